@@ -1,0 +1,20 @@
+//! # tokenhop
+//!
+//! The command line: `tokenhop run FILE [--json]` prints a scenario's trace (exit 1 when
+//! an `expect` is not met), `tokenhop explain FILE` narrates it rule by rule with the
+//! documents behind each rule, and `tokenhop rules [PREFIX] [--json]` lists the rule
+//! registry. Bad input is reported with its file, line, column and field, and exits 2.
+//!
+//! The binary is glue: scenarios are read and run by `tokenhop-sim`, and the semantics
+//! are `tokenhop-model`'s.
+
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = commands::Cli::parse();
+    commands::execute(cli)
+}

@@ -1,0 +1,182 @@
+//! The command line as a user meets it: exit statuses (0 met, 1 an expectation not met,
+//! 2 bad input), the JSON trace, the rule listing, and the README's example narration.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test reports failure by panicking"
+)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tokenhop(args: &[&str]) -> Output {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    match Command::new(env!("CARGO_BIN_EXE_tokenhop"))
+        .args(args)
+        .current_dir(root)
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => panic!("cannot run tokenhop: {e}"),
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn temp_script(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tokenhop-cli-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join(name);
+    if let Err(e) = std::fs::write(&path, text) {
+        panic!("cannot write {}: {e}", path.display());
+    }
+    path
+}
+
+const README_EXAMPLE: &str = "fixtures/scripts/silent-downgrade-to-identification.yaml";
+
+#[test]
+fn run_exits_0_when_every_expectation_is_met() {
+    let out = tokenhop(&["run", README_EXAMPLE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("ImpersonateLoggedOnUser"), "{text}");
+    assert!(text.contains("expectations: 10 checked, all met"), "{text}");
+}
+
+#[test]
+fn run_json_prints_the_v1_trace() {
+    let out = tokenhop(&["run", README_EXAMPLE, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let trace: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(e) => panic!("not JSON: {e}"),
+    };
+    assert_eq!(trace["version"], 1);
+    assert_eq!(trace["engine"], "model");
+    assert_eq!(trace["scenario"], "silent-downgrade-to-identification");
+    let steps = trace["steps"].as_array().map_or(0, Vec::len);
+    assert_eq!(steps, 10);
+    assert_eq!(
+        trace["steps"][3]["value"]["TokenImpersonationLevel"],
+        "SecurityIdentification"
+    );
+    assert_eq!(trace["steps"][5]["error"], "ERROR_BAD_IMPERSONATION_LEVEL");
+    assert_eq!(trace["steps"][5]["code"], 1346);
+}
+
+#[test]
+fn run_exits_1_and_explains_an_unmet_expectation() {
+    let path = temp_script(
+        "unmet.yaml",
+        "version: 1\nkind: script\nname: unmet\nsteps:\n  - call: ImpersonateSelf\n    args: { level: SecurityIdentification }\n  - call: OpenProcessToken\n    args: { access: [TOKEN_QUERY] }\n    expect: { ok: true }\n",
+    );
+    let out = tokenhop(&["run", &path.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("unmet.yaml:7:5: step 1"), "{text}");
+    assert!(
+        text.contains(
+            "expected the call to succeed, but it failed with ERROR_BAD_IMPERSONATION_LEVEL (1346)"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_a_located_message() {
+    let path = temp_script(
+        "bad.yaml",
+        "version: 1\nkind: script\nname: bad\nsteps:\n  - call: OpenThreadToken\n    args: { thread: nobody, access: [TOKEN_QUERY] }\n",
+    );
+    for command in ["run", "explain"] {
+        let out = tokenhop(&[command, &path.to_string_lossy()]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        assert!(
+            err.contains(
+                "bad.yaml:6:21: `steps[0].args.thread`: `nobody` is neither a thread nor a handle"
+            ),
+            "{err}"
+        );
+        assert!(stdout(&out).is_empty());
+    }
+    let out = tokenhop(&["run", "no/such/script.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no/such/script.yaml: cannot read the file"));
+}
+
+#[test]
+fn rules_lists_the_registry_with_citations() {
+    let out = tokenhop(&["rules", "IMP", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let rules: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(e) => panic!("not JSON: {e}"),
+    };
+    let list = rules.as_array().cloned().unwrap_or_default();
+    assert_eq!(list.len(), 17, "IMP-1..IMP-17");
+    assert!(
+        list.iter()
+            .all(|r| r["id"].as_str().is_some_and(|id| id.starts_with("IMP-")))
+    );
+    let imp4 = list
+        .iter()
+        .find(|r| r["id"] == "IMP-4")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(imp4["status"], "documented");
+    assert!(imp4["citations"].as_array().is_some_and(|c| !c.is_empty()));
+
+    let out = tokenhop(&["rules", "OQL-15"]);
+    let text = stdout(&out);
+    assert!(text.contains("The documents do not settle this."), "{text}");
+    assert!(text.contains("held"), "{text}");
+
+    let out = tokenhop(&["rules", "NOPE"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no rule id starts with `NOPE`"));
+}
+
+#[test]
+fn explain_narrates_the_readme_example() {
+    let out = tokenhop(&["explain", README_EXAMPLE]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    insta::with_settings!({
+        snapshot_path => "../../fixtures/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("readme_example_explained", stdout(&out));
+    });
+}
+
+#[test]
+fn explain_json_carries_each_decision() {
+    let out = tokenhop(&["explain", README_EXAMPLE, "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let value: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(e) => panic!("not JSON: {e}"),
+    };
+    let decisions = &value["steps"][1]["decisions"];
+    assert!(
+        decisions
+            .as_array()
+            .is_some_and(|d| d.iter().any(|x| x["rule"] == "IMP-2"))
+    );
+    assert!(
+        value["rules"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x["id"] == "IMP-2"))
+    );
+}

@@ -1,0 +1,16 @@
+//! # tokenhop-conformance
+//!
+//! The portable half of conformance testing: reading a trace recorded elsewhere (on
+//! Windows, under Wine) and comparing it, step by step, with the model's trace of the same
+//! script. Steps match by index and are compared on `ok`, `error` and `value`; the rules
+//! are the model's own and are not compared. LUIDs differ from machine to machine, so each
+//! trace's LUIDs are renamed in order of first appearance (`luid#1`, `luid#2`, ...) before
+//! values are compared; the fixed logon sessions (0x3e4..0x3e7) and zero keep their values.
+//!
+//! The adapter that runs scripts on Windows is not part of this crate yet.
+
+mod compare;
+mod read;
+
+pub use compare::{CompareError, Comparison, Difference, StepVerdict, compare};
+pub use read::{ReadError, parse_trace, read_trace};

@@ -1,0 +1,145 @@
+//! The documents rules cite: Microsoft Learn pages, protocol specifications, the seed
+//! documents the project was created from, books and implementation references.
+
+/// A document a rule cites.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Source {
+    /// A short key (`L-DTE`, `WSI-4`, `seed-004`).
+    pub key: &'static str,
+    /// The document's title.
+    pub title: &'static str,
+    /// Where to read it.
+    pub url: &'static str,
+}
+
+macro_rules! sources {
+    ($($const:ident = $key:literal, $title:literal, $url:literal;)*) => {
+        $(
+            #[doc = $title]
+            pub const $const: Source = Source { key: $key, title: $title, url: $url };
+        )*
+
+        /// Every source, in declaration order.
+        pub const ALL: &[Source] = &[$($const),*];
+    };
+}
+
+sources! {
+    // The seed documents (the first specification).
+    SEED_001 = "seed-001", "Client Impersonation and Delegation (COM+), seed 001_f4c218930261ebe0.txt", "https://learn.microsoft.com/en-us/windows/win32/cossdk/client-impersonation-and-delegation";
+    SEED_002 = "seed-002", "ImpersonateSecurityContext function (sspi.h), seed 002_aecf90d24c1a9b80.txt", "https://learn.microsoft.com/en-us/windows/win32/api/sspi/nf-sspi-impersonatesecuritycontext";
+    SEED_004 = "seed-004", "Client Impersonation (RPC), seed 004_5bd53f77f95f09f4.txt", "https://learn.microsoft.com/en-us/windows/win32/rpc/client-impersonation";
+
+    // Microsoft Learn, Win32 authorization.
+    L_IMP_LEVELS = "L-ImpLevels", "Impersonation Levels (Authorization)", "https://learn.microsoft.com/en-us/windows/win32/secauthz/impersonation-levels";
+    L_IMP_TOKENS = "L-ImpTokens", "Impersonation Tokens", "https://learn.microsoft.com/en-us/windows/win32/secauthz/impersonation-tokens";
+    L_CLIENT_IMP = "L-ClientImp", "Client Impersonation (Authorization)", "https://learn.microsoft.com/en-us/windows/win32/secauthz/client-impersonation";
+    L_CLIENT_LOGON = "L-ClientLogon", "Client Logon Sessions", "https://learn.microsoft.com/en-us/windows/win32/secauthz/client-logon-sessions";
+    L_SIL = "L-SIL", "SECURITY_IMPERSONATION_LEVEL enumeration (winnt.h)", "https://learn.microsoft.com/en-us/windows/win32/api/winnt/ne-winnt-security_impersonation_level";
+    L_ILOU = "L-ILOU", "ImpersonateLoggedOnUser function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-impersonateloggedonuser";
+    L_INPC = "L-INPC", "ImpersonateNamedPipeClient function (namedpipeapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/namedpipeapi/nf-namedpipeapi-impersonatenamedpipeclient";
+    L_STT = "L-STT", "SetThreadToken function (processthreadsapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-setthreadtoken";
+    L_OTT = "L-OTT", "OpenThreadToken function (processthreadsapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-openthreadtoken";
+    L_DTE = "L-DTE", "DuplicateTokenEx function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-duplicatetokenex";
+    L_CPWT = "L-CPWT", "CreateProcessWithTokenW function (winbase.h)", "https://learn.microsoft.com/en-us/windows/win32/api/winbase/nf-winbase-createprocesswithtokenw";
+    L_LOGON_USER = "L-LogonUser", "LogonUserW function (winbase.h)", "https://learn.microsoft.com/en-us/windows/win32/api/winbase/nf-winbase-logonuserw";
+    L_CREATE_FILE = "L-CreateFile", "CreateFileW function (fileapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/fileapi/nf-fileapi-createfilew";
+    L_THREAD_RIGHTS = "L-ThreadRights", "Thread Security and Access Rights", "https://learn.microsoft.com/en-us/windows/win32/procthread/thread-security-and-access-rights";
+    L_THREAD_POOLS = "L-ThreadPools", "Thread Pools", "https://learn.microsoft.com/en-us/windows/win32/procthread/thread-pools";
+    L_SVC_VISTA = "L-SvcVista", "Service Changes for Windows Vista", "https://learn.microsoft.com/en-us/windows/win32/services/service-changes-for-windows-vista";
+    L_UR_IMP = "L-UR-Imp", "Impersonate a client after authentication (security policy setting)", "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-10/security/threat-protection/security-policy-settings/impersonate-a-client-after-authentication";
+    L_ISC = "SSPI-ISC", "ImpersonateSecurityContext function (sspi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/sspi/nf-sspi-impersonatesecuritycontext";
+    L_RPC_RIC = "RPC-RIC", "RpcImpersonateClient function (rpcdce.h)", "https://learn.microsoft.com/en-us/windows/win32/api/rpcdce/nf-rpcdce-rpcimpersonateclient";
+    L_COM_ISS = "COM-ISS", "IServerSecurity::ImpersonateClient method (objidlbase.h)", "https://learn.microsoft.com/en-us/windows/win32/api/objidlbase/nf-objidlbase-iserversecurity-impersonateclient";
+    L_COM_IMP_CONST = "COM-ImpConst", "Impersonation Level Constants (COM)", "https://learn.microsoft.com/en-us/windows/win32/com/com-impersonation-level-constants";
+    L_COM_IMP_LVLS = "COM-ImpLvls", "Impersonation Levels (COM)", "https://learn.microsoft.com/en-us/windows/win32/com/impersonation-levels";
+    L_SSPI_CTX_REQ = "SSPI-CtxReq", "Context Requirements (SSPI)", "https://learn.microsoft.com/en-us/windows/win32/secauthn/context-requirements";
+
+    // Microsoft Learn, WDK.
+    WDK_PS_IMP = "WDK-PsImp", "PsImpersonateClient function (ntifs.h)", "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-psimpersonateclient";
+    WDK_SE_CCS = "WDK-SeCCS", "SeCreateClientSecurity function (ntifs.h)", "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-secreateclientsecurity";
+    WDK_SE_ICE = "WDK-SeICE", "SeImpersonateClientEx function (ntifs.h)", "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-seimpersonateclientex";
+
+    // Protocol specifications.
+    MS_LSAD = "MS-LSAD", "[MS-LSAD] 2.2.3.5 SECURITY_IMPERSONATION_LEVEL", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-lsad/720cea10-cee2-4c45-9084-c6fa7d67d18d";
+    MS_DTYP_SIDS = "MS-DTYP-SIDs", "[MS-DTYP] 2.4.2.4 Well-Known SID Structures", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-dtyp/81d92bba-d22b-4a8c-908a-554ab29148ab";
+
+    // Books and implementation references.
+    WSI_4 = "WSI-4", "J. Forshaw, Windows Security Internals (No Starch Press, 2024), chapter 4, Security Access Tokens", "https://nostarch.com/windows-security-internals";
+    NT_OBJ_MGR = "NtObjMgr", "Test-NtTokenImpersonation, googleprojectzero/sandbox-attacksurface-analysis-tools", "https://github.com/googleprojectzero/sandbox-attacksurface-analysis-tools/blob/main/NtObjectManager/Cmdlets/Object/TestNtTokenImpersonationCmdlet.cs";
+    ROS_TOKEN = "ROS-token", "ReactOS ntoskrnl/se/token.c", "https://github.com/reactos/reactos/blob/master/ntoskrnl/se/token.c";
+    ROS_TOKENLIF = "ROS-tokenlif", "ReactOS ntoskrnl/se/tokenlif.c", "https://github.com/reactos/reactos/blob/master/ntoskrnl/se/tokenlif.c";
+    ROS_CLIENT = "ROS-client", "ReactOS ntoskrnl/se/client.c", "https://github.com/reactos/reactos/blob/master/ntoskrnl/se/client.c";
+    ROS_PS = "ROS-ps", "ReactOS ntoskrnl/ps/security.c", "https://github.com/reactos/reactos/blob/master/ntoskrnl/ps/security.c";
+    ROS_ACCESSCHK = "ROS-accesschk", "ReactOS ntoskrnl/se/accesschk.c", "https://github.com/reactos/reactos/blob/master/ntoskrnl/se/accesschk.c";
+    ROS_ADVAPI = "ROS-advapi", "ReactOS dll/win32/advapi32/sec/misc.c", "https://github.com/reactos/reactos/blob/master/dll/win32/advapi32/sec/misc.c";
+    ROS_RTL = "ROS-rtl", "ReactOS sdk/lib/rtl/security.c", "https://github.com/reactos/reactos/blob/master/sdk/lib/rtl/security.c";
+    ROS_PR = "ROS-PR", "ReactOS pull requests #3605 and #5324 (SeTokenCanImpersonate)", "https://github.com/reactos/reactos/pull/5324";
+
+    // Microsoft Learn pages for the model's own rules.
+    L_WELL_KNOWN_SIDS = "L-WellKnownSids", "Well-known SIDs", "https://learn.microsoft.com/en-us/windows/win32/secauthz/well-known-sids";
+    L_SIDS = "L-SIDs", "Security identifiers (Windows Server)", "https://learn.microsoft.com/en-us/windows-server/identity/ad-ds/manage/understand-security-identifiers";
+    L_LOCAL_SYSTEM = "L-LocalSystem", "LocalSystem Account", "https://learn.microsoft.com/en-us/windows/win32/services/localsystem-account";
+    L_LOCAL_SERVICE = "L-LocalService", "LocalService Account", "https://learn.microsoft.com/en-us/windows/win32/services/localservice-account";
+    L_NETWORK_SERVICE = "L-NetworkService", "NetworkService Account", "https://learn.microsoft.com/en-us/windows/win32/services/networkservice-account";
+    L_UR_POLICIES = "L-UserRights", "User Rights Assignment (security policy settings, Default values tables)", "https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-10/security/threat-protection/security-policy-settings/user-rights-assignment";
+    L_PRIV_CONSTANTS = "L-PrivConstants", "Privilege Constants (Authorization)", "https://learn.microsoft.com/en-us/windows/win32/secauthz/privilege-constants";
+    L_UAC = "L-UAC", "How User Account Control works", "https://learn.microsoft.com/en-us/windows/security/application-security/application-control/user-account-control/how-it-works";
+    L_UAC_BLOG = "L-UACSplit", "User Account Control and Split Tokens (Microsoft blog archive)", "https://learn.microsoft.com/en-us/archive/blogs/mithuns/user-account-control-and-split-tokens";
+    L_ELEVATION_TYPE = "L-ElevType", "TOKEN_ELEVATION_TYPE enumeration (winnt.h)", "https://learn.microsoft.com/en-us/windows/win32/api/winnt/ne-winnt-token_elevation_type";
+    L_TOKEN_INFO_CLASS = "L-TokenInfoClass", "TOKEN_INFORMATION_CLASS enumeration (winnt.h)", "https://learn.microsoft.com/en-us/windows/win32/api/winnt/ne-winnt-token_information_class";
+    L_GTI = "L-GTI", "GetTokenInformation function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-gettokeninformation";
+    L_TOKEN_STATISTICS = "L-TokenStatistics", "TOKEN_STATISTICS structure (winnt.h)", "https://learn.microsoft.com/en-us/windows/win32/api/winnt/ns-winnt-token_statistics";
+    L_TOKEN_ORIGIN = "L-TokenOrigin", "TOKEN_ORIGIN structure (winnt.h)", "https://learn.microsoft.com/en-us/windows/win32/api/winnt/ns-winnt-token_origin";
+    L_TOKEN_GROUPS = "L-TokenGroups", "TOKEN_GROUPS structure (winnt.h)", "https://learn.microsoft.com/en-us/windows/win32/api/winnt/ns-winnt-token_groups";
+    L_ZW_SET_INFO = "L-ZwSetInfoToken", "ZwSetInformationToken function (ntifs.h)", "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwsetinformationtoken";
+    L_ZW_QUERY_INFO = "L-ZwQueryInfoToken", "ZwQueryInformationToken function (ntifs.h)", "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-zwqueryinformationtoken";
+    L_ATP = "L-ATP", "AdjustTokenPrivileges function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-adjusttokenprivileges";
+    L_PRIVILEGE_CHECK = "L-PrivilegeCheck", "PrivilegeCheck function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-privilegecheck";
+    L_CTM = "L-CTM", "CheckTokenMembership function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-checktokenmembership";
+    L_CRT = "L-CRT", "CreateRestrictedToken function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-createrestrictedtoken";
+    L_RESTRICTED_TOKENS = "L-RestrictedTokens", "Restricted Tokens", "https://learn.microsoft.com/en-us/windows/win32/secauthz/restricted-tokens";
+    L_ACCESS_CHECK = "L-AccessCheck", "AccessCheck function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-accesscheck";
+    L_HOW_DACLS = "L-HowDacls", "How DACLs Control Access to an Object", "https://learn.microsoft.com/en-us/windows/win32/secauthz/how-dacls-control-access-to-an-object";
+    L_SID_ATTRS = "L-SidAttrs", "SID Attributes in an Access Token", "https://learn.microsoft.com/en-us/windows/win32/secauthz/sid-attributes-in-an-access-token";
+    L_SACL_RIGHT = "L-SaclRight", "SACL Access Right", "https://learn.microsoft.com/en-us/windows/win32/secauthz/sacl-access-right";
+    L_OWNER_NEW = "L-OwnerNewObject", "Owner of a New Object", "https://learn.microsoft.com/en-us/windows/win32/secauthz/owner-of-a-new-object";
+    L_DACL_NEW = "L-DaclNewObject", "DACL for a New Object", "https://learn.microsoft.com/en-us/windows/win32/secauthz/dacl-for-a-new-object";
+    L_TOKEN_RIGHTS = "L-TokenRights", "Access Rights for Access-Token Objects", "https://learn.microsoft.com/en-us/windows/win32/secauthz/access-rights-for-access-token-objects";
+    L_WIM = "L-WIM", "Windows Integrity Mechanism Design", "https://learn.microsoft.com/en-us/previous-versions/dotnet/articles/bb625963(v=msdn.10)";
+    L_MIC = "L-MIC", "Mandatory Integrity Control", "https://learn.microsoft.com/en-us/windows/win32/secauthz/mandatory-integrity-control";
+    L_SE_ACCESS_CHECK = "L-SeAccessCheck", "SeAccessCheck function (wdm.h)", "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-seaccesscheck";
+    L_OB_REF = "L-ObRef", "ObReferenceObjectByHandle function (wdm.h)", "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-obreferenceobjectbyhandle";
+    L_CLOSE_HANDLE = "L-CloseHandle", "CloseHandle function (handleapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/handleapi/nf-handleapi-closehandle";
+    L_OPT = "L-OPT", "OpenProcessToken function (processthreadsapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-openprocesstoken";
+    L_NT_OTT = "L-NtOTT", "NtOpenThreadToken function (ntifs.h)", "https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/ntifs/nf-ntifs-ntopenthreadtoken";
+    L_DUPLICATE_TOKEN = "L-DuplicateToken", "DuplicateToken function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-duplicatetoken";
+    L_IMPERSONATE_SELF = "L-ImpersonateSelf", "ImpersonateSelf function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-impersonateself";
+    L_IAT = "L-IAT", "ImpersonateAnonymousToken function (securitybaseapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/securitybaseapi/nf-securitybaseapi-impersonateanonymoustoken";
+    L_CREATE_THREAD = "L-CreateThread", "CreateThread function (processthreadsapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-createthread";
+    L_OPEN_THREAD = "L-OpenThread", "OpenThread function (processthreadsapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-openthread";
+    L_GET_CURRENT_THREAD = "L-GetCurrentThread", "GetCurrentThread function (processthreadsapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-getcurrentthread";
+    L_CREATE_PROCESS = "L-CreateProcess", "CreateProcessW function (processthreadsapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-createprocessw";
+    L_CPAU = "L-CPAU", "CreateProcessAsUserW function (processthreadsapi.h)", "https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-createprocessasuserw";
+    L_OLD_NEW_THING_THREADS = "ONT-2011", "R. Chen, The Old New Thing, 2011-09-28: impersonation and worker threads", "http://blogs.msdn.com/b/oldnewthing/archive/2011/09/28/10217445.aspx";
+    L_ONT_DEFAULT_SD = "ONT-2004", "R. Chen, The Old New Thing, 2004-03-12: What is the default security descriptor?", "https://devblogs.microsoft.com/oldnewthing/20040312-00/?p=40273";
+    L_BLANK_PASSWORDS = "L-BlankPasswords", "Accounts: Limit local account use of blank passwords to console logon only", "https://learn.microsoft.com/en-us/windows/security/threat-protection/security-policy-settings/accounts-limit-local-account-use-of-blank-passwords-to-console-logon-only";
+    L_ERROR_CODES = "L-ErrorCodes", "System Error Codes (1300-1699)", "https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--1300-1699-";
+    KB_951016 = "KB951016", "Description of User Account Control and remote restrictions in Windows Vista (KB951016)", "https://support.microsoft.com/kb/951016";
+    MS_DTYP_ACCESS = "MS-DTYP-2.5.3.2", "[MS-DTYP] 2.5.3.2 Access Check Algorithm Pseudocode", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-dtyp/4f1bbcbb-814a-4c70-a11e-2a5b8779a6f9";
+    MS_DTYP_MIC = "MS-DTYP-2.5.3.3", "[MS-DTYP] 2.5.3.3 MandatoryIntegrityCheck Algorithm Pseudocode", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-dtyp/ae69a089-473d-4c23-bf3d-7a12a9d11123";
+    MS_DTYP_LABEL = "MS-DTYP-2.4.4.13", "[MS-DTYP] 2.4.4.13 SYSTEM_MANDATORY_LABEL_ACE", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-dtyp/25fa6565-6cb0-46ab-a30a-016b32c4939a";
+    ROS_DEFLTWK = "ROS-defltwk", "ReactOS media/inf/defltwk.inf (default workstation security template)", "https://github.com/reactos/reactos/blob/master/media/inf/defltwk.inf";
+    ROS_PRIV = "ROS-priv", "ReactOS ntoskrnl/se/priv.c NtPrivilegeCheck", "https://github.com/reactos/reactos/blob/master/ntoskrnl/se/priv.c";
+    ROS_TOKENADJ = "ROS-tokenadj", "ReactOS ntoskrnl/se/tokenadj.c", "https://github.com/reactos/reactos/blob/master/ntoskrnl/se/tokenadj.c";
+    ROS_TOKENCLS = "ROS-tokencls", "ReactOS ntoskrnl/se/tokencls.c NtQueryInformationToken / NtSetInformationToken", "https://github.com/reactos/reactos/blob/master/ntoskrnl/se/tokencls.c";
+    ROS_LOGON = "ROS-logon", "ReactOS dll/win32/advapi32/misc/logon.c CreateProcessAsUserCommon", "https://github.com/reactos/reactos/blob/master/dll/win32/advapi32/misc/logon.c";
+    ROS_OB = "ROS-ob", "ReactOS ntoskrnl/ob/obhandle.c ObInsertObjectEx / ObpCreateUnnamedHandle", "https://github.com/reactos/reactos/blob/master/ntoskrnl/ob/obhandle.c";
+    ROS_PS_QUERY = "ROS-psquery", "ReactOS ntoskrnl/ps/query.c NtSetInformationThread", "https://github.com/reactos/reactos/blob/master/ntoskrnl/ps/query.c";
+    WINE_KERNELBASE = "Wine-kernelbase", "Wine dlls/kernelbase/security.c", "https://gitlab.winehq.org/wine/wine/-/blob/master/dlls/kernelbase/security.c";
+    NTDOC_TIC = "ntdoc", "ntdoc: TOKEN_INFORMATION_CLASS (m417z/ntdoc)", "https://github.com/m417z/ntdoc/blob/main/descriptions/token_information_class.md";
+    SAMPLES_363 = "WCS-363", "microsoft/Windows-classic-samples issue #363 (TokenLinkedToken on a non-admin token: error 1312)", "https://github.com/microsoft/Windows-classic-samples/issues/363";
+    CHROMIUM_SANDBOX = "Chromium-sandbox", "Chromium sandbox/win/src/target_process.cc (CreateProcessAsUserW from a standard-user broker)", "https://github.com/chromium/chromium/blob/main/sandbox/win/src/target_process.cc";
+    PUPPET_5103 = "puppet-5103", "puppetlabs/puppet PR #5103 (LogonUser returns 1327 for a correct blank password)", "https://github.com/puppetlabs/puppet/pull/5103";
+    OPENSSH_1638 = "openssh-1638", "PowerShell/Win32-OpenSSH issue #1638 (STATUS_LOGON_TYPE_NOT_GRANTED, deny rights win)", "https://github.com/PowerShell/Win32-OpenSSH/issues/1638";
+}

@@ -1,0 +1,32 @@
+//! The transition function: `step(world, action) -> (world', outcome)`.
+//!
+//! A call either succeeds, giving the changed world, or fails with its status and leaves
+//! the world as it was, as the Win32 calls the model covers do.
+
+use crate::action::Action;
+use crate::calls;
+use crate::decision::Trail;
+use crate::outcome::Outcome;
+use crate::world::World;
+
+/// Runs `action` on `world`, recording each decision with its detail.
+#[must_use]
+pub fn step(world: &World, action: &Action) -> (World, Outcome) {
+    step_with(world, action, Trail::detailed())
+}
+
+/// Runs `action` on `world` with the given trail (use [`Trail::rules_only`] where the
+/// prose is not read).
+#[must_use]
+pub fn step_with(world: &World, action: &Action, mut trail: Trail) -> (World, Outcome) {
+    let mut next = world.clone();
+    let result = calls::apply(&mut next, action, &mut trail);
+    let next = if result.is_ok() { next } else { world.clone() };
+    (
+        next,
+        Outcome {
+            result,
+            decisions: trail.into_decisions(),
+        },
+    )
+}

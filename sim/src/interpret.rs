@@ -1,0 +1,327 @@
+//! Running a script on the model: each step's arguments are resolved against the live
+//! world and the names earlier steps bound, the call is made with [`tokenhop_model::step`],
+//! `out` names are bound, expectations are checked and the trace is written.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use tokenhop_model::access::ObjectType;
+use tokenhop_model::action::{Action, HandleRef};
+use tokenhop_model::decision::Decision;
+use tokenhop_model::ids::{HandleId, ObjectId, ProcessId, ThreadId};
+use tokenhop_model::outcome::{Created, Outcome};
+use tokenhop_model::{RuleId, World, step};
+
+use crate::calls;
+use crate::expect;
+use crate::scenario::{Scenario, Step};
+use crate::scope::Scope;
+use crate::trace::{Platform, TRACE_VERSION, Trace, TraceStep, value_json};
+
+/// One step as run.
+#[derive(Clone, Debug)]
+pub struct StepRun {
+    /// The step.
+    pub step: Step,
+    /// The call with its arguments, as narrated (`OpenThreadToken(thread: main, ...)`).
+    pub call_text: String,
+    /// The outcome, unless the step was skipped.
+    pub outcome: Option<Outcome>,
+    /// Mismatches with the step's expectation.
+    pub failures: Vec<String>,
+}
+
+/// A finished run.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The trace.
+    pub trace: Trace,
+    /// Each step with its decisions.
+    pub steps: Vec<StepRun>,
+    /// The world after the last step.
+    pub world: World,
+}
+
+impl Run {
+    /// How many expectations were checked.
+    #[must_use]
+    pub fn expectations(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|s| s.step.expect.is_some())
+            .count()
+    }
+
+    /// The steps whose expectations failed.
+    pub fn failed(&self) -> impl Iterator<Item = &StepRun> {
+        self.steps.iter().filter(|s| !s.failures.is_empty())
+    }
+
+    /// Every rule applied, in the setup or a step.
+    #[must_use]
+    pub fn rules_applied(&self) -> Vec<RuleId> {
+        let mut rules: Vec<RuleId> = self
+            .scenario
+            .setup
+            .iter()
+            .chain(
+                self.steps
+                    .iter()
+                    .flat_map(|s| s.outcome.iter().flat_map(|o| o.decisions.iter())),
+            )
+            .map(|d| d.rule)
+            .collect();
+        rules.sort();
+        rules.dedup();
+        rules
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Bound {
+    Handle(Option<HandleId>),
+    Thread(Option<ThreadId>),
+    Process(Option<(ProcessId, ThreadId)>),
+}
+
+struct LiveScope<'a> {
+    world: &'a World,
+    bound: &'a HashMap<String, Bound>,
+    missing: RefCell<Vec<String>>,
+}
+
+impl Scope for LiveScope<'_> {
+    fn world(&self) -> &World {
+        self.world
+    }
+    fn thread(&self, name: &str) -> Option<Option<ThreadId>> {
+        match self.bound.get(name) {
+            Some(Bound::Thread(t)) => Some(*t),
+            Some(Bound::Process(p)) => Some(p.map(|(_, t)| t)),
+            _ => self.world.find_thread(name).map(Some),
+        }
+    }
+    fn process(&self, name: &str) -> Option<Option<ProcessId>> {
+        match self.bound.get(name) {
+            Some(Bound::Process(Some((p, _)))) => Some(Some(*p)),
+            Some(Bound::Process(None)) => {
+                self.missing.borrow_mut().push(name.to_owned());
+                None
+            }
+            _ => self.world.find_process(name).map(Some),
+        }
+    }
+    fn object(&self, name: &str) -> Option<(Option<ObjectId>, ObjectType)> {
+        let found = self
+            .world
+            .find_object(name)
+            .map(|id| (Some(id), self.world.object(id).object_type));
+        if found.is_none() {
+            self.missing.borrow_mut().push(name.to_owned());
+        }
+        found
+    }
+    fn handle(&self, name: &str) -> Option<HandleRef> {
+        match self.bound.get(name) {
+            Some(Bound::Handle(h)) => Some(*h),
+            _ => None,
+        }
+    }
+    fn names(&self, _kind: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Runs `scenario` on the model.
+#[must_use]
+pub fn run(scenario: &Scenario) -> Run {
+    let mut world = scenario.world.clone();
+    let mut bound: HashMap<String, Bound> = HashMap::new();
+    let mut trace_steps = Vec::new();
+    let mut runs = Vec::new();
+    for s in &scenario.steps {
+        let call_text = call_text(s);
+        let scope = LiveScope {
+            world: &world,
+            bound: &bound,
+            missing: RefCell::new(Vec::new()),
+        };
+        let caller = scope.thread(&s.thread).flatten();
+        let decoded = calls::decode(s.call, s.args.as_ref(), "args", s.out.as_deref(), &scope);
+        let missing = scope.missing.into_inner();
+        let (caller, call) = match (caller, decoded) {
+            (Some(caller), Ok(call)) if missing.is_empty() => (caller, call),
+            (caller, decoded) => {
+                let reason = if caller.is_none() {
+                    format!(
+                        "thread `{}` does not exist: the step that was to create it failed",
+                        s.thread
+                    )
+                } else if !missing.is_empty() {
+                    format!(
+                        "`{}` does not exist: the step that was to create it failed",
+                        missing.join("`, `")
+                    )
+                } else {
+                    decoded.err().map_or_else(String::new, |f| f.to_string())
+                };
+                if let Some(out) = &s.out {
+                    bind_failure(&mut bound, s, out);
+                }
+                let step = TraceStep {
+                    index: s.index,
+                    thread: s.thread.clone(),
+                    call: s.call.name.to_owned(),
+                    ok: false,
+                    error: None,
+                    code: 0,
+                    value: serde_json::Value::Null,
+                    rules: Vec::new(),
+                    skipped: Some(reason.clone()),
+                };
+                let failures = match &s.expect {
+                    Some(_) => vec![format!("the step could not run: {reason}")],
+                    None => Vec::new(),
+                };
+                trace_steps.push(step);
+                runs.push(StepRun {
+                    step: s.clone(),
+                    call_text,
+                    outcome: None,
+                    failures,
+                });
+                continue;
+            }
+        };
+        let (next, outcome) = step(&world, &Action { caller, call });
+        world = next;
+        if let Some(out) = &s.out {
+            match &outcome.result {
+                Ok(success) => match success.created {
+                    Some(Created::Handle(h) | Created::Object(_, h)) => {
+                        bound.insert(out.clone(), Bound::Handle(Some(h)));
+                    }
+                    Some(Created::Thread(t)) => {
+                        bound.insert(out.clone(), Bound::Thread(Some(t)));
+                    }
+                    Some(Created::Process(p, t)) => {
+                        bound.insert(out.clone(), Bound::Process(Some((p, t))));
+                    }
+                    None => bind_failure(&mut bound, s, out),
+                },
+                Err(_) => bind_failure(&mut bound, s, out),
+            }
+        }
+        let step = trace_step(s, &outcome);
+        let applied: Vec<RuleId> = outcome.decisions.iter().map(|d| d.rule).collect();
+        let failures = s
+            .expect
+            .as_ref()
+            .map(|e| expect::check(e, &step, &applied))
+            .unwrap_or_default();
+        trace_steps.push(step);
+        runs.push(StepRun {
+            step: s.clone(),
+            call_text,
+            outcome: Some(outcome),
+            failures,
+        });
+    }
+    let trace = Trace {
+        version: TRACE_VERSION,
+        scenario: scenario.name.clone(),
+        engine: "model".to_owned(),
+        platform: Platform {
+            os: format!("model of {}", scenario.world.settings.windows),
+            build: scenario.world.settings.windows.name().to_owned(),
+        },
+        setup_rules: rule_codes(&scenario.setup),
+        steps: trace_steps,
+    };
+    Run {
+        scenario: scenario.clone(),
+        trace,
+        steps: runs,
+        world,
+    }
+}
+
+fn bind_failure(bound: &mut HashMap<String, Bound>, s: &Step, out: &str) {
+    let b = match s.call.out {
+        Some(crate::scope::OutKind::Thread) => Bound::Thread(None),
+        Some(crate::scope::OutKind::Process) => Bound::Process(None),
+        _ => Bound::Handle(None),
+    };
+    bound.insert(out.to_owned(), b);
+}
+
+fn rule_codes(decisions: &[Decision]) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for d in decisions {
+        let code = d.rule.code().to_owned();
+        if !codes.contains(&code) {
+            codes.push(code);
+        }
+    }
+    codes
+}
+
+fn trace_step(s: &Step, outcome: &Outcome) -> TraceStep {
+    let (ok, error, value) = match &outcome.result {
+        Ok(success) => (true, success.last_error, value_json(&success.value)),
+        Err(e) => (false, Some(*e), serde_json::Value::Null),
+    };
+    TraceStep {
+        index: s.index,
+        thread: s.thread.clone(),
+        call: s.call.name.to_owned(),
+        ok,
+        error: error.map(|e| e.symbol().to_owned()),
+        code: error.map_or(0, |e| e.code()),
+        value,
+        rules: rule_codes(&outcome.decisions),
+        skipped: None,
+    }
+}
+
+/// The call with its arguments as written, on one line.
+#[must_use]
+pub fn call_text(s: &Step) -> String {
+    let args = s
+        .args
+        .as_ref()
+        .map(crate::scenario::to_json)
+        .and_then(|j| match j {
+            serde_json::Value::Object(map) => Some(
+                map.iter()
+                    .map(|(k, v)| format!("{k}: {}", compact(v)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    format!("{}({args})", s.call.name)
+}
+
+/// A JSON value written compactly, strings unquoted.
+#[must_use]
+pub fn compact(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(compact).collect::<Vec<_>>().join(", ")
+        ),
+        serde_json::Value::Object(map) => format!(
+            "{{{}}}",
+            map.iter()
+                .map(|(k, v)| format!("{k}: {}", compact(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,247 @@
+//! Human output: the step table `tokenhop run` prints, the expectation report, and the
+//! narration `tokenhop explain` prints (each decision with its rule, and the documents
+//! that state the rules).
+
+use std::fmt::Write as _;
+
+use tokenhop_model::rules::readings::{AMBIGUITIES, ambiguity};
+use tokenhop_model::rules::{RuleId, Status};
+
+use crate::interpret::{Run, StepRun, compact};
+
+/// The result of a step in words.
+#[must_use]
+pub fn result_text(s: &StepRun) -> String {
+    let Some(outcome) = &s.outcome else {
+        return "skipped".to_owned();
+    };
+    match &outcome.result {
+        Ok(success) => match success.last_error {
+            Some(e) => format!("ok, {}", e.symbol()),
+            None => "ok".to_owned(),
+        },
+        Err(e) => e.symbol().to_owned(),
+    }
+}
+
+/// The step table.
+#[must_use]
+pub fn table(run: &Run) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} (engine: {}, {})",
+        run.scenario.name, run.trace.engine, run.scenario.world.settings.windows
+    );
+    let rows: Vec<[String; 6]> = run
+        .steps
+        .iter()
+        .zip(&run.trace.steps)
+        .map(|(s, t)| {
+            let value = if t.value.is_null() {
+                String::new()
+            } else {
+                shorten(&compact(&t.value), 60)
+            };
+            [
+                t.index.to_string(),
+                t.thread.clone(),
+                t.call.clone(),
+                result_text(s),
+                value,
+                t.rules.join(" "),
+            ]
+        })
+        .collect();
+    let header = ["#", "thread", "call", "result", "value", "rules"];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut l = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                l.push_str(cell);
+            } else {
+                let _ = write!(l, "{cell:<w$}  ");
+            }
+        }
+        l.trim_end().to_owned()
+    };
+    let _ = writeln!(out, "{}", line(&header.map(str::to_owned)));
+    for row in &rows {
+        let _ = writeln!(out, "{}", line(row));
+    }
+    out.push_str(&expectation_summary(run));
+    out
+}
+
+/// One line saying how the expectations went, then one line per mismatch.
+#[must_use]
+pub fn expectation_summary(run: &Run) -> String {
+    let checked = run.expectations();
+    let failed: Vec<&StepRun> = run.failed().collect();
+    let mut out = String::new();
+    if failed.is_empty() {
+        let _ = writeln!(out, "expectations: {checked} checked, all met");
+    } else {
+        let _ = writeln!(
+            out,
+            "expectations: {checked} checked, {} not met",
+            failed.len()
+        );
+        for s in failed {
+            let _ = writeln!(
+                out,
+                "{}:{}: step {} ({}):",
+                run.scenario.path.display(),
+                s.step.span,
+                s.step.index,
+                s.call_text
+            );
+            for f in &s.failures {
+                let _ = writeln!(out, "  {f}");
+            }
+        }
+    }
+    out
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut s: String = text.chars().take(max.saturating_sub(3)).collect();
+        s.push_str("...");
+        s
+    }
+}
+
+/// The narration of a run.
+#[must_use]
+pub fn explain(run: &Run) -> String {
+    let sc = &run.scenario;
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", sc.name);
+    if !sc.description.is_empty() {
+        let _ = writeln!(out, "{}", sc.description.trim());
+    }
+    let readings = selected_readings(run);
+    let _ = writeln!(
+        out,
+        "\nThe model plays {}; {}.",
+        sc.world.settings.windows,
+        if readings.is_empty() {
+            "every ambiguous rule takes its default reading".to_owned()
+        } else {
+            format!("selected readings: {}", readings.join(", "))
+        }
+    );
+
+    let _ = writeln!(out, "\nSetup");
+    for line in &sc.setup_summary {
+        let _ = writeln!(out, "  {line}");
+    }
+    for d in &sc.setup {
+        let _ = writeln!(out, "    {:<8} {}", d.rule.code(), d.detail);
+    }
+
+    for s in &run.steps {
+        let _ = writeln!(
+            out,
+            "\nStep {} on `{}`: {}",
+            s.step.index, s.step.thread, s.call_text
+        );
+        if let Some(note) = &s.step.note {
+            let _ = writeln!(out, "  {}", note.trim());
+        }
+        let trace = run.trace.steps.get(s.step.index);
+        match (&s.outcome, trace) {
+            (Some(outcome), Some(t)) => {
+                let result = match &outcome.result {
+                    Ok(success) => {
+                        let mut r = "succeeded".to_owned();
+                        if let Some(e) = success.last_error {
+                            let _ = write!(r, ", leaving {e} in GetLastError");
+                        }
+                        if !t.value.is_null() {
+                            let _ = write!(r, "; {}", compact(&t.value));
+                        }
+                        if let Some(out) = &s.step.out {
+                            let _ = write!(r, "; `{out}` names what it returned");
+                        }
+                        r
+                    }
+                    Err(e) => format!("failed with {e}"),
+                };
+                let _ = writeln!(out, "  Result: {result}.");
+                for d in &outcome.decisions {
+                    let _ = writeln!(out, "    {:<8} {}", d.rule.code(), d.detail);
+                }
+            }
+            _ => {
+                let reason = trace.and_then(|t| t.skipped.clone()).unwrap_or_default();
+                let _ = writeln!(out, "  Not run: {reason}.");
+            }
+        }
+        if s.step.expect.is_some() {
+            if s.failures.is_empty() {
+                let _ = writeln!(out, "  As expected.");
+            } else {
+                for f in &s.failures {
+                    let _ = writeln!(out, "  NOT AS EXPECTED: {f}.");
+                }
+            }
+        }
+    }
+
+    let _ = writeln!(out, "\nRules applied, and the documents that state them");
+    for rule in run.rules_applied() {
+        out.push_str(&describe_rule(rule, Some(run)));
+    }
+    out
+}
+
+/// A rule with its status, statement, readings and citations, as a block of lines.
+#[must_use]
+pub fn describe_rule(rule: RuleId, run: Option<&Run>) -> String {
+    let info = rule.info();
+    let mut out = String::new();
+    let _ = writeln!(out, "  {} ({}): {}", info.code, info.status, info.statement);
+    if info.status == Status::Ambiguous {
+        let _ = writeln!(out, "      The documents do not settle this. Readings:");
+        if let Some(a) = ambiguity(rule) {
+            let selected = run
+                .and_then(|r| r.scenario.world.settings.readings.selected(rule))
+                .map(|r| r.name);
+            for (i, r) in a.readings.iter().enumerate() {
+                let mark = match selected {
+                    Some(name) if name == r.name => " (selected)",
+                    None if i == 0 => " (default)",
+                    _ => "",
+                };
+                let _ = writeln!(out, "      - {}{}: {}", r.name, mark, r.description);
+            }
+        }
+    }
+    for c in info.citations {
+        let _ = writeln!(out, "      - {c}");
+    }
+    out
+}
+
+fn selected_readings(run: &Run) -> Vec<String> {
+    let readings = run.scenario.world.settings.readings;
+    AMBIGUITIES
+        .iter()
+        .filter(|a| readings.alternative(a.rule))
+        .filter_map(|a| {
+            readings
+                .selected(a.rule)
+                .map(|r| format!("{} {}", a.rule, r.name))
+        })
+        .collect()
+}

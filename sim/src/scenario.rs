@@ -1,0 +1,1035 @@
+//! Script files (format v1): reading, validating and building the starting world.
+//!
+//! Loading reads the whole file, checks every field and every name a step uses (users,
+//! threads, processes, objects, handles bound by earlier steps), and builds the starting
+//! world with the model's setup. A scenario that loads runs without input errors.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tokenhop_model::access::ObjectType;
+use tokenhop_model::accounts::Right;
+use tokenhop_model::acl::{Ace, AceKind, LabelPolicy, MandatoryLabel};
+use tokenhop_model::action::{Call, HandleRef, InfoClass};
+use tokenhop_model::decision::Decision;
+use tokenhop_model::ids::{HandleId, ObjectId, PrincipalId, ProcessId, ThreadId};
+use tokenhop_model::principal::wk;
+use tokenhop_model::privilege::Privilege;
+use tokenhop_model::rules::RuleId;
+use tokenhop_model::settings::{Settings, WindowsVersion};
+use tokenhop_model::setup::{ObjectSpec, PrivilegeSetting, ProcessSpec, Setup, UserSpec};
+use tokenhop_model::{ErrorCode, World};
+
+use crate::calls::{self, CallSpec};
+use crate::error::{Fault, LoadError};
+use crate::node::{self, Node, NodeKind, Span};
+use crate::reader::{Fields, Read, boolean, entries, index, join, list, string, word};
+use crate::scope::{OutKind, Scope};
+use crate::vocab;
+
+/// The name of the identity that runs the scenario (on Windows, whoever runs the adapter).
+pub const CURRENT_USER: &str = "current";
+
+/// What a step expects of its outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expect {
+    /// Where `expect` was written.
+    pub span: Span,
+    /// Success or failure.
+    pub ok: Option<bool>,
+    /// The status (with `ok: false`) or the last error left by a successful call;
+    /// `Some(None)` (written `error: null`) expects none.
+    pub error: Option<Option<ErrorCode>>,
+    /// The value, compared partially.
+    pub value: Option<serde_json::Value>,
+    /// Rules the model must have applied.
+    pub rules: Vec<RuleId>,
+}
+
+/// One step of a script.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// Its position (0-based), as in traces.
+    pub index: usize,
+    /// Where it was written.
+    pub span: Span,
+    /// The thread that makes the call.
+    pub thread: String,
+    /// The call.
+    pub call: &'static CallSpec,
+    /// The arguments, decoded against the live world when the step runs.
+    pub args: Option<Node>,
+    /// The name bound to what the call returns.
+    pub out: Option<String>,
+    /// The expectation.
+    pub expect: Option<Expect>,
+    /// A note for the narration.
+    pub note: Option<String>,
+}
+
+/// A loaded script, ready to run.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The file it came from.
+    pub path: PathBuf,
+    /// Its name.
+    pub name: String,
+    /// What it shows.
+    pub description: String,
+    /// The starting world.
+    pub world: World,
+    /// The decisions the setup took.
+    pub setup: Vec<Decision>,
+    /// What the setup built, for the narration.
+    pub setup_summary: Vec<String>,
+    /// The steps.
+    pub steps: Vec<Step>,
+}
+
+/// Reads and validates the script at `path`.
+pub fn load(path: &Path) -> Result<Scenario, LoadError> {
+    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    load_str(&source, path)
+}
+
+/// Reads and validates a script given as text; `path` names it in errors.
+pub fn load_str(source: &str, path: &Path) -> Result<Scenario, LoadError> {
+    let root = node::parse(source).map_err(|e| LoadError::Syntax {
+        path: path.to_owned(),
+        position: e.span.unwrap_or(Span { line: 1, column: 1 }),
+        message: e.message,
+    })?;
+    build(&root, path).map_err(|fault| LoadError::Invalid {
+        path: path.to_owned(),
+        fault,
+    })
+}
+
+const TOP: &[&str] = &[
+    "version",
+    "kind",
+    "name",
+    "description",
+    "readings",
+    "machine",
+    "processes",
+    "objects",
+    "steps",
+];
+
+fn build(root: &Node, path: &Path) -> Read<Scenario> {
+    let top = Fields::new(root, "", "a scenario", TOP)?;
+    let version = top.require("version", "a scenario")?;
+    word(
+        version,
+        "version",
+        "a supported format version",
+        &[("1", 1)],
+    )?;
+    let kind = top.require("kind", "a scenario")?;
+    word(
+        kind,
+        "kind",
+        "a scenario kind this version reads",
+        &[("script", ())],
+    )?;
+    let name = string(top.require("name", "a scenario")?, "name")?;
+    let description = match top.get("description") {
+        Some(n) => string(n, "description")?,
+        None => String::new(),
+    };
+
+    let mut settings = Settings::default();
+    let machine = match top.get("machine") {
+        Some(n) => Some(Fields::new(
+            n,
+            "machine",
+            "the machine",
+            &[
+                "windows",
+                "everyone_includes_anonymous",
+                "current",
+                "users",
+                "groups",
+            ],
+        )?),
+        None => None,
+    };
+    if let Some(m) = &machine {
+        if let Some(n) = m.get("windows") {
+            let vocabulary: Vec<(&str, WindowsVersion)> = WindowsVersion::NAMES
+                .iter()
+                .map(|(v, n)| (*n, *v))
+                .collect();
+            settings.windows = word(n, &m.path("windows"), "a Windows version", &vocabulary)?;
+        }
+        if let Some(n) = m.get("everyone_includes_anonymous") {
+            settings.everyone_includes_anonymous =
+                boolean(n, &m.path("everyone_includes_anonymous"))?;
+        }
+    }
+    if let Some(n) = top.get("readings") {
+        for (rule_name, key, value) in entries(n, "readings")? {
+            let p = join("readings", &rule_name);
+            let ambiguous: Vec<&str> = tokenhop_model::rules::readings::AMBIGUITIES
+                .iter()
+                .map(|a| a.rule.code())
+                .collect();
+            let rule = RuleId::from_code(&rule_name)
+                .filter(|r| tokenhop_model::rules::readings::ambiguity(*r).is_some())
+                .ok_or_else(|| {
+                    Fault::new(
+                        key.span,
+                        &p,
+                        format!("`{rule_name}` is not an ambiguous rule with selectable readings"),
+                    )
+                    .allowing(ambiguous.iter().copied())
+                })?;
+            let reading = string(value, &p)?;
+            settings.readings.select(rule, &reading).map_err(|e| {
+                let names = tokenhop_model::rules::readings::ambiguity(rule)
+                    .map(|a| a.readings.iter().map(|r| r.name).collect::<Vec<_>>())
+                    .unwrap_or_default();
+                Fault::new(value.span, &p, e.to_string()).allowing(names)
+            })?;
+        }
+    }
+
+    let mut setup = Setup::new(settings);
+    let mut summary = Vec::new();
+    machine_accounts(machine.as_ref(), &mut setup)?;
+
+    // Processes and threads.
+    let mut threads: HashMap<String, ThreadId> = HashMap::new();
+    let mut processes: HashMap<String, ProcessId> = HashMap::new();
+    let mut first_thread: Option<String> = None;
+    let process_nodes: Vec<Node> = match top.get("processes") {
+        Some(n) => list(n, "processes")?.to_vec(),
+        None => Vec::new(),
+    };
+    if process_nodes.is_empty() {
+        let spec = default_process(&setup);
+        let (p, ts) = setup
+            .add_process(spec)
+            .map_err(|e| Fault::new(root.span, "processes", e.to_string()))?;
+        processes.insert("process".to_owned(), p);
+        threads.insert(
+            "main".to_owned(),
+            ts.first().copied().unwrap_or(ThreadId(0)),
+        );
+        first_thread = Some("main".to_owned());
+        summary.push("process `process` runs as current with one thread, `main`".to_owned());
+    }
+    for (i, pnode) in process_nodes.iter().enumerate() {
+        let ppath = index("processes", i);
+        let (spec, thread_spans) = process_spec(pnode, &ppath, &setup)?;
+        if processes.contains_key(&spec.name) {
+            return Err(Fault::new(
+                pnode.span,
+                join(&ppath, "name"),
+                format!("a process named `{}` is already declared", spec.name),
+            ));
+        }
+        for (t, span) in spec.threads.iter().zip(&thread_spans) {
+            if threads.contains_key(t) {
+                return Err(Fault::new(
+                    *span,
+                    join(&ppath, "threads"),
+                    format!(
+                        "a thread named `{t}` is already declared; thread names must be unique across processes"
+                    ),
+                ));
+            }
+        }
+        let line = describe_process(&spec, &setup);
+        let (pid, tids) = setup
+            .add_process(spec.clone())
+            .map_err(|e| Fault::new(pnode.span, &ppath, e.to_string()))?;
+        processes.insert(spec.name.clone(), pid);
+        for (t, id) in spec.threads.iter().zip(tids) {
+            threads.insert(t.clone(), id);
+        }
+        if first_thread.is_none() {
+            first_thread = spec.threads.first().cloned();
+        }
+        summary.push(line);
+    }
+
+    // Objects.
+    let mut objects: HashMap<String, (ObjectId, ObjectType)> = HashMap::new();
+    if let Some(n) = top.get("objects") {
+        for (i, onode) in list(n, "objects")?.iter().enumerate() {
+            let opath = index("objects", i);
+            let spec = object_spec(onode, &opath, &setup)?;
+            if objects.contains_key(&spec.name) {
+                return Err(Fault::new(
+                    onode.span,
+                    join(&opath, "name"),
+                    format!("an object named `{}` is already declared", spec.name),
+                ));
+            }
+            let (name, ty) = (spec.name.clone(), spec.object_type);
+            let id = setup.add_object(spec);
+            objects.insert(name, (id, ty));
+        }
+    }
+
+    // Steps, checked in order against the names declared so far.
+    let mut scope = StaticScope {
+        world: setup.world(),
+        threads,
+        processes,
+        objects,
+        outs: HashMap::new(),
+    };
+    let default_thread = first_thread.unwrap_or_else(|| "main".to_owned());
+    let step_nodes = list(top.require("steps", "a scenario")?, "steps")?;
+    let mut steps = Vec::new();
+    for (i, snode) in step_nodes.iter().enumerate() {
+        steps.push(step(snode, i, &default_thread, &mut scope)?);
+    }
+    let (world, decisions) = setup.finish();
+    Ok(Scenario {
+        path: path.to_owned(),
+        name,
+        description,
+        world,
+        setup: decisions,
+        setup_summary: summary,
+        steps,
+    })
+}
+
+const BUILTIN_GROUPS: &[PrincipalId] = &[
+    wk::ADMINISTRATORS,
+    wk::USERS,
+    wk::GUESTS,
+    wk::BACKUP_OPERATORS,
+    wk::REMOTE_DESKTOP_USERS,
+];
+
+fn machine_accounts(machine: Option<&Fields<'_>>, setup: &mut Setup) -> Read<()> {
+    // Local groups first, so users may name them.
+    if let Some(n) = machine.and_then(|m| m.get("groups")) {
+        for (i, g) in list(n, "machine.groups")?.iter().enumerate() {
+            let p = index("machine.groups", i);
+            let name = string(g, &p)?;
+            if setup.world().principals.find(&name).is_some() || name == CURRENT_USER {
+                return Err(Fault::new(
+                    g.span,
+                    p,
+                    format!("`{name}` is already a principal of the machine"),
+                ));
+            }
+            setup.add_group(&name);
+        }
+    }
+    let current = machine.and_then(|m| m.get("current"));
+    let mut current_spec = UserSpec {
+        name: CURRENT_USER.to_owned(),
+        ..UserSpec::default()
+    };
+    if let Some(c) = current {
+        let f = Fields::new(
+            c,
+            "machine.current",
+            "the current user",
+            &["groups", "rights", "password"],
+        )?;
+        fill_user(&f, &mut current_spec, setup)?;
+    }
+    setup.add_user(current_spec);
+    if let Some(n) = machine.and_then(|m| m.get("users")) {
+        for (i, u) in list(n, "machine.users")?.iter().enumerate() {
+            let p = index("machine.users", i);
+            let f = Fields::new(
+                u,
+                &p,
+                "a user",
+                &["name", "groups", "rights", "password", "disabled"],
+            )?;
+            let name = string(f.require("name", "a user")?, &f.path("name"))?;
+            if setup.world().principals.find(&name).is_some() {
+                return Err(Fault::new(
+                    u.span,
+                    f.path("name"),
+                    format!("`{name}` is already a principal of the machine"),
+                ));
+            }
+            let mut spec = UserSpec {
+                name,
+                ..UserSpec::default()
+            };
+            fill_user(&f, &mut spec, setup)?;
+            if let Some(d) = f.get("disabled") {
+                spec.disabled = boolean(d, &f.path("disabled"))?;
+            }
+            setup.add_user(spec);
+        }
+    }
+    Ok(())
+}
+
+fn fill_user(f: &Fields<'_>, spec: &mut UserSpec, setup: &Setup) -> Read<()> {
+    if let Some(n) = f.get("groups") {
+        let path = f.path("groups");
+        for (i, g) in list(n, &path)?.iter().enumerate() {
+            let p = index(&path, i);
+            let name = string(g, &p)?;
+            let world = setup.world();
+            let id = world
+                .principals
+                .find(&name)
+                .filter(|id| BUILTIN_GROUPS.contains(id) || world.principals.get(*id).is_some_and(|pr| pr.kind == tokenhop_model::principal::PrincipalKind::Group))
+                .ok_or_else(|| {
+                    let allowed: Vec<String> = world
+                        .principals
+                        .iter()
+                        .filter(|(id, pr)| BUILTIN_GROUPS.contains(id) || pr.kind == tokenhop_model::principal::PrincipalKind::Group)
+                        .map(|(_, pr)| pr.name.to_string())
+                        .collect();
+                    Fault::new(g.span, &p, format!("`{name}` is not a group a user can belong to (declare local groups under machine.groups)"))
+                        .allowing(allowed)
+                })?;
+            if !spec.groups.contains(&id) {
+                spec.groups.push(id);
+            }
+        }
+    }
+    if let Some(n) = f.get("rights") {
+        let path = f.path("rights");
+        for (i, r) in list(n, &path)?.iter().enumerate() {
+            let right: Right = vocab::right(r, &index(&path, i))?;
+            spec.rights.push(right);
+        }
+    }
+    if let Some(n) = f.get("password") {
+        spec.password = if n.is_null() {
+            None
+        } else {
+            Some(string(n, &f.path("password"))?)
+        };
+    }
+    Ok(())
+}
+
+fn default_process(setup: &Setup) -> ProcessSpec {
+    let current = setup
+        .world()
+        .principals
+        .find(CURRENT_USER)
+        .unwrap_or(wk::SYSTEM);
+    ProcessSpec::new("process", current, &["main"])
+}
+
+const PROCESS_FIELDS: &[&str] = &[
+    "name",
+    "user",
+    "integrity",
+    "elevated",
+    "privileges",
+    "session",
+    "service",
+    "required_privileges",
+    "restricted_sids",
+    "write_restricted",
+    "app_container",
+    "threads",
+];
+
+fn process_spec(node: &Node, path: &str, setup: &Setup) -> Read<(ProcessSpec, Vec<Span>)> {
+    let f = Fields::new(node, path, "a process", PROCESS_FIELDS)?;
+    let name = string(f.require("name", "a process")?, &f.path("name"))?;
+    let user = match f.get("user") {
+        Some(n) => {
+            let text = string(n, &f.path("user"))?;
+            let id = setup.world().principals.find(&text).filter(|id| {
+                setup.world().accounts.user(*id).is_some()
+                    || [wk::SYSTEM, wk::LOCAL_SERVICE, wk::NETWORK_SERVICE].contains(id)
+            });
+            id.ok_or_else(|| {
+                let mut allowed = vec![
+                    CURRENT_USER.to_owned(),
+                    "SYSTEM".to_owned(),
+                    "LOCAL SERVICE".to_owned(),
+                    "NETWORK SERVICE".to_owned(),
+                ];
+                allowed.extend(
+                    setup
+                        .world()
+                        .accounts
+                        .users
+                        .iter()
+                        .map(|u| setup.world().name_of(u.principal).to_string())
+                        .filter(|n| n != CURRENT_USER),
+                );
+                Fault::new(
+                    n.span,
+                    f.path("user"),
+                    format!("`{text}` is not an account a process can run as"),
+                )
+                .allowing(allowed)
+            })?
+        }
+        None => setup
+            .world()
+            .principals
+            .find(CURRENT_USER)
+            .unwrap_or(wk::SYSTEM),
+    };
+    let mut spec = ProcessSpec::new(&name, user, &[]);
+    if let Some(n) = f.get("integrity") {
+        spec.integrity = Some(vocab::integrity(n, &f.path("integrity"))?);
+    }
+    if let Some(n) = f.get("elevated") {
+        spec.elevated = boolean(n, &f.path("elevated"))?;
+        if spec.elevated
+            && !setup.is_administrator(user)
+            && setup.world().accounts.user(user).is_some()
+        {
+            return Err(Fault::new(
+                n.span,
+                f.path("elevated"),
+                format!(
+                    "`{}` is not a member of Administrators, so its process cannot run elevated",
+                    setup.world().name_of(user)
+                ),
+            ));
+        }
+    }
+    if let Some(n) = f.get("service") {
+        spec.service = boolean(n, &f.path("service"))?;
+    }
+    if let Some(n) = f.get("session") {
+        let s = crate::reader::integer(n, &f.path("session"))?;
+        spec.session = Some(u32::try_from(s).map_err(|_| {
+            Fault::new(
+                n.span,
+                f.path("session"),
+                format!("{s} is not a session id"),
+            )
+        })?);
+    }
+    if let Some(n) = f.get("privileges") {
+        let base = f.path("privileges");
+        for (pname, key, value) in entries(n, &base)? {
+            let p = join(&base, &pname);
+            let privilege: Privilege = vocab::privilege_key(&pname, key, &p)?;
+            let setting = word(
+                value,
+                &p,
+                "a privilege setting",
+                &[
+                    ("enabled", PrivilegeSetting::Enabled),
+                    ("disabled", PrivilegeSetting::Disabled),
+                    ("removed", PrivilegeSetting::Removed),
+                ],
+            )?;
+            spec.privileges.push((privilege, setting));
+        }
+    }
+    if let Some(n) = f.get("required_privileges").filter(|n| !n.is_null()) {
+        let base = f.path("required_privileges");
+        let mut required = Vec::new();
+        for (i, item) in list(n, &base)?.iter().enumerate() {
+            required.push(vocab::privilege(item, &index(&base, i))?);
+        }
+        if !(spec.service || [wk::LOCAL_SERVICE, wk::NETWORK_SERVICE].contains(&user)) {
+            return Err(Fault::new(
+                n.span,
+                base,
+                "required privileges are a service setting; add `service: true`",
+            ));
+        }
+        spec.required_privileges = Some(required);
+    }
+    if let Some(n) = f.get("restricted_sids") {
+        let base = f.path("restricted_sids");
+        for (i, item) in list(n, &base)?.iter().enumerate() {
+            let p = index(&base, i);
+            let name = string(item, &p)?;
+            spec.restricted_sids
+                .push(principal_by_name(setup.world(), &name, item, &p)?);
+        }
+    }
+    if let Some(n) = f.get("write_restricted") {
+        spec.write_restricted = boolean(n, &f.path("write_restricted"))?;
+    }
+    if let Some(n) = f.get("app_container").filter(|n| !n.is_null()) {
+        spec.app_container = Some(string(n, &f.path("app_container"))?);
+    }
+    let mut spans = Vec::new();
+    match f.get("threads") {
+        Some(n) => {
+            let base = f.path("threads");
+            let items = list(n, &base)?;
+            if items.is_empty() {
+                return Err(Fault::new(
+                    n.span,
+                    base,
+                    "a process needs at least one thread",
+                ));
+            }
+            for (i, t) in items.iter().enumerate() {
+                let name = string(t, &index(&base, i))?;
+                if spec.threads.contains(&name) {
+                    return Err(Fault::new(
+                        t.span,
+                        index(&base, i),
+                        format!("thread `{name}` is listed twice"),
+                    ));
+                }
+                spec.threads.push(name);
+                spans.push(t.span);
+            }
+        }
+        None => {
+            spec.threads.push("main".to_owned());
+            spans.push(node.span);
+        }
+    }
+    Ok((spec, spans))
+}
+
+fn describe_process(spec: &ProcessSpec, setup: &Setup) -> String {
+    let user = setup.world().name_of(spec.user);
+    let mut extras = Vec::new();
+    if spec.elevated {
+        extras.push("elevated".to_owned());
+    }
+    if spec.service {
+        extras.push("a service".to_owned());
+    }
+    if let Some(l) = spec.integrity {
+        extras.push(format!("{l} integrity"));
+    }
+    if !spec.restricted_sids.is_empty() {
+        extras.push("restricted".to_owned());
+    }
+    if let Some(a) = &spec.app_container {
+        extras.push(format!("in AppContainer `{a}`"));
+    }
+    let threads = spec
+        .threads
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "process `{}` runs as {user}{} with thread{} {threads}",
+        spec.name,
+        if extras.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", extras.join(", "))
+        },
+        if spec.threads.len() > 1 { "s" } else { "" }
+    )
+}
+
+fn principal_by_name(world: &World, name: &str, node: &Node, path: &str) -> Read<PrincipalId> {
+    world.principals.find(name).ok_or_else(|| {
+        Fault::new(
+            node.span,
+            path,
+            format!("`{name}` is not a user, group or well-known principal of the scenario"),
+        )
+        .allowing(
+            world
+                .principals
+                .iter()
+                .filter(|(_, p)| p.kind != tokenhop_model::principal::PrincipalKind::LogonSid)
+                .map(|(_, p)| p.name.to_string()),
+        )
+    })
+}
+
+fn object_spec(node: &Node, path: &str, setup: &Setup) -> Read<ObjectSpec> {
+    let f = Fields::new(
+        node,
+        path,
+        "an object",
+        &["name", "type", "owner", "dacl", "label"],
+    )?;
+    let name = string(f.require("name", "an object")?, &f.path("name"))?;
+    let object_type = vocab::object_type(f.require("type", "an object")?, &f.path("type"))?;
+    let world = setup.world();
+    let owner = match f.get("owner") {
+        Some(n) => {
+            let text = string(n, &f.path("owner"))?;
+            principal_by_name(world, &text, n, &f.path("owner"))?
+        }
+        None => world.principals.find(CURRENT_USER).unwrap_or(wk::SYSTEM),
+    };
+    let dacl_node = f.require("dacl", "an object (write `dacl: null` for a NULL DACL)")?;
+    let dacl = if dacl_node.is_null() {
+        None
+    } else {
+        let base = f.path("dacl");
+        let mut aces = Vec::new();
+        for (i, a) in list(dacl_node, &base)?.iter().enumerate() {
+            let p = index(&base, i);
+            let af = Fields::new(
+                a,
+                &p,
+                "an access control entry",
+                &["allow", "deny", "access"],
+            )?;
+            let (kind, who) = match (af.get("allow"), af.get("deny")) {
+                (Some(w), None) => (AceKind::Allow, w),
+                (None, Some(w)) => (AceKind::Deny, w),
+                _ => {
+                    return Err(Fault::new(
+                        a.span,
+                        p,
+                        "an entry names its trustee with exactly one of `allow` or `deny`",
+                    ));
+                }
+            };
+            let wp = af.path(if kind == AceKind::Allow {
+                "allow"
+            } else {
+                "deny"
+            });
+            let text = string(who, &wp)?;
+            let principal = principal_by_name(world, &text, who, &wp)?;
+            let mask = vocab::access(
+                af.require("access", "an access control entry")?,
+                &af.path("access"),
+                object_type,
+            )?;
+            aces.push(Ace {
+                kind,
+                principal,
+                mask,
+            });
+        }
+        Some(aces)
+    };
+    let label = match f.get("label") {
+        Some(n) => {
+            let lf = Fields::new(
+                n,
+                &f.path("label"),
+                "a mandatory label",
+                &["level", "policy"],
+            )?;
+            let level =
+                vocab::integrity(lf.require("level", "a mandatory label")?, &lf.path("level"))?;
+            let mut policy = LabelPolicy::default();
+            match lf.get("policy") {
+                Some(pn) => {
+                    let base = lf.path("policy");
+                    for (i, item) in list(pn, &base)?.iter().enumerate() {
+                        let bit = word(
+                            item,
+                            &index(&base, i),
+                            "a label policy",
+                            &[
+                                ("SYSTEM_MANDATORY_LABEL_NO_WRITE_UP", 0u8),
+                                ("NO_WRITE_UP", 0),
+                                ("SYSTEM_MANDATORY_LABEL_NO_READ_UP", 1),
+                                ("NO_READ_UP", 1),
+                                ("SYSTEM_MANDATORY_LABEL_NO_EXECUTE_UP", 2),
+                                ("NO_EXECUTE_UP", 2),
+                            ],
+                        )?;
+                        match bit {
+                            0 => policy.no_write_up = true,
+                            1 => policy.no_read_up = true,
+                            _ => policy.no_execute_up = true,
+                        }
+                    }
+                }
+                None => policy.no_write_up = true,
+            }
+            Some(MandatoryLabel { level, policy })
+        }
+        None => None,
+    };
+    Ok(ObjectSpec {
+        name,
+        object_type,
+        owner,
+        dacl,
+        label,
+    })
+}
+
+/// Names known while validating: declared ones and those bound by earlier steps.
+struct StaticScope<'w> {
+    world: &'w World,
+    threads: HashMap<String, ThreadId>,
+    processes: HashMap<String, ProcessId>,
+    objects: HashMap<String, (ObjectId, ObjectType)>,
+    outs: HashMap<String, OutKind>,
+}
+
+impl Scope for StaticScope<'_> {
+    fn world(&self) -> &World {
+        self.world
+    }
+    fn thread(&self, name: &str) -> Option<Option<ThreadId>> {
+        if let Some(t) = self.threads.get(name) {
+            return Some(Some(*t));
+        }
+        matches!(
+            self.outs.get(name),
+            Some(OutKind::Thread | OutKind::Process)
+        )
+        .then_some(None)
+    }
+    fn process(&self, name: &str) -> Option<Option<ProcessId>> {
+        if let Some(p) = self.processes.get(name) {
+            return Some(Some(*p));
+        }
+        matches!(self.outs.get(name), Some(OutKind::Process)).then_some(None)
+    }
+    fn object(&self, name: &str) -> Option<(Option<ObjectId>, ObjectType)> {
+        self.objects.get(name).map(|(id, t)| (Some(*id), *t))
+    }
+    fn handle(&self, name: &str) -> Option<HandleRef> {
+        matches!(self.outs.get(name), Some(OutKind::Handle)).then_some(Some(HandleId(u32::MAX)))
+    }
+    fn names(&self, kind: &str) -> Vec<String> {
+        let mut names: Vec<String> = match kind {
+            "thread" => self
+                .threads
+                .keys()
+                .cloned()
+                .chain(
+                    self.outs
+                        .iter()
+                        .filter(|(_, k)| matches!(k, OutKind::Thread | OutKind::Process))
+                        .map(|(n, _)| n.clone()),
+                )
+                .collect(),
+            "process" => self
+                .processes
+                .keys()
+                .cloned()
+                .chain(
+                    self.outs
+                        .iter()
+                        .filter(|(_, k)| **k == OutKind::Process)
+                        .map(|(n, _)| n.clone()),
+                )
+                .collect(),
+            "object" => self.objects.keys().cloned().collect(),
+            "user" => self
+                .world
+                .accounts
+                .users
+                .iter()
+                .map(|u| self.world.name_of(u.principal).to_string())
+                .collect(),
+            _ => self
+                .outs
+                .iter()
+                .filter(|(_, k)| **k == OutKind::Handle)
+                .map(|(n, _)| n.clone())
+                .collect(),
+        };
+        names.sort();
+        names
+    }
+}
+
+const STEP_FIELDS: &[&str] = &["thread", "call", "args", "out", "expect", "note"];
+
+fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>) -> Read<Step> {
+    let path = index("steps", i);
+    let f = Fields::new(node, &path, "a step", STEP_FIELDS)?;
+    let call_node = f.require("call", "a step")?;
+    let call_name = string(call_node, &f.path("call"))?;
+    let spec = calls::find(&call_name).ok_or_else(|| {
+        Fault::new(
+            call_node.span,
+            f.path("call"),
+            format!("`{call_name}` is not a call the model knows"),
+        )
+        .allowing(calls::CALLS.iter().map(|c| c.name))
+    })?;
+    let thread = match f.get("thread") {
+        Some(n) => {
+            let name = string(n, &f.path("thread"))?;
+            if scope.thread(&name).is_none() {
+                return Err(Fault::new(
+                    n.span,
+                    f.path("thread"),
+                    format!("`{name}` is not a thread of the scenario"),
+                )
+                .allowing(scope.names("thread")));
+            }
+            name
+        }
+        None => default_thread.to_owned(),
+    };
+    let out = match f.get("out") {
+        Some(n) => {
+            let name = string(n, &f.path("out"))?;
+            let Some(kind) = spec.out else {
+                return Err(Fault::new(
+                    n.span,
+                    f.path("out"),
+                    format!("{} returns nothing to name; remove `out`", spec.name),
+                ));
+            };
+            if scope.threads.contains_key(&name)
+                || scope.processes.contains_key(&name)
+                || scope.objects.contains_key(&name)
+                || scope.outs.contains_key(&name)
+            {
+                return Err(Fault::new(
+                    n.span,
+                    f.path("out"),
+                    format!("`{name}` already names something in this scenario; pick a fresh name"),
+                ));
+            }
+            Some((name, kind, n.span))
+        }
+        None => {
+            if spec.out_required {
+                return Err(Fault::new(
+                    node.span,
+                    f.path("out"),
+                    format!(
+                        "{} creates a thread or process, which `out` must name",
+                        spec.name
+                    ),
+                ));
+            }
+            None
+        }
+    };
+    let args = f.get("args").cloned();
+    let out_name = out.as_ref().map(|(n, _, _)| n.as_str());
+    let call = calls::decode(spec, args.as_ref(), &f.path("args"), out_name, scope)?;
+    if let (Call::GetTokenInformation { class, .. }, Some((_, _, span))) = (&call, &out)
+        && *class != InfoClass::TokenLinkedToken
+    {
+        return Err(Fault::new(
+            *span,
+            f.path("out"),
+            "only GetTokenInformation(TokenLinkedToken) returns a handle to name; remove `out`",
+        ));
+    }
+    if let Call::CreateObject {
+        name, object_type, ..
+    } = &call
+    {
+        let name = name.to_string();
+        if scope.objects.contains_key(&name) || scope.outs.contains_key(&name) {
+            let span = args.as_ref().map_or(node.span, |a| a.span);
+            return Err(Fault::new(
+                span,
+                join(&f.path("args"), "name"),
+                format!("`{name}` already names something in this scenario"),
+            ));
+        }
+        scope
+            .objects
+            .insert(name, (ObjectId(u32::MAX), *object_type));
+    }
+    let expect = match f.get("expect") {
+        Some(n) => Some(expectation(n, &f.path("expect"))?),
+        None => None,
+    };
+    let note = match f.get("note") {
+        Some(n) => Some(string(n, &f.path("note"))?),
+        None => None,
+    };
+    if let Some((name, kind, _)) = &out {
+        scope.outs.insert(name.clone(), *kind);
+    }
+    Ok(Step {
+        index: i,
+        span: node.span,
+        thread,
+        call: spec,
+        args,
+        out: out.map(|(n, _, _)| n),
+        expect,
+        note,
+    })
+}
+
+fn expectation(node: &Node, path: &str) -> Read<Expect> {
+    let f = Fields::new(
+        node,
+        path,
+        "an expectation",
+        &["ok", "error", "value", "rules"],
+    )?;
+    let ok = f.get("ok").map(|n| boolean(n, &f.path("ok"))).transpose()?;
+    let error = match f.get("error") {
+        Some(n) if n.is_null() => Some(None),
+        Some(n) => Some(Some(vocab::error_symbol(n, &f.path("error"))?)),
+        None => None,
+    };
+    if ok == Some(true)
+        && error.flatten().is_some_and(|e| {
+            e != ErrorCode::ERROR_NOT_ALL_ASSIGNED
+                && e != ErrorCode::ERROR_ACCESS_DENIED
+                && e != ErrorCode::ERROR_PRIVILEGE_NOT_HELD
+        })
+    {
+        return Err(Fault::new(
+            node.span,
+            f.path("error"),
+            "a successful call leaves only ERROR_NOT_ALL_ASSIGNED (AdjustTokenPrivileges) or an AccessCheck reason in GetLastError",
+        ));
+    }
+    let value = f.get("value").map(to_json);
+    let mut rules = Vec::new();
+    if let Some(n) = f.get("rules") {
+        let base = f.path("rules");
+        for (i, item) in list(n, &base)?.iter().enumerate() {
+            let p = index(&base, i);
+            let code = string(item, &p)?;
+            let rule = RuleId::from_code(&code).ok_or_else(|| {
+                Fault::new(
+                    item.span,
+                    &p,
+                    format!("`{code}` is not a registered rule (see `tokenhop rules`)"),
+                )
+            })?;
+            rules.push(rule);
+        }
+    }
+    Ok(Expect {
+        span: node.span,
+        ok,
+        error,
+        value,
+        rules,
+    })
+}
+
+/// Converts a node to JSON (for expected values).
+#[must_use]
+pub fn to_json(node: &Node) -> serde_json::Value {
+    match &node.kind {
+        NodeKind::Null => serde_json::Value::Null,
+        NodeKind::Bool(b) => serde_json::Value::Bool(*b),
+        NodeKind::Int(i) => serde_json::Value::from(*i),
+        NodeKind::Float(f) => serde_json::Value::from(*f),
+        NodeKind::Str(s) => serde_json::Value::String(s.clone()),
+        NodeKind::Seq(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+        NodeKind::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = match &k.kind {
+                        NodeKind::Str(s) => s.clone(),
+                        other => format!("{other:?}"),
+                    };
+                    (key, to_json(v))
+                })
+                .collect(),
+        ),
+    }
+}

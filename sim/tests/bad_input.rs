@@ -1,0 +1,288 @@
+//! Bad input is reported, never panicked on: every malformed scenario gets a message naming
+//! the file, line, column and field, with the allowed values where there is a short list.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test reports failure by panicking"
+)]
+
+use std::path::Path;
+
+use tokenhop_sim::{LoadError, load_str};
+
+const BASE: &str = "version: 1
+kind: script
+name: t
+machine:
+  users:
+    - { name: alice, password: pw }
+processes:
+  - name: server
+    threads: [main, worker]
+objects:
+  - name: secret
+    type: file
+    dacl:
+      - { allow: alice, access: [GENERIC_READ] }
+steps:
+";
+
+fn error_of(source: &str) -> LoadError {
+    match load_str(source, Path::new("bad.yaml")) {
+        Ok(_) => panic!("the scenario loaded, but it is invalid:\n{source}"),
+        Err(e) => e,
+    }
+}
+
+fn steps(steps: &str) -> String {
+    format!("{BASE}{steps}")
+}
+
+/// Each case: a name, the scenario, and the start of the message (`bad.yaml:LINE:COLUMN: ...`).
+fn cases() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "yaml syntax",
+            "version: 1\nsteps: [\n  - x\n".to_owned(),
+            "bad.yaml:3:3: syntax error",
+        ),
+        (
+            "unknown top-level field",
+            format!("{BASE}  - call: RevertToSelf\nextra: 1\n"),
+            "bad.yaml:17:1: `extra`: `extra` is not a field of a scenario",
+        ),
+        (
+            "wrong version",
+            BASE.replace("version: 1", "version: 2") + "  - call: RevertToSelf\n",
+            "bad.yaml:1:10: `version`: `2` is not a supported format version; expected one of: 1",
+        ),
+        (
+            "wrong kind",
+            BASE.replace("kind: script", "kind: topology") + "  - call: RevertToSelf\n",
+            "bad.yaml:2:7: `kind`: `topology` is not a scenario kind this version reads; expected one of: script",
+        ),
+        (
+            "missing steps",
+            BASE.replace("steps:\n", ""),
+            "bad.yaml:1:1: `steps`: a scenario needs `steps`",
+        ),
+        (
+            "unknown call",
+            steps("  - call: ImpersonateEveryone\n"),
+            "bad.yaml:16:11: `steps[0].call`: `ImpersonateEveryone` is not a call the model knows; expected one of: OpenProcessToken",
+        ),
+        (
+            "unknown argument",
+            steps("  - call: OpenThreadToken\n    args: { thread: main, acess: [TOKEN_QUERY] }\n"),
+            "bad.yaml:17:27: `steps[0].args.acess`: `acess` is not a field of the arguments of OpenThreadToken; expected one of: thread, access, open_as_self",
+        ),
+        (
+            "missing argument",
+            steps("  - call: ImpersonateSelf\n    args: {}\n"),
+            "bad.yaml:17:11: `steps[0].args.level`: ImpersonateSelf needs `level`",
+        ),
+        (
+            "undeclared step thread",
+            steps("  - thread: ghost\n    call: RevertToSelf\n"),
+            "bad.yaml:16:13: `steps[0].thread`: `ghost` is not a thread of the scenario; expected one of: main, worker",
+        ),
+        (
+            "undeclared thread argument",
+            steps(
+                "  - call: OpenThreadToken\n    args: { thread: ghost, access: [TOKEN_QUERY] }\n",
+            ),
+            "bad.yaml:17:21: `steps[0].args.thread`: `ghost` is neither a thread nor a handle; expected one of: main, worker",
+        ),
+        (
+            "undeclared handle",
+            steps("  - call: GetTokenInformation\n    args: { token: tok, class: TokenUser }\n"),
+            "bad.yaml:17:20: `steps[0].args.token`: `tok` is not a handle bound by an earlier step's `out`",
+        ),
+        (
+            "handle bound later",
+            steps(
+                "  - call: GetTokenInformation\n    args: { token: tok, class: TokenUser }\n  - call: OpenProcessToken\n    args: { access: [TOKEN_QUERY] }\n    out: tok\n",
+            ),
+            "bad.yaml:17:20: `steps[0].args.token`: `tok` is not a handle bound by an earlier step's `out`",
+        ),
+        (
+            "unknown user in a call",
+            steps(
+                "  - call: LogonUser\n    args: { user: mallory, password: x, logon_type: LOGON32_LOGON_NETWORK }\n",
+            ),
+            "bad.yaml:17:19: `steps[0].args.user`: `mallory` is not a user of the machine; expected one of: alice, current",
+        ),
+        (
+            "unknown process user",
+            BASE.replace(
+                "  - name: server\n",
+                "  - name: server\n    user: mallory\n",
+            ) + "  - call: RevertToSelf\n",
+            "bad.yaml:9:11: `processes[0].user`: `mallory` is not an account a process can run as; expected one of: current, SYSTEM, LOCAL SERVICE, NETWORK SERVICE, alice",
+        ),
+        (
+            "undeclared object",
+            steps("  - call: OpenObject\n    args: { object: vault, access: [GENERIC_READ] }\n"),
+            "bad.yaml:17:21: `steps[0].args.object`: `vault` is not an object of the scenario; expected one of: secret",
+        ),
+        (
+            "not an access right",
+            steps("  - call: OpenProcessToken\n    args: { access: [TOKEN_PEEK] }\n"),
+            "bad.yaml:17:22: `steps[0].args.access[0]`: `TOKEN_PEEK` is not an access right; expected one of: DELETE",
+        ),
+        (
+            "right of another type",
+            steps("  - call: OpenObject\n    args: { object: secret, access: [TOKEN_QUERY] }\n"),
+            "bad.yaml:17:38: `steps[0].args.access[0]`: `TOKEN_QUERY` is a token right, but this access is to a file",
+        ),
+        (
+            "bad level",
+            steps("  - call: ImpersonateSelf\n    args: { level: Impersonation }\n"),
+            "bad.yaml:17:20: `steps[0].args.level`: `Impersonation` is not an impersonation level; expected one of: SecurityAnonymous, SecurityIdentification, SecurityImpersonation, SecurityDelegation",
+        ),
+        (
+            "bad privilege",
+            BASE.replace(
+                "    threads: [main, worker]\n",
+                "    threads: [main, worker]\n    privileges: { SeGodPrivilege: enabled }\n",
+            ) + "  - call: RevertToSelf\n",
+            "bad.yaml:10:19: `processes[0].privileges.SeGodPrivilege`: `SeGodPrivilege` is not a privilege; expected one of: SeCreateTokenPrivilege",
+        ),
+        (
+            "out on a call without result",
+            steps("  - call: RevertToSelf\n    out: x\n"),
+            "bad.yaml:17:10: `steps[0].out`: RevertToSelf returns nothing to name; remove `out`",
+        ),
+        (
+            "creating call without out",
+            steps("  - call: CreateThread\n"),
+            "bad.yaml:16:5: `steps[0].out`: CreateThread creates a thread or process, which `out` must name",
+        ),
+        (
+            "out reused",
+            steps(
+                "  - call: OpenProcessToken\n    args: { access: [TOKEN_QUERY] }\n    out: main\n",
+            ),
+            "bad.yaml:18:10: `steps[0].out`: `main` already names something in this scenario; pick a fresh name",
+        ),
+        (
+            "thread declared twice",
+            BASE.replace(
+                "processes:\n",
+                "processes:\n  - name: other\n    threads: [main]\n",
+            ) + "  - call: RevertToSelf\n",
+            "bad.yaml:11:15: `processes[1].threads`: a thread named `main` is already declared; thread names must be unique across processes",
+        ),
+        (
+            "elevated non-administrator",
+            BASE.replace(
+                "    threads: [main, worker]\n",
+                "    threads: [main, worker]\n    elevated: true\n",
+            ) + "  - call: RevertToSelf\n",
+            "bad.yaml:10:15: `processes[0].elevated`: `current` is not a member of Administrators, so its process cannot run elevated",
+        ),
+        (
+            "unknown ambiguous rule",
+            format!("readings: {{ IMP-4: held }}\n{BASE}  - call: RevertToSelf\n"),
+            "bad.yaml:1:13: `readings.IMP-4`: `IMP-4` is not an ambiguous rule with selectable readings; expected one of: OQL-1",
+        ),
+        (
+            "unknown reading",
+            format!("readings: {{ OQL-15: sometimes }}\n{BASE}  - call: RevertToSelf\n"),
+            "bad.yaml:1:21: `readings.OQL-15`: `sometimes` is not a reading of OQL-15; expected one of: enabled, held",
+        ),
+        (
+            "object without dacl",
+            BASE.replace(
+                "    dacl:\n      - { allow: alice, access: [GENERIC_READ] }\n",
+                "",
+            ) + "  - call: RevertToSelf\n",
+            "bad.yaml:11:5: `objects[0].dacl`: an object (write `dacl: null` for a NULL DACL) needs `dacl`",
+        ),
+        (
+            "unknown expected error",
+            steps("  - call: RevertToSelf\n    expect: { ok: false, error: ERROR_OOPS }\n"),
+            "bad.yaml:17:33: `steps[0].expect.error`: `ERROR_OOPS` is not an error symbol; expected one of: ERROR_INVALID_FUNCTION",
+        ),
+        (
+            "unknown expected rule",
+            steps("  - call: RevertToSelf\n    expect: { rules: [XYZ-1] }\n"),
+            "bad.yaml:17:23: `steps[0].expect.rules[0]`: `XYZ-1` is not a registered rule (see `tokenhop rules`)",
+        ),
+        (
+            "wrong value type",
+            steps(
+                "  - call: OpenThreadToken\n    args: { access: [TOKEN_QUERY], open_as_self: yes please }\n",
+            ),
+            "bad.yaml:17:50: `steps[0].args.open_as_self`: expected true or false, found a string",
+        ),
+    ]
+}
+
+#[test]
+fn malformed_scenarios_name_file_line_column_and_field() {
+    let mut wrong = Vec::new();
+    for (name, source, expected) in cases() {
+        let message = error_of(&source).to_string();
+        if !message.starts_with(expected) {
+            wrong.push(format!(
+                "{name}:\n  expected: {expected}\n  got:      {message}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn json_scenarios_get_positions_too() {
+    let source = r#"{
+  "version": 1,
+  "kind": "script",
+  "name": "t",
+  "steps": [
+    { "call": "ImpersonateSelf", "args": { "level": "High" } }
+  ]
+}"#;
+    let message = load_str(source, Path::new("bad.json"))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        message.starts_with(
+            "bad.json:6:53: `steps[0].args.level`: `High` is not an impersonation level"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_missing_file_is_an_io_error_naming_it() {
+    let err = match tokenhop_sim::load(Path::new("no/such/file.yaml")) {
+        Ok(_) => panic!("a missing file loaded"),
+        Err(e) => e,
+    };
+    assert!(matches!(err, LoadError::Io { .. }));
+    assert!(
+        err.to_string()
+            .starts_with("no/such/file.yaml: cannot read the file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_error_messages_read_as_reviewed() {
+    let all: Vec<String> = cases()
+        .into_iter()
+        .map(|(name, source, _)| format!("{name}\n  {}", error_of(&source)))
+        .collect();
+    insta::with_settings!({
+        snapshot_path => "../../fixtures/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("bad_input_messages", all.join("\n"));
+    });
+}

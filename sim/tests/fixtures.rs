@@ -1,0 +1,171 @@
+//! Every script under fixtures/scripts runs on the model, meets every `expect` it states,
+//! and matches its reviewed snapshots (the JSON trace and the narration); together the
+//! fixtures exercise every registered rule.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test reports failure by panicking"
+)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use tokenhop_model::rules::{self, RuleId};
+use tokenhop_sim::render;
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scripts")
+}
+
+fn fixture_paths() -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths
+}
+
+fn run(path: &Path) -> tokenhop_sim::Run {
+    let scenario = match tokenhop_sim::load(path) {
+        Ok(s) => s,
+        Err(e) => panic!("fixture does not load: {e}"),
+    };
+    tokenhop_sim::run(&scenario)
+}
+
+#[test]
+fn fixtures_meet_their_expectations() {
+    let paths = fixture_paths();
+    assert!(paths.len() >= 40, "only {} fixtures", paths.len());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let run = run(path);
+        if run.expectations() == 0 {
+            failures.push(format!("{}: states no expectation", path.display()));
+        }
+        if run.failed().next().is_some() {
+            failures.push(render::expectation_summary(&run));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn fixtures_match_their_snapshots() {
+    insta::with_settings!({
+        snapshot_path => "../../fixtures/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::glob!("../../fixtures/scripts", "*.{yaml,json}", |path| {
+            let run = run(path);
+            let trace = serde_json::to_string_pretty(&run.trace).unwrap_or_default();
+            insta::assert_snapshot!("trace", trace);
+            insta::assert_snapshot!("explain", render::explain(&run));
+        });
+    });
+}
+
+#[test]
+fn every_registered_rule_is_exercised_by_a_fixture() {
+    let mut applied = BTreeSet::new();
+    for path in fixture_paths() {
+        applied.extend(run(&path).rules_applied());
+    }
+    let missing: Vec<&str> = rules::all()
+        .filter(|r| !applied.contains(&r.id))
+        .map(|r| r.code)
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "rules no fixture exercises: {}",
+        missing.join(", ")
+    );
+}
+
+#[test]
+fn traces_name_only_registered_rules() {
+    for path in fixture_paths() {
+        let run = run(&path);
+        for code in run
+            .trace
+            .steps
+            .iter()
+            .flat_map(|s| &s.rules)
+            .chain(&run.trace.setup_rules)
+        {
+            assert!(
+                RuleId::from_code(code).is_some(),
+                "{}: unregistered rule {code}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_lessons_name_only_existing_scripts() {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
+    let scripts: BTreeSet<String> = fixture_paths()
+        .iter()
+        .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    let mut missing = Vec::new();
+    let entries = std::fs::read_dir(&docs)
+        .map(|e| e.flatten().map(|e| e.path()).collect::<Vec<_>>())
+        .unwrap_or_default();
+    assert!(!entries.is_empty(), "no lessons under docs/");
+    for lesson in entries {
+        let text = std::fs::read_to_string(&lesson).unwrap_or_default();
+        for (i, part) in text.split('`').enumerate() {
+            let looks_like_script = i % 2 == 1
+                && part.contains('-')
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if looks_like_script && !scripts.contains(part) {
+                missing.push(format!("{}: `{part}`", lesson.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "lessons name scripts that do not exist:\n{}",
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn the_readme_example_script_is_valid() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap_or_default();
+    let start = readme
+        .find("```yaml\nversion: 1")
+        .map(|i| i + "```yaml\n".len());
+    let Some(start) = start else {
+        panic!("the README has no example script");
+    };
+    let end = readme[start..]
+        .find("```")
+        .map_or(readme.len(), |e| start + e);
+    let scenario = match tokenhop_sim::load_str(&readme[start..end], Path::new("README.md")) {
+        Ok(s) => s,
+        Err(e) => panic!("the README's example does not load: {e}"),
+    };
+    let run = tokenhop_sim::run(&scenario);
+    assert!(
+        run.failed().next().is_none(),
+        "{}",
+        render::expectation_summary(&run)
+    );
+}
