@@ -179,8 +179,8 @@ pub fn can_impersonate(
     });
     // IMP-8: elevation (Windows 10+).
     if windows >= WindowsVersion::Win10 {
-        let token_elevated = token.is_elevated(&world.principals);
-        let process_elevated = process.is_elevated(&world.principals);
+        let token_elevated = tokens::is_elevated(world, token, trail);
+        let process_elevated = tokens::is_elevated(world, process, trail);
         if token_elevated && !process_elevated {
             trail.note(RuleId::IMP_8, || {
                 "the token is elevated and the process is not, so the impersonation is downgraded".to_owned()

@@ -199,9 +199,19 @@ pub const ELEVATING_RIDS: &[u32] = &[
 
 impl Token {
     /// Whether the token is elevated by the definition of TOK-14 (privileges or groups).
+    /// `delegate_session_elevates` is the reading of OQL-16.
     #[must_use]
-    pub fn is_elevated(&self, principals: &PrincipalTable) -> bool {
-        ELEVATING_PRIVILEGES.iter().any(|p| self.privileges.has(*p))
+    pub fn is_elevated(
+        &self,
+        principals: &PrincipalTable,
+        delegate_session_elevates: bool,
+    ) -> bool {
+        ELEVATING_PRIVILEGES
+            .iter()
+            .filter(|p| {
+                delegate_session_elevates || **p != Privilege::DelegateSessionUserImpersonate
+            })
+            .any(|p| self.privileges.has(*p))
             || self.groups.iter().any(|g| {
                 !g.attrs.deny_only()
                     && principals.get(g.sid).is_some_and(|p| {

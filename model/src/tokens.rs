@@ -2,8 +2,12 @@
 //! downgrade copy of IMP-2, copy-on-open), and the security a new token object gets.
 
 use crate::acl::SecurityDescriptor;
+use crate::decision::Trail;
 use crate::ids::TokenId;
 use crate::level::{ImpersonationLevel, TokenType};
+use crate::privilege::Privilege;
+use crate::rules::RuleId;
+use crate::token::Token;
 use crate::world::World;
 
 /// What a duplicate should be.
@@ -47,6 +51,24 @@ pub fn duplicate_for(
     let id = duplicate(world, source, spec);
     world.token_mut(id).sd = sd;
     id
+}
+
+/// Whether `token` is elevated (TOK-14), noting OQL-16 when its answer depends on that
+/// question's reading.
+pub fn is_elevated(world: &World, token: &Token, trail: &mut Trail) -> bool {
+    let delegate_elevates = !world.settings.readings.alternative(RuleId::OQL_16);
+    if token
+        .privileges
+        .has(Privilege::DelegateSessionUserImpersonate)
+    {
+        trail.note(RuleId::OQL_16, || {
+            format!(
+                "the token holds SeDelegateSessionUserImpersonatePrivilege, which the selected reading counts as {}",
+                if delegate_elevates { "elevating" } else { "not elevating" }
+            )
+        });
+    }
+    token.is_elevated(&world.principals, delegate_elevates)
 }
 
 /// The security descriptor a new object gets when its creator acts with `creator` and

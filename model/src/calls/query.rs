@@ -159,7 +159,7 @@ pub(super) fn get_token_information(
             TokenInfo::ElevationType(t.elevation_type)
         }
         InfoClass::TokenElevation => {
-            let elevated = t.is_elevated(&world.principals);
+            let elevated = crate::tokens::is_elevated(world, t, trail);
             trail.note(RuleId::TOK_14, || {
                 if elevated {
                     "the token holds an elevating privilege or an administrative group, so it is elevated".to_owned()

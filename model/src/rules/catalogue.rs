@@ -223,6 +223,9 @@ define_rules! {
     OQL_15 "OQL-15" Ambiguous
         "Whether SeImpersonatePrivilege must be enabled (Forshaw) or merely held (the Win32 pages' \"has\")."
         [L_ILOU "Remarks", WSI_4 "p. 115"]
+    OQL_16 "OQL-16" Ambiguous
+        "SeDelegateSessionUserImpersonatePrivilege's semantics are undocumented; whether it makes a token elevated (Forshaw's ten privileges) or not (a decompiled TokenElevation mask holds nine) is unsettled."
+        [WSI_4 "pp. 123-124", L_UR_POLICIES "Obtain an impersonation token for another user in the same session"]
     OQL_19 "OQL-19" Ambiguous
         "No Win32 page states outright that CreateThread does not propagate the creator's impersonation."
         [WSI_4 "p. 104", L_THREAD_POOLS ""]

@@ -99,6 +99,19 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
         ],
     },
     Ambiguity {
+        rule: RuleId::OQL_16,
+        readings: &[
+            reading(
+                "elevating",
+                "SeDelegateSessionUserImpersonatePrivilege is one of the privileges that make a token elevated (Forshaw's list of ten)",
+            ),
+            reading(
+                "not-elevating",
+                "it does not make a token elevated (the TokenElevation mask of a decompiled kernel holds nine privileges, not this one)",
+            ),
+        ],
+    },
+    Ambiguity {
         rule: RuleId::OQL_19,
         readings: &[
             reading(
