@@ -93,6 +93,22 @@ fn run_exits_1_and_explains_an_unmet_expectation() {
 }
 
 #[test]
+fn a_step_on_a_thread_waiting_for_its_call_fails_the_run_and_says_why() {
+    let path = temp_script(
+        "blocked.yaml",
+        "version: 1\nkind: script\nname: blocked\nprocesses:\n  - { name: server, user: LOCAL SERVICE, threads: [srv] }\n  - { name: client, threads: [cli] }\nsteps:\n  - { thread: srv, call: RpcServerUseProtseqEp, args: { protseq: ncalrpc, endpoint: demo } }\n  - { thread: cli, call: RpcBindingFromStringBinding, args: { string_binding: \"ncalrpc:[demo]\" }, out: b }\n  - { thread: cli, call: RpcCall, args: { binding: b, server: srv } }\n  - { thread: cli, call: RevertToSelf }\n",
+    );
+    let out = tokenhop(&["run", &path.to_string_lossy()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("blocked.yaml:11:5: step 3"), "{text}");
+    assert!(
+        text.contains("thread `cli` is waiting for its call to return"),
+        "{text}"
+    );
+}
+
+#[test]
 fn bad_input_exits_2_with_a_located_message() {
     let path = temp_script(
         "bad.yaml",

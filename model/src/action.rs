@@ -6,14 +6,83 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::access::{AccessMask, ObjectType};
-use crate::ids::{HandleId, ObjectId, PrincipalId, ProcessId, ThreadId};
+use crate::com::Apartment;
+use crate::ids::{
+    BindingId, ContextId, CredentialsId, HandleId, ObjectId, PrincipalId, ProcessId, ProxyId,
+    ThreadId,
+};
 use crate::level::{ImpersonationLevel, IntegrityLevel};
 use crate::logon::LogonType;
+use crate::pipe::{PipeAccess, PipeSecurity};
 use crate::privilege::Privilege;
+use crate::rpc::{Protseq, RpcQos};
+use crate::sspi::CredentialUse;
 
 /// A handle argument: `None` is a NULL handle (also what a handle bound by a failed step
 /// holds).
 pub type HandleRef = Option<HandleId>;
+
+/// An RPC binding-handle argument: `None` is a NULL handle (also what a binding named by
+/// a failed step holds).
+pub type BindingRef = Option<BindingId>;
+
+/// Which call an RPC server function acts on (its `BindingHandle` argument).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CallRef {
+    /// 0: the call the calling thread is serving.
+    Current,
+    /// The server binding handle of the call the named thread is serving.
+    ServedBy(ThreadId),
+    /// A client binding handle (the wrong kind for a server function).
+    Client(BindingRef),
+}
+
+/// An SSPI credentials-handle argument: `None` is NULL.
+pub type CredentialsRef = Option<CredentialsId>;
+
+/// An SSPI context-handle argument: `None` is NULL.
+pub type ContextRef = Option<ContextId>;
+
+/// AcquireCredentialsHandle's `pAuthData`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuthData {
+    /// NULL: the caller's own identity.
+    Current,
+    /// A `SEC_WINNT_AUTH_IDENTITY`.
+    Explicit {
+        /// The user, if the name is an account of the machine.
+        user: Option<PrincipalId>,
+        /// The name as given.
+        name: Arc<str>,
+        /// The password.
+        password: Arc<str>,
+    },
+    /// A `SCHANNEL_CRED` with a certificate (an index into the machine's certificates).
+    Certificate(u32),
+}
+
+/// A COM proxy argument: `None` is NULL.
+pub type ProxyRef = Option<ProxyId>;
+
+/// Credentials passed as CoSetProxyBlanket's `pAuthInfo` (a SEC_WINNT_AUTH_IDENTITY).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuthIdentity {
+    /// The user, if the name is an account of the machine.
+    pub user: Option<PrincipalId>,
+    /// The name as given.
+    pub name: Arc<str>,
+    /// The password.
+    pub password: Arc<str>,
+}
+
+/// CoSetProxyBlanket's `pAuthInfo`: credentials, or (for Schannel) a client certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum BlanketAuth {
+    /// A SEC_WINNT_AUTH_IDENTITY.
+    Credentials(AuthIdentity),
+    /// A client certificate (an index into the machine's certificates).
+    Certificate(u32),
+}
 
 /// How a call names a thread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -332,11 +401,251 @@ pub enum Call {
         /// The quality of service.
         qos: Qos,
     },
+    /// `CreateNamedPipe(\\.\pipe\name, dwOpenMode, PIPE_TYPE_MESSAGE|PIPE_READMODE_MESSAGE|PIPE_NOWAIT, nMaxInstances, ...)`.
+    CreateNamedPipe {
+        /// The pipe's name.
+        name: Arc<str>,
+        /// The direction.
+        access: PipeAccess,
+        /// `FILE_FLAG_FIRST_PIPE_INSTANCE`.
+        first_instance: bool,
+        /// `nMaxInstances` (255 is PIPE_UNLIMITED_INSTANCES).
+        max_instances: i64,
+        /// `lpSecurityAttributes`.
+        security: PipeSecurity,
+    },
+    /// `ConnectNamedPipe(hNamedPipe, NULL)` on a nonblocking instance.
+    ConnectNamedPipe {
+        /// The server end.
+        pipe: HandleRef,
+    },
+    /// `DisconnectNamedPipe(hNamedPipe)`.
+    DisconnectNamedPipe {
+        /// The server end.
+        pipe: HandleRef,
+    },
+    /// `CreateFile(\\.\pipe\name, dwDesiredAccess, 0, NULL, OPEN_EXISTING, dwFlagsAndAttributes, NULL)`.
+    CreateFile {
+        /// The pipe's name.
+        name: Arc<str>,
+        /// The access asked for.
+        access: AccessMask,
+        /// `dwFlagsAndAttributes`: the SQOS bits.
+        flags: u32,
+    },
+    /// `ReadFile(hFile, ...)` of one message.
+    ReadFile {
+        /// The handle.
+        handle: HandleRef,
+    },
+    /// `WriteFile(hFile, ...)` of one message.
+    WriteFile {
+        /// The handle.
+        handle: HandleRef,
+    },
+    /// `ImpersonateNamedPipeClient(hNamedPipe)`.
+    ImpersonateNamedPipeClient {
+        /// The server end.
+        pipe: HandleRef,
+    },
     /// `CloseHandle(hObject)`.
     CloseHandle {
         /// The handle.
         handle: HandleRef,
     },
+    /// `RpcServerUseProtseqEp(Protseq, RPC_C_LISTEN_MAX_CALLS_DEFAULT, Endpoint, NULL)`.
+    RpcServerUseProtseqEp {
+        /// The protocol sequence.
+        protseq: Protseq,
+        /// The endpoint.
+        endpoint: Arc<str>,
+    },
+    /// `RpcServerRegisterAuthInfo(NULL, AuthnSvc, NULL, NULL)`.
+    RpcServerRegisterAuthInfo {
+        /// The `RPC_C_AUTHN_*` service.
+        service: u32,
+    },
+    /// `RpcBindingFromStringBinding("protseq:[endpoint,Security=...]")`.
+    RpcBindingFromStringBinding {
+        /// The protocol sequence.
+        protseq: Protseq,
+        /// The endpoint.
+        endpoint: Arc<str>,
+        /// The `Security=` option, if the string has one.
+        security: Option<Qos>,
+    },
+    /// `RpcBindingSetAuthInfoEx(Binding, NULL, AuthnLevel, AuthnSvc, NULL, 0, SecurityQos)`.
+    RpcBindingSetAuthInfoEx {
+        /// The client binding.
+        binding: BindingRef,
+        /// The `RPC_C_AUTHN_LEVEL_*` level.
+        level: u32,
+        /// The `RPC_C_AUTHN_*` service.
+        service: u32,
+        /// The `RPC_SECURITY_QOS`, or NULL.
+        qos: Option<RpcQos>,
+    },
+    /// A call through the binding to the test interface's one method, whose manager
+    /// routine runs on `server` until it returns (`RpcReturn`).
+    RpcCall {
+        /// The client binding.
+        binding: BindingRef,
+        /// The server thread that runs the manager routine.
+        server: ThreadId,
+    },
+    /// The manager routine of the call this thread serves returns.
+    RpcReturn,
+    /// `RpcImpersonateClient(BindingHandle)`.
+    RpcImpersonateClient {
+        /// Which call.
+        call: CallRef,
+    },
+    /// `RpcRevertToSelf()`.
+    RpcRevertToSelf,
+    /// `RpcRevertToSelfEx(BindingHandle)`.
+    RpcRevertToSelfEx {
+        /// Which call.
+        call: CallRef,
+    },
+    /// `RpcBindingInqAuthClient(ClientBinding, &Privs, NULL, &AuthnLevel, &AuthnSvc, &AuthzSvc)`.
+    RpcBindingInqAuthClient {
+        /// Which call.
+        call: CallRef,
+    },
+    /// `RpcBindingFree(&Binding)`.
+    RpcBindingFree {
+        /// The client binding.
+        binding: BindingRef,
+    },
+    /// `QuerySecurityPackageInfo(pszPackageName, &ppPackageInfo)`.
+    QuerySecurityPackageInfo {
+        /// The package name.
+        package: Arc<str>,
+    },
+    /// `AcquireCredentialsHandle(NULL, pszPackage, fCredentialUse, NULL, pAuthData, ...)`.
+    AcquireCredentialsHandle {
+        /// The package name.
+        package: Arc<str>,
+        /// `fCredentialUse`.
+        use_: CredentialUse,
+        /// `pAuthData`.
+        auth: AuthData,
+    },
+    /// `FreeCredentialsHandle(phCredential)`.
+    FreeCredentialsHandle {
+        /// The credentials.
+        credentials: CredentialsRef,
+    },
+    /// `InitializeSecurityContext(phCredential, phContext, pszTargetName, fContextReq, ...)`.
+    InitializeSecurityContext {
+        /// The credentials.
+        credentials: CredentialsRef,
+        /// The context (NULL on the first call).
+        context: ContextRef,
+        /// The server context whose output token is the input (none on the first call).
+        input: Option<ContextRef>,
+        /// `fContextReq` (ISC_REQ_*).
+        flags: u32,
+    },
+    /// `AcceptSecurityContext(phCredential, phContext, pInput, fContextReq, ...)`.
+    AcceptSecurityContext {
+        /// The credentials.
+        credentials: CredentialsRef,
+        /// The context (NULL on the first call).
+        context: ContextRef,
+        /// The client context whose output token is the input.
+        input: ContextRef,
+        /// `fContextReq` (ASC_REQ_*).
+        flags: u32,
+    },
+    /// `ImpersonateSecurityContext(phContext)`.
+    ImpersonateSecurityContext {
+        /// The context.
+        context: ContextRef,
+    },
+    /// `RevertSecurityContext(phContext)`.
+    RevertSecurityContext {
+        /// The context.
+        context: ContextRef,
+    },
+    /// `QuerySecurityContextToken(phContext, &Token)`.
+    QuerySecurityContextToken {
+        /// The context.
+        context: ContextRef,
+    },
+    /// `DeleteSecurityContext(phContext)`.
+    DeleteSecurityContext {
+        /// The context.
+        context: ContextRef,
+    },
+    /// `CoInitializeEx(NULL, dwCoInit)`.
+    CoInitializeEx {
+        /// The apartment asked for.
+        apartment: Apartment,
+    },
+    /// `CoInitializeSecurity(NULL, -1, NULL, NULL, dwAuthnLevel, dwImpLevel, NULL, dwCapabilities, NULL)`.
+    CoInitializeSecurity {
+        /// `dwAuthnLevel`.
+        authn_level: u32,
+        /// `dwImpLevel`.
+        imp_level: u32,
+        /// `dwCapabilities`.
+        capabilities: u32,
+    },
+    /// `CoCreateInstance(clsid, NULL, CLSCTX_LOCAL_SERVER, iid, &p)`.
+    CoCreateInstance {
+        /// The class (an index into the machine's classes).
+        class: u32,
+    },
+    /// `CoGetObject("queue:/new:<class>", ...)`: a queued component's recorder.
+    CoGetObjectQueued {
+        /// The class.
+        class: u32,
+    },
+    /// `CoSetProxyBlanket(p, dwAuthnSvc, RPC_C_AUTHZ_NONE, NULL, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities)`.
+    CoSetProxyBlanket {
+        /// The proxy.
+        proxy: ProxyRef,
+        /// `dwAuthnSvc`.
+        authn_service: u32,
+        /// `dwAuthnLevel`.
+        authn_level: u32,
+        /// `dwImpLevel`.
+        imp_level: u32,
+        /// `dwCapabilities`.
+        capabilities: u32,
+        /// `pAuthInfo`.
+        auth_info: Option<BlanketAuth>,
+    },
+    /// `CoQueryProxyBlanket(p, ...)`.
+    CoQueryProxyBlanket {
+        /// The proxy.
+        proxy: ProxyRef,
+    },
+    /// A call of the object's one method through the proxy, run on `server` until its
+    /// `ComReturn` (for a queued component: recorded, and played later).
+    ComCall {
+        /// The proxy.
+        proxy: ProxyRef,
+        /// The server thread that runs the method (unused for a queued component).
+        server: Option<ThreadId>,
+    },
+    /// The method of the call this thread serves returns.
+    ComReturn,
+    /// The queued-components player calls the next recorded message's method on this
+    /// thread.
+    ComPlayQueued,
+    /// `CoImpersonateClient()`.
+    CoImpersonateClient,
+    /// `CoRevertToSelf()`.
+    CoRevertToSelf,
+    /// `ISecurityCallContext::IsCallerInRole(bstrRole, &pfInRole)`.
+    IsCallerInRole {
+        /// The role.
+        role: Arc<str>,
+    },
+    /// `ISecurityCallContext::IsSecurityEnabled(&pfIsEnabled)`.
+    IsSecurityEnabled,
 }
 
 impl Call {
@@ -369,7 +678,47 @@ impl Call {
             Call::CreateProcessAsUser { .. } => "CreateProcessAsUser",
             Call::CreateProcessWithTokenW { .. } => "CreateProcessWithTokenW",
             Call::NtImpersonateThread { .. } => "NtImpersonateThread",
+            Call::CreateNamedPipe { .. } => "CreateNamedPipe",
+            Call::ConnectNamedPipe { .. } => "ConnectNamedPipe",
+            Call::DisconnectNamedPipe { .. } => "DisconnectNamedPipe",
+            Call::CreateFile { .. } => "CreateFile",
+            Call::ReadFile { .. } => "ReadFile",
+            Call::WriteFile { .. } => "WriteFile",
+            Call::ImpersonateNamedPipeClient { .. } => "ImpersonateNamedPipeClient",
             Call::CloseHandle { .. } => "CloseHandle",
+            Call::RpcServerUseProtseqEp { .. } => "RpcServerUseProtseqEp",
+            Call::RpcServerRegisterAuthInfo { .. } => "RpcServerRegisterAuthInfo",
+            Call::RpcBindingFromStringBinding { .. } => "RpcBindingFromStringBinding",
+            Call::RpcBindingSetAuthInfoEx { .. } => "RpcBindingSetAuthInfoEx",
+            Call::RpcCall { .. } => "RpcCall",
+            Call::RpcReturn => "RpcReturn",
+            Call::RpcImpersonateClient { .. } => "RpcImpersonateClient",
+            Call::RpcRevertToSelf => "RpcRevertToSelf",
+            Call::RpcRevertToSelfEx { .. } => "RpcRevertToSelfEx",
+            Call::RpcBindingInqAuthClient { .. } => "RpcBindingInqAuthClient",
+            Call::RpcBindingFree { .. } => "RpcBindingFree",
+            Call::QuerySecurityPackageInfo { .. } => "QuerySecurityPackageInfo",
+            Call::AcquireCredentialsHandle { .. } => "AcquireCredentialsHandle",
+            Call::FreeCredentialsHandle { .. } => "FreeCredentialsHandle",
+            Call::InitializeSecurityContext { .. } => "InitializeSecurityContext",
+            Call::AcceptSecurityContext { .. } => "AcceptSecurityContext",
+            Call::ImpersonateSecurityContext { .. } => "ImpersonateSecurityContext",
+            Call::RevertSecurityContext { .. } => "RevertSecurityContext",
+            Call::QuerySecurityContextToken { .. } => "QuerySecurityContextToken",
+            Call::DeleteSecurityContext { .. } => "DeleteSecurityContext",
+            Call::CoInitializeEx { .. } => "CoInitializeEx",
+            Call::CoInitializeSecurity { .. } => "CoInitializeSecurity",
+            Call::CoCreateInstance { .. } => "CoCreateInstance",
+            Call::CoGetObjectQueued { .. } => "CoGetObject",
+            Call::CoSetProxyBlanket { .. } => "CoSetProxyBlanket",
+            Call::CoQueryProxyBlanket { .. } => "CoQueryProxyBlanket",
+            Call::ComCall { .. } => "ComCall",
+            Call::ComReturn => "ComReturn",
+            Call::ComPlayQueued => "ComPlayQueued",
+            Call::CoImpersonateClient => "CoImpersonateClient",
+            Call::CoRevertToSelf => "CoRevertToSelf",
+            Call::IsCallerInRole { .. } => "IsCallerInRole",
+            Call::IsSecurityEnabled => "IsSecurityEnabled",
         }
     }
 }

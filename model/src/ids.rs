@@ -52,6 +52,30 @@ id_type!(
     /// A logon session.
     LogonId
 );
+id_type!(
+    /// One instance of a named pipe.
+    PipeId
+);
+id_type!(
+    /// An RPC client binding handle.
+    BindingId
+);
+id_type!(
+    /// An RPC call.
+    CallId
+);
+id_type!(
+    /// An SSPI credentials handle.
+    CredentialsId
+);
+id_type!(
+    /// An SSPI security context handle.
+    ContextId
+);
+id_type!(
+    /// A COM proxy a client holds.
+    ProxyId
+);
 
 /// A locally unique identifier, as the kernel hands out for tokens and logon sessions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

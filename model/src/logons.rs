@@ -382,9 +382,17 @@ fn new_session(
 fn privileges_for(world: &World, holders: &[PrincipalId]) -> PrivilegeSet {
     let mut set = PrivilegeSet::new();
     for p in world.accounts.privileges_of(holders) {
-        set.grant(p, ENABLED_BY_DEFAULT.contains(&p));
+        if exists(world, p) {
+            set.grant(p, ENABLED_BY_DEFAULT.contains(&p));
+        }
     }
     set
+}
+
+/// Whether `privilege` exists on the machine's Windows version: SeImpersonatePrivilege
+/// arrived with Windows XP SP2 (IMP-4).
+fn exists(world: &World, privilege: Privilege) -> bool {
+    privilege != Privilege::Impersonate || world.settings.windows >= WindowsVersion::XpSp2
 }
 
 fn privilege_list(set: &PrivilegeSet) -> String {
@@ -524,7 +532,9 @@ fn system_account_token(world: &mut World, request: LogonRequest, trail: &mut Tr
     if user == wk::SYSTEM {
         let mut privileges = PrivilegeSet::new();
         for (p, enabled) in SYSTEM_PRIVILEGES {
-            privileges.grant(*p, *enabled);
+            if exists(world, *p) {
+                privileges.grant(*p, *enabled);
+            }
         }
         let mut admins = standard(wk::ADMINISTRATORS);
         admins.attrs = GroupAttrs(admins.attrs.0 | GroupAttrs::OWNER);
@@ -546,9 +556,18 @@ fn system_account_token(world: &mut World, request: LogonRequest, trail: &mut Tr
         trail.note(RuleId::ACCT_2, || {
             "the LocalSystem token holds Administrators and the privileges of the LocalSystem Account page, SeTcbPrivilege and SeImpersonatePrivilege enabled among them".to_owned()
         });
-        trail.note(RuleId::IMP_12, || {
-            "SYSTEM holds SeImpersonatePrivilege".to_owned()
-        });
+        if exists(world, Privilege::Impersonate) {
+            trail.note(RuleId::IMP_12, || {
+                "SYSTEM holds SeImpersonatePrivilege".to_owned()
+            });
+        } else {
+            trail.note(RuleId::IMP_4, || {
+                format!(
+                    "{} has no SeImpersonatePrivilege: it arrived with Windows XP SP2",
+                    world.settings.windows
+                )
+            });
+        }
         return build_token(world, parts, IntegrityLevel::System, wk::ADMINISTRATORS);
     }
     let groups = vec![
@@ -570,9 +589,18 @@ fn system_account_token(world: &mut World, request: LogonRequest, trail: &mut Tr
     trail.note(RuleId::ACCT_5, || {
         format!("{name} runs as a service, so its token carries SERVICE")
     });
-    trail.note(RuleId::IMP_12, || {
-        format!("{name} holds SeImpersonatePrivilege")
-    });
+    if exists(world, Privilege::Impersonate) {
+        trail.note(RuleId::IMP_12, || {
+            format!("{name} holds SeImpersonatePrivilege")
+        });
+    } else {
+        trail.note(RuleId::IMP_4, || {
+            format!(
+                "{} has no SeImpersonatePrivilege: it arrived with Windows XP SP2",
+                world.settings.windows
+            )
+        });
+    }
     let parts = TokenParts {
         user,
         groups,

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use crate::access::{AccessMask, ObjectType};
 use crate::decision::Decision;
 use crate::error_code::ErrorCode;
-use crate::ids::{HandleId, Luid, ObjectId, ProcessId, ThreadId};
+use crate::ids::{
+    BindingId, ContextId, CredentialsId, HandleId, Luid, ObjectId, ProcessId, ProxyId, ThreadId,
+};
 use crate::level::{ImpersonationLevel, IntegrityLevel, TokenType};
 use crate::privilege::{Privilege, PrivilegeState};
 use crate::token::{ElevationType, GroupAttrs};
@@ -86,6 +88,22 @@ pub enum Value {
     PrivilegeCheck(bool),
     /// CheckTokenMembership's `IsMember`.
     IsMember(bool),
+    /// Named outputs of the RPC, SSPI and COM calls, each under its Win32 parameter name
+    /// without the Hungarian prefix (`AuthnLevel`, `fCapabilities` as `Capabilities`).
+    Record(Vec<(&'static str, Field)>),
+}
+
+/// One named output in a [`Value::Record`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// A constant's name (`RPC_C_AUTHN_WINNT`) or a string (a principal name).
+    Text(Arc<str>),
+    /// A number.
+    Number(u64),
+    /// A boolean.
+    Flag(bool),
+    /// A set of flags, by their constants' names.
+    Flags(Vec<&'static str>),
 }
 
 /// Something a call created, for the scenario to name with `out`.
@@ -99,6 +117,14 @@ pub enum Created {
     Process(ProcessId, ThreadId),
     /// A new securable object and the handle to it.
     Object(ObjectId, HandleId),
+    /// An RPC client binding handle.
+    Binding(BindingId),
+    /// An SSPI credentials handle.
+    Credentials(CredentialsId),
+    /// An SSPI context handle.
+    Context(ContextId),
+    /// A COM proxy.
+    Proxy(ProxyId),
 }
 
 /// A call that succeeded.

@@ -72,6 +72,8 @@ pub struct ProcessSpec {
     pub write_restricted: bool,
     /// Its AppContainer package, if it runs in one.
     pub app_container: Option<String>,
+    /// Whether it stands for kernel-mode code (SSPI-1).
+    pub kernel_mode: bool,
     /// Its threads' names (at least one).
     pub threads: Vec<String>,
 }
@@ -93,6 +95,7 @@ impl ProcessSpec {
             write_restricted: false,
             app_container: None,
             threads: threads.iter().map(|t| (*t).to_owned()).collect(),
+            kernel_mode: false,
         }
     }
 }
@@ -187,6 +190,31 @@ impl Setup {
                 .is_some_and(|u| u.groups.contains(&wk::ADMINISTRATORS))
     }
 
+    /// Declares a certificate for Schannel, mapped to `maps_to` by the server's
+    /// certificate mapping (SSPI-5).
+    pub fn add_certificate(&mut self, name: &str, maps_to: Option<PrincipalId>) {
+        self.world.sspi.certificates.push(crate::sspi::Certificate {
+            name: Arc::from(name),
+            maps_to,
+        });
+    }
+
+    /// Declares a COM+ server application; returns its index.
+    pub fn add_com_application(&mut self, application: crate::com::Application) -> u32 {
+        let index = u32::try_from(self.world.com.applications.len()).unwrap_or(u32::MAX);
+        self.world.com.applications.push(application);
+        index
+    }
+
+    /// Declares a class served by `server`, in `application` if given.
+    pub fn add_com_class(&mut self, name: &str, server: ProcessId, application: Option<u32>) {
+        self.world.com.classes.push(crate::com::Class {
+            name: Arc::from(name),
+            server,
+            application,
+        });
+    }
+
     /// Adds a process with its threads.
     pub fn add_process(
         &mut self,
@@ -279,6 +307,7 @@ impl Setup {
             primary: token,
             threads: Vec::new(),
             sd: sd.clone(),
+            kernel_mode: spec.kernel_mode,
         });
         let mut threads = Vec::new();
         for t in &spec.threads {

@@ -11,11 +11,17 @@ use serde::{Deserialize, Serialize};
 use crate::access::{AccessMask, ObjectType};
 use crate::accounts::AccountDb;
 use crate::acl::SecurityDescriptor;
-use crate::ids::{HandleId, LogonId, Luid, ObjectId, PrincipalId, ProcessId, ThreadId, TokenId};
+use crate::com::ComState;
+use crate::ids::{
+    HandleId, LogonId, Luid, ObjectId, PipeId, PrincipalId, ProcessId, ThreadId, TokenId,
+};
 use crate::level::ImpersonationLevel;
 use crate::logon::LogonSession;
+use crate::pipe::Pipe;
 use crate::principal::PrincipalTable;
+use crate::rpc::RpcState;
 use crate::settings::Settings;
+use crate::sspi::SspiState;
 use crate::token::Token;
 
 /// A thread's impersonation: the token, and the level and flags the thread holds it at.
@@ -42,6 +48,9 @@ pub struct Process {
     pub threads: Vec<ThreadId>,
     /// The security of the process object.
     pub sd: SecurityDescriptor,
+    /// Whether it stands for kernel-mode code calling SSPI through KSecDD (SSPI-1); only
+    /// the model runs such scripts.
+    pub kernel_mode: bool,
 }
 
 /// A thread.
@@ -68,6 +77,10 @@ pub enum HandleTarget {
     Process(ProcessId),
     /// A securable object of the scenario.
     Object(ObjectId),
+    /// The server end of a named-pipe instance.
+    PipeServer(PipeId),
+    /// The client end of a named-pipe instance.
+    PipeClient(PipeId),
 }
 
 impl HandleTarget {
@@ -79,6 +92,7 @@ impl HandleTarget {
             HandleTarget::Thread(_) => ObjectType::Thread,
             HandleTarget::Process(_) => ObjectType::Process,
             HandleTarget::Object(o) => world.object(o).object_type,
+            HandleTarget::PipeServer(_) | HandleTarget::PipeClient(_) => ObjectType::File,
         }
     }
 }
@@ -128,6 +142,17 @@ pub struct World {
     pub handles: Vec<Handle>,
     /// Securable objects.
     pub objects: Vec<SecurableObject>,
+    /// Named-pipe instances.
+    pub pipes: Vec<Pipe>,
+    /// RPC endpoints, bindings and calls.
+    pub rpc: RpcState,
+    /// SSPI certificates, credentials and contexts.
+    pub sspi: SspiState,
+    /// COM apartments, security, classes, proxies and calls.
+    pub com: ComState,
+    /// The next call sequence number (RPC and COM calls share it, so a thread's calls
+    /// are ordered).
+    pub next_seq: u64,
     /// The next LUID to hand out.
     pub next_luid: u64,
 }
@@ -154,8 +179,20 @@ impl World {
             threads: Vec::new(),
             handles: Vec::new(),
             objects: Vec::new(),
+            pipes: Vec::new(),
+            rpc: RpcState::default(),
+            sspi: SspiState::default(),
+            com: ComState::default(),
+            next_seq: 0,
             next_luid: FIRST_DYNAMIC_LUID,
         }
+    }
+
+    /// The next call sequence number.
+    pub fn next_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
     }
 
     /// A fresh LUID.
@@ -208,6 +245,24 @@ impl World {
     #[must_use]
     pub fn object(&self, id: ObjectId) -> &SecurableObject {
         &self.objects[id.index()]
+    }
+
+    /// The pipe instance `id`.
+    #[must_use]
+    pub fn pipe(&self, id: PipeId) -> &Pipe {
+        &self.pipes[id.index()]
+    }
+
+    /// The pipe instance `id`, to change.
+    pub fn pipe_mut(&mut self, id: PipeId) -> &mut Pipe {
+        &mut self.pipes[id.index()]
+    }
+
+    /// Adds a pipe instance.
+    pub fn add_pipe(&mut self, pipe: Pipe) -> PipeId {
+        let id = PipeId(self.pipes.len() as u32);
+        self.pipes.push(pipe);
+        id
     }
 
     /// The logon session `id`.

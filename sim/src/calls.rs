@@ -10,6 +10,7 @@ use tokenhop_model::action::{
 };
 use tokenhop_model::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
 use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::pipe::{PipeAccess, PipeSecurity};
 
 use crate::error::Fault;
 use crate::node::Node;
@@ -121,7 +122,94 @@ pub const CALLS: &[CallSpec] = &[
         &["thread", "client", "level", "tracking", "effective_only"],
         None,
     ),
+    spec(
+        "CreateNamedPipe",
+        &["name", "open_mode", "max_instances", "dacl"],
+        Some(OutKind::Handle),
+    ),
+    spec("ConnectNamedPipe", &["pipe"], None),
+    spec("DisconnectNamedPipe", &["pipe"], None),
+    spec(
+        "CreateFile",
+        &["name", "access", "flags"],
+        Some(OutKind::Handle),
+    ),
+    spec("ReadFile", &["handle"], None),
+    spec("WriteFile", &["handle"], None),
+    spec("ImpersonateNamedPipeClient", &["pipe"], None),
     spec("CloseHandle", &["handle"], None),
+    spec("RpcServerUseProtseqEp", &["protseq", "endpoint"], None),
+    spec("RpcServerRegisterAuthInfo", &["service"], None),
+    spec(
+        "RpcBindingFromStringBinding",
+        &["string_binding"],
+        Some(OutKind::Binding),
+    ),
+    spec(
+        "RpcBindingSetAuthInfoEx",
+        &["binding", "level", "service", "qos"],
+        None,
+    ),
+    spec("RpcCall", &["binding", "server"], None),
+    spec("RpcReturn", &[], None),
+    spec("RpcImpersonateClient", &["binding"], None),
+    spec("RpcRevertToSelf", &[], None),
+    spec("RpcRevertToSelfEx", &["binding"], None),
+    spec("RpcBindingInqAuthClient", &["binding"], None),
+    spec("RpcBindingFree", &["binding"], None),
+    spec("QuerySecurityPackageInfo", &["package"], None),
+    spec(
+        "AcquireCredentialsHandle",
+        &["package", "use", "user", "password", "certificate"],
+        Some(OutKind::Credentials),
+    ),
+    spec("FreeCredentialsHandle", &["credentials"], None),
+    spec(
+        "InitializeSecurityContext",
+        &["credentials", "context", "input", "flags"],
+        Some(OutKind::Context),
+    ),
+    spec(
+        "AcceptSecurityContext",
+        &["credentials", "context", "input", "flags"],
+        Some(OutKind::Context),
+    ),
+    spec("ImpersonateSecurityContext", &["context"], None),
+    spec("RevertSecurityContext", &["context"], None),
+    spec(
+        "QuerySecurityContextToken",
+        &["context"],
+        Some(OutKind::Handle),
+    ),
+    spec("DeleteSecurityContext", &["context"], None),
+    spec("CoInitializeEx", &["concurrency"], None),
+    spec(
+        "CoInitializeSecurity",
+        &["authn_level", "imp_level", "capabilities"],
+        None,
+    ),
+    spec("CoCreateInstance", &["class"], Some(OutKind::Proxy)),
+    spec("CoGetObject", &["moniker"], Some(OutKind::Proxy)),
+    spec(
+        "CoSetProxyBlanket",
+        &[
+            "proxy",
+            "authn_service",
+            "authn_level",
+            "imp_level",
+            "capabilities",
+            "auth_info",
+        ],
+        None,
+    ),
+    spec("CoQueryProxyBlanket", &["proxy"], None),
+    spec("ComCall", &["proxy", "server"], None),
+    spec("ComReturn", &[], None),
+    spec("ComPlayQueued", &[], None),
+    spec("CoImpersonateClient", &[], None),
+    spec("CoRevertToSelf", &[], None),
+    spec("IsCallerInRole", &["role"], None),
+    spec("IsSecurityEnabled", &[], None),
 ];
 
 /// The spec of `name`, if it is a known call.
@@ -156,6 +244,15 @@ pub fn decode(
         scope,
         call: spec.name,
     };
+    if let Some(rpc) = crate::rpc_calls::decode(spec.name, &f, scope) {
+        return rpc;
+    }
+    if let Some(sspi) = crate::sspi_calls::decode(spec.name, &f, out, scope) {
+        return sspi;
+    }
+    if let Some(com) = crate::com_calls::decode(spec.name, &f, scope) {
+        return com;
+    }
     let new_name = || -> Arc<str> { Arc::from(out.unwrap_or("")) };
     Ok(match spec.name {
         "OpenProcessToken" => Call::OpenProcessToken {
@@ -348,6 +445,104 @@ pub fn decode(
                 )?,
                 effective_only: a.bool_or("effective_only", false)?,
             },
+        },
+        "CreateNamedPipe" => {
+            let name = string(f.require("name", &what)?, &f.path("name"))?;
+            let mut access = None;
+            let mut first_instance = false;
+            if let Some(n) = f.get("open_mode") {
+                let base = f.path("open_mode");
+                for (i, item) in list(n, &base)?.iter().enumerate() {
+                    let flag = word(
+                        item,
+                        &index(&base, i),
+                        "an open mode",
+                        &[
+                            ("PIPE_ACCESS_INBOUND", Some(PipeAccess::Inbound)),
+                            ("PIPE_ACCESS_OUTBOUND", Some(PipeAccess::Outbound)),
+                            ("PIPE_ACCESS_DUPLEX", Some(PipeAccess::Duplex)),
+                            ("FILE_FLAG_FIRST_PIPE_INSTANCE", None),
+                        ],
+                    )?;
+                    match flag {
+                        Some(a) => access = Some(a),
+                        None => first_instance = true,
+                    }
+                }
+            }
+            let max_instances = match f.get("max_instances") {
+                None => 255,
+                Some(n) => match &n.kind {
+                    crate::node::NodeKind::Int(i) => *i,
+                    _ => word(
+                        n,
+                        &f.path("max_instances"),
+                        "an instance count",
+                        &[("PIPE_UNLIMITED_INSTANCES", 255i64)],
+                    )?,
+                },
+            };
+            let security = match f.get("dacl") {
+                None => PipeSecurity::Default,
+                Some(n) if n.is_null() => PipeSecurity::NullDacl,
+                Some(n) => PipeSecurity::Dacl(vocab::dacl(
+                    n,
+                    &f.path("dacl"),
+                    ObjectType::File,
+                    &|name| a.scope.principal(name),
+                    &|| a.scope.principal_names(),
+                )?),
+            };
+            Call::CreateNamedPipe {
+                name: Arc::from(name.as_str()),
+                access: access.unwrap_or(PipeAccess::Duplex),
+                first_instance,
+                max_instances,
+                security,
+            }
+        }
+        "ConnectNamedPipe" => Call::ConnectNamedPipe {
+            pipe: a.handle("pipe")?,
+        },
+        "DisconnectNamedPipe" => Call::DisconnectNamedPipe {
+            pipe: a.handle("pipe")?,
+        },
+        "CreateFile" => {
+            let name = string(f.require("name", &what)?, &f.path("name"))?;
+            let mut flags = 0u32;
+            if let Some(n) = f.get("flags") {
+                let base = f.path("flags");
+                for (i, item) in list(n, &base)?.iter().enumerate() {
+                    flags |= word(
+                        item,
+                        &index(&base, i),
+                        "a security quality-of-service flag",
+                        &[
+                            ("SECURITY_SQOS_PRESENT", 0x0010_0000u32),
+                            ("SECURITY_ANONYMOUS", 0x0000_0000),
+                            ("SECURITY_IDENTIFICATION", 0x0001_0000),
+                            ("SECURITY_IMPERSONATION", 0x0002_0000),
+                            ("SECURITY_DELEGATION", 0x0003_0000),
+                            ("SECURITY_CONTEXT_TRACKING", 0x0004_0000),
+                            ("SECURITY_EFFECTIVE_ONLY", 0x0008_0000),
+                        ],
+                    )?;
+                }
+            }
+            Call::CreateFile {
+                name: Arc::from(name.as_str()),
+                access: a.access("access", ObjectType::File)?,
+                flags,
+            }
+        }
+        "ReadFile" => Call::ReadFile {
+            handle: a.handle("handle")?,
+        },
+        "WriteFile" => Call::WriteFile {
+            handle: a.handle("handle")?,
+        },
+        "ImpersonateNamedPipeClient" => Call::ImpersonateNamedPipeClient {
+            pipe: a.handle("pipe")?,
         },
         "CloseHandle" => Call::CloseHandle {
             handle: a.handle("handle")?,

@@ -51,10 +51,20 @@ pub fn check(expect: &Expect, step: &TraceStep, applied: &[RuleId]) -> Vec<Strin
 }
 
 fn describe(step: &TraceStep) -> String {
+    let code = if step.code > 0xFFFF {
+        format!("{:#010X}", step.code)
+    } else {
+        step.code.to_string()
+    };
     match (&step.ok, &step.error) {
         (true, None) => "succeeded".to_owned(),
-        (true, Some(e)) => format!("succeeded leaving {e} ({})", step.code),
-        (false, Some(e)) => format!("failed with {e} ({})", step.code),
+        (true, Some(e))
+            if tokenhop_model::ErrorCode::from_symbol(e).is_some_and(|c| c.is_informational()) =>
+        {
+            format!("succeeded with {e} ({code})")
+        }
+        (true, Some(e)) => format!("succeeded leaving {e} ({code})"),
+        (false, Some(e)) => format!("failed with {e} ({code})"),
         (false, None) => "failed".to_owned(),
     }
 }

@@ -6,9 +6,12 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use tokenhop_model::access::ObjectType;
-use tokenhop_model::action::{Action, HandleRef};
+use tokenhop_model::action::{Action, BindingRef, ContextRef, CredentialsRef, HandleRef, ProxyRef};
 use tokenhop_model::decision::Decision;
-use tokenhop_model::ids::{HandleId, ObjectId, ProcessId, ThreadId};
+use tokenhop_model::enabled;
+use tokenhop_model::ids::{
+    BindingId, ContextId, CredentialsId, HandleId, ObjectId, ProcessId, ProxyId, ThreadId,
+};
 use tokenhop_model::outcome::{Created, Outcome};
 use tokenhop_model::{RuleId, World, step};
 
@@ -82,6 +85,10 @@ impl Run {
 #[derive(Clone, Copy, Debug)]
 enum Bound {
     Handle(Option<HandleId>),
+    Binding(Option<BindingId>),
+    Credentials(Option<CredentialsId>),
+    Context(Option<ContextId>),
+    Proxy(Option<ProxyId>),
     Thread(Option<ThreadId>),
     Process(Option<(ProcessId, ThreadId)>),
 }
@@ -129,6 +136,30 @@ impl Scope for LiveScope<'_> {
             _ => None,
         }
     }
+    fn binding(&self, name: &str) -> Option<BindingRef> {
+        match self.bound.get(name) {
+            Some(Bound::Binding(b)) => Some(*b),
+            _ => None,
+        }
+    }
+    fn credentials(&self, name: &str) -> Option<CredentialsRef> {
+        match self.bound.get(name) {
+            Some(Bound::Credentials(c)) => Some(*c),
+            _ => None,
+        }
+    }
+    fn context(&self, name: &str) -> Option<ContextRef> {
+        match self.bound.get(name) {
+            Some(Bound::Context(c)) => Some(*c),
+            _ => None,
+        }
+    }
+    fn proxy(&self, name: &str) -> Option<ProxyRef> {
+        match self.bound.get(name) {
+            Some(Bound::Proxy(p)) => Some(*p),
+            _ => None,
+        }
+    }
     fn names(&self, _kind: &str) -> Vec<String> {
         Vec::new()
     }
@@ -151,10 +182,23 @@ pub fn run(scenario: &Scenario) -> Run {
         let caller = scope.thread(&s.thread).flatten();
         let decoded = calls::decode(s.call, s.args.as_ref(), "args", s.out.as_deref(), &scope);
         let missing = scope.missing.into_inner();
+        let blocked = match (caller, &decoded) {
+            (Some(caller), Ok(call)) if missing.is_empty() => enabled::check(
+                &world,
+                &Action {
+                    caller,
+                    call: call.clone(),
+                },
+            )
+            .err(),
+            _ => None,
+        };
         let (caller, call) = match (caller, decoded) {
-            (Some(caller), Ok(call)) if missing.is_empty() => (caller, call),
+            (Some(caller), Ok(call)) if missing.is_empty() && blocked.is_none() => (caller, call),
             (caller, decoded) => {
-                let reason = if caller.is_none() {
+                let reason = if let Some(why) = &blocked {
+                    format!("the step cannot happen: {why}")
+                } else if caller.is_none() {
                     format!(
                         "thread `{}` does not exist: the step that was to create it failed",
                         s.thread
@@ -181,9 +225,10 @@ pub fn run(scenario: &Scenario) -> Run {
                     rules: Vec::new(),
                     skipped: Some(reason.clone()),
                 };
-                let failures = match &s.expect {
-                    Some(_) => vec![format!("the step could not run: {reason}")],
-                    None => Vec::new(),
+                let failures = if s.expect.is_some() || blocked.is_some() {
+                    vec![format!("the step could not run: {reason}")]
+                } else {
+                    Vec::new()
                 };
                 trace_steps.push(step);
                 runs.push(StepRun {
@@ -208,6 +253,18 @@ pub fn run(scenario: &Scenario) -> Run {
                     }
                     Some(Created::Process(p, t)) => {
                         bound.insert(out.clone(), Bound::Process(Some((p, t))));
+                    }
+                    Some(Created::Binding(b)) => {
+                        bound.insert(out.clone(), Bound::Binding(Some(b)));
+                    }
+                    Some(Created::Credentials(c)) => {
+                        bound.insert(out.clone(), Bound::Credentials(Some(c)));
+                    }
+                    Some(Created::Context(c)) => {
+                        bound.insert(out.clone(), Bound::Context(Some(c)));
+                    }
+                    Some(Created::Proxy(p)) => {
+                        bound.insert(out.clone(), Bound::Proxy(Some(p)));
                     }
                     None => bind_failure(&mut bound, s, out),
                 },
@@ -252,6 +309,10 @@ fn bind_failure(bound: &mut HashMap<String, Bound>, s: &Step, out: &str) {
     let b = match s.call.out {
         Some(crate::scope::OutKind::Thread) => Bound::Thread(None),
         Some(crate::scope::OutKind::Process) => Bound::Process(None),
+        Some(crate::scope::OutKind::Binding) => Bound::Binding(None),
+        Some(crate::scope::OutKind::Credentials) => Bound::Credentials(None),
+        Some(crate::scope::OutKind::Context) => Bound::Context(None),
+        Some(crate::scope::OutKind::Proxy) => Bound::Proxy(None),
         _ => Bound::Handle(None),
     };
     bound.insert(out.to_owned(), b);

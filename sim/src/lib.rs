@@ -12,14 +12,18 @@
 //! running of scenarios, not what the calls do.
 
 pub mod calls;
+pub mod com_calls;
+pub mod com_setup;
 pub mod error;
 pub mod expect;
 pub mod interpret;
 pub mod node;
 pub mod reader;
 pub mod render;
+pub mod rpc_calls;
 pub mod scenario;
 pub mod scope;
+pub mod sspi_calls;
 pub mod trace;
 pub mod vocab;
 

@@ -165,7 +165,11 @@ pub fn explain(run: &Run) -> String {
                     Ok(success) => {
                         let mut r = "succeeded".to_owned();
                         if let Some(e) = success.last_error {
-                            let _ = write!(r, ", leaving {e} in GetLastError");
+                            if e.is_informational() {
+                                let _ = write!(r, " with {e}");
+                            } else {
+                                let _ = write!(r, ", leaving {e} in GetLastError");
+                            }
                         }
                         if !t.value.is_null() {
                             let _ = write!(r, "; {}", compact(&t.value));

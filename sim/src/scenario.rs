@@ -9,10 +9,15 @@ use std::path::{Path, PathBuf};
 
 use tokenhop_model::access::ObjectType;
 use tokenhop_model::accounts::Right;
-use tokenhop_model::acl::{Ace, AceKind, LabelPolicy, MandatoryLabel};
-use tokenhop_model::action::{Call, HandleRef, InfoClass};
+use tokenhop_model::acl::{LabelPolicy, MandatoryLabel};
+use tokenhop_model::action::{
+    BindingRef, Call, ContextRef, CredentialsRef, HandleRef, InfoClass, ProxyRef,
+};
 use tokenhop_model::decision::Decision;
-use tokenhop_model::ids::{HandleId, ObjectId, PrincipalId, ProcessId, ThreadId};
+use tokenhop_model::ids::{
+    BindingId, ContextId, CredentialsId, HandleId, ObjectId, PrincipalId, ProcessId, ProxyId,
+    ThreadId,
+};
 use tokenhop_model::principal::wk;
 use tokenhop_model::privilege::Privilege;
 use tokenhop_model::rules::RuleId;
@@ -154,6 +159,9 @@ fn build(root: &Node, path: &Path) -> Read<Scenario> {
                 "current",
                 "users",
                 "groups",
+                "certificates",
+                "com_applications",
+                "com_classes",
             ],
         )?),
         None => None,
@@ -257,6 +265,8 @@ fn build(root: &Node, path: &Path) -> Read<Scenario> {
         }
         summary.push(line);
     }
+
+    crate::com_setup::declare(machine.as_ref(), &processes, &mut setup)?;
 
     // Objects.
     let mut objects: HashMap<String, (ObjectId, ObjectType)> = HashMap::new();
@@ -370,6 +380,49 @@ fn machine_accounts(machine: Option<&Fields<'_>>, setup: &mut Setup) -> Read<()>
             setup.add_user(spec);
         }
     }
+    if let Some(n) = machine.and_then(|m| m.get("certificates")) {
+        let mut seen: Vec<String> = Vec::new();
+        for (i, c) in list(n, "machine.certificates")?.iter().enumerate() {
+            let p = index("machine.certificates", i);
+            let f = Fields::new(c, &p, "a certificate", &["name", "maps_to"])?;
+            let name = string(f.require("name", "a certificate")?, &f.path("name"))?;
+            if seen.contains(&name) {
+                return Err(Fault::new(
+                    c.span,
+                    f.path("name"),
+                    format!("certificate `{name}` is declared twice"),
+                ));
+            }
+            let maps_to = match f.get("maps_to").filter(|n| !n.is_null()) {
+                Some(m) => {
+                    let user = string(m, &f.path("maps_to"))?;
+                    let world = setup.world();
+                    let id = world
+                        .principals
+                        .find(&user)
+                        .filter(|id| world.accounts.user(*id).is_some())
+                        .ok_or_else(|| {
+                            Fault::new(
+                                m.span,
+                                f.path("maps_to"),
+                                format!("`{user}` is not a user of the machine"),
+                            )
+                            .allowing(
+                                world
+                                    .accounts
+                                    .users
+                                    .iter()
+                                    .map(|u| world.name_of(u.principal).to_string()),
+                            )
+                        })?;
+                    Some(id)
+                }
+                None => None,
+            };
+            setup.add_certificate(&name, maps_to);
+            seen.push(name);
+        }
+    }
     Ok(())
 }
 
@@ -437,6 +490,7 @@ const PROCESS_FIELDS: &[&str] = &[
     "restricted_sids",
     "write_restricted",
     "app_container",
+    "kernel_mode",
     "threads",
 ];
 
@@ -561,6 +615,9 @@ fn process_spec(node: &Node, path: &str, setup: &Setup) -> Read<(ProcessSpec, Ve
     if let Some(n) = f.get("app_container").filter(|n| !n.is_null()) {
         spec.app_container = Some(string(n, &f.path("app_container"))?);
     }
+    if let Some(n) = f.get("kernel_mode") {
+        spec.kernel_mode = boolean(n, &f.path("kernel_mode"))?;
+    }
     let mut spans = Vec::new();
     match f.get("threads") {
         Some(n) => {
@@ -612,6 +669,9 @@ fn describe_process(spec: &ProcessSpec, setup: &Setup) -> String {
     if let Some(a) = &spec.app_container {
         extras.push(format!("in AppContainer `{a}`"));
     }
+    if spec.kernel_mode {
+        extras.push("standing for kernel-mode code".to_owned());
+    }
     let threads = spec
         .threads
         .iter()
@@ -628,6 +688,15 @@ fn describe_process(spec: &ProcessSpec, setup: &Setup) -> String {
         },
         if spec.threads.len() > 1 { "s" } else { "" }
     )
+}
+
+fn principal_names(world: &World) -> Vec<String> {
+    world
+        .principals
+        .iter()
+        .filter(|(_, p)| p.kind != tokenhop_model::principal::PrincipalKind::LogonSid)
+        .map(|(_, p)| p.name.to_string())
+        .collect()
 }
 
 fn principal_by_name(world: &World, name: &str, node: &Node, path: &str) -> Read<PrincipalId> {
@@ -668,46 +737,13 @@ fn object_spec(node: &Node, path: &str, setup: &Setup) -> Read<ObjectSpec> {
     let dacl = if dacl_node.is_null() {
         None
     } else {
-        let base = f.path("dacl");
-        let mut aces = Vec::new();
-        for (i, a) in list(dacl_node, &base)?.iter().enumerate() {
-            let p = index(&base, i);
-            let af = Fields::new(
-                a,
-                &p,
-                "an access control entry",
-                &["allow", "deny", "access"],
-            )?;
-            let (kind, who) = match (af.get("allow"), af.get("deny")) {
-                (Some(w), None) => (AceKind::Allow, w),
-                (None, Some(w)) => (AceKind::Deny, w),
-                _ => {
-                    return Err(Fault::new(
-                        a.span,
-                        p,
-                        "an entry names its trustee with exactly one of `allow` or `deny`",
-                    ));
-                }
-            };
-            let wp = af.path(if kind == AceKind::Allow {
-                "allow"
-            } else {
-                "deny"
-            });
-            let text = string(who, &wp)?;
-            let principal = principal_by_name(world, &text, who, &wp)?;
-            let mask = vocab::access(
-                af.require("access", "an access control entry")?,
-                &af.path("access"),
-                object_type,
-            )?;
-            aces.push(Ace {
-                kind,
-                principal,
-                mask,
-            });
-        }
-        Some(aces)
+        Some(vocab::dacl(
+            dacl_node,
+            &f.path("dacl"),
+            object_type,
+            &|name| world.principals.find(name),
+            &|| principal_names(world),
+        )?)
     };
     let label = match f.get("label") {
         Some(n) => {
@@ -768,6 +804,16 @@ struct StaticScope<'w> {
     outs: HashMap<String, OutKind>,
 }
 
+impl StaticScope<'_> {
+    fn outs_of(&self, kind: OutKind) -> Vec<String> {
+        self.outs
+            .iter()
+            .filter(|(_, k)| **k == kind)
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+}
+
 impl Scope for StaticScope<'_> {
     fn world(&self) -> &World {
         self.world
@@ -794,6 +840,19 @@ impl Scope for StaticScope<'_> {
     fn handle(&self, name: &str) -> Option<HandleRef> {
         matches!(self.outs.get(name), Some(OutKind::Handle)).then_some(Some(HandleId(u32::MAX)))
     }
+    fn binding(&self, name: &str) -> Option<BindingRef> {
+        matches!(self.outs.get(name), Some(OutKind::Binding)).then_some(Some(BindingId(u32::MAX)))
+    }
+    fn credentials(&self, name: &str) -> Option<CredentialsRef> {
+        matches!(self.outs.get(name), Some(OutKind::Credentials))
+            .then_some(Some(CredentialsId(u32::MAX)))
+    }
+    fn context(&self, name: &str) -> Option<ContextRef> {
+        matches!(self.outs.get(name), Some(OutKind::Context)).then_some(Some(ContextId(u32::MAX)))
+    }
+    fn proxy(&self, name: &str) -> Option<ProxyRef> {
+        matches!(self.outs.get(name), Some(OutKind::Proxy)).then_some(Some(ProxyId(u32::MAX)))
+    }
     fn names(&self, kind: &str) -> Vec<String> {
         let mut names: Vec<String> = match kind {
             "thread" => self
@@ -819,6 +878,10 @@ impl Scope for StaticScope<'_> {
                 )
                 .collect(),
             "object" => self.objects.keys().cloned().collect(),
+            "binding" => self.outs_of(OutKind::Binding),
+            "credentials" => self.outs_of(OutKind::Credentials),
+            "context" => self.outs_of(OutKind::Context),
+            "proxy" => self.outs_of(OutKind::Proxy),
             "user" => self
                 .world
                 .accounts
@@ -975,12 +1038,13 @@ fn expectation(node: &Node, path: &str) -> Read<Expect> {
             e != ErrorCode::ERROR_NOT_ALL_ASSIGNED
                 && e != ErrorCode::ERROR_ACCESS_DENIED
                 && e != ErrorCode::ERROR_PRIVILEGE_NOT_HELD
+                && !e.is_informational()
         })
     {
         return Err(Fault::new(
             node.span,
             f.path("error"),
-            "a successful call leaves only ERROR_NOT_ALL_ASSIGNED (AdjustTokenPrivileges) or an AccessCheck reason in GetLastError",
+            "a successful call reports only ERROR_NOT_ALL_ASSIGNED (AdjustTokenPrivileges), an AccessCheck reason in GetLastError, or an informational SEC_I_* status",
         ));
     }
     let value = f.get("value").map(to_json);

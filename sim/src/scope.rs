@@ -4,7 +4,7 @@
 
 use tokenhop_model::World;
 use tokenhop_model::access::ObjectType;
-use tokenhop_model::action::HandleRef;
+use tokenhop_model::action::{BindingRef, ContextRef, CredentialsRef, HandleRef, ProxyRef};
 use tokenhop_model::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
 use tokenhop_model::principal::PrincipalKind;
 
@@ -17,6 +17,14 @@ pub enum OutKind {
     Thread,
     /// A process and its first thread (created by CreateProcess*).
     Process,
+    /// An RPC client binding handle.
+    Binding,
+    /// An SSPI credentials handle.
+    Credentials,
+    /// An SSPI security context handle.
+    Context,
+    /// A COM proxy.
+    Proxy,
 }
 
 impl OutKind {
@@ -27,6 +35,10 @@ impl OutKind {
             OutKind::Handle => "a handle",
             OutKind::Thread => "a thread",
             OutKind::Process => "a process",
+            OutKind::Binding => "an RPC binding",
+            OutKind::Credentials => "an SSPI credentials handle",
+            OutKind::Context => "an SSPI context handle",
+            OutKind::Proxy => "a COM proxy",
         }
     }
 }
@@ -64,6 +76,52 @@ pub trait Scope {
     fn object(&self, name: &str) -> Option<(Option<ObjectId>, ObjectType)>;
     /// A handle bound by an earlier step.
     fn handle(&self, name: &str) -> Option<HandleRef>;
-    /// The names of one kind, for messages (`thread`, `process`, `object`, `handle`, `user`).
+    /// An RPC binding bound by an earlier step.
+    fn binding(&self, name: &str) -> Option<BindingRef>;
+    /// An SSPI credentials handle bound by an earlier step.
+    fn credentials(&self, name: &str) -> Option<CredentialsRef>;
+    /// An SSPI context handle bound by an earlier step.
+    fn context(&self, name: &str) -> Option<ContextRef>;
+    /// A COM proxy bound by an earlier step.
+    fn proxy(&self, name: &str) -> Option<ProxyRef>;
+    /// The names of one kind, for messages (`thread`, `process`, `object`, `handle`,
+    /// `binding`, `credentials`, `context`, `proxy`, `user`).
     fn names(&self, kind: &str) -> Vec<String>;
+}
+
+/// Reads argument `key` of `f`, which names something an earlier step bound with `out`
+/// (`null` is NULL): `noun` says what in messages (`a binding`), `kind` which names to list,
+/// and `lookup` finds the name in the scope.
+pub fn bound_arg<T>(
+    f: &crate::reader::Fields<'_>,
+    key: &str,
+    what: &str,
+    (noun, kind): (&str, &str),
+    scope: &dyn Scope,
+    lookup: impl Fn(&str) -> Option<Option<T>>,
+) -> crate::reader::Read<Option<T>> {
+    let node = f.require(key, what)?;
+    bound_node(node, &f.path(key), (noun, kind), scope, lookup)
+}
+
+/// [`bound_arg`] for a node already in hand, at `path`.
+pub fn bound_node<T>(
+    node: &crate::node::Node,
+    path: &str,
+    (noun, kind): (&str, &str),
+    scope: &dyn Scope,
+    lookup: impl Fn(&str) -> Option<Option<T>>,
+) -> crate::reader::Read<Option<T>> {
+    if node.is_null() {
+        return Ok(None);
+    }
+    let name = crate::reader::string(node, path)?;
+    lookup(&name).ok_or_else(|| {
+        crate::error::Fault::new(
+            node.span,
+            path,
+            format!("`{name}` is not {noun} bound by an earlier step's `out`"),
+        )
+        .allowing(scope.names(kind))
+    })
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
 use tokenhop_model::access::ObjectType;
-use tokenhop_model::outcome::{TokenInfo, Value};
+use tokenhop_model::outcome::{Field, TokenInfo, Value};
 use tokenhop_model::privilege::PrivilegeState;
 use tokenhop_model::token::GroupAttrs;
 
@@ -80,6 +80,21 @@ pub fn value_json(value: &Value) -> Json {
         }),
         Value::PrivilegeCheck(result) => json!({ "Result": result }),
         Value::IsMember(member) => json!({ "IsMember": member }),
+        Value::Record(fields) => Json::Object(
+            fields
+                .iter()
+                .map(|(name, field)| ((*name).to_owned(), field_json(field)))
+                .collect::<Map<_, _>>(),
+        ),
+    }
+}
+
+fn field_json(field: &Field) -> Json {
+    match field {
+        Field::Text(text) => json!(text.as_ref()),
+        Field::Number(n) => json!(n),
+        Field::Flag(b) => json!(b),
+        Field::Flags(names) => json!(names),
     }
 }
 

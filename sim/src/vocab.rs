@@ -152,8 +152,11 @@ pub fn logon_type(node: &Node, path: &str) -> Read<LogonType> {
 
 /// An error symbol the model knows.
 pub fn error_symbol(node: &Node, path: &str) -> Read<ErrorCode> {
-    let vocabulary: Vec<(&str, ErrorCode)> =
-        ErrorCode::ALL.iter().map(|e| (e.symbol(), *e)).collect();
+    let vocabulary: Vec<(&str, ErrorCode)> = ErrorCode::ALL
+        .iter()
+        .map(|e| (e.symbol(), *e))
+        .chain(tokenhop_model::error_code::ALIASES.iter().copied())
+        .collect();
     word(node, path, "an error symbol", &vocabulary)
 }
 
@@ -170,4 +173,62 @@ pub fn object_type(node: &Node, path: &str) -> Read<ObjectType> {
     .map(|t| (t.word(), *t))
     .collect();
     word(node, path, "an object type", &vocabulary)
+}
+
+/// A DACL written as a list of `{ allow: <principal>, access: [...] }` and
+/// `{ deny: <principal>, access: [...] }` entries.
+pub fn dacl(
+    node: &Node,
+    path: &str,
+    object_type: ObjectType,
+    principal: &dyn Fn(&str) -> Option<tokenhop_model::ids::PrincipalId>,
+    all_principals: &dyn Fn() -> Vec<String>,
+) -> Read<Vec<tokenhop_model::acl::Ace>> {
+    use tokenhop_model::acl::{Ace, AceKind};
+    let mut aces = Vec::new();
+    for (i, a) in list(node, path)?.iter().enumerate() {
+        let p = index(path, i);
+        let af = crate::reader::Fields::new(
+            a,
+            &p,
+            "an access control entry",
+            &["allow", "deny", "access"],
+        )?;
+        let (kind, who) = match (af.get("allow"), af.get("deny")) {
+            (Some(w), None) => (AceKind::Allow, w),
+            (None, Some(w)) => (AceKind::Deny, w),
+            _ => {
+                return Err(Fault::new(
+                    a.span,
+                    p,
+                    "an entry names its trustee with exactly one of `allow` or `deny`",
+                ));
+            }
+        };
+        let wp = af.path(if kind == AceKind::Allow {
+            "allow"
+        } else {
+            "deny"
+        });
+        let text = crate::reader::string(who, &wp)?;
+        let id = principal(&text).ok_or_else(|| {
+            Fault::new(
+                who.span,
+                &wp,
+                format!("`{text}` is not a user, group or well-known principal of the scenario"),
+            )
+            .allowing(all_principals())
+        })?;
+        let mask = access(
+            af.require("access", "an access control entry")?,
+            &af.path("access"),
+            object_type,
+        )?;
+        aces.push(Ace {
+            kind,
+            principal: id,
+            mask,
+        });
+    }
+    Ok(aces)
 }

@@ -219,6 +219,93 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             ),
             "bad.yaml:17:50: `steps[0].args.open_as_self`: expected true or false, found a string",
         ),
+        (
+            "malformed string binding",
+            steps("  - call: RpcBindingFromStringBinding\n    args: { string_binding: \"ncalrpc:demo\" }\n    out: b\n"),
+            "bad.yaml:17:29: `steps[0].args.string_binding`: a string binding is protseq:[endpoint]",
+        ),
+        (
+            "remote string binding",
+            steps("  - call: RpcBindingFromStringBinding\n    args: { string_binding: \"ncacn_ip_tcp:server2[5000]\" }\n    out: b\n"),
+            "bad.yaml:17:29: `steps[0].args.string_binding`: `server2` is another machine",
+        ),
+        (
+            "unknown protocol sequence",
+            steps("  - call: RpcServerUseProtseqEp\n    args: { protseq: ncadg_ip_udp, endpoint: \"5000\" }\n"),
+            "bad.yaml:17:22: `steps[0].args.protseq`: `ncadg_ip_udp` is not a protocol sequence the model knows",
+        ),
+        (
+            "binding that no step bound",
+            steps("  - call: RpcCall\n    args: { binding: b, server: worker }\n"),
+            "bad.yaml:17:22: `steps[0].args.binding`: `b` is not a binding bound by an earlier step's `out`",
+        ),
+        (
+            "rpc over schannel",
+            steps("  - call: RpcServerRegisterAuthInfo\n    args: { service: RPC_C_AUTHN_GSS_SCHANNEL }\n"),
+            "bad.yaml:17:22: `steps[0].args.service`: an RPC server registers Schannel with its certificate",
+        ),
+        (
+            "certificate on ntlm credentials",
+            steps("  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_OUTBOUND, certificate: c }\n    out: c\n"),
+            "bad.yaml:17:68: `steps[0].args.certificate`: only Schannel credentials take a certificate",
+        ),
+        (
+            "schannel server without a certificate",
+            steps("  - call: AcquireCredentialsHandle\n    args: { package: Schannel, use: SECPKG_CRED_INBOUND }\n    out: c\n"),
+            "bad.yaml:17:11: `steps[0].args.certificate`: a Schannel server needs a certificate",
+        ),
+        (
+            "unknown certificate",
+            steps("  - call: AcquireCredentialsHandle\n    args: { package: Schannel, use: SECPKG_CRED_OUTBOUND, certificate: nope }\n    out: c\n"),
+            "bad.yaml:17:72: `steps[0].args.certificate`: `nope` is not a certificate of the machine",
+        ),
+        (
+            "continuation that names a new context",
+            steps("  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_OUTBOUND }\n    out: cred\n  - call: InitializeSecurityContext\n    args: { credentials: cred }\n    out: ctx\n  - call: InitializeSecurityContext\n    args: { credentials: cred, context: ctx }\n    out: again\n"),
+            "bad.yaml:23:41: `steps[2].args.context`: `out` names the context the first call makes",
+        ),
+        (
+            "accept without input",
+            steps("  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_INBOUND }\n    out: cred\n  - call: AcceptSecurityContext\n    args: { credentials: cred }\n"),
+            "bad.yaml:20:11: `steps[1].args.input`: AcceptSecurityContext needs `input`",
+        ),
+        (
+            "unknown com class",
+            steps("  - call: CoCreateInstance\n    args: { class: Nope }\n    out: p\n"),
+            "bad.yaml:17:20: `steps[0].args.class`: `Nope` is not a class of the machine",
+        ),
+        (
+            "queue moniker on a class that is not queued",
+            BASE.replace(
+                "    - { name: alice, password: pw }\n",
+                "    - { name: alice, password: pw }\n  com_classes:\n    - { name: Demo, server: server }\n",
+            ) + "  - call: CoGetObject\n    args: { moniker: \"queue:/new:Demo\" }\n    out: q\n",
+            "bad.yaml:19:22: `steps[0].args.moniker`: `Demo` is not in a queued COM+ application",
+        ),
+        (
+            "com+ library application",
+            BASE.replace(
+                "    - { name: alice, password: pw }\n",
+                "    - { name: alice, password: pw }\n  com_applications:\n    - { name: Lib, kind: library, authentication_level: RPC_C_AUTHN_LEVEL_PKT }\n",
+            ) + "  - call: RevertToSelf\n",
+            "bad.yaml:8:26: `machine.com_applications[0].kind`: library applications run in their client's process and are not modelled",
+        ),
+        (
+            "com+ application without its authentication level",
+            BASE.replace(
+                "    - { name: alice, password: pw }\n",
+                "    - { name: alice, password: pw }\n  com_applications:\n    - { name: App }\n",
+            ) + "  - call: RevertToSelf\n",
+            "bad.yaml:8:7: `machine.com_applications[0].authentication_level`: a COM+ application (its Authentication property) needs `authentication_level`",
+        ),
+        (
+            "com class served by an unknown process",
+            BASE.replace(
+                "    - { name: alice, password: pw }\n",
+                "    - { name: alice, password: pw }\n  com_classes:\n    - { name: Demo, server: nowhere }\n",
+            ) + "  - call: RevertToSelf\n",
+            "bad.yaml:8:29: `machine.com_classes[0].server`: `nowhere` is not a process of the scenario",
+        ),
     ]
 }
 

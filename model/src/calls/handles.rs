@@ -154,6 +154,7 @@ pub(super) fn close_handle(
         return Err(ErrorCode::ERROR_INVALID_HANDLE);
     }
     world.handle_mut(id).open = false;
+    super::pipes::close_end(world, entry.target);
     trail.note(RuleId::HND_5, || "the handle is closed".to_owned());
     Ok(Success::empty())
 }

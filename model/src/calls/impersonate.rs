@@ -4,6 +4,7 @@
 
 use crate::access::{AccessMask, ObjectType};
 use crate::action::{HandleRef, Qos, ThreadRef};
+use crate::capture;
 use crate::decision::Trail;
 use crate::error_code::ErrorCode;
 use crate::ids::ThreadId;
@@ -12,7 +13,7 @@ use crate::level::{ImpersonationLevel, TokenType};
 use crate::logons::anonymous_token;
 use crate::outcome::{CallResult, Success};
 use crate::rules::RuleId;
-use crate::tokens::{DuplicateSpec, duplicate, duplicate_for};
+use crate::tokens::{DuplicateSpec, duplicate_for};
 use crate::world::{HandleTarget, World};
 
 use super::{handles, open_token};
@@ -242,6 +243,16 @@ pub(super) fn revert_to_self(world: &mut World, caller: ThreadId, trail: &mut Tr
     let name = world.thread(caller).name.clone();
     let was = world.thread(caller).impersonation.is_some();
     world.thread_mut(caller).impersonation = None;
+    let rpc = world
+        .rpc
+        .calls
+        .iter()
+        .any(|c| c.active && c.impersonating.contains(&caller));
+    if was && rpc {
+        trail.note(RuleId::THR_12, || {
+            format!("thread `{name}` impersonates an RPC client, which must be ended with RpcRevertToSelf or RpcRevertToSelfEx; RevertToSelf clears the token, but the RPC runtime still records the thread as impersonating")
+        });
+    }
     trail.note(RuleId::THR_10, || {
         if was {
             format!("thread `{name}` stops impersonating and acts with its process token again")
@@ -285,81 +296,7 @@ pub(super) fn nt_impersonate_thread(
             qos.effective_only
         )
     });
-    let effective = world.effective_token(client);
-    if let Some(imp) = world.thread(client).impersonation {
-        if qos.level > imp.level {
-            trail.note(RuleId::IMP_14, || {
-                format!(
-                    "the client impersonates at {} and cannot pass on {}: STATUS_BAD_IMPERSONATION_LEVEL",
-                    imp.level, qos.level
-                )
-            });
-            return Err(ErrorCode::ERROR_BAD_IMPERSONATION_LEVEL);
-        }
-        if imp.level < ImpersonationLevel::Impersonation {
-            trail.note(RuleId::IMP_14, || {
-                format!(
-                    "the client impersonates at {}, below Impersonation, so it cannot pass any identity on: STATUS_BAD_IMPERSONATION_LEVEL",
-                    imp.level
-                )
-            });
-            return Err(ErrorCode::ERROR_BAD_IMPERSONATION_LEVEL);
-        }
-        trail.note(RuleId::IMP_14, || {
-            format!(
-                "the client impersonates at {}, which allows passing on {}",
-                imp.level, qos.level
-            )
-        });
-    } else {
-        trail.note(RuleId::IMP_14, || {
-            "the client is not impersonating, so its process token is captured without level validation".to_owned()
-        });
-    }
-    let captured = if qos.dynamic {
-        trail.note(RuleId::IMP_15, || {
-            "dynamic tracking with a local server references the client's live token, not a copy".to_owned()
-        });
-        effective
-    } else {
-        trail.note(RuleId::IMP_15, || {
-            format!(
-                "static tracking copies the client's token now, at {}",
-                qos.level
-            )
-        });
-        let copy = duplicate(
-            world,
-            effective,
-            DuplicateSpec {
-                token_type: TokenType::Impersonation,
-                level: qos.level,
-                effective_only: qos.effective_only,
-            },
-        );
-        if qos.effective_only {
-            trail.note(RuleId::TOK_20, || {
-                "the capture is effective-only, so the client's disabled groups and privileges are dropped".to_owned()
-            });
-        }
-        copy
-    };
-    trail.note(RuleId::IMP_16, || {
-        format!(
-            "the server is granted the client's QoS level ({}), subject to the kernel check",
-            qos.level
-        )
-    });
-    assign(
-        world,
-        AssignRequest {
-            thread: server,
-            token: captured,
-            level: qos.level,
-            effective_only: qos.effective_only,
-            copy_on_open: true,
-        },
-        trail,
-    );
+    let context = capture::capture(world, client, qos, trail)?;
+    capture::impersonate(world, server, context, trail);
     Ok(Success::empty())
 }

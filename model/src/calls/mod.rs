@@ -3,16 +3,23 @@
 //! [`apply`] dispatches an [`Action`] to its function.
 
 mod checks;
+mod com_calls;
+mod com_setup;
 mod duplicate;
 mod handles;
 mod impersonate;
 mod logon_user;
 mod objects;
 mod open_token;
+mod pipes;
 mod privileges;
 mod processes;
 mod query;
 mod restrict;
+mod rpc_client;
+mod rpc_server;
+mod sspi_handshake;
+mod sspi_impersonate;
 mod threads;
 
 use crate::action::{Action, Call};
@@ -143,6 +150,160 @@ pub fn apply(world: &mut World, action: &Action, trail: &mut Trail) -> CallResul
         Call::CreateProcessWithTokenW { token, name } => {
             processes::create_process_with_token(world, caller, *token, name, trail)
         }
+        Call::CreateNamedPipe {
+            name,
+            access,
+            first_instance,
+            max_instances,
+            security,
+        } => pipes::create_named_pipe(
+            world,
+            caller,
+            &pipes::NewPipe {
+                name,
+                access: *access,
+                first_instance: *first_instance,
+                max_instances: *max_instances,
+                security,
+            },
+            trail,
+        ),
+        Call::ConnectNamedPipe { pipe } => pipes::connect_named_pipe(world, caller, *pipe, trail),
+        Call::DisconnectNamedPipe { pipe } => {
+            pipes::disconnect_named_pipe(world, caller, *pipe, trail)
+        }
+        Call::CreateFile {
+            name,
+            access,
+            flags,
+        } => pipes::create_file(world, caller, name, *access, *flags, trail),
+        Call::ReadFile { handle } => pipes::read_file(world, caller, *handle, trail),
+        Call::WriteFile { handle } => pipes::write_file(world, caller, *handle, trail),
+        Call::ImpersonateNamedPipeClient { pipe } => {
+            pipes::impersonate_named_pipe_client(world, caller, *pipe, trail)
+        }
         Call::CloseHandle { handle } => handles::close_handle(world, caller, *handle, trail),
+        Call::RpcServerUseProtseqEp { protseq, endpoint } => {
+            rpc_server::use_protseq_ep(world, caller, *protseq, endpoint, trail)
+        }
+        Call::RpcServerRegisterAuthInfo { service } => {
+            rpc_server::register_auth_info(world, caller, *service, trail)
+        }
+        Call::RpcBindingFromStringBinding {
+            protseq,
+            endpoint,
+            security,
+        } => rpc_client::from_string_binding(world, caller, *protseq, endpoint, *security, trail),
+        Call::RpcBindingSetAuthInfoEx {
+            binding,
+            level,
+            service,
+            qos,
+        } => rpc_client::set_auth_info_ex(world, caller, *binding, *level, *service, *qos, trail),
+        Call::RpcCall { binding, server } => {
+            rpc_client::rpc_call(world, caller, *binding, *server, trail)
+        }
+        Call::RpcReturn => rpc_server::rpc_return(world, caller, trail),
+        Call::RpcImpersonateClient { call } => {
+            rpc_server::impersonate_client(world, caller, *call, trail)
+        }
+        Call::RpcRevertToSelf => {
+            rpc_server::revert_to_self(world, caller, crate::action::CallRef::Current, trail)
+        }
+        Call::RpcRevertToSelfEx { call } => rpc_server::revert_to_self(world, caller, *call, trail),
+        Call::RpcBindingInqAuthClient { call } => {
+            rpc_server::inq_auth_client(world, caller, *call, trail)
+        }
+        Call::RpcBindingFree { binding } => {
+            rpc_client::binding_free(world, caller, *binding, trail)
+        }
+        Call::QuerySecurityPackageInfo { package } => {
+            sspi_handshake::query_package_info(package, trail)
+        }
+        Call::AcquireCredentialsHandle {
+            package,
+            use_,
+            auth,
+        } => sspi_handshake::acquire_credentials(world, caller, package, *use_, auth, trail),
+        Call::FreeCredentialsHandle { credentials } => {
+            sspi_handshake::free_credentials(world, caller, *credentials, trail)
+        }
+        Call::InitializeSecurityContext {
+            credentials,
+            context,
+            input,
+            flags,
+        } => {
+            sspi_handshake::initialize(world, caller, *credentials, *context, *input, *flags, trail)
+        }
+        Call::AcceptSecurityContext {
+            credentials,
+            context,
+            input,
+            flags,
+        } => sspi_handshake::accept(world, caller, *credentials, *context, *input, *flags, trail),
+        Call::ImpersonateSecurityContext { context } => {
+            sspi_impersonate::impersonate(world, caller, *context, trail)
+        }
+        Call::RevertSecurityContext { context } => {
+            sspi_impersonate::revert(world, caller, *context, trail)
+        }
+        Call::QuerySecurityContextToken { context } => {
+            sspi_impersonate::query_token(world, caller, *context, trail)
+        }
+        Call::DeleteSecurityContext { context } => {
+            sspi_handshake::delete_context(world, caller, *context, trail)
+        }
+        Call::CoInitializeEx { apartment } => {
+            com_setup::co_initialize_ex(world, caller, *apartment, trail)
+        }
+        Call::CoInitializeSecurity {
+            authn_level,
+            imp_level,
+            capabilities,
+        } => com_setup::co_initialize_security(
+            world,
+            caller,
+            (*authn_level, *imp_level, *capabilities),
+            trail,
+        ),
+        Call::CoCreateInstance { class } => {
+            com_setup::co_create_instance(world, caller, *class, trail)
+        }
+        Call::CoGetObjectQueued { class } => {
+            com_setup::co_get_object_queued(world, caller, *class, trail)
+        }
+        Call::CoSetProxyBlanket {
+            proxy,
+            authn_service,
+            authn_level,
+            imp_level,
+            capabilities,
+            auth_info,
+        } => com_setup::co_set_proxy_blanket(
+            world,
+            caller,
+            *proxy,
+            &com_setup::Blanket {
+                service: *authn_service,
+                level: *authn_level,
+                imp: *imp_level,
+                caps: *capabilities,
+                auth_info: auth_info.as_ref(),
+            },
+            trail,
+        ),
+        Call::CoQueryProxyBlanket { proxy } => {
+            com_setup::co_query_proxy_blanket(world, caller, *proxy, trail)
+        }
+        Call::ComCall { proxy, server } => {
+            com_calls::com_call(world, caller, *proxy, *server, trail)
+        }
+        Call::ComReturn => com_calls::com_return(world, caller, trail),
+        Call::ComPlayQueued => com_calls::play_queued(world, caller, trail),
+        Call::CoImpersonateClient => com_calls::co_impersonate_client(world, caller, trail),
+        Call::CoRevertToSelf => com_calls::co_revert_to_self(world, caller, trail),
+        Call::IsCallerInRole { role } => com_calls::is_caller_in_role(world, caller, role, trail),
+        Call::IsSecurityEnabled => com_calls::is_security_enabled(world, caller, trail),
     }
 }

@@ -214,6 +214,7 @@ fn spawn(world: &mut World, name: &Arc<str>, token: TokenId) -> Created {
         primary: token,
         threads: Vec::new(),
         sd: sd.clone(),
+        kernel_mode: false,
     });
     let thread = world.add_thread(Thread {
         name: Arc::clone(name),

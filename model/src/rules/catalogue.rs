@@ -121,7 +121,7 @@ define_rules! {
         "A requested level below Impersonation, or a token of the anonymous logon session, is always allowed."
         [WSI_4 "SeTokenCanImpersonate step 1", L_ILOU "Remarks (older revision)", SEED_002 "Remarks, first condition"]
     IMP_4 "IMP-4" Documented
-        "SeImpersonatePrivilege enabled on the primary token of the target thread's process allows the impersonation and skips every later check."
+        "SeImpersonatePrivilege enabled on the primary token of the target thread's process allows the impersonation and skips every later check; the privilege and the checks after it exist from Windows XP SP2 on."
         [WSI_4 "step 2, pp. 115, 136", L_ILOU "Remarks", L_RPC_RIC "Remarks", SEED_002 "Remarks, second condition; Windows XP note"]
     IMP_5 "IMP-5" Observed
         "A token whose integrity level is above the process's is downgraded."
@@ -197,6 +197,9 @@ define_rules! {
     THR_11 "THR-11" Documented
         "Impersonation lasts until reverted or the thread exits; a new impersonation replaces the old one, nothing stacks."
         [L_ILOU "Remarks", WDK_PS_IMP "Remarks", L_COM_ISS "Remarks"]
+    THR_12 "THR-12" Documented
+        "Impersonation begun with RpcImpersonateClient must be ended with RpcRevertToSelf or RpcRevertToSelfEx; RevertToSelf clears the thread's token but leaves the RPC runtime believing the thread still impersonates."
+        [L_REVERT_TO_SELF "Remarks", L_CLIENT_IMP "", L_RPC_RTS ""]
     THR_13 "THR-13" Documented
         "ImpersonateSelf duplicates the process token at the requested level and assigns it to the calling thread."
         [L_CLIENT_IMP "", L_IMPERSONATE_SELF "Remarks", ROS_RTL "RtlImpersonateSelf"]
@@ -207,10 +210,328 @@ define_rules! {
         "NtImpersonateThread captures the source thread's effective token with the given QoS and impersonates it on the target thread."
         [ROS_PS "NtImpersonateThread", L_THREAD_RIGHTS "", WSI_4 "p. 107"]
 
+    // ---------------------------------------------------------------- PIPE: named pipes
+    PIPE_1 "PIPE-1" Documented
+        "With SECURITY_SQOS_PRESENT, CreateFile's flags give the QoS: level (flags >> 16) & 3, dynamic tracking with SECURITY_CONTEXT_TRACKING, effective-only with SECURITY_EFFECTIVE_ONLY."
+        [L_CREATE_FILE "SQOS flags", WSI_4 "p. 106"]
+    PIPE_2 "PIPE-2" Documented
+        "SECURITY_SQOS_PRESENT with no level bits encodes Anonymous, since SECURITY_ANONYMOUS is 0."
+        [L_CREATE_FILE "dwFlagsAndAttributes"]
+    PIPE_3 "PIPE-3" Documented
+        "A client that passes no QoS grants Impersonation level; its tracking and effective-only defaults are disputed."
+        [L_IMP_PIPE "", L_IMP_LEVELS "", ROS_NPFS "NpInitializeSecurity", WSI_4 "p. 106"]
+    PIPE_4 "PIPE-4" Documented
+        "Only the server end of a pipe may impersonate its client (and connect or disconnect it); the client end gets ERROR_INVALID_FUNCTION."
+        [L_INPC "Remarks", ROS_NPFS "NpImpersonate, NpFsdFileSystemControl"]
+    PIPE_5 "PIPE-5" Documented
+        "Without a captured client context ImpersonateNamedPipeClient fails with ERROR_CANNOT_IMPERSONATE."
+        [L_ERROR_CODES "1368", ROS_NPFS "NpImpersonateClientContext"]
+    PIPE_6 "PIPE-6" Documented
+        "Under dynamic tracking each client write captures the writer's effective token, and the server impersonates the writer of the last message it read."
+        [L_INPC "Remarks, last message read", ROS_NPFS "NpGetClientSecurityContext", WSI_4 "p. 106"]
+    PIPE_7 "PIPE-7" Observed
+        "Under static tracking the client's context is captured once, when it opens the pipe."
+        [ROS_NPFS "NpInitializeSecurity", WDK_SE_CCS "Remarks", WSI_4 "p. 106"]
+    PIPE_8 "PIPE-8" Observed
+        "A client impersonating at Identification or Anonymous, or granting more than its own level, cannot pass its identity on: CreateFile (static; usually the open's own check, TOK-5, refuses first) or WriteFile (dynamic) fails with ERROR_BAD_IMPERSONATION_LEVEL."
+        [ROS_NPFS "", ROS_CLIENT "SepCreateClientSecurity", WSI_4 "p. 106"]
+    PIPE_9 "PIPE-9" Documented
+        "ImpersonateNamedPipeClient goes through the kernel check: a server without SeImpersonatePrivilege serving another user gets Identification and TRUE."
+        [L_INPC "Remarks and the Important note", WSI_4 "p. 107"]
+    PIPE_10 "PIPE-10" Documented
+        "With SECURITY_EFFECTIVE_ONLY the server cannot enable the client's disabled privileges and groups; without it, it may."
+        [L_CREATE_FILE "SECURITY_EFFECTIVE_ONLY", WDK_PS_IMP "EffectiveOnly"]
+
+    // ---------------------------------------------------------------- NP: the named-pipe API around impersonation
+    NP_1 "NP-1" Observed
+        "A pipe's open mode fixes its direction: the server's handle carries FILE_GENERIC_READ, FILE_GENERIC_WRITE or both, and a client asking for the other direction is refused."
+        [L_CREATE_NAMED_PIPE "dwOpenMode", L_PIPE_SECURITY "", ROS_NPFS "create.c"]
+    NP_2 "NP-2" Documented
+        "A pipe created without a security descriptor grants full control to LocalSystem, Administrators and its creator, and read access to Everyone and the anonymous account."
+        [L_CREATE_NAMED_PIPE "lpSecurityAttributes", L_PIPE_SECURITY ""]
+    NP_3 "NP-3" Documented
+        "In nonblocking mode ConnectNamedPipe returns at once: TRUE the first time after a disconnect, otherwise ERROR_PIPE_LISTENING (no client), ERROR_PIPE_CONNECTED (a client) or ERROR_NO_DATA (the client has closed)."
+        [L_CONNECT_NAMED_PIPE "Remarks", L_PIPE_MODES ""]
+    NP_4 "NP-4" Observed
+        "Nonblocking ReadFile on an empty pipe fails with ERROR_NO_DATA; once the other end has closed, reads fail with ERROR_BROKEN_PIPE and writes with ERROR_NO_DATA; an end without a peer fails with ERROR_PIPE_LISTENING or ERROR_PIPE_NOT_CONNECTED."
+        [L_PIPE_MODES "", L_READ_FILE "Pipes", ROS_NPFS "read.c, write.c", WINE_ERROR_TEST ""]
+    NP_5 "NP-5" Documented
+        "A client's CreateFile fails with ERROR_FILE_NOT_FOUND when no such pipe exists, ERROR_ACCESS_DENIED when its DACL refuses (checked first), and ERROR_PIPE_BUSY when no instance is listening."
+        [L_PIPE_CLIENT "", ROS_NPFS "create.c", WINE_ERROR_TEST ""]
+    NP_6 "NP-6" Observed
+        "DisconnectNamedPipe forces the client off and frees the captured client context, so impersonating afterwards fails with ERROR_CANNOT_IMPERSONATE; a thread already impersonating keeps its token."
+        [L_DISCONNECT_NAMED_PIPE "Remarks", ROS_NPFS "NpDisconnect, NpUninitializeSecurity"]
+    NP_7 "NP-7" Observed
+        "ImpersonateNamedPipeClient on a file that is not a pipe fails with ERROR_INVALID_FUNCTION, on an object that is not a file with ERROR_INVALID_HANDLE."
+        [ROS_NPFS "fsctrl.c NpImpersonate", WINE_ERROR_TEST ""]
+    NP_8 "NP-8" Observed
+        "nMaxInstances must be 1..255 (PIPE_UNLIMITED_INSTANCES) or CreateNamedPipe fails with ERROR_INVALID_PARAMETER. A further instance of a pipe needs FILE_CREATE_PIPE_INSTANCE from its DACL and the first instance's direction and limit; FILE_FLAG_FIRST_PIPE_INSTANCE then fails with ERROR_ACCESS_DENIED, and an instance beyond the limit with ERROR_PIPE_BUSY."
+        [L_CREATE_NAMED_PIPE "Remarks, FILE_FLAG_FIRST_PIPE_INSTANCE", L_PIPE_SECURITY "", ROS_NPFS "NpCreateExistingNamedPipe"]
+
+    // ---------------------------------------------------------------- RPC: client impersonation over RPC
+    RPC_1 "RPC-1" Documented
+        "RpcImpersonateClient(0) impersonates the call this thread serves (RPC_S_NO_CALL_ACTIVE when there is none); given another call's handle it impersonates that call on the current thread, which must then revert with RpcRevertToSelfEx(handle); a client binding is RPC_S_WRONG_KIND_OF_BINDING."
+        [L_RPC_RIC "Return value", L_RPC_RTSEX "Remarks", L_RPC_RTS "Remarks", SEED_004 "RpcImpersonateClient ... RpcRevertToSelf or RpcRevertToSelfEx"]
+    RPC_2 "RPC-2" Documented
+        "RPC impersonation passes the kernel check: with SeImpersonatePrivilege or the same identity the requested level, otherwise Identification with RPC_S_OK."
+        [L_RPC_RIC "Remarks"]
+    RPC_3 "RPC-3" Documented
+        "A call with neither RPC-level authentication nor a transport identity (ncacn_ip_tcp unauthenticated) cannot be impersonated."
+        [MS_RPCE "3.1.1.4.2", L_RPC_RIC "Return value", L_RPC_TLS_CLIENT ""]
+    RPC_4 "RPC-4" Documented
+        "ncalrpc and ncacn_np carry the client's identity without RPC authentication, with the QoS of the string binding's Security=<level> <tracking> <effective-only> option (level Impersonation by default); other transports ignore that option."
+        [L_RPC_TLS_CLIENT "", L_RPC_QOS_OPTS ""]
+    RPC_5 "RPC-5" Documented
+        "ncacn_np without an explicit tracking mode tracks statically for remote pipes and dynamically for local ones."
+        [L_RPC_TLS_CLIENT "Security= option"]
+    RPC_6 "RPC-6" Documented
+        "RPC_SECURITY_QOS ImpersonationType is DEFAULT, ANONYMOUS, IDENTIFY, IMPERSONATE or DELEGATE, the kernel level plus one; DEFAULT means Impersonate for RPC."
+        [L_RPC_SQOS "ImpersonationType", L_COM_IMP_CONST ""]
+    RPC_7 "RPC-7" Documented
+        "NTLM on any protocol sequence but ncalrpc, and Negotiate, Kerberos and Schannel everywhere, may treat ANONYMOUS and IDENTIFY as IMPERSONATE."
+        [L_RPC_SQOS "ImpersonationType notes", L_RPC_QOS_OPTS ""]
+    RPC_8 "RPC-8" Documented
+        "Static identity tracking (the default) fixes the client's identity when authentication is set on the binding; dynamic tracking re-reads the calling thread's token at each call."
+        [L_RPC_SQOS "IdentityTracking", L_RPC_QOS ""]
+    RPC_9 "RPC-9" Documented
+        "RPC_C_QOS_CAPABILITIES_MUTUAL_AUTH fails the call with RPC_S_SEC_PKG_ERROR when the provider cannot authenticate the server; NTLM reports it as satisfied without performing it."
+        [L_RPC_SQOS "Capabilities", L_RPC_QOS "", L_RPC_QOS_OPTS ""]
+    RPC_10 "RPC-10" Documented
+        "Delegate is available only through Kerberos with mutual authentication; otherwise the call fails with RPC_S_SEC_PKG_ERROR, unless RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE (Windows Vista and later) lets it proceed without delegation."
+        [L_RPC_CLIENT_IMP "", SEED_004 "Not all security providers support delegation ... only if mutual authentication is requested", L_RPC_SQOS "Capabilities", L_SSPI_CTX_REQ "DELEGATE"]
+    RPC_11 "RPC-11" Documented
+        "A server reached over ncalrpc at Impersonate level may make one remote call as the client; the remote server cannot go further unless that call asked for Delegate."
+        [L_RPC_CLIENT_IMP "", SEED_004 "One exception to the delegation rule exists: calls using ncalrpc"]
+    RPC_12 "RPC-12" Documented
+        "ncalrpc always runs at RPC_C_AUTHN_LEVEL_PKT_PRIVACY whatever level is asked, and supports only RPC_C_AUTHN_WINNT (mutual authentication included)."
+        [L_RPC_AUTHN_LVL "Remarks", L_RPC_BSAIE "Remarks"]
+    RPC_13 "RPC-13" Documented
+        "An unsupported authentication level is raised to the next supported one (CALL becomes PKT on ncacn_*); without RpcBindingSetAuthInfoEx, or with level or service NONE, calls are unauthenticated."
+        [L_RPC_AUTHN_LVL "", L_RPC_BSAIE "Remarks"]
+    RPC_14 "RPC-14" Documented
+        "RPC carries no impersonation level on the wire: the client hands it to the security provider, which shapes the server's token (IDENTIFY sets the identify flag)."
+        [MS_RPCE "2.2.1.1.9, 2.2.1.1.10", MS_NLMP "2.2.2.5"]
+    RPC_15 "RPC-15" Documented
+        "RpcImpersonateClient uses the token of the call's security context, until the next RpcImpersonateClient or RpcRevertToSelf."
+        [MS_RPCE "3.3.3.4.3.2"]
+
+    // ---------------------------------------------------------------- RPCA: the RPC API around impersonation
+    RPCA_1 "RPCA-1" Documented
+        "RpcServerUseProtseqEp fails with RPC_S_INVALID_ENDPOINT_FORMAT for an endpoint the protocol sequence cannot use (ncacn_np needs \\pipe\\name, ncacn_ip_tcp a port number) and with RPC_S_DUPLICATE_ENDPOINT for one already in use."
+        [L_RPC_USE_PROTSEQ_EP "Return value", WINE_RPCRT4 "rpcrt4_conn_create_pipe"]
+    RPCA_2 "RPCA-2" Documented
+        "RpcServerRegisterAuthInfo registers the services a server accepts; a client call with a service the server did not register fails with RPC_S_UNKNOWN_AUTHN_SERVICE, as does registering an unknown service."
+        [L_RPC_REGISTER_AUTH "Remarks, Return value"]
+    RPCA_3 "RPCA-3" Documented
+        "RpcBindingSetAuthInfoEx: RPC_C_AUTHN_LEVEL_DEFAULT means CONNECT, RPC_C_AUTHN_DEFAULT means RPC_C_AUTHN_WINNT, and an unknown service fails with RPC_S_UNKNOWN_AUTHN_SERVICE."
+        [L_RPC_BSAIE "AuthnSvc, Return value", MS_RPCE "2.2.1.1.8", L_RPC_AUTHN_SVC ""]
+    RPCA_4 "RPCA-4" Observed
+        "RpcBindingSetAuthInfoEx with a level above RPC_C_AUTHN_LEVEL_PKT_PRIVACY fails with RPC_S_UNKNOWN_AUTHN_LEVEL."
+        [WINE_RPCRT4 "RpcBindingSetAuthInfoExW"]
+    RPCA_5 "RPCA-5" Observed
+        "A call to an endpoint no server uses fails with RPC_S_SERVER_UNAVAILABLE; otherwise it runs the manager routine on a server thread while the client thread waits for it to return."
+        [WINE_RPCRT4 "rpcrt4_conn_open_pipe", L_RPC_FROM_STRING ""]
+    RPCA_6 "RPCA-6" Documented
+        "RpcBindingInqAuthClient reports the call's authentication level and service (RPC_C_AUTHZ_NONE for WINNT; the client's principal name in Privs for ncalrpc), or RPC_S_BINDING_HAS_NO_AUTH for an unauthenticated call."
+        [L_RPC_INQ_AUTH_CLIENT "Return value, Privs", WINE_RPCRT4 "RPCRT4_default_inquire_auth_client"]
+    RPCA_7 "RPCA-7" Documented
+        "RpcRevertToSelf is RpcRevertToSelfEx(0); with no call on the thread it fails with RPC_S_NO_CALL_ACTIVE; inside a call it succeeds even if the thread is not impersonating."
+        [L_RPC_RTSEX "BindingHandle, Return value", L_RPC_RTS "Return value", WINE_RPCRT4 "RpcRevertToSelfEx"]
+    RPCA_8 "RPCA-8" Documented
+        "A binding freed with RpcBindingFree, or never created, is RPC_S_INVALID_BINDING to every later call."
+        [L_RPC_BINDING_FREE "", L_RPC_BSAIE "Return value"]
+    RPCA_10 "RPCA-10" Observed
+        "Kerberos cannot authenticate a local account (there is no KDC); an RPC call over it fails with RPC_S_SEC_PKG_ERROR, the status RPC gives a provider's failure."
+        [L_NEGOTIATE "", WINE_RPCRT4 "RPCRT4_default_impersonate_client (SSPI to RPC status mapping)"]
+
+    // ---------------------------------------------------------------- SSPI: impersonating a security context
+    SSPI_1 "SSPI-1" Documented
+        "ImpersonateSecurityContext needs a context AcceptSecurityContext returned (otherwise SEC_E_INVALID_HANDLE); a client that cannot be impersonated gives SEC_E_NO_IMPERSONATION; Schannel in kernel mode gives SEC_E_UNSUPPORTED_FUNCTION; on failure the thread keeps its context."
+        [SEED_002 "Parameters; Return value", L_ISC "Return value"]
+    SSPI_2 "SSPI-2" Documented
+        "SSPI impersonation passes the kernel check: below Impersonation, with SeImpersonatePrivilege, a token its logon session made with explicit credentials, or the same identity it is allowed; otherwise it is downgraded to Identification."
+        [SEED_002 "Remarks, the four conditions; Windows XP note", L_ISC "Remarks"]
+    SSPI_3 "SSPI-3" Documented
+        "ImpersonateSecurityContext and RevertSecurityContext exist only for packages whose fCapabilities has SECPKG_FLAG_IMPERSONATION (0x100); the model answers SEC_E_UNSUPPORTED_FUNCTION for others."
+        [SEED_002 "Remarks, QuerySecurityPackageInfo", L_SSPI_PKG_INFO "fCapabilities", L_SSPI_RSC ""]
+    SSPI_4 "SSPI-4" Documented
+        "SECPKG_FLAG_DELEGATION (0x20000) advertises delegation: Kerberos has it; Negotiate delegates only when it picks Kerberos; NTLM and Schannel never delegate."
+        [L_SSPI_PKG_INFO "fCapabilities", L_SSPI_CTX_REQ "DELEGATE"]
+    SSPI_5 "SSPI-5" Documented
+        "A Schannel server can impersonate only if it passed ASC_REQ_MUTUAL_AUTH, so that a client certificate is asked for, and the certificate maps to an account; otherwise there is no client token (SEC_E_NO_IMPERSONATION)."
+        [SEED_002 "Remarks, Schannel", L_SSPI_CTX_REQ "MUTUAL_AUTH", L_SSPI_MAP_CERT "", L_SSPI_ASC_SCH ""]
+    SSPI_6 "SSPI-6" Documented
+        "Schannel's AcceptSecurityContext with ASC_REQ_DELEGATE (or a credential prompt) fails with SEC_E_UNSUPPORTED_FUNCTION."
+        [L_SSPI_ASC_SCH "Return value", L_SSPI_ASC "Return value"]
+    SSPI_7 "SSPI-7" Documented
+        "ISC_REQ_DELEGATE works only with ISC_REQ_MUTUAL_AUTH, only on Kerberos, and only to a target trusted for delegation; success shows as ISC_RET_DELEGATE / ASC_RET_DELEGATE, and ISC_REQ_MUTUAL_AUTH only asks: the returned attributes say what happened."
+        [L_SSPI_INIT_SC "fContextReq", L_SSPI_CTX_REQ "", L_SSPI_ASC ""]
+    SSPI_8 "SSPI-8" Documented
+        "The server's token follows the context: Identification when the client asked ISC_REQ_IDENTIFY, Delegation with ASC_RET_DELEGATE, otherwise Impersonation, then capped by the kernel check."
+        [L_SSPI_CTX_REQ "IDENTIFY, DELEGATE", MS_NLMP "2.2.2.5", MS_RPCE "2.2.1.1.9"]
+    SSPI_9 "SSPI-9" Documented
+        "RevertSecurityContext ends the impersonation ImpersonateSecurityContext began; an invalid context is SEC_E_INVALID_HANDLE."
+        [L_SSPI_RSC "", SEED_002 "Remarks, RevertSecurityContext"]
+    SSPI_10 "SSPI-10" Documented
+        "QuerySecurityContextToken hands the client's token out as a handle the caller must close, for use outside SSPI (ImpersonateLoggedOnUser, DuplicateTokenEx then CreateProcessAsUser); an invalid context is SEC_E_INVALID_HANDLE."
+        [L_SSPI_QSCT "Return value, Remarks", L_SSPI_ASC ""]
+
+    // ---------------------------------------------------------------- SSPA: the SSPI API around impersonation
+    SSPA_1 "SSPA-1" Documented
+        "Negotiate picks Kerberos when both sides can use it and NTLM otherwise; on a machine outside a domain, with local accounts, that is NTLM."
+        [L_NEGOTIATE ""]
+    SSPA_2 "SSPA-2" Observed
+        "QuerySecurityPackageInfo reports each package's name, comment, fCapabilities (NTLM 0x82B37, Kerberos 0xF3BBF, Negotiate 0x83BB3, Schannel 0x107B3), wRPCID and cbMaxToken; an unknown package is SEC_E_SECPKG_NOT_FOUND."
+        [FREERDP_SSPI "EnumerateSecurityPackages", L_SSPI_PKG_INFO "", L_SSPI_QSPI "", L_SSPI_ACH "Return value", WINE_SECUR32_TEST "main.c"]
+    SSPA_3 "SSPA-3" Observed
+        "A network logon through NTLM carries NETWORK and NTLM Authentication (S-1-5-64-10)."
+        [L_NETWORK_SID "WinNetworkSid", WINE_MSV1_0 ""]
+    SSPA_4 "SSPA-4" Documented
+        "AcquireCredentialsHandle with no credentials stands for the caller's identity (its thread token if it impersonates); InitializeSecurityContext needs outbound credentials and AcceptSecurityContext inbound ones: a bad or wrong-way handle is SEC_E_INVALID_HANDLE to the first, SEC_E_NO_CREDENTIALS to the second."
+        [L_SSPI_ACH "pszPrincipal, fCredentialUse", L_SSPI_ISC_NTLM "Return value", L_SSPI_ASC "Return value", WINE_NTLM "ntlm_SpAcquireCredentialsHandle"]
+    SSPA_5 "SSPA-5" Observed
+        "NTLM takes three messages in four calls: ISC and ASC return SEC_I_CONTINUE_NEEDED, then ISC and ASC return SEC_E_OK; a token out of turn, from another handshake or of another package is SEC_E_INVALID_TOKEN, and a context of the wrong side SEC_E_INVALID_HANDLE."
+        [MS_NLMP "1.3.1.1", L_SSPI_ISC_NTLM "Return value", L_SSPI_ASC "Return value", WINE_NTLM ""]
+    SSPA_6 "SSPA-6" Observed
+        "A Schannel (TLS 1.2) handshake takes five calls, the client's last: the server's certificate is required, and it asks for the client's certificate only with ASC_REQ_MUTUAL_AUTH."
+        [RFC_5246 "7.3", L_SCHANNEL_CREDS "", L_SSPI_ASC_SCH "fContextReq"]
+    SSPA_7 "SSPA-7" Documented
+        "The context attributes are valid only on the final SEC_E_OK: ISC_RET_IDENTIFY / ASC_RET_IDENTIFY when the client asked to be identified only; NTLM sets neither mutual authentication nor delegation."
+        [L_SSPI_ISC_NTLM "pfContextAttr", L_SSPI_CTX_REQ "", L_SSPI_PKG_INFO "fCapabilities"]
+    SSPA_8 "SSPA-8" Observed
+        "With explicit credentials the server gets a network logon of that user; an unknown user, a wrong password or a disabled account makes the server's last AcceptSecurityContext fail with SEC_E_LOGON_DENIED."
+        [L_SSPI_ACH "pAuthData", L_SSPI_ASC "Return value", WINE_NTLM ""]
+    SSPA_9 "SSPA-9" Documented
+        "DeleteSecurityContext returns SEC_E_OK also for a handle already deleted, FreeCredentialsHandle releases credentials; a handle never returned is SEC_E_INVALID_HANDLE; a thread impersonating through a deleted context keeps its token."
+        [L_SSPI_DSC "Return value", L_SSPI_FCH ""]
+    SSPA_10 "SSPA-10" Observed
+        "Kerberos cannot authenticate a local account: there is no KDC."
+        [L_NEGOTIATE "", L_SSPI_ISC_NTLM "SEC_E_NO_AUTHENTICATING_AUTHORITY"]
+
+    // ---------------------------------------------------------------- COM: impersonation, cloaking and COM+
+    COM_1 "COM-1" Documented
+        "RPC_C_IMP_LEVEL_DEFAULT (0) means negotiate in CoSetProxyBlanket, and is not valid as CoInitializeSecurity's dwImpLevel (E_INVALIDARG, the standard return)."
+        [L_COM_IMP_CONST "", L_COM_CIS "dwImpLevel, Return value"]
+    COM_2 "COM-2" Documented
+        "A process that never calls CoInitializeSecurity gets, at its first marshal, authentication level CONNECT and impersonation level IDENTIFY (unless the Legacy registry values say otherwise), with Kerberos or NTLM and never Schannel."
+        [L_COM_DEFAULTS ""]
+    COM_3 "COM-3" Documented
+        "CoInitializeSecurity runs once per process, explicitly or implicitly at the first marshal or unmarshal; a later call fails with RPC_E_TOO_LATE; EOAC_APPID with EOAC_ACCESS_CONTROL is an error."
+        [L_COM_CIS "Return value, Remarks", L_COM_EOAC ""]
+    COM_4 "COM-4" Documented
+        "A new proxy's blanket is negotiated: the higher of the two authentication levels, the client's impersonation level and capabilities, a service both sides have; CoSetProxyBlanket values apply as given, except the DEFAULT constants."
+        [L_COM_BLANKET "", L_COM_CIS "dwImpLevel"]
+    COM_5 "COM-5" Documented
+        "RPC_C_IMP_LEVEL_ANONYMOUS is honoured only over the local IPC transport; elsewhere it becomes IDENTIFY."
+        [L_COM_IMP_LVLS ""]
+    COM_6 "COM-6" Documented
+        "Delegate needs the client to set it, a client not sensitive, a server trusted for delegation, all in a domain; NTLM delegates only on the same computer, Kerberos across machines, Schannel never."
+        [L_COM_IMP_LVLS "", L_COM_CSPB "dwImpLevel"]
+    COM_7 "COM-7" Documented
+        "With Schannel COM forces IMPERSONATE, refuses cloaking (E_INVALIDARG) and authentication level NONE, and impersonates only a client whose certificate maps to an account."
+        [L_COM_SCHANNEL "", L_COM_EOAC "", L_COM_IMP_CONST ""]
+    COM_8 "COM-8" Documented
+        "CoImpersonateClient is CoGetCallContext(IID_IServerSecurity) then ImpersonateClient; it fails for a call at authentication level NONE; one CoRevertToSelf undoes any number of impersonations; the level then passes the kernel check."
+        [L_COM_COIMP "", L_COM_COREVERT "", L_COM_ISS "Return value, Remarks"]
+    COM_9 "COM-9" Documented
+        "At the end of each incoming call COM reverts the thread if the server did not."
+        [L_COM_ISS "Remarks"]
+    COM_10 "COM-10" Documented
+        "In an apartment an impersonation survives nested calls: a thread impersonating B that calls out and serves D meanwhile has B's token back when D's call ends."
+        [L_COM_ISS "Remarks", L_COM_ISS_REVERT ""]
+    COM_11 "COM-11" Documented
+        "A client that set IDENTIFY lets the server impersonate for access checks only: opening objects as the client fails."
+        [L_COM_IMP_CONST "Remarks"]
+    COM_12 "COM-12" Documented
+        "The identity an outbound call presents: without cloaking the process token; with static cloaking the identity fixed at the first call or CoSetProxyBlanket; with dynamic cloaking the current thread token, or the process token when there is none."
+        [L_COM_CLOAK "How Cloaking Affects Client Identity"]
+    COM_13 "COM-13" Documented
+        "Without cloaking a server that impersonates while it calls out still presents its process token."
+        [L_COM_IMP_CONST "Remarks", L_COM_CLOAK ""]
+    COM_14 "COM-14" Documented
+        "Static cloaking from CoInitializeSecurity fixes each proxy's identity at its first call; from CoSetProxyBlanket, at that call; it stays until the next CoSetProxyBlanket."
+        [L_COM_CLOAK "Setting Cloaking", L_COM_EOAC "EOAC_STATIC_CLOAKING"]
+    COM_15 "COM-15" Documented
+        "Dynamic cloaking re-reads the thread token at every call; it is the default for COM+ server applications, and plain COM defaults to none."
+        [L_COM_EOAC "EOAC_DYNAMIC_CLOAKING", L_COM_CLOAK "", COMP_CLOAK "", COMP_SERVER_REQ ""]
+    COM_16 "COM-16" Documented
+        "E_INVALIDARG: both cloaking flags; cloaking with Schannel; pAuthInfo with cloaking in CoSetProxyBlanket; CoSetProxyBlanket capabilities outside MUTUAL_AUTH, STATIC_CLOAKING, DYNAMIC_CLOAKING, ANY_AUTHORITY, MAKE_FULLSIC and DEFAULT; EOAC_MUTUAL_AUTH is accepted and ignored."
+        [L_COM_EOAC "", L_COM_CSPB "dwCapabilities"]
+    COM_17 "COM-17" Documented
+        "Cloaking below IMPERSONATE is useless: a server holding the client at Identification cannot make a cloaked call; IMPERSONATE carries the identity one machine boundary, DELEGATE further."
+        [L_COM_CLOAK "Cloaking and Impersonation Levels"]
+    COM_18 "COM-18" Documented
+        "CoSetProxyBlanket's pAuthInfo: on the same computer RPC logs the credentials on and the calls present that token; NULL keeps the current identity."
+        [L_COM_CSPB "pAuthInfo", L_COM_KERB ""]
+    COM_19 "COM-19" Documented
+        "A COM+ server application's ImpersonationLevel defaults to Impersonate; a library application cannot set one and uses its host's."
+        [COMP_APPS "ImpersonationLevel", COMP_CLIENT_REQ "", COMP_SERVER_REQ ""]
+    COM_20 "COM-20" Documented
+        "A queued component runs with the sender's security call context marshalled in the message: role checks work, impersonating the client does not."
+        [COMP_QC "", SEED_001 "Queued Components"]
+    COM_21 "COM-21" Documented
+        "IsCallerInRole checks the direct caller; with role-based security disabled it returns TRUE."
+        [COMP_ICIR "", COMP_ISE "Remarks"]
+
+    // ---------------------------------------------------------------- COMA: the COM API around impersonation
+    COMA_1 "COMA-1" Documented
+        "CoInitializeEx puts the thread in an apartment: S_FALSE when it already is in that one, RPC_E_CHANGED_MODE when it is in the other."
+        [L_COM_COINITEX "Return value", L_COM_ERRORS "RPC_E_CHANGED_MODE"]
+    COMA_2 "COMA-2" Documented
+        "A call on a proxy runs its method on a server thread while the client waits; an STA thread waiting on a call of its own still serves incoming calls, an MTA thread does not."
+        [L_COM_ISS "Remarks", L_COM_BLANKET ""]
+    COMA_3 "COMA-3" Documented
+        "CoSetProxyBlanket with authentication level NONE needs authentication service NONE (otherwise E_INVALIDARG); CoQueryProxyBlanket reports the blanket in force."
+        [L_COM_CSPB "dwAuthnLevel", L_COM_CQPB ""]
+    COMA_4 "COMA-4" Documented
+        "ISecurityCallContext exists only in COM+ applications (E_NOINTERFACE elsewhere); IsSecurityEnabled is FALSE when role-based security is off."
+        [L_COM_CGCC "riid", COMP_ISE ""]
+    COMA_5 "COMA-5" Documented
+        "A call to a queued component goes to the recorder and returns at once; the listener reads the message and the player makes the call on a server thread later."
+        [COMP_QC_OVERVIEW "", SEED_001 "Queued Components"]
+    COMA_7 "COMA-7" Documented
+        "A thread must initialize COM with CoInitializeEx before it calls the COM library (CoInitializeSecurity, activation, blankets, calls through proxies): otherwise CO_E_NOTINITIALIZED."
+        [L_COM_COINITEX "Remarks", L_COM_ERRORS "CO_E_NOTINITIALIZED"]
+    COMA_6 "COMA-6" Observed
+        "Outside an incoming call CoGetCallContext, and so CoImpersonateClient and CoRevertToSelf, fail and leave the thread as it was."
+        [WINE_OLE32_TEST "test_CoGetCallContext", L_COM_CGCC "Return value"]
+
+    // ---------------------------------------------------------------- QC: COM+ queued components
+    QC_1 "QC-1" Documented
+        "A queued component never gives the server an impersonation token for the client: the call goes client, recorder, message, listener, player, server object."
+        [SEED_001 "Queued Components", COMP_QC ""]
+    QC_2 "QC-2" Documented
+        "Role checks and ISecurityCallContext in a queued component use the sender's call context, marshalled in the message, as if the call were direct."
+        [COMP_QC "", COMP_QC_OVERVIEW "", SEED_001 "Queued Components"]
+    QC_3 "QC-3" Documented
+        "The security call context exists only where role-based security is in use, and is passed when a call crosses a process or application boundary."
+        [COMP_SCC "", COMP_GSCC "Remarks"]
+    QC_4 "QC-4" Documented
+        "The caller's identity is data that MSMQ authenticates as the sender; a recorder in the client's process makes caller and sender the same, while an out-of-process recorder needs the sender in the QC Trusted User role."
+        [COMP_QC ""]
+    QC_5 "QC-5" Documented
+        "The queued component's thread runs with the server application's identity, never the caller's: the sender's identity governs role checks, not the token."
+        [SEED_001 "Queued Components", COMP_QC ""]
+    QC_6 "QC-6" Documented
+        "Queued calls travel over DCOM, so only the application's Packet Privacy authentication level protects their integrity and secrecy."
+        [COMP_QC ""]
+
     // ---------------------------------------------------------------- open questions
     OQL_1 "OQL-1" Ambiguous
         "Whether ImpersonateLoggedOnUser with an Identification- or Anonymous-level token assigns it (older text) or fails (newer \"cannot be used for impersonation\" note)."
         [L_ILOU "Remarks, both revisions"]
+    OQL_2 "OQL-2" Ambiguous
+        "SECURITY_SQOS_PRESENT with no level flag: the header arithmetic gives Anonymous, the CreateFile page says Impersonation is the default."
+        [L_CREATE_FILE "dwFlagsAndAttributes"]
+    OQL_3 "OQL-3" Ambiguous
+        "The QoS of a pipe client that passes none: ReactOS uses dynamic tracking and effective-only, Forshaw static and not effective-only."
+        [ROS_NPFS "NpInitializeSecurity", WSI_4 "p. 106"]
+    OQL_4 "OQL-4" Ambiguous
+        "Under static tracking, whether the server may impersonate before reading: ReactOS captures at open, the error text says only after data has been read."
+        [ROS_NPFS "NpInitializeSecurity", L_ERROR_CODES "1368"]
+    OQL_6 "OQL-6" Ambiguous
+        "Whether a provider that may raise ANONYMOUS or IDENTIFY to IMPERSONATE (RPC-7) does so, or honours IDENTIFY as [MS-RPCE] requires of the identify flag."
+        [L_RPC_SQOS "ImpersonationType notes", MS_RPCE "2.2.1.1.9", MS_NLMP "2.2.2.5"]
     OQL_7 "OQL-7" Ambiguous
         "The kernel check: Windows's eight steps (Forshaw) or the WDK/ReactOS four conditions with restriction parity."
         [WDK_PS_IMP "Remarks", WSI_4 "Figure 4-5", ROS_TOKEN "SeTokenCanImpersonate"]
@@ -220,12 +541,27 @@ define_rules! {
     OQL_9 "OQL-9" Ambiguous
         "From which Windows version the integrity (IMP-5) and session-0 (IMP-10) checks apply; no document dates them."
         [WSI_4 "steps 3 and 8"]
+    OQL_11 "OQL-11" Documented
+        "The AcceptSecurityContext pages print SEC_E_INVALID_HANDLE as 0x80100003, which is SCARD_E_INVALID_HANDLE; the SDK header's 0x80090301 is its value."
+        [L_SSPI_ASC "Return value", L_SSPI_STATUS ""]
+    OQL_12 "OQL-12" Ambiguous
+        "RpcImpersonateClient on a call without any security context (ncacn_ip_tcp, unauthenticated): RPC_S_NO_CONTEXT_AVAILABLE or RPC_S_CANNOT_SUPPORT; the page lists both and [MS-RPCE] says only that it fails."
+        [L_RPC_RIC "Return value", MS_RPCE "3.1.1.4.2", WINE_RPCRT4 "RPCRT4_default_impersonate_client"]
+    OQL_13 "OQL-13" Ambiguous
+        "Whether NTLM refuses ISC_REQ_DELEGATE / ASC_REQ_DELEGATE with SEC_E_UNSUPPORTED_FUNCTION, as its pages' return tables say, or ignores the flag (Wine); and whether ASC_RET_DELEGATE maps to Delegation (inferred)."
+        [L_SSPI_ISC_NTLM "Return value", L_SSPI_ASC "Return value", WINE_NTLM "", L_SSPI_CTX_REQ "DELEGATE"]
+    OQL_14 "OQL-14" Ambiguous
+        "When static cloaking set by CoInitializeSecurity fixes a proxy's identity: at its first call (the COM cloaking table), or only through CoSetProxyBlanket (the COM+ cloaking page)."
+        [L_COM_CLOAK "Setting Cloaking", COMP_CLOAK ""]
     OQL_15 "OQL-15" Ambiguous
         "Whether SeImpersonatePrivilege must be enabled (Forshaw) or merely held (the Win32 pages' \"has\")."
         [L_ILOU "Remarks", WSI_4 "p. 115"]
     OQL_16 "OQL-16" Ambiguous
         "SeDelegateSessionUserImpersonatePrivilege's semantics are undocumented; whether it makes a token elevated (Forshaw's ten privileges) or not (a decompiled TokenElevation mask holds nine) is unsettled."
         [WSI_4 "pp. 123-124", L_UR_POLICIES "Obtain an impersonation token for another user in the same session"]
+    OQL_18 "OQL-18" Ambiguous
+        "IsCallerInRole for a role the application does not define: CONTEXT_E_ROLENOTFOUND, or FALSE; the page says both."
+        [COMP_ICIR "Return value, Remarks", COMP_OC_ICIR "Return value"]
     OQL_19 "OQL-19" Ambiguous
         "No Win32 page states outright that CreateThread does not propagate the creator's impersonation."
         [WSI_4 "p. 104", L_THREAD_POOLS ""]
@@ -445,6 +781,9 @@ define_rules! {
         [L_CREATE_THREAD "Remarks"]
 
     // ---------------------------------------------------------------- open questions found while modelling
+    OQL_20 "OQL-20" Ambiguous
+        "The status of CoImpersonateClient and CoRevertToSelf outside a call: undocumented; RPC_E_CALL_COMPLETE (Wine's test on Windows) or RPC_E_NO_CONTEXT."
+        [L_COM_CGCC "Return value", WINE_OLE32_TEST "test_CoGetCallContext", L_COM_ERRORS "RPC_E_CALL_COMPLETE, RPC_E_NO_CONTEXT"]
     OQM_1 "OQM-1" Ambiguous
         "Whether CreateProcessAsUser needs SeIncreaseQuotaPrivilege (\"typically\", says the page) or not (a standard-user broker creates restricted children without it)."
         [L_CPAU "Remarks", CHROMIUM_SANDBOX "TargetProcess::Create"]
@@ -469,6 +808,63 @@ define_rules! {
     OQM_9 "OQM-9" Ambiguous
         "Which rights count as write access for a write-restricted token: no page defines it."
         [L_CRT "WRITE_RESTRICTED", L_RESTRICTED_TOKENS ""]
+    OQM_10 "OQM-10" Ambiguous
+        "What a server gets when a client on the same machine authenticates to it with NTLM: a copy of the client's own token (the loopback path) or a fresh network logon of the same user; no Microsoft page says."
+        [WINE_MSV1_0 "local_auth_authenticate", L_NETWORK_SID "WinNetworkSid"]
+    OQM_11 "OQM-11" Ambiguous
+        "Whether the RPC runtime reverts a server thread whose manager routine returns while still impersonating the client: no page says; THR-11 says nothing reverts on its own except COM."
+        [L_RPC_RTS "", L_CLIENT_IMP ""]
+    OQM_12 "OQM-12" Ambiguous
+        "What RpcBindingInqAuthClient reports for an ncalrpc call whose client set no authentication: PKT_PRIVACY with WINNT, since ncalrpc is always authenticated (Wine), or RPC_S_BINDING_HAS_NO_AUTH as for any unauthenticated binding."
+        [L_RPC_AUTHN_LVL "Remarks", L_RPC_INQ_AUTH_CLIENT "Return value", WINE_RPCRT4 "rpcrt4_ncalrpc_inquire_auth_client"]
+    OQM_13 "OQM-13" Ambiguous
+        "The transport QoS of an ncalrpc or ncacn_np binding without a Security= option, where the pages are silent: the tracking of ncalrpc and the effective-only flag of both."
+        [L_RPC_TLS_CLIENT "Default security-parameter settings vary according to the transport protocol", L_RPC_SQOS "IdentityTracking", WINE_RPCRT4 "rpcrt4_conn_open_pipe"]
+    OQM_14 "OQM-14" Ambiguous
+        "Whether RPC_C_IMP_LEVEL_DELEGATE over ncalrpc with WINNT gives the local server a Delegation-level token (COM: NTLM delegates cross-process on one computer) or fails as NTLM delegation does (RPC-10)."
+        [L_COM_IMP_LVLS "", L_RPC_CLIENT_IMP ""]
+    OQM_15 "OQM-15" Ambiguous
+        "The status an RPC or COM call returns when the client's identity cannot be passed on (the client impersonates below Impersonation, IMP-14): no page says."
+        [L_RPC_RIC "", WDK_SE_CCS ""]
+    OQM_16 "OQM-16" Ambiguous
+        "What ncalrpc does with an authentication service other than WINNT, which its page says it does not support: reject the call with RPC_S_UNKNOWN_AUTHN_SERVICE, or authenticate through that provider as other transports do (Wine)."
+        [L_RPC_BSAIE "Remarks", WINE_RPCRT4 "RpcBindingSetAuthInfoExW"]
+    OQM_17 "OQM-17" Ambiguous
+        "What an SSPI server gets from a client whose credentials stand for an Identification- or Anonymous-level impersonation token: no page says."
+        [L_SSPI_ACH "pszPrincipal", WINE_MSV1_0 "local_auth_authenticate"]
+    OQM_18 "OQM-18" Ambiguous
+        "The type of the token QuerySecurityContextToken returns: no page says; an impersonation token at the context's level, or a primary token."
+        [L_SSPI_QSCT "Remarks"]
+    OQM_19 "OQM-19" Ambiguous
+        "What ImpersonateSecurityContext and QuerySecurityContextToken return on a server context whose handshake has not finished: no page says."
+        [L_SSPI_ASC "Remarks", SEED_002 "Return value"]
+    OQM_20 "OQM-20" Ambiguous
+        "Which status InitializeSecurityContext returns for Kerberos on a machine outside a domain: no page says."
+        [L_SSPI_ISC_NTLM "Return value", L_NEGOTIATE ""]
+    OQM_21 "OQM-21" Ambiguous
+        "How many calls Negotiate takes when it picks NTLM: NTLM's four, or five with a final mechListMIC token from the server; no page says."
+        [L_NEGOTIATE "", MS_NLMP "1.3.1.1"]
+    OQM_22 "OQM-22" Ambiguous
+        "The status of CoImpersonateClient on a call at authentication level NONE: E_FAIL (the ImpersonateClient page's only failure) or RPC_E_UNSECURE_CALL (whose text names this case)."
+        [L_COM_ISS "Return value", L_COM_ERRORS "RPC_E_UNSECURE_CALL"]
+    OQM_23 "OQM-23" Ambiguous
+        "What CoImpersonateClient does in a method the queued-components player called: the pages say only that the client's token is unavailable."
+        [COMP_QC "", SEED_001 "Queued Components"]
+    OQM_24 "OQM-24" Ambiguous
+        "Whether the call-context functions (CoImpersonateClient, CoRevertToSelf, ISecurityCallContext) need the thread to have called CoInitializeEx (CO_E_NOTINITIALIZED) or work on any thread (Wine's CoGetCallContext does not check): no page says."
+        [L_COM_COINITEX "", L_COM_ERRORS "CO_E_NOTINITIALIZED"]
+    OQM_25 "OQM-25" Ambiguous
+        "The status of a call that arrives below the server's authentication level, which COM fails: no page gives it."
+        [L_COM_CIS "dwAuthnLevel"]
+    OQM_26 "OQM-26" Ambiguous
+        "When CoSetProxyBlanket's pAuthInfo credentials are wrong: no page says whether CoSetProxyBlanket or the next call fails, nor with what."
+        [L_COM_CSPB "pAuthInfo, Return value"]
+    OQM_27 "OQM-27" Ambiguous
+        "Whether a COM+ application with role-based security off has a security call context: IsSecurityEnabled's page says it answers FALSE and IsCallerInRole TRUE, the SecurityCallContext pages say only applications that use role-based security can get one."
+        [COMP_ISE "Remarks", COMP_SCC "", COMP_GSCC "Remarks"]
+    OQM_28 "OQM-28" Ambiguous
+        "Whether RPC_C_IMP_LEVEL_ANONYMOUS on an NTLM blanket is honoured over local IPC (Impersonation Levels, COM) or refused, since CoSetProxyBlanket says NTLMSSP takes only IMPERSONATE or IDENTIFY (or DELEGATE locally)."
+        [L_COM_IMP_LVLS "", L_COM_CSPB "dwImpLevel"]
     OQM_4 "OQM-4" Ambiguous
         "Whether CreateProcessWithTokenW accepts an impersonation token (the Secondary Logon service duplicates it) or, as its page says, needs a primary token."
         [L_CPWT "hToken"]

@@ -47,6 +47,45 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
         ],
     },
     Ambiguity {
+        rule: RuleId::OQL_2,
+        readings: &[
+            reading(
+                "anonymous",
+                "the level is (flags >> 16) & 3, so SECURITY_SQOS_PRESENT alone grants Anonymous (the header's SECURITY_ANONYMOUS is 0; every inspected implementation computes it so)",
+            ),
+            reading(
+                "impersonation",
+                "SECURITY_SQOS_PRESENT alone grants Impersonation, as the CreateFile page says the default is",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQL_3,
+        readings: &[
+            reading(
+                "dynamic-effective",
+                "no QoS means Impersonation, dynamic tracking, effective-only (ReactOS NPFS; the catalogue's model default)",
+            ),
+            reading(
+                "static",
+                "no QoS means Impersonation, static tracking, not effective-only (Forshaw)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQL_4,
+        readings: &[
+            reading(
+                "at-open",
+                "a static client's context is captured at open, so the server may impersonate before reading anything (ReactOS)",
+            ),
+            reading(
+                "after-read",
+                "the server may impersonate only after it has read data, whatever the tracking (the ERROR_CANNOT_IMPERSONATE text)",
+            ),
+        ],
+    },
+    Ambiguity {
         rule: RuleId::OQL_7,
         readings: &[
             reading(
@@ -177,6 +216,313 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
         ],
     },
     Ambiguity {
+        rule: RuleId::OQL_6,
+        readings: &[
+            reading(
+                "promoted",
+                "Negotiate, Kerberos, Schannel, and NTLM except on ncalrpc, raise ANONYMOUS and IDENTIFY to IMPERSONATE, as the RPC_SECURITY_QOS notes warn (RPC-7)",
+            ),
+            reading(
+                "honoured",
+                "every provider honours IDENTIFY (and ANONYMOUS), as [MS-RPCE] 2.2.1.1.9 requires the identify flag to be set",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQL_12,
+        readings: &[
+            reading(
+                "no-context",
+                "RPC_S_NO_CONTEXT_AVAILABLE (1765), the page's \"no permission to impersonate\" and Wine's answer",
+            ),
+            reading(
+                "cannot-support",
+                "RPC_S_CANNOT_SUPPORT (1764), the page's \"not supported for this transport\"",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_10,
+        readings: &[
+            reading(
+                "client-token",
+                "the server gets a copy of the client's own token at the granted level: the loopback path (NTLMSSP_NEGOTIATE_LOCAL_CALL; Wine's msv1_0)",
+            ),
+            reading(
+                "network-logon",
+                "the server gets a new network logon of the client's user: NETWORK and NTLM Authentication instead of INTERACTIVE, origin zero",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_11,
+        readings: &[
+            reading(
+                "stays",
+                "the thread keeps impersonating after the call returns, until something reverts it (THR-11)",
+            ),
+            reading(
+                "reverts",
+                "the runtime reverts the thread when the manager routine returns",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_12,
+        readings: &[
+            reading(
+                "privacy-winnt",
+                "RPC_C_AUTHN_LEVEL_PKT_PRIVACY and RPC_C_AUTHN_WINNT: ncalrpc is always authenticated (Authentication-Level Constants; Wine)",
+            ),
+            reading(
+                "has-no-auth",
+                "RPC_S_BINDING_HAS_NO_AUTH, as for any binding the client did not authenticate",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_13,
+        readings: &[
+            reading(
+                "static-full",
+                "ncalrpc tracks statically (RPC_SECURITY_QOS's default) and neither transport asks for effective-only (the runtime never sets SECURITY_EFFECTIVE_ONLY; Wine)",
+            ),
+            reading(
+                "dynamic-effective",
+                "ncalrpc tracks dynamically and both transports capture effective-only, the kernel's default for a client that passes no QoS (PIPE-3)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_14,
+        readings: &[
+            reading(
+                "local-delegate",
+                "the server is granted Delegation: on one computer NTLM delegates cross-process (COM impersonation levels)",
+            ),
+            reading(
+                "sec-pkg-error",
+                "the call fails with RPC_S_SEC_PKG_ERROR like any NTLM delegation request (RPC-10), unless RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE is set",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_15,
+        readings: &[
+            reading(
+                "bad-impersonation-level",
+                "the kernel's status passes through: ERROR_BAD_IMPERSONATION_LEVEL",
+            ),
+            reading("access-denied", "RPC_S_ACCESS_DENIED"),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_16,
+        readings: &[
+            reading(
+                "rejected",
+                "the call fails with RPC_S_UNKNOWN_AUTHN_SERVICE: ncalrpc supports only RPC_C_AUTHN_WINNT",
+            ),
+            reading(
+                "provider",
+                "the provider authenticates the call as on any other transport (Wine)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQL_13,
+        readings: &[
+            reading(
+                "unsupported",
+                "NTLM refuses ISC_REQ_DELEGATE and ASC_REQ_DELEGATE with SEC_E_UNSUPPORTED_FUNCTION (the pages' return tables)",
+            ),
+            reading(
+                "ignored",
+                "NTLM ignores the flag and never returns ISC_RET_DELEGATE (Wine)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_17,
+        readings: &[
+            reading(
+                "logon-denied",
+                "the server's last AcceptSecurityContext fails with SEC_E_LOGON_DENIED: the token cannot be passed on (IMP-14)",
+            ),
+            reading(
+                "identification",
+                "the server gets an Identification-level copy of the client's token",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_18,
+        readings: &[
+            reading(
+                "impersonation",
+                "an impersonation token at the context's level, opened with TOKEN_ALL_ACCESS",
+            ),
+            reading("primary", "a primary token, opened with TOKEN_ALL_ACCESS"),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_19,
+        readings: &[
+            reading(
+                "invalid-handle",
+                "SEC_E_INVALID_HANDLE: the context is not yet one AcceptSecurityContext returned",
+            ),
+            reading(
+                "no-impersonation",
+                "SEC_E_NO_IMPERSONATION: there is no client token yet",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_20,
+        readings: &[
+            reading(
+                "no-authority",
+                "SEC_E_NO_AUTHENTICATING_AUTHORITY: no KDC could be contacted",
+            ),
+            reading(
+                "no-credentials",
+                "SEC_E_NO_CREDENTIALS: the local account has no Kerberos credentials",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_21,
+        readings: &[
+            reading(
+                "four",
+                "ISC, ASC, ISC (SEC_E_OK), ASC (SEC_E_OK), as plain NTLM",
+            ),
+            reading(
+                "five",
+                "the client's second ISC returns SEC_I_CONTINUE_NEEDED and completes on a third, after the server's SEC_E_OK with a mechListMIC token",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQL_14,
+        readings: &[
+            reading(
+                "first-call",
+                "static cloaking from CoInitializeSecurity fixes each proxy's identity at its first call (the COM cloaking table)",
+            ),
+            reading(
+                "set-blanket",
+                "only CoSetProxyBlanket fixes it; until then the proxy presents the process token (the COM+ cloaking page)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQL_18,
+        readings: &[
+            reading(
+                "not-found",
+                "CONTEXT_E_ROLENOTFOUND (IObjectContext::IsCallerInRole lists only this)",
+            ),
+            reading(
+                "false",
+                "S_OK with FALSE, for a role the application does not define",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQL_20,
+        readings: &[
+            reading(
+                "call-complete",
+                "RPC_E_CALL_COMPLETE, as CoGetCallContext returns outside a call (Wine's conformance test, run on Windows)",
+            ),
+            reading(
+                "no-context",
+                "RPC_E_NO_CONTEXT, \"No context is associated with this call\"",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_22,
+        readings: &[
+            reading(
+                "e-fail",
+                "E_FAIL, the only failure IServerSecurity::ImpersonateClient lists",
+            ),
+            reading(
+                "unsecure-call",
+                "RPC_E_UNSECURE_CALL, \"Impersonate on unsecure calls is not supported\"",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_23,
+        readings: &[
+            reading(
+                "fails",
+                "CoImpersonateClient fails with E_FAIL and the thread keeps its token",
+            ),
+            reading(
+                "player",
+                "CoImpersonateClient succeeds with the player's own identity (the server process), never the sender's",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_24,
+        readings: &[
+            reading(
+                "checked",
+                "they fail with CO_E_NOTINITIALIZED on a thread that has not called CoInitializeEx",
+            ),
+            reading("unchecked", "they work on any thread (Wine does not check)"),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_25,
+        readings: &[
+            reading("access-denied", "E_ACCESSDENIED"),
+            reading("rpc-access-denied", "RPC_E_ACCESS_DENIED"),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_26,
+        readings: &[
+            reading(
+                "at-call",
+                "CoSetProxyBlanket succeeds and the next call fails with ERROR_LOGON_FAILURE",
+            ),
+            reading("at-blanket", "CoSetProxyBlanket fails with E_INVALIDARG"),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_27,
+        readings: &[
+            reading(
+                "context-exists",
+                "the call context exists: IsSecurityEnabled answers FALSE and IsCallerInRole TRUE (IsSecurityEnabled page, COM-21)",
+            ),
+            reading(
+                "no-context",
+                "there is no security call context: ISecurityCallContext calls fail with E_NOINTERFACE (SecurityCallContext class page)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQM_28,
+        readings: &[
+            reading(
+                "anonymous-local",
+                "ANONYMOUS is honoured over local IPC, whatever the service (Impersonation Levels, COM)",
+            ),
+            reading(
+                "ntlm-rejects",
+                "CoSetProxyBlanket with NTLM and ANONYMOUS fails with E_INVALIDARG (the dwImpLevel rule for NTLMSSP)",
+            ),
+        ],
+    },
+    Ambiguity {
         rule: RuleId::OQM_4,
         readings: &[
             reading(
@@ -256,21 +602,32 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
     },
 ];
 
-/// The most ambiguities a [`Readings`] can hold.
-const CAPACITY: usize = 32;
+/// The most ambiguities a [`Readings`] can hold: two bits each in a `u128`.
+const CAPACITY: usize = 64;
 
-/// The reading selected for each ambiguity (by default, the first of each).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Readings {
-    selected: [u8; CAPACITY],
-}
+/// The most readings one ambiguity may offer (what two bits hold).
+const MAX_READINGS: usize = 4;
 
-impl Default for Readings {
-    fn default() -> Self {
-        Readings {
-            selected: [0; CAPACITY],
-        }
+const _: () = {
+    assert!(
+        AMBIGUITIES.len() <= CAPACITY,
+        "Readings cannot hold every ambiguity"
+    );
+    let mut i = 0;
+    while i < AMBIGUITIES.len() {
+        assert!(
+            AMBIGUITIES[i].readings.len() <= MAX_READINGS,
+            "an ambiguity offers more readings than Readings can hold"
+        );
+        i += 1;
     }
+};
+
+/// The reading selected for each ambiguity (by default, the first of each): two bits per
+/// ambiguity, in the order of [`AMBIGUITIES`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Readings {
+    selected: u128,
 }
 
 /// A reading name that is not one of the ambiguity's readings, or an id that is not an
@@ -308,9 +665,8 @@ impl Readings {
                 rule,
                 reading: reading.to_owned(),
             })?;
-        if let (Some(slot), Ok(index)) = (self.selected.get_mut(position), u8::try_from(index)) {
-            *slot = index;
-        }
+        let shift = 2 * position;
+        self.selected = (self.selected & !(0b11u128 << shift)) | ((index as u128 & 0b11) << shift);
         Ok(())
     }
 
@@ -318,8 +674,10 @@ impl Readings {
     #[must_use]
     pub fn selected(&self, rule: RuleId) -> Option<&'static ReadingInfo> {
         let position = AMBIGUITIES.iter().position(|a| a.rule == rule)?;
-        let index = *self.selected.get(position)?;
-        AMBIGUITIES.get(position)?.readings.get(usize::from(index))
+        AMBIGUITIES
+            .get(position)?
+            .readings
+            .get(self.index(position))
     }
 
     /// Whether a reading other than the default was selected for `rule`.
@@ -328,8 +686,12 @@ impl Readings {
         AMBIGUITIES
             .iter()
             .position(|a| a.rule == rule)
-            .and_then(|p| self.selected.get(p))
-            .is_some_and(|i| *i != 0)
+            .is_some_and(|p| self.index(p) != 0)
+    }
+
+    /// The index of the reading selected for the ambiguity at `position`.
+    fn index(&self, position: usize) -> usize {
+        ((self.selected >> (2 * position)) & 0b11) as usize
     }
 }
 
