@@ -508,7 +508,21 @@ pub fn decode(
             pipe: a.handle("pipe")?,
         },
         "CreateFile" => {
-            let name = string(f.require("name", &what)?, &f.path("name"))?;
+            let name_node = f.require("name", &what)?;
+            let name = string(name_node, &f.path("name"))?;
+            if let Some(rest) = name.strip_prefix("\\\\") {
+                let host = rest.split('\\').next().unwrap_or_default();
+                let local = [".", "localhost", "127.0.0.1"];
+                if !local.iter().any(|l| l.eq_ignore_ascii_case(host)) {
+                    return Err(Fault::new(
+                        name_node.span,
+                        f.path("name"),
+                        format!(
+                            "`{host}` is another machine; a script runs on one machine (\\\\.\\pipe\\name, or \\\\localhost\\pipe\\name through SMB)"
+                        ),
+                    ));
+                }
+            }
             let mut flags = 0u32;
             if let Some(n) = f.get("flags") {
                 let base = f.path("flags");

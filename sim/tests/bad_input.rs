@@ -270,6 +270,11 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             "bad.yaml:20:11: `steps[1].args.input`: AcceptSecurityContext needs `input`",
         ),
         (
+            "pipe on another machine",
+            steps("  - call: CreateFile\n    args: { name: \"\\\\\\\\server2\\\\pipe\\\\svc\", access: [GENERIC_READ] }\n    out: c\n"),
+            "bad.yaml:17:19: `steps[0].args.name`: `server2` is another machine",
+        ),
+        (
             "unknown com class",
             steps("  - call: CoCreateInstance\n    args: { class: Nope }\n    out: p\n"),
             "bad.yaml:17:20: `steps[0].args.class`: `Nope` is not a class of the machine",

@@ -375,6 +375,13 @@ pub(super) fn create_file(
     flags: u32,
     trail: &mut Trail,
 ) -> CallResult {
+    let (local_name, smb) = pipe_path(name);
+    let name = &Arc::<str>::from(local_name);
+    let smb_context = if smb {
+        Some(smb_session(world, caller, flags, trail)?)
+    } else {
+        None
+    };
     let instances = live_instances(world, name);
     let Some(first) = instances.first().copied() else {
         trail.note(RuleId::NP_5, || {
@@ -382,7 +389,10 @@ pub(super) fn create_file(
         });
         return Err(ErrorCode::ERROR_FILE_NOT_FOUND);
     };
-    let subject = opener_token(world, caller, trail)?;
+    let subject = match smb_context {
+        Some(context) => context.token,
+        None => opener_token(world, caller, trail)?,
+    };
     let sd = world.pipe(first).sd.clone();
     let wanted = access.without(FILE_CREATE_PIPE_INSTANCE);
     let granted = access_check(world, world.token(subject), &sd, ObjectType::File, wanted, trail).map_err(|r| {
@@ -410,19 +420,16 @@ pub(super) fn create_file(
         });
         return Err(ErrorCode::ERROR_PIPE_BUSY);
     };
-    let qos = client_qos(world, flags, trail);
-    let static_context = if qos.dynamic {
-        None
-    } else {
-        let context = capture::capture(world, caller, qos, trail).inspect_err(|_| {
-            trail.note(RuleId::PIPE_8, || {
-                "under static tracking the capture happens at open, so CreateFile fails".to_owned()
-            });
-        })?;
-        trail.note(RuleId::PIPE_7, || {
-            format!("static tracking: the client's context is captured now, at open, and fixed for the life of this connection to `{name}`")
-        });
-        Some(context)
+    let (qos, static_context) = match smb_context {
+        Some(context) => (
+            Qos {
+                level: context.level,
+                dynamic: false,
+                effective_only: false,
+            },
+            Some(context),
+        ),
+        None => local_open(world, caller, name, flags, trail)?,
     };
     let p = world.pipe_mut(id);
     p.state = PipeState::Connected;
@@ -437,6 +444,86 @@ pub(super) fn create_file(
     let process = world.thread(caller).process;
     let handle = world.add_handle(process, HandleTarget::PipeClient(id), granted);
     Ok(Success::created(Created::Handle(handle)))
+}
+
+/// A local client's QoS and, under static tracking, its context captured at open
+/// (PIPE-1..3, PIPE-7, PIPE-8).
+fn local_open(
+    world: &mut World,
+    caller: ThreadId,
+    name: &str,
+    flags: u32,
+    trail: &mut Trail,
+) -> Result<(Qos, Option<capture::ClientContext>), ErrorCode> {
+    let qos = client_qos(world, flags, trail);
+    let static_context = if qos.dynamic {
+        None
+    } else {
+        let context = capture::capture(world, caller, qos, trail).inspect_err(|_| {
+            trail.note(RuleId::PIPE_8, || {
+                "under static tracking the capture happens at open, so CreateFile fails".to_owned()
+            });
+        })?;
+        trail.note(RuleId::PIPE_7, || {
+            format!("static tracking: the client's context is captured now, at open, and fixed for the life of this connection to `{name}`")
+        });
+        Some(context)
+    };
+    Ok((qos, static_context))
+}
+
+/// The local name of a pipe path, and whether the open goes through SMB: `\\.\pipe\x`
+/// and a bare `x` are local, `\\localhost\pipe\x` and `\\127.0.0.1\pipe\x` reach this
+/// machine's pipe through the SMB redirector and server (PIPE-11).
+fn pipe_path(name: &str) -> (&str, bool) {
+    let Some(rest) = name.strip_prefix("\\\\") else {
+        return (name, false);
+    };
+    let Some((host, path)) = rest.split_once('\\') else {
+        return (name, false);
+    };
+    let local = path
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("pipe\\"))
+        .and_then(|_| path.get(5..));
+    match local {
+        Some(pipe) if host == "." => (pipe, false),
+        Some(pipe) => (pipe, true),
+        None => (name, false),
+    }
+}
+
+/// The identity the SMB server opens the pipe with for this client: its network logon, at
+/// the level SMB CREATE carries or, under OQL-5's other reading, Impersonation (PIPE-11,
+/// OQL-5, OQM-10).
+fn smb_session(
+    world: &mut World,
+    caller: ThreadId,
+    flags: u32,
+    trail: &mut Trail,
+) -> Result<capture::ClientContext, ErrorCode> {
+    let requested = if flags & SQOS_PRESENT != 0 {
+        ImpersonationLevel::from_raw(i64::from((flags >> 16) & 3))
+            .unwrap_or(ImpersonationLevel::Anonymous)
+    } else {
+        ImpersonationLevel::Impersonation
+    };
+    let level = if world.settings.readings.alternative(RuleId::OQL_5) {
+        trail.note(RuleId::OQL_5, || {
+            format!("under the selected reading (ignored) the level flags do not reach a remote pipe; the server gets Impersonation, not {requested}")
+        });
+        ImpersonationLevel::Impersonation
+    } else {
+        trail.note(RuleId::OQL_5, || {
+            format!("under the selected reading (smb-level) the level travels in SMB CREATE: {requested}")
+        });
+        requested
+    };
+    trail.note(RuleId::PIPE_11, || {
+        "the open goes through SMB: the server's side holds the SMB session's logon of the client, captured once (static) at the level SMB CREATE carries".to_owned()
+    });
+    let source = capture::ClientSource::of(world, caller);
+    crate::loopback::ntlm(world, &source, level, trail)
 }
 
 fn need(

@@ -241,6 +241,9 @@ define_rules! {
     PIPE_10 "PIPE-10" Documented
         "With SECURITY_EFFECTIVE_ONLY the server cannot enable the client's disabled privileges and groups; without it, it may."
         [L_CREATE_FILE "SECURITY_EFFECTIVE_ONLY", WDK_PS_IMP "EffectiveOnly"]
+    PIPE_11 "PIPE-11" Documented
+        "A pipe opened through SMB (\\\\host\\pipe\\name, here the loopback) gives the server the SMB session's network logon of the client, captured once, at the level SMB CREATE carries (SMB1 servers refuse Delegation)."
+        [MS_SMB2 "2.2.13 ImpersonationLevel", MS_SMB "3.3.5.5", MS_RPCE "2.2.1.1.10", L_IMP_LEVELS ""]
 
     // ---------------------------------------------------------------- NP: the named-pipe API around impersonation
     NP_1 "NP-1" Observed
@@ -529,6 +532,9 @@ define_rules! {
     OQL_4 "OQL-4" Ambiguous
         "Under static tracking, whether the server may impersonate before reading: ReactOS captures at open, the error text says only after data has been read."
         [ROS_NPFS "NpInitializeSecurity", L_ERROR_CODES "1368"]
+    OQL_5 "OQL-5" Ambiguous
+        "Whether a pipe opened through SMB passes the client's requested level (it travels in SMB CREATE) or ignores the flags, as the Impersonation Levels page says of remote pipes."
+        [L_IMP_LEVELS "", MS_SMB2 "2.2.13", MS_RPCE "2.2.1.1.10"]
     OQL_6 "OQL-6" Ambiguous
         "Whether a provider that may raise ANONYMOUS or IDENTIFY to IMPERSONATE (RPC-7) does so, or honours IDENTIFY as [MS-RPCE] requires of the identify flag."
         [L_RPC_SQOS "ImpersonationType notes", MS_RPCE "2.2.1.1.9", MS_NLMP "2.2.2.5"]

@@ -216,6 +216,19 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
         ],
     },
     Ambiguity {
+        rule: RuleId::OQL_5,
+        readings: &[
+            reading(
+                "smb-level",
+                "the level the client asks for travels in SMB CREATE and is what the server gets ([MS-SMB2] 2.2.13)",
+            ),
+            reading(
+                "ignored",
+                "the level flags are ignored for a remote pipe and the server gets Impersonation (Impersonation Levels page)",
+            ),
+        ],
+    },
+    Ambiguity {
         rule: RuleId::OQL_6,
         readings: &[
             reading(

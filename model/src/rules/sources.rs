@@ -204,6 +204,8 @@ sources! {
     ROS_LOGON = "ROS-logon", "ReactOS dll/win32/advapi32/misc/logon.c CreateProcessAsUserCommon", "https://github.com/reactos/reactos/blob/master/dll/win32/advapi32/misc/logon.c";
     ROS_OB = "ROS-ob", "ReactOS ntoskrnl/ob/obhandle.c ObInsertObjectEx / ObpCreateUnnamedHandle", "https://github.com/reactos/reactos/blob/master/ntoskrnl/ob/obhandle.c";
     ROS_NPFS = "ROS-npfs", "ReactOS drivers/filesystems/npfs (secursup.c, fsctrl.c, create.c, read.c, write.c, statesup.c)", "https://github.com/reactos/reactos/tree/master/drivers/filesystems/npfs";
+    MS_SMB2 = "MS-SMB2", "[MS-SMB2]: Server Message Block (SMB) Protocol Versions 2 and 3, 2.2.13 SMB2 CREATE Request", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-smb2/e8fb45c1-a03d-44ca-b7ae-47385cfd7997";
+    MS_SMB = "MS-SMB", "[MS-SMB]: Server Message Block (SMB) Protocol, 3.3.5.5", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-smb/f210069c-7086-4dc2-885e-861d837df688";
     MS_RPCE = "MS-RPCE", "[MS-RPCE]: Remote Procedure Call Protocol Extensions", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-rpce/290c38b1-92fe-4229-91e6-4fc376610c15";
     MS_NLMP = "MS-NLMP", "[MS-NLMP]: NT LAN Manager (NTLM) Authentication Protocol", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-nlmp/b38c36ed-2804-4868-a9ff-8dd3182128e4";
     WINE_RPCRT4 = "Wine-rpcrt4", "Wine dlls/rpcrt4 (rpc_binding.c, rpc_message.c, rpc_transport.c)", "https://gitlab.winehq.org/wine/wine/-/tree/master/dlls/rpcrt4";
