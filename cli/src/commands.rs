@@ -10,7 +10,7 @@ use serde_json::json;
 
 use tokenhop_model::rules::readings::ambiguity;
 use tokenhop_model::rules::{self, RuleId};
-use tokenhop_sim::render;
+use tokenhop_sim::{Document, render, topology};
 
 /// Simulate and explain Windows impersonation: tokens, levels, threads and the rules
 /// that govern them, each with the document that states it.
@@ -40,6 +40,34 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A topology's delegation graph (DOT or JSON), and with --from and --entry the
+    /// services and resources a client reaches, and how.
+    Graph {
+        /// The topology (YAML or JSON).
+        file: PathBuf,
+        /// dot, json or text (text only answers a query); default dot, or text with a query.
+        #[arg(long, value_enum)]
+        format: Option<GraphFormat>,
+        /// The client account (`alice` or `alice@corp.example`).
+        #[arg(long)]
+        from: Option<String>,
+        /// The service it enters at.
+        #[arg(long)]
+        entry: Option<String>,
+    },
+    /// Measure the delegation graph and its reachability query on generated domains.
+    Bench {
+        /// The largest domain, in accounts; the table also shows smaller ones.
+        #[arg(long, default_value_t = 10_000)]
+        accounts: usize,
+        /// Queries per size.
+        #[arg(long, default_value_t = 200)]
+        queries: usize,
+        /// Instead of measuring, write the generated domain of `--accounts` accounts to this
+        /// file as a topology, for `tokenhop graph`.
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
     /// List the rule registry: ids, statements, status and citations.
     Rules {
         /// Only rules whose id starts with this prefix (`IMP`, `TOK-1`, ...).
@@ -50,20 +78,198 @@ enum Command {
     },
 }
 
+/// How `tokenhop graph` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum GraphFormat {
+    Dot,
+    Json,
+    Text,
+}
+
 /// Runs the command and returns the process's exit status.
 pub fn execute(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Run { file, json } => run(&file, json),
         Command::Explain { file, json } => explain(&file, json),
         Command::Rules { prefix, json } => list_rules(prefix.as_deref(), json),
+        Command::Graph {
+            file,
+            format,
+            from,
+            entry,
+        } => graph(&file, format, from.as_deref(), entry.as_deref()),
+        Command::Bench {
+            accounts,
+            queries,
+            write,
+        } => match write {
+            Some(path) => write_generated(accounts, &path),
+            None => bench(accounts, queries),
+        },
     }
 }
 
-fn load(file: &std::path::Path) -> Result<tokenhop_sim::Scenario, ExitCode> {
-    tokenhop_sim::load(file).map_err(|e| {
+fn graph(
+    file: &std::path::Path,
+    format: Option<GraphFormat>,
+    from: Option<&str>,
+    entry: Option<&str>,
+) -> ExitCode {
+    let topology = match load(file) {
+        Ok(Document::Topology(t)) => t,
+        Ok(Document::Script(_)) => {
+            eprintln!(
+                "error: {}: `tokenhop graph` reads a topology (`kind: topology`), and this is a script",
+                file.display()
+            );
+            return ExitCode::from(2);
+        }
+        Err(code) => return code,
+    };
+    let g = topology::graph::build(&topology);
+    let reach = match (from, entry) {
+        (Some(f), Some(e)) => match topology::graph::query(&topology, &g, f, e) {
+            Ok(r) => Some(r),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => None,
+        _ => {
+            eprintln!("error: {}", topology::graph::QueryError::Incomplete);
+            return ExitCode::from(2);
+        }
+    };
+    let format = format.unwrap_or(if reach.is_some() {
+        GraphFormat::Text
+    } else {
+        GraphFormat::Dot
+    });
+    match (format, &reach) {
+        (GraphFormat::Dot, r) => print(&topology::graph::dot(&topology, &g, r.as_ref())),
+        (GraphFormat::Json, r) => {
+            if let Err(code) = print_json(&topology::graph::to_json(&topology, &g, r.as_ref())) {
+                return code;
+            }
+        }
+        (GraphFormat::Text, Some(r)) => print(&topology::graph::reach_text(&topology.dir, r)),
+        (GraphFormat::Text, None) => {
+            eprintln!(
+                "error: --format text answers a query: give --from ACCOUNT and --entry SERVICE"
+            );
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn write_generated(accounts: usize, path: &std::path::Path) -> ExitCode {
+    let dir = tokenhop_model::net::generate::domain(accounts, tokenhop_sim::bench::SEED);
+    let text = topology::write::topology(&dir, &format!("generated-{accounts}"));
+    match std::fs::write(path, text) {
+        Ok(()) => {
+            eprintln!(
+                "wrote {}: {} accounts, {} machines, {} services",
+                path.display(),
+                dir.accounts.len(),
+                dir.machines.len(),
+                dir.services.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {}: cannot write the file: {e}", path.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn bench(accounts: usize, queries: usize) -> ExitCode {
+    let mut sizes: Vec<usize> = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000]
+        .into_iter()
+        .filter(|n| *n < accounts)
+        .collect();
+    sizes.push(accounts);
+    let mut rows = Vec::new();
+    let mut files = Vec::new();
+    for n in sizes {
+        rows.push(tokenhop_sim::bench::measure(n, queries));
+        match tokenhop_sim::bench::from_file(n) {
+            Ok(f) => files.push(f),
+            Err(e) => {
+                eprintln!("error: the generated topology does not load: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        eprint!(".");
+    }
+    eprintln!();
+    print(&format!(
+        "The delegation graph of generated domains, {queries} reachability queries per size:\n{}\nOne query from a topology file (what `tokenhop graph FILE --from --entry` does):\n{}",
+        tokenhop_sim::bench::table(&rows),
+        tokenhop_sim::bench::file_table(&files)
+    ));
+    ExitCode::SUCCESS
+}
+
+fn load(file: &std::path::Path) -> Result<Document, ExitCode> {
+    tokenhop_sim::document::load(file).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })
+}
+
+fn status(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn run_topology(topology: &tokenhop_sim::topology::Topology, json: bool) -> ExitCode {
+    let run = topology::run::run(topology);
+    if json {
+        if let Err(code) = print_json(&run.trace) {
+            return code;
+        }
+        if run.failed().next().is_some() {
+            eprint!("{}", topology::render::expectation_summary(&run));
+        }
+    } else {
+        print(&topology::render::table(&run));
+    }
+    status(run.failed().next().is_some())
+}
+
+fn explain_topology(topology: &tokenhop_sim::topology::Topology, json: bool) -> ExitCode {
+    let run = topology::run::run(topology);
+    if json {
+        let value = json!({
+            "scenario": run.topology.name,
+            "description": run.topology.description,
+            "chains": run.chains.iter().map(|c| json!({
+                "name": c.name,
+                "description": c.description,
+                "steps": c.steps.iter().map(|s| json!({
+                    "index": s.step.index,
+                    "step": s.text,
+                    "ok": s.outcome.result.is_ok(),
+                    "error": s.outcome.result.err(),
+                    "decisions": s.outcome.decisions.iter().map(|d| json!({ "rule": d.rule.code(), "detail": d.detail })).collect::<Vec<_>>(),
+                    "expectation_failures": s.failures,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "rules": run.rules_applied().into_iter().map(rule_json).collect::<Vec<_>>(),
+        });
+        if let Err(code) = print_json(&value) {
+            return code;
+        }
+    } else {
+        print(&topology::render::explain(&run));
+    }
+    status(run.failed().next().is_some())
 }
 
 fn print(text: &str) {
@@ -86,7 +292,8 @@ fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ExitCode> {
 
 fn run(file: &std::path::Path, json: bool) -> ExitCode {
     let scenario = match load(file) {
-        Ok(s) => s,
+        Ok(Document::Script(s)) => s,
+        Ok(Document::Topology(t)) => return run_topology(&t, json),
         Err(code) => return code,
     };
     let run = tokenhop_sim::run(&scenario);
@@ -109,7 +316,8 @@ fn run(file: &std::path::Path, json: bool) -> ExitCode {
 
 fn explain(file: &std::path::Path, json: bool) -> ExitCode {
     let scenario = match load(file) {
-        Ok(s) => s,
+        Ok(Document::Script(s)) => s,
+        Ok(Document::Topology(t)) => return explain_topology(&t, json),
         Err(code) => return code,
     };
     let run = tokenhop_sim::run(&scenario);

@@ -196,3 +196,144 @@ fn explain_json_carries_each_decision() {
             .is_some_and(|r| r.iter().any(|x| x["id"] == "IMP-2"))
     );
 }
+
+const TOPOLOGY: &str = "fixtures/topologies/lvl-seed-004-ncalrpc-one-hop.yaml";
+
+#[test]
+fn run_and_explain_accept_a_topology() {
+    let out = tokenhop(&["run", TOPOLOGY]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("(engine: model, topology)"), "{text}");
+    assert!(text.contains("all met"), "{text}");
+    let out = tokenhop(&["explain", TOPOLOGY]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("LVL-5"), "{text}");
+    assert!(text.contains("Client Impersonation (RPC)"), "{text}");
+}
+
+#[test]
+fn run_json_prints_the_topology_trace() {
+    let out = tokenhop(&["run", TOPOLOGY, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the trace is JSON");
+    let first = &trace["chains"][0]["steps"][1];
+    for key in [
+        "step",
+        "ok",
+        "presents",
+        "level",
+        "credentials",
+        "hops",
+        "rules",
+    ] {
+        assert!(first.get(key).is_some(), "a hop lacks `{key}`: {first}");
+    }
+}
+
+#[test]
+fn graph_writes_dot_and_json() {
+    let out = tokenhop(&["graph", TOPOLOGY]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dot = stdout(&out);
+    assert!(
+        dot.starts_with("digraph \"lvl-seed-004-ncalrpc-one-hop\" {"),
+        "{dot}"
+    );
+    assert!(dot.contains("[label=\"ncalrpc_one_hop\""), "{dot}");
+    assert!(dot.contains("[label=\"unconstrained\""), "{dot}");
+    let out = tokenhop(&["graph", TOPOLOGY, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let graph: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the graph is JSON");
+    let edges = graph["edges"].as_array().expect("edges");
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["kind"] == "ncalrpc_one_hop" && e["rules"][0] == "LVL-5"),
+        "{graph}"
+    );
+}
+
+#[test]
+fn graph_answers_a_reachability_query_with_paths() {
+    let out = tokenhop(&["graph", TOPOLOGY, "--from", "alice", "--entry", "lb"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("From alice@corp.example entering at lb:"),
+        "{text}"
+    );
+    assert!(text.contains("-[ncalrpc_one_hop]->"), "{text}");
+    let out = tokenhop(&[
+        "graph", TOPOLOGY, "--from", "alice", "--entry", "lb", "--format", "json",
+    ]);
+    let graph: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the answer is JSON");
+    let services = graph["query"]["services"].as_array().expect("services");
+    assert!(
+        services
+            .iter()
+            .all(|s| s["path"][0]["from"].is_null() && s["path"][0]["to"] == "lb"),
+        "{graph}"
+    );
+}
+
+#[test]
+fn graph_rejects_unknown_names_and_scripts_with_exit_2() {
+    let out = tokenhop(&["graph", TOPOLOGY, "--from", "mallory", "--entry", "lb"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--from: `mallory` is not an account of"),
+        "{}",
+        stderr(&out)
+    );
+    let out = tokenhop(&["graph", TOPOLOGY, "--from", "alice", "--entry", "nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--entry: `nowhere` is not a service of"),
+        "{}",
+        stderr(&out)
+    );
+    let out = tokenhop(&["graph", TOPOLOGY, "--from", "alice"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = tokenhop(&["graph", README_EXAMPLE]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("reads a topology"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bench_writes_a_generated_domain_that_graph_reads() {
+    let path = std::env::temp_dir().join(format!(
+        "tokenhop-cli-{}-generated.yaml",
+        std::process::id()
+    ));
+    let file = path.to_string_lossy().into_owned();
+    let out = tokenhop(&["bench", "--accounts", "1000", "--write", &file]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = tokenhop(&["graph", &file, "--from", "user3", "--entry", "s1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("From user3@corp.example entering at s1:"),
+        "{}",
+        stdout(&out)
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn bench_prints_the_cost_table() {
+    let out = tokenhop(&["bench", "--accounts", "2000", "--queries", "3"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("\naccounts  services  nodes"), "{text}");
+    assert!(text.contains("\nOne query from a topology file"), "{text}");
+    let sizes = text
+        .lines()
+        .filter(|l| l.starts_with("1000 ") || l.starts_with("2000 "))
+        .count();
+    assert_eq!(sizes, 4, "1,000 and 2,000 accounts in both tables: {text}");
+}

@@ -15,7 +15,7 @@ macro_rules! id_type {
         pub struct $name(pub u32);
 
         impl $name {
-            /// The position of this id in its world table.
+            /// The position of this id in its table.
             #[must_use]
             pub fn index(self) -> usize {
                 self.0 as usize
@@ -23,6 +23,7 @@ macro_rules! id_type {
         }
     };
 }
+pub(crate) use id_type;
 
 id_type!(
     /// A security principal: a user, a group, a well-known SID or a logon SID.

@@ -163,7 +163,15 @@ pub struct SyntaxError {
 
 /// Parses YAML (JSON is read as the YAML it is a subset of).
 pub fn parse(source: &str) -> Result<Node, SyntaxError> {
-    serde_saphyr::from_str::<Node>(source).map_err(|e| {
+    // The default budget (250,000 nodes) is a guard for untrusted input; a topology of a
+    // large generated domain has millions of nodes, so the limits are raised, not removed.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 20_000_000;
+    budget.max_events = 80_000_000;
+    budget.max_total_scalar_bytes = 1 << 30;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    serde_saphyr::from_str_with_options::<Node>(source, options).map_err(|e| {
         let span = e.location().map(|l| Span {
             line: l.line(),
             column: l.column(),

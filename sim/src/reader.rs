@@ -200,3 +200,27 @@ pub fn word<T: Copy>(node: &Node, path: &str, what: &str, vocabulary: &[(&str, T
                 .allowing(vocabulary.iter().map(|(w, _)| *w))
         })
 }
+
+/// The header every scenario file starts with: `version: 1`, the `kind` this reader reads
+/// (`script`, `topology`), a `name` and an optional `description`; the name and the
+/// description.
+pub fn header(top: &Fields<'_>, what: &str, kind: &'static str) -> Read<(String, String)> {
+    word(
+        top.require("version", what)?,
+        "version",
+        "a supported format version",
+        &[("1", 1)],
+    )?;
+    word(
+        top.require("kind", what)?,
+        "kind",
+        "a scenario kind this version reads",
+        &[(kind, ())],
+    )?;
+    let name = string(top.require("name", what)?, "name")?;
+    let description = match top.get("description") {
+        Some(n) => string(n, "description")?,
+        None => String::new(),
+    };
+    Ok((name, description))
+}

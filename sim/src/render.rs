@@ -53,9 +53,20 @@ pub fn table(run: &Run) -> String {
             ]
         })
         .collect();
-    let header = ["#", "thread", "call", "result", "value", "rules"];
+    out.push_str(&columns(
+        &["#", "thread", "call", "result", "value", "rules"],
+        &rows,
+    ));
+    out.push_str(&expectation_summary(run));
+    out
+}
+
+/// Rows of cells under a header, each column as wide as its widest cell, two spaces apart
+/// (the last column is not padded).
+#[must_use]
+pub fn columns<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> String {
     let mut widths = header.map(str::len);
-    for row in &rows {
+    for row in rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
@@ -71,40 +82,53 @@ pub fn table(run: &Run) -> String {
         }
         l.trim_end().to_owned()
     };
+    let mut out = String::new();
     let _ = writeln!(out, "{}", line(&header.map(str::to_owned)));
-    for row in &rows {
+    for row in rows {
         let _ = writeln!(out, "{}", line(row));
     }
-    out.push_str(&expectation_summary(run));
     out
 }
 
 /// One line saying how the expectations went, then one line per mismatch.
 #[must_use]
 pub fn expectation_summary(run: &Run) -> String {
-    let checked = run.expectations();
-    let failed: Vec<&StepRun> = run.failed().collect();
+    let unmet: Vec<(String, &[String])> = run
+        .failed()
+        .map(|s| {
+            (
+                format!(
+                    "{}:{}: step {} ({})",
+                    run.scenario.path.display(),
+                    s.step.span,
+                    s.step.index,
+                    s.call_text
+                ),
+                s.failures.as_slice(),
+            )
+        })
+        .collect();
+    expectation_report(run.expectations(), &unmet)
+}
+
+/// How many expectations were checked, then each unmet one: where (file, line, column and
+/// the step) and what differed.
+#[must_use]
+pub fn expectation_report(checked: usize, unmet: &[(String, &[String])]) -> String {
     let mut out = String::new();
-    if failed.is_empty() {
+    if unmet.is_empty() {
         let _ = writeln!(out, "expectations: {checked} checked, all met");
-    } else {
-        let _ = writeln!(
-            out,
-            "expectations: {checked} checked, {} not met",
-            failed.len()
-        );
-        for s in failed {
-            let _ = writeln!(
-                out,
-                "{}:{}: step {} ({}):",
-                run.scenario.path.display(),
-                s.step.span,
-                s.step.index,
-                s.call_text
-            );
-            for f in &s.failures {
-                let _ = writeln!(out, "  {f}");
-            }
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "expectations: {checked} checked, {} not met",
+        unmet.len()
+    );
+    for (place, failures) in unmet {
+        let _ = writeln!(out, "{place}:");
+        for f in *failures {
+            let _ = writeln!(out, "  {f}");
         }
     }
     out
@@ -212,15 +236,22 @@ pub fn explain(run: &Run) -> String {
 /// A rule with its status, statement, readings and citations, as a block of lines.
 #[must_use]
 pub fn describe_rule(rule: RuleId, run: Option<&Run>) -> String {
+    describe_rule_under(rule, run.map(|r| &r.scenario.world.settings.readings))
+}
+
+/// [`describe_rule`] under the readings a scenario selected, if any.
+#[must_use]
+pub fn describe_rule_under(
+    rule: RuleId,
+    readings: Option<&tokenhop_model::rules::readings::Readings>,
+) -> String {
     let info = rule.info();
     let mut out = String::new();
     let _ = writeln!(out, "  {} ({}): {}", info.code, info.status, info.statement);
     if info.status == Status::Ambiguous {
         let _ = writeln!(out, "      The documents do not settle this. Readings:");
         if let Some(a) = ambiguity(rule) {
-            let selected = run
-                .and_then(|r| r.scenario.world.settings.readings.selected(rule))
-                .map(|r| r.name);
+            let selected = readings.and_then(|r| r.selected(rule)).map(|r| r.name);
             for (i, r) in a.readings.iter().enumerate() {
                 let mark = match selected {
                     Some(name) if name == r.name => " (selected)",
@@ -238,10 +269,15 @@ pub fn describe_rule(rule: RuleId, run: Option<&Run>) -> String {
 }
 
 fn selected_readings(run: &Run) -> Vec<String> {
-    let readings = run.scenario.world.settings.readings;
+    selected_readings_of(&run.scenario.world.settings.readings)
+}
+
+/// The readings selected other than the defaults, as `RULE reading`.
+#[must_use]
+pub fn selected_readings_of(readings: &tokenhop_model::rules::readings::Readings) -> Vec<String> {
     AMBIGUITIES
         .iter()
-        .filter(|a| readings.alternative(a.rule))
+        .filter(|a| readings.alternative(a.rule) || readings.named(a.rule))
         .filter_map(|a| {
             readings
                 .selected(a.rule)

@@ -113,6 +113,36 @@ pub fn load_str(source: &str, path: &Path) -> Result<Scenario, LoadError> {
     })
 }
 
+/// Reads a `readings:` mapping: ambiguous rule ids to the names of their readings.
+pub fn readings(n: &Node) -> Read<tokenhop_model::rules::readings::Readings> {
+    let mut selected = tokenhop_model::rules::readings::Readings::default();
+    for (rule_name, key, value) in entries(n, "readings")? {
+        let p = join("readings", &rule_name);
+        let ambiguous: Vec<&str> = tokenhop_model::rules::readings::AMBIGUITIES
+            .iter()
+            .map(|a| a.rule.code())
+            .collect();
+        let rule = RuleId::from_code(&rule_name)
+            .filter(|r| tokenhop_model::rules::readings::ambiguity(*r).is_some())
+            .ok_or_else(|| {
+                Fault::new(
+                    key.span,
+                    &p,
+                    format!("`{rule_name}` is not an ambiguous rule with selectable readings"),
+                )
+                .allowing(ambiguous.iter().copied())
+            })?;
+        let reading = string(value, &p)?;
+        selected.select(rule, &reading).map_err(|e| {
+            let names = tokenhop_model::rules::readings::ambiguity(rule)
+                .map(|a| a.readings.iter().map(|r| r.name).collect::<Vec<_>>())
+                .unwrap_or_default();
+            Fault::new(value.span, &p, e.to_string()).allowing(names)
+        })?;
+    }
+    Ok(selected)
+}
+
 const TOP: &[&str] = &[
     "version",
     "kind",
@@ -127,25 +157,7 @@ const TOP: &[&str] = &[
 
 fn build(root: &Node, path: &Path) -> Read<Scenario> {
     let top = Fields::new(root, "", "a scenario", TOP)?;
-    let version = top.require("version", "a scenario")?;
-    word(
-        version,
-        "version",
-        "a supported format version",
-        &[("1", 1)],
-    )?;
-    let kind = top.require("kind", "a scenario")?;
-    word(
-        kind,
-        "kind",
-        "a scenario kind this version reads",
-        &[("script", ())],
-    )?;
-    let name = string(top.require("name", "a scenario")?, "name")?;
-    let description = match top.get("description") {
-        Some(n) => string(n, "description")?,
-        None => String::new(),
-    };
+    let (name, description) = crate::reader::header(&top, "a scenario", "script")?;
 
     let mut settings = Settings::default();
     let machine = match top.get("machine") {
@@ -180,30 +192,7 @@ fn build(root: &Node, path: &Path) -> Read<Scenario> {
         }
     }
     if let Some(n) = top.get("readings") {
-        for (rule_name, key, value) in entries(n, "readings")? {
-            let p = join("readings", &rule_name);
-            let ambiguous: Vec<&str> = tokenhop_model::rules::readings::AMBIGUITIES
-                .iter()
-                .map(|a| a.rule.code())
-                .collect();
-            let rule = RuleId::from_code(&rule_name)
-                .filter(|r| tokenhop_model::rules::readings::ambiguity(*r).is_some())
-                .ok_or_else(|| {
-                    Fault::new(
-                        key.span,
-                        &p,
-                        format!("`{rule_name}` is not an ambiguous rule with selectable readings"),
-                    )
-                    .allowing(ambiguous.iter().copied())
-                })?;
-            let reading = string(value, &p)?;
-            settings.readings.select(rule, &reading).map_err(|e| {
-                let names = tokenhop_model::rules::readings::ambiguity(rule)
-                    .map(|a| a.readings.iter().map(|r| r.name).collect::<Vec<_>>())
-                    .unwrap_or_default();
-                Fault::new(value.span, &p, e.to_string()).allowing(names)
-            })?;
-        }
+        settings.readings = readings(n)?;
     }
 
     let mut setup = Setup::new(settings);

@@ -378,3 +378,188 @@ fn the_error_messages_read_as_reviewed() {
         insta::assert_snapshot!("bad_input_messages", all.join("\n"));
     });
 }
+
+const TOPOLOGY: &str = "version: 1
+kind: topology
+name: t
+domains:
+  - name: corp.example
+    accounts:
+      - { name: alice }
+      - { name: admins, kind: group, members: [alice] }
+machines:
+  - { name: ws01, domain: corp.example }
+  - { name: web01, domain: corp.example }
+services:
+  - { name: web, machine: web01, protocol: http }
+  - { name: rpcsvc, machine: web01, protocol: rpc, spn: RPC/web01 }
+resources:
+  - { name: data, service: web, dacl: [{ allow: alice, rights: [read] }] }
+chains:
+  - name: c
+    steps:
+      - start: { user: alice, machine: ws01 }
+";
+
+fn topology_error(source: &str) -> String {
+    match tokenhop_sim::document::load_str(source, Path::new("bad.yaml")) {
+        Ok(_) => panic!("the topology loaded, but it is invalid:\n{source}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn topology_with_steps(steps: &str) -> String {
+    format!("{TOPOLOGY}{steps}")
+}
+
+/// Each case: a name, the topology, and the start of the message.
+fn topology_cases() -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "unknown account",
+            topology_with_steps("  - name: d\n    steps:\n      - start: { user: mallory, machine: ws01 }\n"),
+            "bad.yaml:23:24: `chains[1].steps[0].start.user`: `mallory` is not an account of the topology",
+        ),
+        (
+            "unknown machine",
+            TOPOLOGY.replace("{ name: web, machine: web01,", "{ name: web, machine: web09,"),
+            "bad.yaml:13:27: `services[0].machine`: `web09` is not a machine of the topology",
+        ),
+        (
+            "unknown service",
+            topology_with_steps("      - call: { service: mail }\n"),
+            "bad.yaml:21:26: `chains[0].steps[1].call.service`: `mail` is not a service of the topology",
+        ),
+        (
+            "unknown resource",
+            topology_with_steps("      - call: { service: web }\n      - access: { resource: payroll, rights: [read] }\n"),
+            "bad.yaml:22:29: `chains[0].steps[2].access.resource`: `payroll` is not a resource of the topology",
+        ),
+        (
+            "unknown SPN in a delegation list",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: svc, allowed_to_delegate_to: [cifs/nowhere] }\n"),
+            "bad.yaml:8:47: `domains[0].accounts[1].allowed_to_delegate_to[0]`: `cifs/nowhere` is not the SPN of any account or service of the topology",
+        ),
+        (
+            "unknown domain in a trust",
+            TOPOLOGY.replace("machines:\n", "trusts:\n  - { between: [corp.example, other.example] }\nmachines:\n"),
+            "bad.yaml:10:31: `trusts[0].between[1]`: `other.example` is not a domain of the topology",
+        ),
+        (
+            "duplicate account",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: alice }\n"),
+            "bad.yaml:8:9: `domains[0].accounts[1].name`: an account named `alice` is already declared in `corp.example`",
+        ),
+        (
+            "duplicate RID",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice, rid: 2000 }\n      - { name: bob, rid: 2000 }\n"),
+            "bad.yaml:8:27: `domains[0].accounts[1].rid`: RID 2000 is already taken in `corp.example`",
+        ),
+        (
+            "duplicate service",
+            TOPOLOGY.replace("  - { name: rpcsvc, machine: web01, protocol: rpc, spn: RPC/web01 }\n", "  - { name: web, machine: ws01, protocol: smb }\n"),
+            "bad.yaml:14:5: `services[1].name`: a service named `web` is already declared",
+        ),
+        (
+            "a cycle in a chain",
+            topology_with_steps("      - call: { service: web }\n      - call: { service: rpcsvc }\n      - call: { service: web }\n"),
+            "bad.yaml:23:9: `chains[0].steps[3].call`: the chain reaches `web` again (first at step 1): a cycle",
+        ),
+        (
+            "functional level above the KDCs",
+            TOPOLOGY.replace("  - name: corp.example\n", "  - name: corp.example\n    functional_level: 2016\n    kdc: 2012\n"),
+            "bad.yaml:6:23: `domains[0].functional_level`: a domain's functional level (2016) cannot be above the version of its domain controllers (2012)",
+        ),
+        (
+            "a version the rules do not distinguish",
+            TOPOLOGY.replace("  - name: corp.example\n", "  - name: corp.example\n    kdc: 2011\n"),
+            "bad.yaml:6:10: `domains[0].kdc`: `2011` is not a Windows Server version the rules distinguish; expected one of: 2003, 2008, 2008r2, 2012, 2012r2, 2016, 2019, 2022, 2025",
+        ),
+        (
+            "a group trusted for delegation",
+            TOPOLOGY.replace("{ name: admins, kind: group, members: [alice] }", "{ name: admins, kind: group, trusted_for_delegation: true }"),
+            "bad.yaml:8:62: `domains[0].accounts[1].trusted_for_delegation`: a group does not log on, so `trusted_for_delegation` cannot apply to it",
+        ),
+        (
+            "a flag contradicting userAccountControl",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice, not_delegated: false, user_account_control: 0x100200 }\n"),
+            "bad.yaml:7:39: `domains[0].accounts[0].not_delegated`: `not_delegated: false` contradicts `user_account_control: 0x100200`",
+        ),
+        (
+            "members of a user",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice, members: [admins] }\n"),
+            "bad.yaml:7:33: `domains[0].accounts[0].members`: only a group (`kind: group`) has members",
+        ),
+        (
+            "a machine account that is a user",
+            TOPOLOGY.replace("  - { name: ws01, domain: corp.example }\n", "  - { name: ws01, domain: corp.example, account: alice }\n"),
+            "bad.yaml:10:50: `machines[0].account`: a machine's account is a computer account, and alice@corp.example is not one",
+        ),
+        (
+            "a domain controller declared without delegation",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: DC01$, trusted_for_delegation: false }\n")
+                .replace("  - { name: ws01, domain: corp.example }\n", "  - { name: ws01, domain: corp.example }\n  - { name: dc01, domain: corp.example, dc: true }\n"),
+            "bad.yaml:12:45: `machines[1].dc`: a domain controller's account is TRUSTED_FOR_DELEGATION (AD-4), but DC01$@corp.example is declared without it",
+        ),
+        (
+            "a group that logs on",
+            topology_with_steps("  - name: d\n    steps:\n      - start: { user: admins, machine: ws01 }\n"),
+            "bad.yaml:23:24: `chains[1].steps[0].start.user`: admins@corp.example is a group, which does not log on",
+        ),
+        (
+            "an RPC binding setting on an HTTP service",
+            topology_with_steps("      - call: { service: web, tracking: dynamic }\n"),
+            "bad.yaml:21:41: `chains[0].steps[1].call.tracking`: `tracking` is an RPC binding's setting, and this service is not reached over RPC",
+        ),
+        (
+            "a local identity for a service account",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: svc }\n")
+                .replace("{ name: web, machine: web01, protocol: http }", "{ name: web, machine: web01, protocol: http, account: svc, local_account: system }"),
+            "bad.yaml:14:79: `services[0].local_account`: `local_account` says who a service running as its machine's account is locally",
+        ),
+        (
+            "a chain that does not start anywhere",
+            TOPOLOGY.replace("      - start: { user: alice, machine: ws01 }\n", "      - call: { service: web }\n"),
+            "bad.yaml:20:7: `chains[0].steps`: a chain starts with `start`, `start_service` or `coerce`",
+        ),
+        (
+            "two step kinds at once",
+            topology_with_steps("      - { call: { service: web }, wait: { minutes: 5 } }\n"),
+            "bad.yaml:21:9: `chains[0].steps[1]`: a chain step has exactly one of these; expected one of: start, start_service, call",
+        ),
+        (
+            "an unknown reading",
+            TOPOLOGY.replace("name: t\n", "name: t\nreadings: { OQD-1: maybe }\n"),
+            "bad.yaml:4:20: `readings.OQD-1`: `maybe` is not a reading of OQD-1; expected one of: not-forwardable, forwardable",
+        ),
+    ]
+}
+
+#[test]
+fn malformed_topologies_name_file_line_column_and_field() {
+    let mut wrong = Vec::new();
+    for (name, source, expected) in topology_cases() {
+        let message = topology_error(&source);
+        if !message.starts_with(expected) {
+            wrong.push(format!(
+                "{name}:\n  expected: {expected}\n  got:      {message}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_topology_error_messages_read_as_reviewed() {
+    let all: Vec<String> = topology_cases()
+        .into_iter()
+        .map(|(name, source, _)| format!("{name}\n  {}", topology_error(&source)))
+        .collect();
+    insta::with_settings!({
+        snapshot_path => "../../fixtures/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("bad_topology_messages", all.join("\n"));
+    });
+}

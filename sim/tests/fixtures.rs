@@ -1,6 +1,6 @@
-//! Every script under fixtures/scripts runs on the model, meets every `expect` it states,
-//! and matches its reviewed snapshots (the JSON trace and the narration); together the
-//! fixtures exercise every registered rule.
+//! Every script under fixtures/scripts and every topology under fixtures/topologies runs on
+//! the model, meets every `expect` it states, and matches its reviewed snapshots (the JSON
+//! trace and the narration); together the fixtures exercise every registered rule.
 
 #![allow(
     clippy::panic,
@@ -14,14 +14,34 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use tokenhop_model::rules::{self, RuleId};
-use tokenhop_sim::render;
+use tokenhop_sim::{render, topology};
 
 fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scripts")
 }
 
+fn topology_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/topologies")
+}
+
+fn topology_paths() -> Vec<PathBuf> {
+    yaml_files(&topology_dir())
+}
+
+fn run_topology(path: &Path) -> topology::run::TopologyRun {
+    match tokenhop_sim::document::load(path) {
+        Ok(tokenhop_sim::Document::Topology(t)) => topology::run::run(&t),
+        Ok(tokenhop_sim::Document::Script(_)) => panic!("{}: not a topology", path.display()),
+        Err(e) => panic!("fixture does not load: {e}"),
+    }
+}
+
 fn fixture_paths() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
+    yaml_files(&fixture_dir())
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
                 .flatten()
@@ -60,6 +80,46 @@ fn fixtures_meet_their_expectations() {
 }
 
 #[test]
+fn topology_fixtures_meet_their_expectations() {
+    let paths = topology_paths();
+    assert!(paths.len() >= 40, "only {} topology fixtures", paths.len());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let run = run_topology(path);
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if run.topology.name != name {
+            failures.push(format!("{}: named `{}`", path.display(), run.topology.name));
+        }
+        if run.expectations() == 0 {
+            failures.push(format!("{}: states no expectation", path.display()));
+        }
+        if run.failed().next().is_some() {
+            failures.push(topology::render::expectation_summary(&run));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn topology_fixtures_match_their_snapshots() {
+    insta::with_settings!({
+        snapshot_path => "../../fixtures/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::glob!("../../fixtures/topologies", "*.yaml", |path| {
+            let run = run_topology(path);
+            let trace = serde_json::to_string_pretty(&run.trace).unwrap_or_default();
+            insta::assert_snapshot!("topology-trace", trace);
+            insta::assert_snapshot!("topology-explain", topology::render::explain(&run));
+        });
+    });
+}
+
+#[test]
 fn fixtures_match_their_snapshots() {
     insta::with_settings!({
         snapshot_path => "../../fixtures/snapshots",
@@ -80,6 +140,9 @@ fn every_registered_rule_is_exercised_by_a_fixture() {
     let mut applied = BTreeSet::new();
     for path in fixture_paths() {
         applied.extend(run(&path).rules_applied());
+    }
+    for path in topology_paths() {
+        applied.extend(run_topology(&path).rules_applied());
     }
     let missing: Vec<&str> = rules::all()
         .filter(|r| !applied.contains(&r.id))
@@ -113,10 +176,66 @@ fn traces_name_only_registered_rules() {
 }
 
 #[test]
+fn topology_traces_name_only_registered_rules() {
+    for path in topology_paths() {
+        let run = run_topology(&path);
+        for code in run
+            .trace
+            .chains
+            .iter()
+            .flat_map(|c| &c.steps)
+            .flat_map(|s| &s.rules)
+            .chain(&run.trace.setup_rules)
+        {
+            assert!(
+                RuleId::from_code(code).is_some(),
+                "{}: unregistered rule {code}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_readme_example_topology_is_valid() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap_or_default();
+    let Some(section) = readme.find("## Topologies") else {
+        panic!("the README has no topology section");
+    };
+    let Some(start) = readme[section..]
+        .find("```yaml\n")
+        .map(|i| section + i + "```yaml\n".len())
+    else {
+        panic!("the README's topology section has no example");
+    };
+    let end = readme[start..]
+        .find("```")
+        .map_or(readme.len(), |e| start + e);
+    let topology =
+        match tokenhop_sim::document::load_str(&readme[start..end], Path::new("README.md")) {
+            Ok(tokenhop_sim::Document::Topology(t)) => t,
+            Ok(tokenhop_sim::Document::Script(_)) => {
+                panic!("the README's topology example is a script")
+            }
+            Err(e) => panic!("the README's topology example does not load: {e}"),
+        };
+    let run = topology::run::run(&topology);
+    assert!(run.expectations() > 0);
+    assert!(
+        run.failed().next().is_none(),
+        "{}",
+        topology::render::expectation_summary(&run)
+    );
+}
+
+#[test]
 fn the_lessons_name_only_existing_scripts() {
     let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs");
     let scripts: BTreeSet<String> = fixture_paths()
         .iter()
+        .chain(topology_paths().iter())
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
     let mut missing = Vec::new();

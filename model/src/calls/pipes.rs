@@ -510,14 +510,14 @@ fn smb_session(
     };
     let level = if world.settings.readings.alternative(RuleId::OQL_5) {
         trail.note(RuleId::OQL_5, || {
-            format!("under the selected reading (ignored) the level flags do not reach a remote pipe; the server gets Impersonation, not {requested}")
-        });
-        ImpersonationLevel::Impersonation
-    } else {
-        trail.note(RuleId::OQL_5, || {
             format!("under the selected reading (smb-level) the level travels in SMB CREATE: {requested}")
         });
         requested
+    } else {
+        trail.note(RuleId::OQL_5, || {
+            format!("under the selected reading (ignored) the level flags do not reach a remote pipe; the server gets Impersonation, not {requested}")
+        });
+        ImpersonationLevel::Impersonation
     };
     trail.note(RuleId::PIPE_11, || {
         "the open goes through SMB: the server's side holds the SMB session's logon of the client, captured once (static) at the level SMB CREATE carries".to_owned()

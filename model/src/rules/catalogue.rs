@@ -242,7 +242,7 @@ define_rules! {
         "With SECURITY_EFFECTIVE_ONLY the server cannot enable the client's disabled privileges and groups; without it, it may."
         [L_CREATE_FILE "SECURITY_EFFECTIVE_ONLY", WDK_PS_IMP "EffectiveOnly"]
     PIPE_11 "PIPE-11" Documented
-        "A pipe opened through SMB (\\\\host\\pipe\\name, here the loopback) gives the server the SMB session's network logon of the client, captured once, at the level SMB CREATE carries (SMB1 servers refuse Delegation)."
+        "A pipe opened through SMB (\\\\host\\pipe\\name, here the loopback) gives the server the SMB session's network logon of the client, captured once, at the level OQL-5's reading gives (SMB servers refuse Delegation for a pipe)."
         [MS_SMB2 "2.2.13 ImpersonationLevel", MS_SMB "3.3.5.5", MS_RPCE "2.2.1.1.10", L_IMP_LEVELS ""]
 
     // ---------------------------------------------------------------- NP: the named-pipe API around impersonation
@@ -519,6 +519,218 @@ define_rules! {
         "Queued calls travel over DCOM, so only the application's Packet Privacy authentication level protects their integrity and secrecy."
         [COMP_QC ""]
 
+    // ---------------------------------------------------------------- AD: account flags
+    AD_1 "AD-1" Documented
+        "userAccountControl in its LDAP encoding: TRUSTED_FOR_DELEGATION 0x80000, NOT_DELEGATED 0x100000, TRUSTED_TO_AUTH_FOR_DELEGATION 0x1000000."
+        [MS_ADTS "2.2.16", L_UAC_ATTR ""]
+    AD_2 "AD-2" Documented
+        "The PAC carries the SAM encoding of the same flags (USER_NOT_DELEGATED 0x4000); the KDC and the S4U client judge sensitivity from the PAC."
+        [MS_SAMR "2.2.1.12, 3.1.5.14.2", MS_PAC "2.5", MS_SFU "3.1.5.2.1"]
+    AD_3 "AD-3" Documented
+        "TRUSTED_FOR_DELEGATION on a service's account makes the KDC set OK-AS-DELEGATE on tickets to it; it gives the service no ticket of its own."
+        [MS_ADTS "2.2.16", MS_KILE "3.1.5.4, 3.3.1.1, 3.3.5.1"]
+    AD_4 "AD-4" Documented
+        "Domain controllers' computer accounts are created TRUSTED_FOR_DELEGATION."
+        [MS_ADTS "6.1.1.3.1"]
+    AD_5 "AD-5" Documented
+        "NOT_DELEGATED (\"Account is sensitive and cannot be delegated\") is the user's: the KDC sets neither FORWARDABLE nor PROXIABLE on its TGTs and service tickets, nor FORWARDABLE on S4U2self tickets naming it."
+        [MS_ADTS "2.2.16", MS_KILE "3.3.1.1, 3.3.5.1", MS_SFU "3.2.5.1.2", SEED_001 "the client identity must not be marked Account is sensitive and cannot be delegated"]
+    AD_6 "AD-6" Documented
+        "Protected Users has NOT_DELEGATED's KDC effect and more where the domain's level and KDCs are 2012 R2 or later (no NTLM at the DCs, a 4-hour TGT); on the member's own hosts (Windows 8.1 and later) no CredSSP or cached credentials, whatever the domain's level."
+        [MS_KILE "3.3.5.1, 3.3.5.6", MS_DTYP "2.4.2.4", L_PROTECTED_USERS ""]
+    AD_7 "AD-7" Observed
+        "The built-in Administrator (RID 500) is not protected by Protected Users membership; NOT_DELEGATED still applies to it."
+        [L_PROTECTED_USERS "note on RID 500", SENSEPOST_PU ""]
+    AD_8 "AD-8" Documented
+        "TRUSTED_TO_AUTH_FOR_DELEGATION (protocol transition) decides only whether the service's S4U2self tickets are forwardable."
+        [MS_ADTS "2.2.16", MS_SFU "3.2.1"]
+    AD_9 "AD-9" Documented
+        "msDS-AllowedToDelegateTo is the front end's list of back-end SPNs for classic constrained delegation, honoured when one KDC serves both services."
+        [L_A2D2_ATTR "", MS_SFU "3.2.1, 3.2.5.2.1"]
+    AD_10 "AD-10" Documented
+        "msDS-AllowedToActOnBehalfOfOtherIdentity is an access list on the back end: the front end may delegate to it if its token passes an access check against it."
+        [L_RBCD_ATTR "", MS_SFU "3.2.1, 3.2.5.2.3", L_KCD_OVERVIEW ""]
+    AD_11 "AD-11" Documented
+        "Setting TRUSTED_FOR_DELEGATION, TRUSTED_TO_AUTH_FOR_DELEGATION or msDS-AllowedToDelegateTo needs SeEnableDelegationPrivilege; setting RBCD needs only write access to the back end's account, which computer accounts have on their own."
+        [MS_SAMR "3.1.1.8.10", MS_ADTS "3.1.1.5.2.1, 3.1.1.5.3.1", L_KCD_OVERVIEW "", SHAMIR_WAGGING ""]
+    AD_12 "AD-12" Documented
+        "RBCD always allows protocol transition: TRUSTED_TO_AUTH_FOR_DELEGATION does not matter to it; S4U2self tickets carry SERVICE_ASSERTED_IDENTITY (S-1-18-2), not AUTHENTICATION_AUTHORITY_ASSERTED_IDENTITY."
+        [L_KCD_OVERVIEW "Security Implications of Resource-based Constrained Delegation", MS_SFU "3.2.5.1.2", MS_DTYP "2.4.2.4"]
+    AD_13 "AD-13" Documented
+        "A sensitive user overrides every service's delegation settings: no forwardable TGT, no forwardable service ticket, no forwardable S4U2self ticket."
+        [MS_KILE "3.3.5.1", MS_SFU "3.2.5.1.2, 3.2.5.2.3", L_SECOND_HOP ""]
+
+    // ---------------------------------------------------------------- KRB: Kerberos delegation mechanics
+    KRB_1 "KRB-1" Documented
+        "The TGS issues a FORWARDED TGT only from a FORWARDABLE one at the client's request; tickets derived from a forwarded ticket are FORWARDED too."
+        [RFC_4120 "2.6", MS_KILE "3.2.5.1"]
+    KRB_2 "KRB-2" Documented
+        "A Windows client forwards its TGT only when the application asked for delegation with mutual authentication, the service ticket carries OK-AS-DELEGATE, the TGT is forwardable, and Kerberos is in use."
+        [MS_KILE "3.2.1, 3.2.5.1, 3.2.5.2", L_ISC_KERBEROS "ISC_REQ_DELEGATE", L_RPC_CLIENT_IMP "", SEED_004 "Kerberos allows calls with the impersonation level of delegation only if mutual authentication is requested"]
+    KRB_3 "KRB-3" Documented
+        "A server holding a user's forwarded TGT can get tickets as the user to any service, and forward the TGT again: unconstrained, multi-hop delegation."
+        [MS_SFU "1.3.3", L_COM_IMP_LVLS "delegate", L_LOGON_TYPES "Network"]
+    KRB_4 "KRB-4" Documented
+        "OK-AS-DELEGATE is advisory: a client may ignore it, and the KDC's only gate on unconstrained delegation is the TGT's forwardability."
+        [RFC_4120 "2.6, 2.8", MS_KILE "3.2.5.1"]
+    KRB_5 "KRB-5" Documented
+        "A user who authenticated with Kerberos gives the service a forwardable ticket (unless sensitive), which is evidence for constrained delegation without protocol transition."
+        [MS_SFU "1.3.3", MS_KILE "3.3.5.1"]
+    KRB_6 "KRB-6" Documented
+        "Delegate level over Kerberos needs mutual authentication and the server's correct SPN; without mutual authentication no delegation is granted."
+        [L_RPC_CLIENT_IMP "", L_ISC_KERBEROS "ISC_REQ_DELEGATE", L_COM_KERB "", SEED_004 "Kerberos allows calls with the impersonation level of delegation only if mutual authentication is requested"]
+    KRB_7 "KRB-7" Documented
+        "Classic constrained delegation works only inside one domain; RBCD crosses domains and forests."
+        [MS_SFU "3.2.5.2.1, 3.2.5.2.3", L_KERB_POLICY "", L_SECOND_HOP ""]
+    KRB_8 "KRB-8" Documented
+        "Across a trust OK-AS-DELEGATE survives only within a forest or with TRUST_ATTRIBUTE_CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION, never over a quarantined trust; TGT delegation across forest trusts is off by default since 2019."
+        [MS_KILE "3.3.5.7.5", MS_ADTS "6.1.6.7.9", KB_4490425 ""]
+
+    // ---------------------------------------------------------------- S4U: protocol transition and constrained delegation
+    S4U_1 "S4U-1" Documented
+        "Any service with its own TGT can run S4U2self for any user and gets a ticket to itself carrying the user's PAC; no delegation setting is needed."
+        [MS_SFU "1.3.1, 1.3.3, 3.2.5.1", HACKER_RECIPES ""]
+    S4U_2 "S4U-2" Documented
+        "An S4U2self ticket is forwardable if the service is TRUSTED_TO_AUTH_FOR_DELEGATION, not if it has msDS-AllowedToDelegateTo without it (otherwise unspecified, OQD-1), and never for a sensitive user."
+        [MS_SFU "3.2.5.1.2", MS_ADTS "2.2.16"]
+    S4U_3 "S4U-3" Documented
+        "The S4U client refuses before sending unless the evidence is forwardable or is an S4U2self ticket for a user the PAC does not mark NOT_DELEGATED."
+        [MS_SFU "3.1.5.2.1, 2.2.5"]
+    S4U_4 "S4U-4" Documented
+        "Classic KCD: the KDC grants S4U2proxy when the target SPN is in the front end's msDS-AllowedToDelegateTo and the evidence is forwardable; otherwise KRB-ERR-BADOPTION."
+        [MS_SFU "3.2.5.2.1"]
+    S4U_5 "S4U-5" Documented
+        "RBCD, when the A2D2 path did not grant: the back end's KDC checks the front end's token against the back end's msDS-AllowedToActOnBehalfOfOtherIdentity; a denial is KRB-ERR-BADOPTION."
+        [MS_SFU "3.2.5.2.3"]
+    S4U_6 "S4U-6" Documented
+        "Classic KCD needs forwardable evidence: without protocol transition only a user who authenticated with Kerberos, and is not sensitive, can be delegated."
+        [MS_SFU "1.3.2, 3.2.5.2.1"]
+    S4U_7 "S4U-7" Observed
+        "RBCD accepts a non-forwardable S4U2self ticket for a user who is not sensitive: protocol transition without TRUSTED_TO_AUTH_FOR_DELEGATION."
+        [MS_SFU "3.1.5.2.1, 3.2.5.2.3", L_KCD_OVERVIEW "", SHAMIR_WAGGING "", HACKER_RECIPES ""]
+    S4U_8 "S4U-8" Documented
+        "RBCD with a sensitive user's non-forwardable evidence fails on KDCs enforcing the CVE-2020-16996 fix (STATUS_ACCOUNT_RESTRICTION) and succeeded before it."
+        [MS_SFU "3.2.5.2.3", KB_4577252 ""]
+    S4U_9 "S4U-9" Documented
+        "KDCs enforcing ticket signatures (the Bronze Bit fix) reject evidence whose flags were changed after issue (KRB-AP-ERR-MODIFIED); before the fix only the PAC signatures were checked."
+        [MS_SFU "3.2.5.2.2", MS_PAC "2.8.2", KB_4598347 ""]
+    S4U_10 "S4U-10" Documented
+        "S4U2proxy yields a forwardable ticket in the user's name to the back end, recording the front end in the PAC's S4U_DELEGATION_INFO; only the front end can use it."
+        [MS_SFU "3.2.5.2.4, 4.3", MS_PAC "2.9", HACKER_RECIPES ""]
+    S4U_11 "S4U-11" Documented
+        "Each further hop after S4U2proxy needs its own delegation configuration at that hop: the back end holds a service ticket, not a TGT."
+        [MS_SFU "1.3.2, 3.2.5.2.4", MS_PAC "2.9"]
+    S4U_12 "S4U-12" Documented
+        "A server impersonating a user authenticates outbound with the user's forwarded TGT if it holds one, and tries S4U2proxy otherwise."
+        [MS_SFU "1.3.2"]
+    S4U_13 "S4U-13" Documented
+        "The client can neither see nor veto constrained delegation: a service with S4U2proxy rights and protocol transition can act as any non-sensitive user to its targets."
+        [MS_SFU "1.3.2, 5.1"]
+
+    // ---------------------------------------------------------------- NET: NTLM, Negotiate and network logons
+    NET_1 "NET-1" Documented
+        "A network logon holds no reusable credentials unless a Kerberos TGT was delegated: impersonating it, a server authenticates onward as no one (the double hop)."
+        [L_LOGON_TYPES "Network", L_SECOND_HOP ""]
+    NET_2 "NET-2" Documented
+        "NTLM cannot delegate across machines: over an NTLM hop the server gets at most Impersonation and cannot authenticate onward as the client."
+        [L_COM_IMP_LVLS "", L_RPC_CLIENT_IMP "", SEED_004 "Microsoft ships only one security provider that supports delegation: Kerberos"]
+    NET_3 "NET-3" Documented
+        "Negotiate picks Kerberos when both sides can use it and the target is named by SPN or account name, and NTLM otherwise (a target given by address, a machine outside the domain)."
+        [L_NEGOTIATE ""]
+    NET_4 "NET-4" Documented
+        "Interactive, batch, service, NetworkCleartext (Basic, CredSSP) and NewCredentials logons leave reusable credentials on the server, which can then authenticate onward without delegation; CredSSP refuses Protected Users."
+        [L_LOGON_TYPES "", L_SECOND_HOP "CredSSP", L_PROTECTED_USERS ""]
+    NET_5 "NET-5" Documented
+        "The SMB server refuses a named-pipe open asking for Delegate (STATUS_BAD_IMPERSONATION_LEVEL), and takes the token from the session, not from the open's impersonation level (which OQL-5 records as open)."
+        [MS_SMB2 "2.2.13, 3.3.5.9", MS_RPCE "2.2.1.1.10"]
+    NET_6 "NET-6" Documented
+        "For remote pipes the CreateFile level flags are ignored: the server gets Delegation if the SMB session's Kerberos authentication delegated (a TRUSTED_FOR_DELEGATION server), Impersonation otherwise."
+        [L_IMP_LEVELS "", MS_SMB2 "3.3.5.9"]
+
+    // ---------------------------------------------------------------- LVL: levels across hops
+    LVL_1 "LVL-1" Documented
+        "Anonymous: no identity; Identification: query and check, not open; Impersonation: act as the client on the server's own machine; Delegation: act as the client on other machines."
+        [L_IMP_LEVELS "", L_SIL "", L_COM_IMP_CONST ""]
+    LVL_2 "LVL-2" Documented
+        "Each layer has its own default level: Impersonation for pipes, RPC and DDE; IDENTIFY for COM; Impersonate for COM+ server applications."
+        [L_IMP_LEVELS "", MS_RPCE "2.2.1.1.9", L_COM_IMP_LVLS "", COMP_APPS "ImpersonationLevel"]
+    LVL_3 "LVL-3" Documented
+        "Over RPC and DCOM with a security provider the requested level becomes GSS flags: IDENTIFY the identify flag, DELEGATE the delegation flag; the level itself is not on the wire."
+        [MS_RPCE "2.2.1.1.9", MS_KILE "3.2.5.2", RFC_4121 "4.1.1.1 (the delegation flag in the authenticator checksum)"]
+    LVL_4 "LVL-4" Documented
+        "Delegate across computers needs the client to ask for it, a client account that is not sensitive, a server account trusted for delegation, domain-joined hosts and Kerberos; otherwise the server gets at most Impersonate."
+        [L_COM_IMP_LVLS "four requirements", SEED_001 "Administrative Requirements for Delegate-Level Impersonation", COMP_SERVER_REQ "", L_WMI_DELEGATION "", L_COM_DELEGATION ""]
+    LVL_5 "LVL-5" Documented
+        "A local server reached over ncalrpc at Impersonate can make one network call as the client, whose logon session's credentials it shares; the remote server acts as the client only on its own machine unless that call asked for Delegate."
+        [L_RPC_CLIENT_IMP "", L_COM_IMP_LVLS "If the server is local", SEED_004 "One exception to the delegation rule exists: calls using ncalrpc"]
+    LVL_6 "LVL-6" Documented
+        "An Impersonate-level identity crosses at most one machine boundary: A to B to C with B cloaking works only while A and B or B and C share a machine; Delegate lets it go further."
+        [L_COM_CLOAK "Cloaking and Impersonation Levels"]
+    LVL_7 "LVL-7" Documented
+        "Which identity a server presents onward is decided by cloaking: without it the server's own, with it the client's it impersonates."
+        [L_COM_CLOAK "How Cloaking Affects Client Identity", COMP_SERVER_REQ "", SEED_001 "Cloaking"]
+    LVL_8 "LVL-8" Documented
+        "Every impersonation API gives the full level only below Impersonation, with SeImpersonatePrivilege, for a token of the caller's logon session made with explicit credentials, or for the caller's own identity."
+        [L_INPC "Remarks", L_ILOU "Remarks", L_RPC_RIC "Remarks", L_UR_IMP ""]
+    LVL_9 "LVL-9" Documented
+        "A failed impersonation leaves the thread running as its process: a server that does not check acts with its own rights."
+        [L_ILOU "Remarks", L_INPC "Important"]
+    LVL_10 "LVL-10" Documented
+        "Named-pipe impersonation follows the last message read; only a local client limits the level with its CreateFile flags."
+        [L_INPC "", L_IMP_LEVELS ""]
+    LVL_11 "LVL-11" Documented
+        "RPC_C_IMP_LEVEL_ANONYMOUS is honoured only on local IPC; on another transport it becomes IDENTIFY."
+        [L_COM_IMP_LVLS ""]
+    LVL_12 "LVL-12" Documented
+        "Some operations always use the process's primary token, impersonating or not: CreateProcess, SeTcbPrivilege and SeAuditPrivilege checks."
+        [L_IMP_LEVELS ""]
+    LVL_13 "LVL-13" Documented
+        "A token a server got over Kerberos is valid off the machine only for a while (five minutes to eight hours), then only on the server."
+        [L_COM_KERB ""]
+    LVL_14 "LVL-14" Documented
+        "RPC identity tracking decides which thread identity reaches the server: static fixes it when authentication is set, dynamic follows the calling thread."
+        [L_RPC_QOS ""]
+
+    // ---------------------------------------------------------------- ATK: known attacks the model reproduces
+    ATK_1 "ATK-1" Observed
+        "Bronze Bit (CVE-2020-17049): a front end that holds its own key sets FORWARDABLE on a non-forwardable S4U2self ticket and S4U2proxy accepts it, unless the KDC enforces ticket signatures."
+        [NETSPI_BRONZE "", KB_4598347 "", MS_PAC "2.8.2"]
+    ATK_2 "ATK-2" Observed
+        "RBCD takeover: whoever can write a computer's RBCD attribute names a principal they control, then S4U2self and S4U2proxy give them any non-sensitive user on that computer."
+        [SHAMIR_WAGGING "", HACKER_RECIPES "RBCD"]
+    ATK_3 "ATK-3" Observed
+        "Unconstrained-delegation TGT theft: a coerced authentication (the printer bug) from a domain controller to a TRUSTED_FOR_DELEGATION host hands that host the controller's TGT."
+        [MS_RPRN "3.1.4.10.4", HACKER_RECIPES "unconstrained", KB_4490425 ""]
+    ATK_4 "ATK-4" Observed
+        "Constrained delegation with protocol transition lets a compromised front end act as any non-sensitive user to the SPNs it lists."
+        [MS_SFU "5.1", HACKER_RECIPES "constrained"]
+    ATK_5 "ATK-5" Observed
+        "The Potato family: a service holding SeImpersonatePrivilege gets SYSTEM to authenticate to it locally and impersonates SYSTEM at full level; without the privilege it gets Identification."
+        [ITM4N_PRINTSPOOFER "", L_INPC "Remarks", L_UR_IMP ""]
+    ATK_6 "ATK-6" Observed
+        "Protected Users bypass over RBCD (CVE-2020-16996): before the fix RBCD accepted a Protected Users member's non-forwardable S4U2self ticket."
+        [KB_4577252 "", MS_SFU "3.2.5.2.3"]
+    ATK_7 "ATK-7" Documented
+        "The double-hop failure, a safety property: a user reaching B cannot reach C as themselves unless CredSSP, delegation on B (TGT or constrained) or explicit credentials allow it."
+        [L_SECOND_HOP ""]
+    ATK_8 "ATK-8" Documented
+        "A server that does not check a failed impersonation carries out the client's request with its own (often SYSTEM) rights."
+        [L_ILOU "Remarks", L_INPC "Important"]
+
+    // ---------------------------------------------------------------- HOP: how the model plays a hop
+    HOP_1 "HOP-1" Documented
+        "An S4U logon gives the service a token of the user: at Impersonation if the process holds SeTcbPrivilege, at Identification otherwise."
+        [L_KERB_S4U_LOGON "Remarks"]
+    HOP_2 "HOP-2" Documented
+        "A resource grants a right if the first DACL entry naming the presented identity or one of its groups (Everyone, Authenticated Users, ANONYMOUS LOGON, domain groups) allows it and no earlier one denies it; an Identification-level token opens nothing."
+        [L_HOW_DACLS "", L_IMP_LEVELS ""]
+    HOP_4 "HOP-4" Documented
+        "An NTLM network logon is validated by pass-through to a domain controller of the user's domain, over the server's domain's secure channel and its trusts: a server outside every domain, or in a domain that no trust joins to the user's, cannot log the user on."
+        [MS_NRPC "1.3 Overview (pass-through authentication over trusts)", MS_APDS "3.1.5 (a logon failure when no account matches)"]
+    HOP_3 "HOP-3" Ambiguous
+        "With no credentials for its client (NET-1), a server's outbound authentication either goes out as ANONYMOUS LOGON (what a back end reports after a failed double hop) or fails in the security package: NET-1 allows both and no page says which happens when."
+        [L_LOGON_TYPES "Network", KB_2443455 "Symptoms"]
+
     // ---------------------------------------------------------------- open questions
     OQL_1 "OQL-1" Ambiguous
         "Whether ImpersonateLoggedOnUser with an Identification- or Anonymous-level token assigns it (older text) or fails (newer \"cannot be used for impersonation\" note)."
@@ -533,8 +745,8 @@ define_rules! {
         "Under static tracking, whether the server may impersonate before reading: ReactOS captures at open, the error text says only after data has been read."
         [ROS_NPFS "NpInitializeSecurity", L_ERROR_CODES "1368"]
     OQL_5 "OQL-5" Ambiguous
-        "Whether a pipe opened through SMB passes the client's requested level (it travels in SMB CREATE) or ignores the flags, as the Impersonation Levels page says of remote pipes."
-        [L_IMP_LEVELS "", MS_SMB2 "2.2.13", MS_RPCE "2.2.1.1.10"]
+        "Whether a pipe opened through SMB ignores the client's level flags, as the Impersonation Levels page says of remote pipes (the default), or gives the server the level that travels in SMB CREATE ([MS-SMB2] 2.2.13)."
+        [L_IMP_LEVELS "", MS_SMB2 "2.2.13, 3.3.5.9", MS_RPCE "2.2.1.1.10"]
     OQL_6 "OQL-6" Ambiguous
         "Whether a provider that may raise ANONYMOUS or IDENTIFY to IMPERSONATE (RPC-7) does so, or honours IDENTIFY as [MS-RPCE] requires of the identify flag."
         [L_RPC_SQOS "ImpersonationType notes", MS_RPCE "2.2.1.1.9", MS_NLMP "2.2.2.5"]
@@ -790,6 +1002,33 @@ define_rules! {
     OQL_20 "OQL-20" Ambiguous
         "The status of CoImpersonateClient and CoRevertToSelf outside a call: undocumented; RPC_E_CALL_COMPLETE (Wine's test on Windows) or RPC_E_NO_CONTEXT."
         [L_COM_CGCC "Return value", WINE_OLE32_TEST "test_CoGetCallContext", L_COM_ERRORS "RPC_E_CALL_COMPLETE, RPC_E_NO_CONTEXT"]
+    OQD_1 "OQD-1" Ambiguous
+        "Whether S4U2self for a service with neither TRUSTED_TO_AUTH_FOR_DELEGATION nor msDS-AllowedToDelegateTo gives a forwardable ticket: [MS-SFU] does not say."
+        [MS_SFU "3.2.5.1.2", HACKER_RECIPES ""]
+    OQD_2 "OQD-2" Ambiguous
+        "Whether RBCD refuses non-forwardable evidence for every user (the KDC text) or only for sensitive users (the client rule and the RBCD overview), and whether a matching A2D2 entry decides first."
+        [MS_SFU "3.1.5.2.1, 3.2.5.2.3", L_KCD_OVERVIEW ""]
+    OQD_3 "OQD-3" Ambiguous
+        "Whether the client checks OK-AS-DELEGATE on the service ticket (RFC 4120, AD-3) or on the TGT, as [MS-KILE] 3.2.5.1 literally says."
+        [MS_KILE "3.2.5.1", RFC_4120 "2.8"]
+    OQD_4 "OQD-4" Ambiguous
+        "Whether the SMB redirector asks for delegation on its own, so that a remote pipe client gets Delegation at a trusted server whatever it asked (the Impersonation Levels page), or never does."
+        [L_IMP_LEVELS "", MS_RPCE "2.2.1.1.9"]
+    OQD_5 "OQD-5" Ambiguous
+        "How long a Protected Users member's TGT lives: 4 hours ([MS-KILE] 3.3.5.6 and the page's list of domain controller protections) or 600 minutes (a later sentence of the same page)."
+        [MS_KILE "3.3.5.6", L_PROTECTED_USERS "Domain controller protections"]
+    OQD_6 "OQD-6" Ambiguous
+        "Whether Protected Users protects the built-in Administrator (RID 500) from delegation: Microsoft documents only its exemption from authentication policies; research found it exempt from the delegation protection too (AD-7)."
+        [L_PROTECTED_USERS "", SENSEPOST_PU ""]
+    OQD_11 "OQD-11" Ambiguous
+        "Whether an S4U2self ticket for a user of another realm, which comes through referral TGTs, keeps the forwardability one realm would give it: [MS-SFU] specifies the referrals, not how the flag travels."
+        [MS_SFU "3.1.5.2.2, 3.2.5.1.1, <15>"]
+    OQD_12 "OQD-12" Documented
+        "The pages' default impersonation levels disagree only across layers (COM's IDENTIFY \"system default\", Impersonate for RPC and pipes): each layer keeps its own (LVL-2)."
+        [L_COM_IMP_LVLS "", L_IMP_LEVELS "", MS_RPCE "2.2.1.1.9"]
+    OQD_13 "OQD-13" Ambiguous
+        "How long a Kerberos-derived token stays usable off the server's machine: \"some time period between 5 minutes and 8 hours\", says the only page, and nothing restates the mechanism."
+        [L_COM_KERB "", L_KERB_POLICY ""]
     OQM_1 "OQM-1" Ambiguous
         "Whether CreateProcessAsUser needs SeIncreaseQuotaPrivilege (\"typically\", says the page) or not (a standard-user broker creates restricted children without it)."
         [L_CPAU "Remarks", CHROMIUM_SANDBOX "TargetProcess::Create"]

@@ -177,6 +177,120 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
         ],
     },
     Ambiguity {
+        rule: RuleId::OQD_1,
+        readings: &[
+            reading(
+                "not-forwardable",
+                "the ticket is not forwardable (the catalogue's default; most community notes)",
+            ),
+            reading(
+                "forwardable",
+                "the ticket is forwardable: [MS-SFU] forbids it only for a service with msDS-AllowedToDelegateTo and no protocol transition",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_2,
+        readings: &[
+            reading(
+                "sensitive-only",
+                "RBCD refuses non-forwardable evidence only for a sensitive user (S4U-7, S4U-8)",
+            ),
+            reading(
+                "a2d2-first",
+                "as sensitive-only, but a target SPN listed in A2D2 is decided by the classic path, which refuses non-forwardable evidence before RBCD is tried",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_3,
+        readings: &[
+            reading(
+                "service-ticket",
+                "the client looks for OK-AS-DELEGATE on the service ticket, where the KDC stamps it for a trusted server",
+            ),
+            reading(
+                "tgt",
+                "the client looks for OK-AS-DELEGATE on its TGT, as [MS-KILE] 3.2.5.1 is worded, which a user's TGT never carries, so no TGT is forwarded",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_4,
+        readings: &[
+            reading(
+                "redirector-delegates",
+                "the SMB redirector asks for delegation itself, so a trusted server gets Delegation whatever the client asked",
+            ),
+            reading(
+                "never",
+                "the SMB redirector never asks for delegation: the session gives Impersonation",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_5,
+        readings: &[
+            reading(
+                "four-hours",
+                "the TGT lives 4 hours, as [MS-KILE] 3.3.5.6 says",
+            ),
+            reading(
+                "600-minutes",
+                "the TGT lives 600 minutes, as a later sentence of the Protected Users page says",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_6,
+        readings: &[
+            reading(
+                "exempt",
+                "the built-in Administrator is not protected by Protected Users membership (AD-7, the research observation)",
+            ),
+            reading(
+                "protected",
+                "Protected Users protects it like any member; only authentication policies exempt it (the documented exemption)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_11,
+        readings: &[
+            reading(
+                "kept",
+                "the ticket is as forwardable as one realm would make it",
+            ),
+            reading("lost", "a cross-realm S4U2self ticket is not forwardable"),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_13,
+        readings: &[
+            reading(
+                "eight-hours",
+                "off-machine use lasts the page's longest period, 8 hours (within the default 10-hour ticket lifetime)",
+            ),
+            reading(
+                "five-minutes",
+                "off-machine use lasts the page's shortest period, 5 minutes",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::HOP_3,
+        readings: &[
+            reading(
+                "anonymous",
+                "the call goes out as ANONYMOUS LOGON, a NULL session (the back end reports NT AUTHORITY\\ANONYMOUS LOGON)",
+            ),
+            reading(
+                "fails",
+                "the security package has nothing to authenticate with: SEC_E_NO_CREDENTIALS",
+            ),
+        ],
+    },
+    Ambiguity {
         rule: RuleId::OQM_1,
         readings: &[
             reading(
@@ -219,12 +333,12 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
         rule: RuleId::OQL_5,
         readings: &[
             reading(
-                "smb-level",
-                "the level the client asks for travels in SMB CREATE and is what the server gets ([MS-SMB2] 2.2.13)",
+                "ignored",
+                "the level flags are ignored for a remote pipe: the server gets Impersonation, or Delegation when the session delegated (the Impersonation Levels page; NET-5, NET-6)",
             ),
             reading(
-                "ignored",
-                "the level flags are ignored for a remote pipe and the server gets Impersonation (Impersonation Levels page)",
+                "smb-level",
+                "the level the client asks for travels in SMB CREATE and is what the server gets ([MS-SMB2] 2.2.13)",
             ),
         ],
     },
@@ -637,10 +751,12 @@ const _: () = {
 };
 
 /// The reading selected for each ambiguity (by default, the first of each): two bits per
-/// ambiguity, in the order of [`AMBIGUITIES`].
+/// ambiguity, in the order of [`AMBIGUITIES`], and one bit per ambiguity saying whether a
+/// scenario selected it in so many words (even its default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Readings {
     selected: u128,
+    named: u64,
 }
 
 /// A reading name that is not one of the ambiguity's readings, or an id that is not an
@@ -680,7 +796,17 @@ impl Readings {
             })?;
         let shift = 2 * position;
         self.selected = (self.selected & !(0b11u128 << shift)) | ((index as u128 & 0b11) << shift);
+        self.named |= 1u64 << position;
         Ok(())
+    }
+
+    /// Whether a reading was selected for `rule` by name, the default included.
+    #[must_use]
+    pub fn named(&self, rule: RuleId) -> bool {
+        AMBIGUITIES
+            .iter()
+            .position(|a| a.rule == rule)
+            .is_some_and(|p| self.named & (1u64 << p) != 0)
     }
 
     /// The reading selected for `rule`, if it is an ambiguity.

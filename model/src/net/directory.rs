@@ -1,0 +1,413 @@
+//! The directory a topology declares: domains and their trusts, accounts with their
+//! userAccountControl delegation flags, Protected Users membership, SPNs and delegation
+//! targets, machines, the services they run and the resources those services guard
+//! (AD-1..13).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::id_type as net_id;
+
+net_id!(
+    /// A domain.
+    DomainId
+);
+net_id!(
+    /// An account: a user, a computer or a group.
+    AccountId
+);
+net_id!(
+    /// A machine.
+    MachineId
+);
+net_id!(
+    /// A service running on a machine.
+    ServiceId
+);
+net_id!(
+    /// A resource a service guards.
+    ResourceId
+);
+
+/// The Windows Server versions the rules distinguish (functional levels and KDC versions),
+/// by name and as a number that orders them (an R2 release is its year plus one).
+pub const SERVER_VERSIONS: &[(&str, u16)] = &[
+    ("2003", 2003),
+    ("2008", 2008),
+    ("2008r2", 2009),
+    ("2012", 2012),
+    ("2012r2", 2013),
+    ("2016", 2016),
+    ("2019", 2019),
+    ("2022", 2022),
+    ("2025", 2025),
+];
+
+/// Windows Server 2012 R2, from which domains support Protected Users (AD-6).
+pub const SERVER_2012_R2: u16 = 2013;
+
+/// The name of a version number of [`SERVER_VERSIONS`].
+#[must_use]
+pub fn version_name(v: u16) -> &'static str {
+    SERVER_VERSIONS
+        .iter()
+        .find(|(_, n)| *n == v)
+        .map_or("an unknown version", |(name, _)| name)
+}
+
+/// A domain.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Domain {
+    /// Its DNS name (the Kerberos realm).
+    pub name: Arc<str>,
+    /// The forest it belongs to (by the forest root's name).
+    pub forest: Arc<str>,
+    /// The domain functional level, as a Windows Server version (see [`SERVER_VERSIONS`]).
+    pub functional_level: u16,
+    /// The Windows Server version of its domain controllers.
+    pub kdc: u16,
+    /// Whether the KDCs enforce ticket signatures (the Bronze Bit fix, S4U-9).
+    pub ticket_signatures: bool,
+    /// Whether the KDCs enforce the RBCD rule for sensitive users (CVE-2020-16996, S4U-8).
+    pub rbcd_sensitive_enforced: bool,
+}
+
+/// How two domains trust each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TrustKind {
+    /// Two domains of one forest (TRUST_ATTRIBUTE_WITHIN_FOREST).
+    WithinForest,
+    /// A forest trust.
+    Forest,
+    /// An external trust.
+    External,
+}
+
+/// A trust between two domains (both directions).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Trust {
+    /// One side.
+    pub a: DomainId,
+    /// The other side.
+    pub b: DomainId,
+    /// Its kind.
+    pub kind: TrustKind,
+    /// TRUST_ATTRIBUTE_CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800): TGT delegation allowed
+    /// across it (KRB-8).
+    pub enable_tgt_delegation: bool,
+    /// TRUST_ATTRIBUTE_QUARANTINED_DOMAIN (0x4).
+    pub quarantined: bool,
+}
+
+/// What an account is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AccountKind {
+    /// A user (service accounts are users with SPNs).
+    User,
+    /// A computer account.
+    Computer,
+    /// A group.
+    Group,
+}
+
+/// An account of a domain.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Account {
+    /// Its name (`alice`, `WEB01$`).
+    pub name: Arc<str>,
+    /// Its domain.
+    pub domain: DomainId,
+    /// User, computer or group.
+    pub kind: AccountKind,
+    /// Its relative id (500 is the built-in Administrator, AD-7).
+    pub rid: u32,
+    /// TRUSTED_FOR_DELEGATION (0x80000, AD-3).
+    pub trusted_for_delegation: bool,
+    /// NOT_DELEGATED (0x100000, "Account is sensitive and cannot be delegated", AD-5).
+    pub not_delegated: bool,
+    /// TRUSTED_TO_AUTH_FOR_DELEGATION (0x1000000, protocol transition, AD-8).
+    pub trusted_to_auth_for_delegation: bool,
+    /// Whether it is a member of Protected Users (AD-6).
+    pub protected_users: bool,
+    /// Its service principal names.
+    pub spns: Vec<Arc<str>>,
+    /// msDS-AllowedToDelegateTo: the SPNs it may delegate to (AD-9).
+    pub allowed_to_delegate_to: Vec<Arc<str>>,
+    /// msDS-AllowedToActOnBehalfOfOtherIdentity: the accounts allowed to delegate to it
+    /// (AD-10).
+    pub allowed_to_act: Vec<AccountId>,
+    /// The accounts that may write its RBCD attribute, besides itself (AD-11).
+    pub rbcd_writers: Vec<AccountId>,
+    /// A group's members.
+    pub members: Vec<AccountId>,
+}
+
+impl Account {
+    /// An account with no delegation settings, SPNs, RBCD entries or members.
+    #[must_use]
+    pub fn new(name: &str, domain: DomainId, kind: AccountKind, rid: u32) -> Self {
+        Account {
+            name: Arc::from(name),
+            domain,
+            kind,
+            rid,
+            trusted_for_delegation: false,
+            not_delegated: false,
+            trusted_to_auth_for_delegation: false,
+            protected_users: false,
+            spns: Vec::new(),
+            allowed_to_delegate_to: Vec::new(),
+            allowed_to_act: Vec::new(),
+            rbcd_writers: Vec::new(),
+            members: Vec::new(),
+        }
+    }
+}
+
+/// A machine.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Machine {
+    /// Its name.
+    pub name: Arc<str>,
+    /// Its domain, if joined.
+    pub domain: Option<DomainId>,
+    /// Its computer account, if joined.
+    pub account: Option<AccountId>,
+    /// Whether it is a domain controller of its domain (AD-4).
+    pub dc: bool,
+}
+
+/// How a client reaches a service.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Protocol {
+    /// RPC or DCOM over the network (ncacn_ip_tcp), the level carried as GSS flags (LVL-3).
+    Rpc,
+    /// Local RPC (ncalrpc): only from the same machine (LVL-5).
+    Ncalrpc,
+    /// SMB (files, named pipes): the level comes from the session (NET-5, NET-6).
+    Smb,
+    /// HTTP with Windows authentication.
+    Http,
+    /// DCOM over the network: RPC whose default level is IDENTIFY (LVL-2).
+    Dcom,
+}
+
+impl Protocol {
+    /// Whether calls go through the RPC runtime (ncacn_ip_tcp, ncalrpc or DCOM).
+    #[must_use]
+    pub fn is_rpc(self) -> bool {
+        matches!(self, Protocol::Rpc | Protocol::Ncalrpc | Protocol::Dcom)
+    }
+}
+
+/// What logon a service makes for its clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ServiceLogon {
+    /// A network logon (type 3): no reusable credentials (NET-1).
+    Network,
+    /// A NetworkCleartext logon with credentials the client gives (Basic authentication,
+    /// CredSSP with typed credentials): the server holds the client's password (NET-4).
+    Cleartext,
+    /// CredSSP delegating the signed-in user's saved credentials (NET-4), which a Protected
+    /// Users member's host does not keep (AD-6).
+    Credssp,
+}
+
+/// Who a service running as its machine's account is locally: what decides its privileges
+/// (SeTcbPrivilege for LocalSystem) and whether a local caller presenting the machine
+/// account is itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LocalAccount {
+    /// LocalSystem (SYSTEM).
+    System,
+    /// NETWORK SERVICE.
+    NetworkService,
+    /// LOCAL SERVICE (anonymous on the network, but the model presents the machine account).
+    LocalService,
+    /// A domain or virtual account named by `account`.
+    Account,
+}
+
+/// A service on a machine.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Service {
+    /// Its name.
+    pub name: Arc<str>,
+    /// Its machine.
+    pub machine: MachineId,
+    /// The account it runs as (a service account, or the machine account for LocalSystem,
+    /// NETWORK SERVICE and virtual accounts).
+    pub account: AccountId,
+    /// The SPN clients name it by (registered on `account`).
+    pub spn: Arc<str>,
+    /// How clients reach it.
+    pub protocol: Protocol,
+    /// The logon it makes for clients.
+    pub logon: ServiceLogon,
+    /// Whether its process holds SeTcbPrivilege (LocalSystem does): S4U logons then give it
+    /// impersonation-level tokens.
+    pub tcb: bool,
+    /// Whether its process holds SeImpersonatePrivilege (every service does by default):
+    /// without it, impersonating a client gives Identification (LVL-8).
+    pub impersonate_privilege: bool,
+    /// Whether it checks that impersonating its client succeeded before acting (LVL-9).
+    pub checks_impersonation: bool,
+    /// Whether it is a COM+ server application, whose default level is Impersonate (LVL-2).
+    pub com_plus: bool,
+    /// Who it is locally, when it runs as its machine's account.
+    pub local_account: LocalAccount,
+}
+
+/// A well-known principal an access rule may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum WellKnown {
+    /// Everyone.
+    Everyone,
+    /// Authenticated Users.
+    AuthenticatedUsers,
+    /// ANONYMOUS LOGON.
+    Anonymous,
+}
+
+/// Whom an access rule names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Trustee {
+    /// An account or group of the directory.
+    Account(AccountId),
+    /// A well-known principal.
+    WellKnown(WellKnown),
+}
+
+/// One entry of a resource's DACL.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccessRule {
+    /// Allow (true) or deny.
+    pub allow: bool,
+    /// Whom it names.
+    pub trustee: Trustee,
+    /// The rights (`read`, `write`, ...).
+    pub rights: Vec<Arc<str>>,
+}
+
+/// A resource a service guards (a share, a database, a mailbox, a directory partition).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Resource {
+    /// Its name.
+    pub name: Arc<str>,
+    /// The service that guards it.
+    pub service: ServiceId,
+    /// Its DACL, in order.
+    pub dacl: Vec<AccessRule>,
+}
+
+/// The whole directory of a topology.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Directory {
+    /// Domains.
+    pub domains: Vec<Domain>,
+    /// Trusts.
+    pub trusts: Vec<Trust>,
+    /// Accounts.
+    pub accounts: Vec<Account>,
+    /// Machines.
+    pub machines: Vec<Machine>,
+    /// Services.
+    pub services: Vec<Service>,
+    /// Resources.
+    pub resources: Vec<Resource>,
+}
+
+#[expect(
+    clippy::indexing_slicing,
+    reason = "ids are minted by these tables and never removed, so they index in bounds"
+)]
+impl Directory {
+    /// The domain `id`.
+    #[must_use]
+    pub fn domain(&self, id: DomainId) -> &Domain {
+        &self.domains[id.index()]
+    }
+
+    /// The account `id`.
+    #[must_use]
+    pub fn account(&self, id: AccountId) -> &Account {
+        &self.accounts[id.index()]
+    }
+
+    /// The account `id`, to change.
+    pub fn account_mut(&mut self, id: AccountId) -> &mut Account {
+        &mut self.accounts[id.index()]
+    }
+
+    /// The machine `id`.
+    #[must_use]
+    pub fn machine(&self, id: MachineId) -> &Machine {
+        &self.machines[id.index()]
+    }
+
+    /// The service `id`.
+    #[must_use]
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.services[id.index()]
+    }
+
+    /// The resource `id`.
+    #[must_use]
+    pub fn resource(&self, id: ResourceId) -> &Resource {
+        &self.resources[id.index()]
+    }
+
+    /// An account's name qualified by its domain (`alice@corp.example`).
+    #[must_use]
+    pub fn qualified(&self, id: AccountId) -> String {
+        let a = self.account(id);
+        format!("{}@{}", a.name, self.domain(a.domain).name)
+    }
+
+    /// The account an SPN is registered on, if any.
+    #[must_use]
+    pub fn account_by_spn(&self, spn: &str) -> Option<AccountId> {
+        self.accounts
+            .iter()
+            .position(|a| a.spns.iter().any(|s| s.eq_ignore_ascii_case(spn)))
+            .and_then(|i| u32::try_from(i).ok())
+            .map(AccountId)
+    }
+
+    /// Whether `account` is `group` or a member of it, directly or through groups.
+    #[must_use]
+    pub fn is_member(&self, account: AccountId, group: AccountId) -> bool {
+        let mut seen = Vec::new();
+        self.member_walk(account, group, &mut seen)
+    }
+
+    fn member_walk(&self, account: AccountId, group: AccountId, seen: &mut Vec<AccountId>) -> bool {
+        if account == group {
+            return true;
+        }
+        if seen.contains(&group) {
+            return false;
+        }
+        seen.push(group);
+        self.account(group)
+            .members
+            .iter()
+            .any(|m| self.member_walk(account, *m, seen))
+    }
+
+    /// The trust between two different domains, if any.
+    #[must_use]
+    pub fn trust(&self, a: DomainId, b: DomainId) -> Option<&Trust> {
+        self.trusts
+            .iter()
+            .find(|t| (t.a == a && t.b == b) || (t.a == b && t.b == a))
+    }
+
+    /// Whether a principal of domain `a` can get a Kerberos ticket to a service of domain
+    /// `b`: the same domain, or a trust between them.
+    #[must_use]
+    pub fn kerberos_path(&self, a: DomainId, b: DomainId) -> bool {
+        a == b || self.trust(a, b).is_some()
+    }
+}

@@ -1,0 +1,1371 @@
+//! Reading a topology (format v1): domains with their accounts, trusts, machines, services,
+//! resources and chains of steps, every name checked with a located error.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::net::chain::Step;
+use tokenhop_model::net::directory::{
+    AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
+    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, Trust,
+    TrustKind, Trustee, WellKnown, version_name,
+};
+use tokenhop_model::net::hop::{CallRequest, Package};
+use tokenhop_model::rules::RuleId;
+
+use super::{Chain, ChainStep, Topology, TopologyExpect};
+use crate::error::Fault;
+use crate::node::{Node, Span};
+use crate::reader::{Fields, Read, boolean, index, integer, list, string, word};
+
+const TOP: &[&str] = &[
+    "version",
+    "kind",
+    "name",
+    "description",
+    "readings",
+    "domains",
+    "trusts",
+    "machines",
+    "services",
+    "resources",
+    "chains",
+];
+
+/// Builds a topology from its parsed root node.
+pub fn build(root: &Node, path: &Path) -> Read<Topology> {
+    let top = Fields::new(root, "", "a topology", TOP)?;
+    let (name, description) = crate::reader::header(&top, "a topology", "topology")?;
+    let readings = match top.get("readings") {
+        Some(n) => crate::scenario::readings(n)?,
+        None => tokenhop_model::rules::readings::Readings::default(),
+    };
+    let mut b = Builder::default();
+    let domains = top.require("domains", "a topology")?;
+    b.domains(domains)?;
+    if let Some(n) = top.get("trusts") {
+        b.trusts(n)?;
+    }
+    b.account_links(domains)?;
+    if let Some(n) = top.get("machines") {
+        b.machines(n)?;
+    }
+    if let Some(n) = top.get("services") {
+        b.services(n)?;
+    }
+    b.delegation_targets(domains)?;
+    if let Some(n) = top.get("resources") {
+        b.resources(n)?;
+    }
+    let chains_node = top.require("chains", "a topology")?;
+    let mut chains = Vec::new();
+    for (i, c) in list(chains_node, "chains")?.iter().enumerate() {
+        chains.push(b.chain(c, &index("chains", i))?);
+    }
+    Ok(Topology {
+        path: path.to_owned(),
+        name,
+        description,
+        readings,
+        dir: b.dir,
+        chains,
+    })
+}
+
+#[derive(Default)]
+struct Builder {
+    dir: Directory,
+    domain_names: HashMap<String, DomainId>,
+    machine_names: HashMap<String, MachineId>,
+    service_names: HashMap<String, ServiceId>,
+    resource_names: HashMap<String, ResourceId>,
+    /// Accounts declared without TRUSTED_FOR_DELEGATION in so many words, with where.
+    not_trusted_declared: Vec<(usize, String)>,
+    /// Accounts by lower-case name, for lookups that stay fast in large directories.
+    by_name: HashMap<String, Vec<AccountId>>,
+    /// The RIDs taken in each domain.
+    rids: std::collections::HashSet<(DomainId, u32)>,
+    /// SPNs by lower-case spelling, with the account that holds each.
+    spn_owner: HashMap<String, AccountId>,
+}
+
+/// A name table's names in order, for the "expected one of" of an error.
+fn sorted_keys<V>(table: &HashMap<String, V>) -> Vec<String> {
+    let mut names: Vec<String> = table.keys().cloned().collect();
+    names.sort();
+    names
+}
+
+/// Where the RIDs of accounts declared without one start: far above the ones people write.
+const AUTO_RID: u32 = 1_000_000;
+
+const DOMAIN_FIELDS: &[&str] = &[
+    "name",
+    "forest",
+    "functional_level",
+    "kdc",
+    "ticket_signatures",
+    "rbcd_sensitive_enforced",
+    "accounts",
+];
+
+const ACCOUNT_FIELDS: &[&str] = &[
+    "name",
+    "kind",
+    "rid",
+    "trusted_for_delegation",
+    "not_delegated",
+    "trusted_to_auth_for_delegation",
+    "protected_users",
+    "user_account_control",
+    "spns",
+    "allowed_to_delegate_to",
+    "allowed_to_act",
+    "rbcd_writers",
+    "members",
+];
+
+fn version(n: &Node, path: &str) -> Read<u16> {
+    word(
+        n,
+        path,
+        "a Windows Server version the rules distinguish",
+        tokenhop_model::net::directory::SERVER_VERSIONS,
+    )
+}
+
+fn bool_or(f: &Fields<'_>, key: &str, default: bool) -> Read<bool> {
+    match f.get(key) {
+        Some(n) => boolean(n, &f.path(key)),
+        None => Ok(default),
+    }
+}
+
+fn strings(f: &Fields<'_>, key: &str) -> Read<Vec<(Arc<str>, Span, String)>> {
+    let Some(n) = f.get(key) else {
+        return Ok(Vec::new());
+    };
+    let base = f.path(key);
+    list(n, &base)?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let p = index(&base, i);
+            Ok((Arc::from(string(item, &p)?.as_str()), item.span, p))
+        })
+        .collect()
+}
+
+/// The three delegation bits of userAccountControl (AD-1): from the named flags, from the
+/// number, or from both when they agree.
+fn uac_flags(af: &Fields<'_>) -> Read<(bool, bool, bool)> {
+    const TD: i64 = 0x8_0000;
+    const ND: i64 = 0x10_0000;
+    const TA: i64 = 0x100_0000;
+    let named = (
+        bool_or(af, "trusted_for_delegation", false)?,
+        bool_or(af, "not_delegated", false)?,
+        bool_or(af, "trusted_to_auth_for_delegation", false)?,
+    );
+    let Some(n) = af.get("user_account_control") else {
+        return Ok(named);
+    };
+    let path = af.path("user_account_control");
+    let value = integer(n, &path)?;
+    if !(0..=i64::from(u32::MAX)).contains(&value) {
+        return Err(Fault::new(
+            n.span,
+            path,
+            "userAccountControl is a 32-bit flag set",
+        ));
+    }
+    let decoded = (value & TD != 0, value & ND != 0, value & TA != 0);
+    for (key, given, bit) in [
+        ("trusted_for_delegation", named.0, decoded.0),
+        ("not_delegated", named.1, decoded.1),
+        ("trusted_to_auth_for_delegation", named.2, decoded.2),
+    ] {
+        if let Some(flag) = af.get(key)
+            && given != bit
+        {
+            return Err(Fault::new(
+                flag.span,
+                af.path(key),
+                format!("`{key}: {given}` contradicts `user_account_control: {value:#x}`"),
+            ));
+        }
+    }
+    Ok(decoded)
+}
+
+/// A group logs on nowhere: no delegation flags, no SPNs, no delegation targets.
+fn group_has_no_logon(af: &Fields<'_>, account: &Account) -> Read<()> {
+    for key in [
+        "trusted_for_delegation",
+        "not_delegated",
+        "trusted_to_auth_for_delegation",
+        "user_account_control",
+        "spns",
+        "allowed_to_delegate_to",
+        "protected_users",
+    ] {
+        if let Some(n) = af.get(key) {
+            let set = match key {
+                "trusted_for_delegation" => account.trusted_for_delegation,
+                "not_delegated" => account.not_delegated,
+                "trusted_to_auth_for_delegation" => account.trusted_to_auth_for_delegation,
+                "protected_users" => account.protected_users,
+                "spns" => !account.spns.is_empty(),
+                "allowed_to_delegate_to" => !account.allowed_to_delegate_to.is_empty(),
+                _ => {
+                    account.trusted_for_delegation
+                        || account.not_delegated
+                        || account.trusted_to_auth_for_delegation
+                }
+            };
+            if set {
+                return Err(Fault::new(
+                    n.span,
+                    af.path(key),
+                    format!("a group does not log on, so `{key}` cannot apply to it"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Builder {
+    fn domains(&mut self, n: &Node) -> Read<()> {
+        for (i, d) in list(n, "domains")?.iter().enumerate() {
+            let p = index("domains", i);
+            let f = Fields::new(d, &p, "a domain", DOMAIN_FIELDS)?;
+            let name = string(f.require("name", "a domain")?, &f.path("name"))?;
+            if self.domain_names.contains_key(&name) {
+                return Err(Fault::new(
+                    d.span,
+                    f.path("name"),
+                    format!("a domain named `{name}` is already declared"),
+                ));
+            }
+            let forest = match f.get("forest") {
+                Some(n) => string(n, &f.path("forest"))?,
+                None => name.clone(),
+            };
+            let functional_level = match f.get("functional_level") {
+                Some(n) => version(n, &f.path("functional_level"))?,
+                None => 2016,
+            };
+            let kdc = match f.get("kdc") {
+                Some(n) => version(n, &f.path("kdc"))?,
+                None => 2019,
+            };
+            if functional_level > kdc {
+                let at = f.get("functional_level").map_or(d.span, |n| n.span);
+                return Err(Fault::new(
+                    at,
+                    f.path("functional_level"),
+                    format!(
+                        "a domain's functional level ({}) cannot be above the version of its domain controllers ({})",
+                        version_name(functional_level),
+                        version_name(kdc)
+                    ),
+                ));
+            }
+            let id = DomainId(u32::try_from(self.dir.domains.len()).unwrap_or(u32::MAX));
+            self.dir.domains.push(Domain {
+                name: Arc::from(name.as_str()),
+                forest: Arc::from(forest.as_str()),
+                functional_level,
+                kdc,
+                ticket_signatures: bool_or(&f, "ticket_signatures", true)?,
+                rbcd_sensitive_enforced: bool_or(&f, "rbcd_sensitive_enforced", true)?,
+            });
+            self.domain_names.insert(name.clone(), id);
+            // Accounts, their links resolved in a second pass.
+            if let Some(accounts) = f.get("accounts") {
+                let base = f.path("accounts");
+                for (j, a) in list(accounts, &base)?.iter().enumerate() {
+                    let ap = index(&base, j);
+                    let af = Fields::new(a, &ap, "an account", ACCOUNT_FIELDS)?;
+                    let aname = string(af.require("name", "an account")?, &af.path("name"))?;
+                    if self
+                        .by_name
+                        .get(&aname.to_ascii_lowercase())
+                        .is_some_and(|ids| ids.iter().any(|x| self.dir.account(*x).domain == id))
+                    {
+                        return Err(Fault::new(
+                            a.span,
+                            af.path("name"),
+                            format!("an account named `{aname}` is already declared in `{name}`"),
+                        ));
+                    }
+                    let kind = match af.get("kind") {
+                        Some(k) => word(
+                            k,
+                            &af.path("kind"),
+                            "an account kind",
+                            &[
+                                ("user", AccountKind::User),
+                                ("computer", AccountKind::Computer),
+                                ("group", AccountKind::Group),
+                            ],
+                        )?,
+                        None if aname.ends_with('$') => AccountKind::Computer,
+                        None => AccountKind::User,
+                    };
+                    let rid = match af.get("rid") {
+                        Some(r) => u32::try_from(integer(r, &af.path("rid"))?).map_err(|_| {
+                            Fault::new(r.span, af.path("rid"), "a RID is a positive number")
+                        })?,
+                        None => AUTO_RID + u32::try_from(self.dir.accounts.len()).unwrap_or(0),
+                    };
+                    if self.rids.contains(&(id, rid)) {
+                        let at = af.get("rid").map_or(a.span, |r| r.span);
+                        return Err(Fault::new(
+                            at,
+                            af.path("rid"),
+                            format!("RID {rid} is already taken in `{name}`"),
+                        ));
+                    }
+                    let flags = uac_flags(&af)?;
+                    if !flags.0
+                        && (af.get("trusted_for_delegation").is_some()
+                            || af.get("user_account_control").is_some())
+                    {
+                        self.not_trusted_declared
+                            .push((self.dir.accounts.len(), af.path("trusted_for_delegation")));
+                    }
+                    let account = Account {
+                        trusted_for_delegation: flags.0,
+                        not_delegated: flags.1,
+                        trusted_to_auth_for_delegation: flags.2,
+                        protected_users: bool_or(&af, "protected_users", false)?,
+                        spns: strings(&af, "spns")?
+                            .into_iter()
+                            .map(|(s, _, _)| s)
+                            .collect(),
+                        allowed_to_delegate_to: strings(&af, "allowed_to_delegate_to")?
+                            .into_iter()
+                            .map(|(s, _, _)| s)
+                            .collect(),
+                        ..Account::new(&aname, id, kind, rid)
+                    };
+                    if kind == AccountKind::Group {
+                        group_has_no_logon(&af, &account)?;
+                    }
+                    for (spn, span, path) in strings(&af, "spns")? {
+                        if let Some(owner) = self.spn_owner.get(&spn.to_ascii_lowercase()) {
+                            return Err(Fault::new(
+                                span,
+                                path,
+                                format!(
+                                    "SPN `{spn}` is already registered on {}",
+                                    self.dir.qualified(*owner)
+                                ),
+                            ));
+                        }
+                        let me =
+                            AccountId(u32::try_from(self.dir.accounts.len()).unwrap_or(u32::MAX));
+                        self.spn_owner.insert(spn.to_ascii_lowercase(), me);
+                    }
+                    self.push_account(account);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves the account-to-account links (RBCD lists, writers, group members) once every
+    /// account exists.
+    fn account_links(&mut self, domains: &Node) -> Read<()> {
+        for (i, d) in list(domains, "domains")?.iter().enumerate() {
+            let p = index("domains", i);
+            let f = Fields::new(d, &p, "a domain", DOMAIN_FIELDS)?;
+            let dname = string(f.require("name", "a domain")?, &f.path("name"))?;
+            let Some(accounts) = f.get("accounts") else {
+                continue;
+            };
+            let base = f.path("accounts");
+            for (j, a) in list(accounts, &base)?.iter().enumerate() {
+                let ap = index(&base, j);
+                let af = Fields::new(a, &ap, "an account", ACCOUNT_FIELDS)?;
+                let aname = string(af.require("name", "an account")?, &af.path("name"))?;
+                let me =
+                    self.account_named(&format!("{aname}@{dname}"), a.span, &af.path("name"))?;
+                if let Some(m) = af.get("members")
+                    && self.dir.account(me).kind != AccountKind::Group
+                {
+                    return Err(Fault::new(
+                        m.span,
+                        af.path("members"),
+                        "only a group (`kind: group`) has members",
+                    ));
+                }
+                for (key, which) in [("allowed_to_act", 0), ("rbcd_writers", 1), ("members", 2)] {
+                    for (name, span, path) in strings(&af, key)? {
+                        let other = self.account_named(&name, span, &path)?;
+                        let acc = self.dir.account_mut(me);
+                        match which {
+                            0 => acc.allowed_to_act.push(other),
+                            1 => acc.rbcd_writers.push(other),
+                            _ => acc.members.push(other),
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every SPN in an msDS-AllowedToDelegateTo list names a declared service or account SPN.
+    fn delegation_targets(&self, domains: &Node) -> Read<()> {
+        for (i, d) in list(domains, "domains")?.iter().enumerate() {
+            let f = Fields::new(d, &index("domains", i), "a domain", DOMAIN_FIELDS)?;
+            let Some(accounts) = f.get("accounts") else {
+                continue;
+            };
+            let base = f.path("accounts");
+            for (j, a) in list(accounts, &base)?.iter().enumerate() {
+                let af = Fields::new(a, &index(&base, j), "an account", ACCOUNT_FIELDS)?;
+                for (spn, span, path) in strings(&af, "allowed_to_delegate_to")? {
+                    if !self.spn_owner.contains_key(&spn.to_ascii_lowercase()) {
+                        let known: Vec<String> = self
+                            .dir
+                            .accounts
+                            .iter()
+                            .flat_map(|x| x.spns.iter().map(ToString::to_string))
+                            .collect();
+                        return Err(Fault::new(
+                            span,
+                            path,
+                            format!(
+                                "`{spn}` is not the SPN of any account or service of the topology"
+                            ),
+                        )
+                        .allowing(known));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn account_named(&self, name: &str, span: Span, path: &str) -> Read<AccountId> {
+        let (bare, domain) = match name.split_once('@') {
+            Some((b, d)) => (b, Some(d)),
+            None => (name, None),
+        };
+        let found: Vec<usize> = self
+            .by_name
+            .get(&bare.to_ascii_lowercase())
+            .into_iter()
+            .flatten()
+            .filter(|a| {
+                domain.is_none_or(|d| {
+                    self.dir
+                        .domain(self.dir.account(**a).domain)
+                        .name
+                        .eq_ignore_ascii_case(d)
+                })
+            })
+            .map(|a| a.index())
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(AccountId(u32::try_from(*one).unwrap_or(u32::MAX))),
+            [] => Err(Fault::new(
+                span,
+                path,
+                format!("`{name}` is not an account of the topology"),
+            )
+            .allowing((0..self.dir.accounts.len()).map(|i| {
+                self.dir
+                    .qualified(AccountId(u32::try_from(i).unwrap_or(u32::MAX)))
+            }))),
+            _ => Err(Fault::new(
+                span,
+                path,
+                format!("`{name}` names accounts in several domains; write `{bare}@<domain>`"),
+            )),
+        }
+    }
+
+    fn domain_named(&self, n: &Node, path: &str) -> Read<DomainId> {
+        let name = string(n, path)?;
+        self.domain_names.get(&name).copied().ok_or_else(|| {
+            Fault::new(
+                n.span,
+                path,
+                format!("`{name}` is not a domain of the topology"),
+            )
+            .allowing(sorted_keys(&self.domain_names))
+        })
+    }
+
+    fn trusts(&mut self, n: &Node) -> Read<()> {
+        for (i, t) in list(n, "trusts")?.iter().enumerate() {
+            let p = index("trusts", i);
+            let f = Fields::new(
+                t,
+                &p,
+                "a trust",
+                &["between", "kind", "enable_tgt_delegation", "quarantined"],
+            )?;
+            let between = f.require("between", "a trust")?;
+            let pair = list(between, &f.path("between"))?;
+            let [a, b] = pair else {
+                return Err(Fault::new(
+                    between.span,
+                    f.path("between"),
+                    "a trust is `between: [<domain>, <domain>]`",
+                ));
+            };
+            let a = self.domain_named(a, &index(&f.path("between"), 0))?;
+            let b = self.domain_named(b, &index(&f.path("between"), 1))?;
+            if a == b {
+                return Err(Fault::new(
+                    between.span,
+                    f.path("between"),
+                    "a trust joins two different domains",
+                ));
+            }
+            let same_forest = self.dir.domain(a).forest == self.dir.domain(b).forest;
+            let kind = match f.get("kind") {
+                Some(k) => word(
+                    k,
+                    &f.path("kind"),
+                    "a trust kind",
+                    &[
+                        ("within_forest", TrustKind::WithinForest),
+                        ("forest", TrustKind::Forest),
+                        ("external", TrustKind::External),
+                    ],
+                )?,
+                None if same_forest => TrustKind::WithinForest,
+                None => TrustKind::Forest,
+            };
+            if (kind == TrustKind::WithinForest) != same_forest {
+                let k = f.get("kind").map_or(t.span, |k| k.span);
+                return Err(Fault::new(
+                    k,
+                    f.path("kind"),
+                    "a within_forest trust joins domains of one forest, and only those",
+                ));
+            }
+            self.dir.trusts.push(Trust {
+                a,
+                b,
+                kind,
+                enable_tgt_delegation: bool_or(&f, "enable_tgt_delegation", false)?,
+                quarantined: bool_or(&f, "quarantined", false)?,
+            });
+        }
+        Ok(())
+    }
+
+    fn machines(&mut self, n: &Node) -> Read<()> {
+        for (i, m) in list(n, "machines")?.iter().enumerate() {
+            let p = index("machines", i);
+            let f = Fields::new(m, &p, "a machine", &["name", "domain", "account", "dc"])?;
+            let name = string(f.require("name", "a machine")?, &f.path("name"))?;
+            if self.machine_names.contains_key(&name) {
+                return Err(Fault::new(
+                    m.span,
+                    f.path("name"),
+                    format!("a machine named `{name}` is already declared"),
+                ));
+            }
+            let domain = match f.get("domain") {
+                Some(d) => Some(self.domain_named(d, &f.path("domain"))?),
+                None => None,
+            };
+            let account = match (f.get("account"), domain) {
+                (Some(a), _) => {
+                    let an = string(a, &f.path("account"))?;
+                    Some(self.account_named(&an, a.span, &f.path("account"))?)
+                }
+                (None, Some(d)) => Some(self.computer_account(&name, d)),
+                (None, None) => None,
+            };
+            if let (Some(a), Some(node)) = (account, f.get("account")) {
+                if self.dir.account(a).kind != AccountKind::Computer {
+                    return Err(Fault::new(
+                        node.span,
+                        f.path("account"),
+                        format!(
+                            "a machine's account is a computer account, and {} is not one",
+                            self.dir.qualified(a)
+                        ),
+                    ));
+                }
+                if domain.is_some_and(|d| d != self.dir.account(a).domain) {
+                    return Err(Fault::new(
+                        node.span,
+                        f.path("account"),
+                        format!(
+                            "{} is not an account of the machine's domain",
+                            self.dir.qualified(a)
+                        ),
+                    ));
+                }
+            }
+            let dc = bool_or(&f, "dc", false)?;
+            if dc {
+                let Some(a) = account else {
+                    let at = f.get("dc").map_or(m.span, |n| n.span);
+                    return Err(Fault::new(
+                        at,
+                        f.path("dc"),
+                        "a domain controller belongs to a domain: give it `domain`",
+                    ));
+                };
+                if let Some((_, path)) = self
+                    .not_trusted_declared
+                    .iter()
+                    .find(|(i, _)| *i == a.index())
+                {
+                    let at = f.get("dc").map_or(m.span, |n| n.span);
+                    return Err(Fault::new(
+                        at,
+                        f.path("dc"),
+                        format!(
+                            "a domain controller's account is TRUSTED_FOR_DELEGATION (AD-4), but {} is declared without it at `{path}`",
+                            self.dir.qualified(a)
+                        ),
+                    ));
+                }
+                // AD-4: a domain controller's account is created TRUSTED_FOR_DELEGATION.
+                self.dir.account_mut(a).trusted_for_delegation = true;
+            }
+            let id = MachineId(u32::try_from(self.dir.machines.len()).unwrap_or(u32::MAX));
+            self.dir.machines.push(Machine {
+                name: Arc::from(name.as_str()),
+                domain,
+                account,
+                dc,
+            });
+            self.machine_names.insert(name, id);
+        }
+        Ok(())
+    }
+
+    /// Adds an account to the directory and the indexes.
+    fn push_account(&mut self, account: Account) -> AccountId {
+        let id = AccountId(u32::try_from(self.dir.accounts.len()).unwrap_or(u32::MAX));
+        self.by_name
+            .entry(account.name.to_ascii_lowercase())
+            .or_default()
+            .push(id);
+        self.rids.insert((account.domain, account.rid));
+        self.dir.accounts.push(account);
+        id
+    }
+
+    /// The computer account `<NAME>$` of a joined machine, created if not declared.
+    fn computer_account(&mut self, machine: &str, domain: DomainId) -> AccountId {
+        let name = format!("{}$", machine.to_ascii_uppercase());
+        if let Some(found) = self
+            .by_name
+            .get(&name.to_ascii_lowercase())
+            .and_then(|ids| {
+                ids.iter()
+                    .copied()
+                    .find(|a| self.dir.account(*a).domain == domain)
+            })
+        {
+            return found;
+        }
+        let mut rid = AUTO_RID + u32::try_from(self.dir.accounts.len()).unwrap_or(0);
+        while self.rids.contains(&(domain, rid)) {
+            rid += 1;
+        }
+        self.push_account(Account::new(&name, domain, AccountKind::Computer, rid))
+    }
+
+    fn machine_named(&self, n: &Node, path: &str) -> Read<MachineId> {
+        let name = string(n, path)?;
+        self.machine_names.get(&name).copied().ok_or_else(|| {
+            Fault::new(
+                n.span,
+                path,
+                format!("`{name}` is not a machine of the topology"),
+            )
+            .allowing(sorted_keys(&self.machine_names))
+        })
+    }
+
+    fn services(&mut self, n: &Node) -> Read<()> {
+        for (i, s) in list(n, "services")?.iter().enumerate() {
+            let p = index("services", i);
+            let f = Fields::new(
+                s,
+                &p,
+                "a service",
+                &[
+                    "name",
+                    "machine",
+                    "account",
+                    "spn",
+                    "protocol",
+                    "logon",
+                    "tcb",
+                    "impersonate_privilege",
+                    "checks_impersonation",
+                    "com_plus",
+                    "local_account",
+                ],
+            )?;
+            let name = string(f.require("name", "a service")?, &f.path("name"))?;
+            if self.service_names.contains_key(&name) {
+                return Err(Fault::new(
+                    s.span,
+                    f.path("name"),
+                    format!("a service named `{name}` is already declared"),
+                ));
+            }
+            let machine =
+                self.machine_named(f.require("machine", "a service")?, &f.path("machine"))?;
+            let protocol = word(
+                f.require("protocol", "a service")?,
+                &f.path("protocol"),
+                "a protocol",
+                &[
+                    ("rpc", Protocol::Rpc),
+                    ("ncalrpc", Protocol::Ncalrpc),
+                    ("smb", Protocol::Smb),
+                    ("http", Protocol::Http),
+                    ("dcom", Protocol::Dcom),
+                ],
+            )?;
+            let account = match f.get("account") {
+                Some(a) => {
+                    let an = string(a, &f.path("account"))?;
+                    self.account_named(&an, a.span, &f.path("account"))?
+                }
+                None => self.dir.machine(machine).account.ok_or_else(|| {
+                    Fault::new(
+                        s.span,
+                        f.path("account"),
+                        "a service on a machine outside every domain needs `account`",
+                    )
+                })?,
+            };
+            if self.dir.account(account).kind == AccountKind::Group {
+                let at = f.get("account").map_or(s.span, |n| n.span);
+                return Err(Fault::new(
+                    at,
+                    f.path("account"),
+                    format!(
+                        "{} is a group; a service runs as a user or computer account",
+                        self.dir.qualified(account)
+                    ),
+                ));
+            }
+            let machine_account = self.dir.machine(machine).account == Some(account);
+            let local_account = match (f.get("local_account"), machine_account) {
+                (Some(n), true) => word(
+                    n,
+                    &f.path("local_account"),
+                    "a local identity of the machine account",
+                    &[
+                        ("system", LocalAccount::System),
+                        ("network_service", LocalAccount::NetworkService),
+                        ("local_service", LocalAccount::LocalService),
+                    ],
+                )?,
+                (Some(n), false) => {
+                    return Err(Fault::new(
+                        n.span,
+                        f.path("local_account"),
+                        "`local_account` says who a service running as its machine's account is locally; this service runs as another account",
+                    ));
+                }
+                (None, true) => LocalAccount::System,
+                (None, false) => LocalAccount::Account,
+            };
+            let com_plus = bool_or(&f, "com_plus", false)?;
+            if com_plus && protocol != Protocol::Dcom {
+                let at = f.get("com_plus").map_or(s.span, |n| n.span);
+                return Err(Fault::new(
+                    at,
+                    f.path("com_plus"),
+                    "a COM+ server application is reached over `protocol: dcom`",
+                ));
+            }
+            let class = match protocol {
+                Protocol::Smb => "cifs",
+                Protocol::Http => "HTTP",
+                Protocol::Rpc | Protocol::Ncalrpc | Protocol::Dcom => "HOST",
+            };
+            let spn: Arc<str> = match f.get("spn") {
+                Some(x) => Arc::from(string(x, &f.path("spn"))?.as_str()),
+                None => Arc::from(format!("{class}/{}", self.dir.machine(machine).name).as_str()),
+            };
+            if let Some(owner) = self
+                .spn_owner
+                .get(&spn.to_ascii_lowercase())
+                .copied()
+                .filter(|o| *o != account)
+            {
+                return Err(Fault::new(
+                    s.span,
+                    f.path("spn"),
+                    format!(
+                        "SPN `{spn}` is already registered on {}",
+                        self.dir.qualified(owner)
+                    ),
+                ));
+            }
+            self.spn_owner.insert(spn.to_ascii_lowercase(), account);
+            let acc = self.dir.account_mut(account);
+            if !acc.spns.iter().any(|x| x.eq_ignore_ascii_case(&spn)) {
+                acc.spns.push(Arc::clone(&spn));
+            }
+            let logon = match f.get("logon") {
+                Some(l) => word(
+                    l,
+                    &f.path("logon"),
+                    "a logon the service makes",
+                    &[
+                        ("network", ServiceLogon::Network),
+                        ("cleartext", ServiceLogon::Cleartext),
+                        ("credssp", ServiceLogon::Credssp),
+                    ],
+                )?,
+                None => ServiceLogon::Network,
+            };
+            let id = ServiceId(u32::try_from(self.dir.services.len()).unwrap_or(u32::MAX));
+            self.dir.services.push(Service {
+                name: Arc::from(name.as_str()),
+                machine,
+                account,
+                spn,
+                protocol,
+                logon,
+                tcb: bool_or(&f, "tcb", local_account == LocalAccount::System)?,
+                impersonate_privilege: bool_or(&f, "impersonate_privilege", true)?,
+                checks_impersonation: bool_or(&f, "checks_impersonation", true)?,
+                com_plus,
+                local_account,
+            });
+            self.service_names.insert(name, id);
+        }
+        Ok(())
+    }
+
+    fn service_named(&self, n: &Node, path: &str) -> Read<ServiceId> {
+        let name = string(n, path)?;
+        self.service_names.get(&name).copied().ok_or_else(|| {
+            Fault::new(
+                n.span,
+                path,
+                format!("`{name}` is not a service of the topology"),
+            )
+            .allowing(sorted_keys(&self.service_names))
+        })
+    }
+
+    fn resources(&mut self, n: &Node) -> Read<()> {
+        for (i, r) in list(n, "resources")?.iter().enumerate() {
+            let p = index("resources", i);
+            let f = Fields::new(r, &p, "a resource", &["name", "service", "dacl"])?;
+            let name = string(f.require("name", "a resource")?, &f.path("name"))?;
+            if self.resource_names.contains_key(&name) {
+                return Err(Fault::new(
+                    r.span,
+                    f.path("name"),
+                    format!("a resource named `{name}` is already declared"),
+                ));
+            }
+            let service =
+                self.service_named(f.require("service", "a resource")?, &f.path("service"))?;
+            let dacl_node = f.require("dacl", "a resource")?;
+            let mut dacl = Vec::new();
+            for (j, e) in list(dacl_node, &f.path("dacl"))?.iter().enumerate() {
+                let ep = index(&f.path("dacl"), j);
+                let ef = Fields::new(e, &ep, "an access rule", &["allow", "deny", "rights"])?;
+                let (allow, who) = match (ef.get("allow"), ef.get("deny")) {
+                    (Some(a), None) => (true, a),
+                    (None, Some(d)) => (false, d),
+                    _ => {
+                        return Err(Fault::new(
+                            e.span,
+                            &ep,
+                            "an access rule has `allow` or `deny`, not both",
+                        ));
+                    }
+                };
+                let who_path = ef.path(if allow { "allow" } else { "deny" });
+                let who_name = string(who, &who_path)?;
+                let trustee = match who_name.as_str() {
+                    "Everyone" => Trustee::WellKnown(WellKnown::Everyone),
+                    "Authenticated Users" => Trustee::WellKnown(WellKnown::AuthenticatedUsers),
+                    "ANONYMOUS LOGON" => Trustee::WellKnown(WellKnown::Anonymous),
+                    other => Trustee::Account(self.account_named(other, who.span, &who_path)?),
+                };
+                let rights = strings(&ef, "rights")?
+                    .into_iter()
+                    .map(|(s, _, _)| s)
+                    .collect::<Vec<_>>();
+                if rights.is_empty() {
+                    return Err(Fault::new(
+                        e.span,
+                        ef.path("rights"),
+                        "an access rule needs `rights` (`read`, `write`, `full`, ...)",
+                    ));
+                }
+                dacl.push(AccessRule {
+                    allow,
+                    trustee,
+                    rights,
+                });
+            }
+            let id = ResourceId(u32::try_from(self.dir.resources.len()).unwrap_or(u32::MAX));
+            self.dir.resources.push(Resource {
+                name: Arc::from(name.as_str()),
+                service,
+                dacl,
+            });
+            self.resource_names.insert(name, id);
+        }
+        Ok(())
+    }
+
+    fn chain(&self, n: &Node, path: &str) -> Read<Chain> {
+        let f = Fields::new(n, path, "a chain", &["name", "description", "steps"])?;
+        let name = string(f.require("name", "a chain")?, &f.path("name"))?;
+        let description = match f.get("description") {
+            Some(d) => string(d, &f.path("description"))?,
+            None => String::new(),
+        };
+        let steps_node = f.require("steps", "a chain")?;
+        let mut steps = Vec::new();
+        for (i, s) in list(steps_node, &f.path("steps"))?.iter().enumerate() {
+            steps.push(self.step(s, &index(&f.path("steps"), i), i)?);
+        }
+        if !matches!(
+            steps.first().map(|s| &s.step),
+            Some(Step::Start { .. } | Step::StartService { .. } | Step::Coerce { .. })
+        ) {
+            return Err(Fault::new(
+                steps_node.span,
+                f.path("steps"),
+                "a chain starts with `start`, `start_service` or `coerce`",
+            ));
+        }
+        self.no_cycle(&steps, &f.path("steps"))?;
+        Ok(Chain {
+            name,
+            description,
+            steps,
+        })
+    }
+
+    /// A chain goes forward: it reaches each service once. A call back to a service it has
+    /// already passed through is a cycle, which the model does not play.
+    fn no_cycle(&self, steps: &[ChainStep], path: &str) -> Read<()> {
+        let mut visited: Vec<(ServiceId, usize)> = Vec::new();
+        for s in steps {
+            let (target, field) = match &s.step {
+                Step::StartService { service } => (*service, "start_service"),
+                Step::Call(req) => (req.service, "call"),
+                Step::Coerce { to, .. } => (*to, "coerce"),
+                Step::Start { .. } => {
+                    visited.clear();
+                    continue;
+                }
+                _ => continue,
+            };
+            if let Some((_, first)) = visited.iter().find(|(v, _)| *v == target) {
+                return Err(Fault::new(
+                    s.span,
+                    format!("{}.{field}", index(path, s.index)),
+                    format!(
+                        "the chain reaches `{}` again (first at step {first}): a cycle; write the way back as a separate chain",
+                        self.dir.service(target).name
+                    ),
+                ));
+            }
+            visited.push((target, s.index));
+        }
+        Ok(())
+    }
+
+    fn step(&self, n: &Node, path: &str, i: usize) -> Read<ChainStep> {
+        const KINDS: &[&str] = &[
+            "start",
+            "start_service",
+            "call",
+            "access",
+            "s4u2self",
+            "tamper",
+            "set_rbcd",
+            "coerce",
+            "create_process",
+            "wait",
+        ];
+        let mut allowed: Vec<&str> = KINDS.to_vec();
+        allowed.extend(["expect", "note"]);
+        let f = Fields::new(n, path, "a chain step", &allowed)?;
+        let present: Vec<&str> = KINDS
+            .iter()
+            .copied()
+            .filter(|k| f.get(k).is_some())
+            .collect();
+        let [kind] = present.as_slice() else {
+            return Err(
+                Fault::new(n.span, path, "a chain step has exactly one of these")
+                    .allowing(KINDS.iter().copied()),
+            );
+        };
+        let body = f.get(kind).unwrap_or(n);
+        let bp = f.path(kind);
+        let step = match *kind {
+            "start" => {
+                let g = Fields::new(body, &bp, "`start`", &["user", "machine"])?;
+                let user_node = g.require("user", "`start`")?;
+                let user = self.account_named(
+                    &string(user_node, &g.path("user"))?,
+                    user_node.span,
+                    &g.path("user"),
+                )?;
+                if self.dir.account(user).kind == AccountKind::Group {
+                    return Err(Fault::new(
+                        user_node.span,
+                        g.path("user"),
+                        format!(
+                            "{} is a group, which does not log on",
+                            self.dir.qualified(user)
+                        ),
+                    ));
+                }
+                let machine =
+                    self.machine_named(g.require("machine", "`start`")?, &g.path("machine"))?;
+                Step::Start { machine, user }
+            }
+            "start_service" => {
+                let g = Fields::new(body, &bp, "`start_service`", &["service"])?;
+                Step::StartService {
+                    service: self.service_named(
+                        g.require("service", "`start_service`")?,
+                        &g.path("service"),
+                    )?,
+                }
+            }
+            "call" => Step::Call(self.call(body, &bp)?),
+            "access" => {
+                let g = Fields::new(body, &bp, "`access`", &["resource", "rights"])?;
+                let r = g.require("resource", "`access`")?;
+                let rname = string(r, &g.path("resource"))?;
+                let resource = self.resource_names.get(&rname).copied().ok_or_else(|| {
+                    Fault::new(
+                        r.span,
+                        g.path("resource"),
+                        format!("`{rname}` is not a resource of the topology"),
+                    )
+                    .allowing(sorted_keys(&self.resource_names))
+                })?;
+                let rights = strings(&g, "rights")?
+                    .into_iter()
+                    .map(|(s, _, _)| s)
+                    .collect::<Vec<_>>();
+                if rights.is_empty() {
+                    return Err(Fault::new(
+                        body.span,
+                        g.path("rights"),
+                        "`access` needs `rights`",
+                    ));
+                }
+                Step::Access { resource, rights }
+            }
+            "s4u2self" => {
+                let g = Fields::new(body, &bp, "`s4u2self`", &["user"])?;
+                let u = g.require("user", "`s4u2self`")?;
+                Step::S4u2self {
+                    user: self.account_named(
+                        &string(u, &g.path("user"))?,
+                        u.span,
+                        &g.path("user"),
+                    )?,
+                }
+            }
+            "tamper" => {
+                word(
+                    body,
+                    &bp,
+                    "a tampering the model knows",
+                    &[("forwardable", ())],
+                )?;
+                Step::TamperForwardable
+            }
+            "set_rbcd" => {
+                let g = Fields::new(body, &bp, "`set_rbcd`", &["target", "allow"])?;
+                let t = g.require("target", "`set_rbcd`")?;
+                let a = g.require("allow", "`set_rbcd`")?;
+                Step::SetRbcd {
+                    target: self.account_named(
+                        &string(t, &g.path("target"))?,
+                        t.span,
+                        &g.path("target"),
+                    )?,
+                    allow: self.account_named(
+                        &string(a, &g.path("allow"))?,
+                        a.span,
+                        &g.path("allow"),
+                    )?,
+                }
+            }
+            "create_process" => {
+                let g = Fields::new(body, &bp, "`create_process`", &["with"])?;
+                let with_token = word(
+                    g.require("with", "`create_process`")?,
+                    &g.path("with"),
+                    "the token the program gets",
+                    &[("primary", false), ("token", true)],
+                )?;
+                Step::CreateProcess { with_token }
+            }
+            "wait" => {
+                let g = Fields::new(body, &bp, "`wait`", &["minutes"])?;
+                let m = g.require("minutes", "`wait`")?;
+                let minutes = u32::try_from(integer(m, &g.path("minutes"))?).map_err(|_| {
+                    Fault::new(m.span, g.path("minutes"), "minutes are a positive number")
+                })?;
+                Step::Wait { minutes }
+            }
+            _ => {
+                let g = Fields::new(body, &bp, "`coerce`", &["victim", "to"])?;
+                Step::Coerce {
+                    victim: self
+                        .service_named(g.require("victim", "`coerce`")?, &g.path("victim"))?,
+                    to: self.service_named(g.require("to", "`coerce`")?, &g.path("to"))?,
+                }
+            }
+        };
+        let note = match f.get("note") {
+            Some(x) => Some(string(x, &f.path("note"))?),
+            None => None,
+        };
+        let expect = match f.get("expect") {
+            Some(e) => Some(self.expect(e, &f.path("expect"))?),
+            None => None,
+        };
+        Ok(ChainStep {
+            index: i,
+            span: n.span,
+            kind,
+            step,
+            note,
+            expect,
+        })
+    }
+
+    fn call(&self, n: &Node, path: &str) -> Read<CallRequest> {
+        let f = Fields::new(
+            n,
+            path,
+            "`call`",
+            &[
+                "service",
+                "level",
+                "mutual_auth",
+                "package",
+                "by",
+                "as",
+                "honours_ok_as_delegate",
+                "binding",
+                "tracking",
+            ],
+        )?;
+        let service = self.service_named(f.require("service", "`call`")?, &f.path("service"))?;
+        let level = match f.get("level") {
+            Some(l) => Some(word(
+                l,
+                &f.path("level"),
+                "a level",
+                &[
+                    ("anonymous", ImpersonationLevel::Anonymous),
+                    ("identify", ImpersonationLevel::Identification),
+                    ("impersonate", ImpersonationLevel::Impersonation),
+                    ("delegate", ImpersonationLevel::Delegation),
+                ],
+            )?),
+            None => None,
+        };
+        let package = match f.get("package") {
+            Some(p) => word(
+                p,
+                &f.path("package"),
+                "a package",
+                &[
+                    ("negotiate", Package::Negotiate),
+                    ("kerberos", Package::Kerberos),
+                    ("ntlm", Package::Ntlm),
+                    ("none", Package::None),
+                ],
+            )?,
+            None => Package::Negotiate,
+        };
+        let rpc = self.dir.service(service).protocol.is_rpc();
+        let binding_at_startup = match f.get("binding") {
+            Some(b) => word(
+                b,
+                &f.path("binding"),
+                "when the binding was authenticated",
+                &[("per_call", false), ("at_startup", true)],
+            )?,
+            None => false,
+        };
+        let dynamic_tracking = match f.get("tracking") {
+            Some(t) => word(
+                t,
+                &f.path("tracking"),
+                "an identity tracking mode",
+                &[("static", false), ("dynamic", true)],
+            )?,
+            None => false,
+        };
+        for key in ["binding", "tracking"] {
+            if let (Some(node), false) = (f.get(key), rpc) {
+                return Err(Fault::new(
+                    node.span,
+                    f.path(key),
+                    format!(
+                        "`{key}` is an RPC binding's setting, and this service is not reached over RPC"
+                    ),
+                ));
+            }
+        }
+        let by_spn = match f.get("by") {
+            Some(b) => word(
+                b,
+                &f.path("by"),
+                "how the service is named",
+                &[("spn", true), ("address", false)],
+            )?,
+            None => true,
+        };
+        let as_self = match f.get("as") {
+            Some(a) => word(
+                a,
+                &f.path("as"),
+                "whose identity the call presents",
+                &[("client", false), ("self", true)],
+            )?,
+            None => false,
+        };
+        Ok(CallRequest {
+            service,
+            level,
+            mutual_auth: bool_or(&f, "mutual_auth", false)?,
+            package,
+            by_spn,
+            as_self,
+            honours_ok_as_delegate: bool_or(&f, "honours_ok_as_delegate", true)?,
+            binding_at_startup,
+            dynamic_tracking,
+        })
+    }
+
+    fn expect(&self, n: &Node, path: &str) -> Read<TopologyExpect> {
+        let f = Fields::new(
+            n,
+            path,
+            "an expectation",
+            &[
+                "ok",
+                "error",
+                "presents",
+                "level",
+                "credentials",
+                "forwardable",
+                "hops",
+                "rules",
+            ],
+        )?;
+        let ok = match f.get("ok") {
+            Some(x) => Some(boolean(x, &f.path("ok"))?),
+            None => None,
+        };
+        let error = match f.get("error") {
+            Some(x) => Some(string(x, &f.path("error"))?),
+            None => None,
+        };
+        let presents = match f.get("presents") {
+            Some(x) => {
+                let name = string(x, &f.path("presents"))?;
+                if name == "ANONYMOUS LOGON" {
+                    Some(None)
+                } else {
+                    Some(Some(self.account_named(
+                        &name,
+                        x.span,
+                        &f.path("presents"),
+                    )?))
+                }
+            }
+            None => None,
+        };
+        let level = match f.get("level") {
+            Some(x) => Some(word(
+                x,
+                &f.path("level"),
+                "a level held",
+                &[
+                    ("own", "own"),
+                    ("SecurityAnonymous", "SecurityAnonymous"),
+                    ("SecurityIdentification", "SecurityIdentification"),
+                    ("SecurityImpersonation", "SecurityImpersonation"),
+                    ("SecurityDelegation", "SecurityDelegation"),
+                ],
+            )?),
+            None => None,
+        };
+        let credentials = match f.get("credentials") {
+            Some(x) => Some(word(
+                x,
+                &f.path("credentials"),
+                "credentials held",
+                &[("none", "none"), ("password", "password"), ("tgt", "tgt")],
+            )?),
+            None => None,
+        };
+        let forwardable = match f.get("forwardable") {
+            Some(x) => Some(boolean(x, &f.path("forwardable"))?),
+            None => None,
+        };
+        let hops = match f.get("hops") {
+            Some(x) => Some(u8::try_from(integer(x, &f.path("hops"))?).map_err(|_| {
+                Fault::new(x.span, f.path("hops"), "hops are a small positive number")
+            })?),
+            None => None,
+        };
+        let mut rules = Vec::new();
+        if let Some(r) = f.get("rules") {
+            for (i, item) in list(r, &f.path("rules"))?.iter().enumerate() {
+                let p = index(&f.path("rules"), i);
+                let code = string(item, &p)?;
+                rules.push(RuleId::from_code(&code).ok_or_else(|| {
+                    Fault::new(
+                        item.span,
+                        &p,
+                        format!("`{code}` is not a registered rule (see `tokenhop rules`)"),
+                    )
+                })?);
+            }
+        }
+        Ok(TopologyExpect {
+            span: n.span,
+            ok,
+            error,
+            presents,
+            level,
+            credentials,
+            forwardable,
+            hops,
+            rules,
+        })
+    }
+}

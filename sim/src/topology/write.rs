@@ -1,0 +1,203 @@
+//! Writing a directory back as a topology file (format v1), so that a generated domain can
+//! be read by `tokenhop graph` like any other: `tokenhop bench --write FILE`.
+
+use std::fmt::Write as _;
+
+use tokenhop_model::net::directory::{
+    AccountKind, Directory, LocalAccount, Protocol, ServiceLogon, Trustee, WellKnown, version_name,
+};
+
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// `dir` as a topology named `name`, with one chain that starts `user`'s session at the
+/// first machine (a topology needs a chain).
+#[must_use]
+pub fn topology(dir: &Directory, name: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "version: 1\nkind: topology\nname: {}", quoted(name));
+    out.push_str("domains:\n");
+    for (di, d) in dir.domains.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  - name: {}\n    forest: {}\n    functional_level: {}\n    kdc: {}\n    ticket_signatures: {}\n    rbcd_sensitive_enforced: {}\n    accounts:",
+            quoted(&d.name),
+            quoted(&d.forest),
+            version_name(d.functional_level),
+            version_name(d.kdc),
+            d.ticket_signatures,
+            d.rbcd_sensitive_enforced
+        );
+        for a in dir.accounts.iter().filter(|a| a.domain.index() == di) {
+            let mut fields = vec![
+                format!("name: {}", quoted(&a.name)),
+                format!("rid: {}", a.rid),
+            ];
+            fields.push(
+                match a.kind {
+                    AccountKind::User => "kind: user",
+                    AccountKind::Computer => "kind: computer",
+                    AccountKind::Group => "kind: group",
+                }
+                .to_owned(),
+            );
+            for (set, key) in [
+                (a.trusted_for_delegation, "trusted_for_delegation"),
+                (a.not_delegated, "not_delegated"),
+                (
+                    a.trusted_to_auth_for_delegation,
+                    "trusted_to_auth_for_delegation",
+                ),
+                (a.protected_users, "protected_users"),
+            ] {
+                if set {
+                    fields.push(format!("{key}: true"));
+                }
+            }
+            let others = |ids: &[tokenhop_model::net::directory::AccountId]| {
+                ids.iter()
+                    .map(|x| quoted(&dir.qualified(*x)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if !a.allowed_to_delegate_to.is_empty() {
+                let spns: Vec<String> =
+                    a.allowed_to_delegate_to.iter().map(|s| quoted(s)).collect();
+                fields.push(format!("allowed_to_delegate_to: [{}]", spns.join(", ")));
+            }
+            if !a.allowed_to_act.is_empty() {
+                fields.push(format!("allowed_to_act: [{}]", others(&a.allowed_to_act)));
+            }
+            if !a.rbcd_writers.is_empty() {
+                fields.push(format!("rbcd_writers: [{}]", others(&a.rbcd_writers)));
+            }
+            if !a.members.is_empty() {
+                fields.push(format!("members: [{}]", others(&a.members)));
+            }
+            let own_spns: Vec<String> = a
+                .spns
+                .iter()
+                .filter(|s| !dir.services.iter().any(|svc| svc.spn == **s))
+                .map(|s| quoted(s))
+                .collect();
+            if !own_spns.is_empty() {
+                fields.push(format!("spns: [{}]", own_spns.join(", ")));
+            }
+            let _ = writeln!(out, "      - {{ {} }}", fields.join(", "));
+        }
+    }
+    if !dir.trusts.is_empty() {
+        out.push_str("trusts:\n");
+        for t in &dir.trusts {
+            let _ = writeln!(
+                out,
+                "  - {{ between: [{}, {}], enable_tgt_delegation: {}, quarantined: {} }}",
+                quoted(&dir.domain(t.a).name),
+                quoted(&dir.domain(t.b).name),
+                t.enable_tgt_delegation,
+                t.quarantined
+            );
+        }
+    }
+    out.push_str("machines:\n");
+    for m in &dir.machines {
+        let mut fields = vec![format!("name: {}", quoted(&m.name))];
+        if let Some(d) = m.domain {
+            fields.push(format!("domain: {}", quoted(&dir.domain(d).name)));
+        }
+        if let Some(a) = m.account {
+            fields.push(format!("account: {}", quoted(&dir.qualified(a))));
+        }
+        if m.dc {
+            fields.push("dc: true".to_owned());
+        }
+        let _ = writeln!(out, "  - {{ {} }}", fields.join(", "));
+    }
+    out.push_str("services:\n");
+    for s in &dir.services {
+        let protocol = match s.protocol {
+            Protocol::Rpc => "rpc",
+            Protocol::Ncalrpc => "ncalrpc",
+            Protocol::Smb => "smb",
+            Protocol::Http => "http",
+            Protocol::Dcom => "dcom",
+        };
+        let logon = match s.logon {
+            ServiceLogon::Network => "network",
+            ServiceLogon::Cleartext => "cleartext",
+            ServiceLogon::Credssp => "credssp",
+        };
+        let mut fields = vec![
+            format!("name: {}", quoted(&s.name)),
+            format!("machine: {}", quoted(&dir.machine(s.machine).name)),
+            format!("account: {}", quoted(&dir.qualified(s.account))),
+            format!("spn: {}", quoted(&s.spn)),
+            format!("protocol: {protocol}"),
+            format!("logon: {logon}"),
+            format!("tcb: {}", s.tcb),
+            format!("impersonate_privilege: {}", s.impersonate_privilege),
+            format!("checks_impersonation: {}", s.checks_impersonation),
+        ];
+        match s.local_account {
+            LocalAccount::System => fields.push("local_account: system".to_owned()),
+            LocalAccount::NetworkService => {
+                fields.push("local_account: network_service".to_owned())
+            }
+            LocalAccount::LocalService => fields.push("local_account: local_service".to_owned()),
+            LocalAccount::Account => {}
+        }
+        if s.com_plus {
+            fields.push("com_plus: true".to_owned());
+        }
+        let _ = writeln!(out, "  - {{ {} }}", fields.join(", "));
+    }
+    if !dir.resources.is_empty() {
+        out.push_str("resources:\n");
+        for r in &dir.resources {
+            let entries: Vec<String> = r
+                .dacl
+                .iter()
+                .map(|e| {
+                    let who = match e.trustee {
+                        Trustee::Account(a) => quoted(&dir.qualified(a)),
+                        Trustee::WellKnown(WellKnown::Everyone) => quoted("Everyone"),
+                        Trustee::WellKnown(WellKnown::AuthenticatedUsers) => {
+                            quoted("Authenticated Users")
+                        }
+                        Trustee::WellKnown(WellKnown::Anonymous) => quoted("ANONYMOUS LOGON"),
+                    };
+                    let rights: Vec<String> = e.rights.iter().map(|x| quoted(x)).collect();
+                    format!(
+                        "{{ {}: {who}, rights: [{}] }}",
+                        if e.allow { "allow" } else { "deny" },
+                        rights.join(", ")
+                    )
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  - {{ name: {}, service: {}, dacl: [{}] }}",
+                quoted(&r.name),
+                quoted(&dir.service(r.service).name),
+                entries.join(", ")
+            );
+        }
+    }
+    let user = dir
+        .accounts
+        .iter()
+        .position(|a| a.kind == AccountKind::User);
+    if let (Some(u), Some(m)) = (user, dir.machines.first()) {
+        let id = tokenhop_model::net::directory::AccountId(u32::try_from(u).unwrap_or(0));
+        let _ = writeln!(
+            out,
+            "chains:\n  - name: sign-in\n    steps:\n      - start: {{ user: {}, machine: {} }}\n        expect: {{ ok: true }}",
+            quoted(&dir.qualified(id)),
+            quoted(&m.name)
+        );
+    } else {
+        out.push_str("chains: []\n");
+    }
+    out
+}
