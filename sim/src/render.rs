@@ -111,6 +111,19 @@ pub fn expectation_summary(run: &Run) -> String {
     expectation_report(run.expectations(), &unmet)
 }
 
+/// The narration's line for a step that states an expectation: "As expected.", or one line
+/// per difference, indented by `indent`.
+#[must_use]
+pub fn verdict(indent: &str, failures: &[String]) -> String {
+    if failures.is_empty() {
+        return format!("{indent}As expected.\n");
+    }
+    failures
+        .iter()
+        .map(|f| format!("{indent}NOT AS EXPECTED: {f}.\n"))
+        .collect()
+}
+
 /// How many expectations were checked, then each unmet one: where (file, line, column and
 /// the step) and what differed.
 #[must_use]
@@ -216,13 +229,7 @@ pub fn explain(run: &Run) -> String {
             }
         }
         if s.step.expect.is_some() {
-            if s.failures.is_empty() {
-                let _ = writeln!(out, "  As expected.");
-            } else {
-                for f in &s.failures {
-                    let _ = writeln!(out, "  NOT AS EXPECTED: {f}.");
-                }
-            }
+            out.push_str(&verdict("  ", &s.failures));
         }
     }
 

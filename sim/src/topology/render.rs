@@ -135,13 +135,7 @@ pub fn explain(run: &TopologyRun) -> String {
                 let _ = writeln!(out, "      {:<8} {}", d.rule.code(), d.detail);
             }
             if s.step.expect.is_some() {
-                if s.failures.is_empty() {
-                    let _ = writeln!(out, "    As expected.");
-                } else {
-                    for f in &s.failures {
-                        let _ = writeln!(out, "    NOT AS EXPECTED: {f}.");
-                    }
-                }
+                out.push_str(&crate::render::verdict("    ", &s.failures));
             }
         }
     }
