@@ -10,7 +10,7 @@ use serde_json::json;
 
 use tokenhop_model::rules::readings::ambiguity;
 use tokenhop_model::rules::{self, RuleId};
-use tokenhop_sim::{Document, render, topology};
+use tokenhop_sim::{Document, render, runtime, topology};
 
 /// Simulate and explain Windows impersonation: tokens, levels, threads and the rules
 /// that govern them, each with the document that states it.
@@ -55,7 +55,8 @@ enum Command {
         #[arg(long)]
         entry: Option<String>,
     },
-    /// Measure the delegation graph and its reachability query on generated domains.
+    /// Measure the delegation graph and its reachability query on generated domains, or
+    /// (with --connections) the middle tier's connection pooling as clients grow.
     Bench {
         /// The largest domain, in accounts; the table also shows smaller ones.
         #[arg(long, default_value_t = 10_000)]
@@ -67,6 +68,17 @@ enum Command {
         /// file as a topology, for `tokenhop graph`.
         #[arg(long)]
         write: Option<PathBuf>,
+        /// Instead, simulate a middle tier serving up to this many clients on a pool of
+        /// worker threads, its database connections opened under each client's identity
+        /// versus the service's (seed 001, MRT-3), and report connections and reuse.
+        #[arg(long, value_name = "CLIENTS")]
+        connections: Option<u16>,
+        /// With --connections: the worker threads of the pool.
+        #[arg(long, default_value_t = 4)]
+        workers: usize,
+        /// With --connections: requests each client makes.
+        #[arg(long, default_value_t = 4)]
+        requests: u16,
     },
     /// List the rule registry: ids, statements, status and citations.
     Rules {
@@ -102,9 +114,13 @@ pub fn execute(cli: Cli) -> ExitCode {
             accounts,
             queries,
             write,
-        } => match write {
-            Some(path) => write_generated(accounts, &path),
-            None => bench(accounts, queries),
+            connections,
+            workers,
+            requests,
+        } => match (write, connections) {
+            (Some(path), _) => write_generated(accounts, &path),
+            (None, Some(clients)) => connections_bench(clients, requests, workers),
+            (None, None) => bench(accounts, queries),
         },
     }
 }
@@ -117,9 +133,9 @@ fn graph(
 ) -> ExitCode {
     let topology = match load(file) {
         Ok(Document::Topology(t)) => t,
-        Ok(Document::Script(_)) => {
+        Ok(Document::Script(_) | Document::Runtime(_)) => {
             eprintln!(
-                "error: {}: `tokenhop graph` reads a topology (`kind: topology`), and this is a script",
+                "error: {}: `tokenhop graph` reads a topology (`kind: topology`), and this is not one",
                 file.display()
             );
             return ExitCode::from(2);
@@ -185,6 +201,23 @@ fn write_generated(accounts: usize, path: &std::path::Path) -> ExitCode {
     }
 }
 
+fn connections_bench(clients: u16, requests: u16, workers: usize) -> ExitCode {
+    let rows = tokenhop_sim::pool::sweep(clients, requests, workers);
+    print(&format!(
+        "A middle tier serving {requests} requests per client on {workers} worker threads: database connections opened under the service's identity, then under each client's (seed 001, Performance Implications; MRT-3).\n\n{}",
+        tokenhop_sim::pool::table(&rows)
+    ));
+    let broken: Vec<&String> = rows.iter().filter_map(|r| r.violation.as_ref()).collect();
+    if broken.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        for v in broken {
+            eprintln!("error: the simulated server broke a pool property:\n{v}");
+        }
+        ExitCode::from(1)
+    }
+}
+
 fn bench(accounts: usize, queries: usize) -> ExitCode {
     let mut sizes: Vec<usize> = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000]
         .into_iter()
@@ -226,6 +259,50 @@ fn status(failed: bool) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn run_runtime(rt: &tokenhop_sim::runtime::Runtime, json: bool) -> ExitCode {
+    let run = runtime::run::run(rt);
+    if json {
+        if let Err(code) = print_json(&run.trace) {
+            return code;
+        }
+        if run.unmet() {
+            eprint!("{}", runtime::render::expectation_summary(&run));
+        }
+    } else {
+        print(&runtime::render::table(&run));
+    }
+    status(run.unmet())
+}
+
+fn explain_runtime(rt: &tokenhop_sim::runtime::Runtime, json: bool) -> ExitCode {
+    let run = runtime::run::run(rt);
+    if json {
+        let value = json!({
+            "scenario": run.runtime.name,
+            "description": run.runtime.description,
+            "flow_mode": run.trace.flow_mode,
+            "setup": run.setup.iter().map(|d| json!({ "rule": d.rule.code(), "detail": d.detail })).collect::<Vec<_>>(),
+            "steps": run.steps.iter().zip(&run.trace.steps).map(|(s, t)| json!({
+                "index": t.index,
+                "thread": t.thread,
+                "call": s.text,
+                "ok": t.ok,
+                "error": t.error,
+                "identity": t.identity,
+                "decisions": s.decisions.iter().map(|d| json!({ "rule": d.rule.code(), "detail": d.detail })).collect::<Vec<_>>(),
+                "expectation_failures": s.failures,
+            })).collect::<Vec<_>>(),
+            "rules": run.rules_applied().into_iter().map(rule_json).collect::<Vec<_>>(),
+        });
+        if let Err(code) = print_json(&value) {
+            return code;
+        }
+    } else {
+        print(&runtime::render::explain(&run));
+    }
+    status(run.unmet())
 }
 
 fn run_topology(topology: &tokenhop_sim::topology::Topology, json: bool) -> ExitCode {
@@ -294,6 +371,7 @@ fn run(file: &std::path::Path, json: bool) -> ExitCode {
     let scenario = match load(file) {
         Ok(Document::Script(s)) => s,
         Ok(Document::Topology(t)) => return run_topology(&t, json),
+        Ok(Document::Runtime(r)) => return run_runtime(&r, json),
         Err(code) => return code,
     };
     let run = tokenhop_sim::run(&scenario);
@@ -318,6 +396,7 @@ fn explain(file: &std::path::Path, json: bool) -> ExitCode {
     let scenario = match load(file) {
         Ok(Document::Script(s)) => s,
         Ok(Document::Topology(t)) => return explain_topology(&t, json),
+        Ok(Document::Runtime(r)) => return explain_runtime(&r, json),
         Err(code) => return code,
     };
     let run = tokenhop_sim::run(&scenario);

@@ -337,3 +337,75 @@ fn bench_prints_the_cost_table() {
         .count();
     assert_eq!(sizes, 4, "1,000 and 2,000 accounts in both tables: {text}");
 }
+
+const RUNTIME: &str = "fixtures/runtimes/clr-seed-003-aspnet-default-no-flow.yaml";
+
+#[test]
+fn run_and_explain_accept_a_runtime() {
+    let out = tokenhop(&["run", RUNTIME]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("flow mode no-flow"), "{text}");
+    assert!(text.contains("all met"), "{text}");
+    let out = tokenhop(&["explain", RUNTIME]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("CLR-7"), "{text}");
+    assert!(text.contains("legacyImpersonationPolicy"), "{text}");
+    let out = tokenhop(&["run", RUNTIME, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let trace: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the trace is JSON");
+    assert_eq!(trace["flow_mode"], "no-flow");
+    assert_eq!(trace["steps"][2]["identity"], "AppPoolIdentity");
+}
+
+#[test]
+fn a_runtime_with_an_undo_but_no_impersonate_exits_2_naming_the_field() {
+    let path = temp_script(
+        "undo-without-impersonate.yaml",
+        "version: 1\nkind: runtime\nname: r\nprocess: { framework: \"4.8\", identity: svc }\nthreads: [t]\nsteps:\n  - { thread: t, call: undo, args: { context: ctx } }\n",
+    );
+    let out = tokenhop(&["run", path.to_str().unwrap_or_default()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("undo-without-impersonate.yaml:7:47: `steps[0].args.context`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_runtime_expectation_not_met_exits_1() {
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(RUNTIME),
+    )
+    .unwrap_or_default()
+    .replace(
+        "expect: { identity: process, rules: [CLR-5] }",
+        "expect: { identity: alice }",
+    );
+    let path = temp_script("runtime-unmet.yaml", &source);
+    let out = tokenhop(&["run", path.to_str().unwrap_or_default()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("expected identity alice, got AppPoolIdentity"));
+}
+
+/// MRT-3 on the command line: per-client connections grow with the clients.
+#[test]
+fn bench_connections_reports_per_client_and_service_pools() {
+    let out = tokenhop(&[
+        "bench",
+        "--connections",
+        "8",
+        "--workers",
+        "2",
+        "--requests",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("| 8 | 16 | 2 | each client |"), "{text}");
+    assert!(text.contains("| 8 | 16 | 2 | the service |"), "{text}");
+}

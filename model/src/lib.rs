@@ -30,6 +30,7 @@ pub mod level;
 pub mod logon;
 pub mod logons;
 pub mod loopback;
+pub mod managed;
 pub mod net;
 pub mod outcome;
 pub mod pipe;

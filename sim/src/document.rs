@@ -1,9 +1,11 @@
-//! Reading any scenario file: its `kind` decides whether it is a script or a topology.
+//! Reading any scenario file: its `kind` decides whether it is a script, a topology or a
+//! runtime.
 
 use std::path::Path;
 
 use crate::error::LoadError;
 use crate::node::{self, NodeKind, Span};
+use crate::runtime::Runtime;
 use crate::scenario::Scenario;
 use crate::topology::Topology;
 
@@ -14,6 +16,8 @@ pub enum Document {
     Script(Box<Scenario>),
     /// A topology (`kind: topology`).
     Topology(Box<Topology>),
+    /// A runtime (`kind: runtime`).
+    Runtime(Box<Runtime>),
 }
 
 /// Reads and validates the scenario at `path`.
@@ -32,13 +36,21 @@ pub fn load_str(source: &str, path: &Path) -> Result<Document, LoadError> {
         position: e.span.unwrap_or(Span { line: 1, column: 1 }),
         message: e.message,
     })?;
-    let topology = match &root.kind {
+    let kind = match &root.kind {
         NodeKind::Map(entries) => entries
             .iter()
-            .any(|(k, v)| k.as_str() == Some("kind") && v.as_str() == Some("topology")),
-        _ => false,
+            .find(|(k, _)| k.as_str() == Some("kind"))
+            .and_then(|(_, v)| v.as_str()),
+        _ => None,
     };
-    if topology {
+    if kind == Some("runtime") {
+        crate::runtime::load::build(&root, path)
+            .map(|r| Document::Runtime(Box::new(r)))
+            .map_err(|fault| LoadError::Invalid {
+                path: path.to_owned(),
+                fault,
+            })
+    } else if kind == Some("topology") {
         crate::topology::load::build(&root, path)
             .map(|t| Document::Topology(Box::new(t)))
             .map_err(|fault| LoadError::Invalid {

@@ -8,7 +8,11 @@
 //!   writes the [`trace`].
 //! - [`render`] prints the step table and the narration of `tokenhop explain`.
 //! - [`topology`] does the same for topologies (`kind: topology`): a directory of domains,
-//!   accounts and services, and chains of hops across them; [`document`] reads either kind.
+//!   accounts and services, and chains of hops across them.
+//! - [`runtime`] does the same for runtimes (`kind: runtime`): a .NET process or SQL Server
+//!   hosting CLR code, its threads and asynchronous hand-offs; [`document`] reads any kind.
+//! - [`pool`] is a process with a pool of impersonating worker threads: real concurrent code
+//!   that loom model-checks, and seed 001's middle tier (connection pooling per identity).
 //!
 //! The semantics live in `tokenhop-model`; this crate owns the file formats and the
 //! running of scenarios, not what the calls do.
@@ -22,9 +26,11 @@ pub mod error;
 pub mod expect;
 pub mod interpret;
 pub mod node;
+pub mod pool;
 pub mod reader;
 pub mod render;
 pub mod rpc_calls;
+pub mod runtime;
 pub mod scenario;
 pub mod scope;
 pub mod sspi_calls;

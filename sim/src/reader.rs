@@ -1,6 +1,8 @@
 //! Reading typed values out of nodes: mappings with known keys, strings, booleans,
 //! integers, lists and words from a fixed vocabulary, each failure a located [`Fault`].
 
+use tokenhop_model::rules::RuleId;
+
 use crate::error::Fault;
 use crate::node::{Node, NodeKind};
 
@@ -73,6 +75,20 @@ impl<'n> Fields<'n> {
                 format!("{what} needs `{key}`"),
             )
         })
+    }
+
+    /// The boolean at `key`, if present.
+    pub fn optional_bool(&self, key: &str) -> Read<Option<bool>> {
+        self.get(key)
+            .map(|n| boolean(n, &self.path(key)))
+            .transpose()
+    }
+
+    /// The string at `key`, if present.
+    pub fn optional_string(&self, key: &str) -> Read<Option<String>> {
+        self.get(key)
+            .map(|n| string(n, &self.path(key)))
+            .transpose()
     }
 
     /// The path of `key` under this mapping.
@@ -223,4 +239,21 @@ pub fn header(top: &Fields<'_>, what: &str, kind: &'static str) -> Read<(String,
         None => String::new(),
     };
     Ok((name, description))
+}
+
+/// A list of registered rule ids (`rules: [IMP-4, CLR-8]`).
+pub fn rules(node: &Node, path: &str) -> Read<Vec<RuleId>> {
+    let mut rules = Vec::new();
+    for (i, item) in list(node, path)?.iter().enumerate() {
+        let p = index(path, i);
+        let code = string(item, &p)?;
+        rules.push(RuleId::from_code(&code).ok_or_else(|| {
+            Fault::new(
+                item.span,
+                &p,
+                format!("`{code}` is not a registered rule (see `tokenhop rules`)"),
+            )
+        })?);
+    }
+    Ok(rules)
 }

@@ -292,3 +292,42 @@ pub fn selected_readings_of(readings: &tokenhop_model::rules::readings::Readings
         })
         .collect()
 }
+
+/// The opening of a narration: the scenario's name, its description, and a sentence naming
+/// the readings selected for ambiguous rules.
+#[must_use]
+pub fn opening(
+    name: &str,
+    description: &str,
+    readings: &tokenhop_model::rules::readings::Readings,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{name}");
+    if !description.is_empty() {
+        let _ = writeln!(out, "{}", description.trim());
+    }
+    let selected = selected_readings_of(readings);
+    let _ = writeln!(
+        out,
+        "\n{}.",
+        if selected.is_empty() {
+            "Every ambiguous rule takes its default reading".to_owned()
+        } else {
+            format!("Selected readings: {}", selected.join(", "))
+        }
+    );
+    out
+}
+
+/// The closing of a narration: each rule applied, its statement and its sources.
+#[must_use]
+pub fn rules_section(
+    rules: &[RuleId],
+    readings: &tokenhop_model::rules::readings::Readings,
+) -> String {
+    let mut out = String::from("\nRules applied, and the documents that state them\n");
+    for rule in rules {
+        out.push_str(&describe_rule_under(*rule, Some(readings)));
+    }
+    out
+}

@@ -113,6 +113,12 @@ pub fn load_str(source: &str, path: &Path) -> Result<Scenario, LoadError> {
     })
 }
 
+/// The `readings` of a scenario's top level, or the defaults when it has none.
+pub fn optional_readings(top: &Fields<'_>) -> Read<tokenhop_model::rules::readings::Readings> {
+    top.get("readings")
+        .map_or_else(|| Ok(Default::default()), readings)
+}
+
 /// Reads a `readings:` mapping: ambiguous rule ids to the names of their readings.
 pub fn readings(n: &Node) -> Read<tokenhop_model::rules::readings::Readings> {
     let mut selected = tokenhop_model::rules::readings::Readings::default();
@@ -1037,22 +1043,10 @@ fn expectation(node: &Node, path: &str) -> Read<Expect> {
         ));
     }
     let value = f.get("value").map(to_json);
-    let mut rules = Vec::new();
-    if let Some(n) = f.get("rules") {
-        let base = f.path("rules");
-        for (i, item) in list(n, &base)?.iter().enumerate() {
-            let p = index(&base, i);
-            let code = string(item, &p)?;
-            let rule = RuleId::from_code(&code).ok_or_else(|| {
-                Fault::new(
-                    item.span,
-                    &p,
-                    format!("`{code}` is not a registered rule (see `tokenhop rules`)"),
-                )
-            })?;
-            rules.push(rule);
-        }
-    }
+    let rules = match f.get("rules") {
+        Some(n) => crate::reader::rules(n, &f.path("rules"))?,
+        None => Vec::new(),
+    };
     Ok(Expect {
         span: node.span,
         ok,

@@ -563,3 +563,201 @@ fn the_topology_error_messages_read_as_reviewed() {
         insta::assert_snapshot!("bad_topology_messages", all.join("\n"));
     });
 }
+
+const RUNTIME: &str = "version: 1
+kind: runtime
+name: r
+process: { framework: \"4.8\", identity: AppPool }
+accounts: [alice, bob]
+threads: [request, pool-1]
+steps:
+  - { thread: request, call: impersonate, args: { identity: alice }, out: ctx }
+  - { thread: request, call: queue, args: { hand_off: task_continuation }, out: work }
+";
+
+const SQL_RUNTIME: &str = "version: 1
+kind: runtime
+name: s
+process: { framework: \"4.8\", host: sql-server, identity: MSSQLSERVER }
+accounts: [alice]
+sql:
+  version: 2019
+  logins: [{ name: alice }]
+  databases: [{ name: app, owner: alice }]
+  tables: [{ name: orders, database: app }]
+steps:
+  - { call: connect, args: { login: alice }, out: s1 }
+";
+
+fn runtime_error(source: &str) -> String {
+    match tokenhop_sim::document::load_str(source, Path::new("bad.yaml")) {
+        Ok(_) => panic!("the runtime loaded, but it is invalid:\n{source}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// Each case: a name, the runtime, and the start of the message.
+fn runtime_cases() -> Vec<(&'static str, String, &'static str)> {
+    let with = |steps: &str| format!("{RUNTIME}{steps}");
+    let sql_with = |steps: &str| format!("{SQL_RUNTIME}{steps}");
+    vec![
+        (
+            "unknown framework version",
+            RUNTIME.replace("\"4.8\"", "\"4.9\""),
+            "bad.yaml:4:23: `process.framework`: `4.9` is not a runtime version the rules distinguish",
+        ),
+        (
+            "classic ASP.NET on .NET 8",
+            RUNTIME.replace("framework: \"4.8\",", "framework: \"8\", host: aspnet,"),
+            "bad.yaml:4:34: `process.host`: contradictory: this host loads the .NET Framework",
+        ),
+        (
+            "flow elements on .NET Framework 1.1",
+            RUNTIME.replace(
+                "identity: AppPool }",
+                "identity: AppPool, config: { legacy_impersonation_policy: true } }",
+            ),
+            "bad.yaml:4:57: `process.config`: contradictory: the flow elements exist from .NET Framework 2.0 to 4.8",
+        )
+        .map_source(|s| s.replace("\"4.8\"", "\"1.1\"")),
+        (
+            "hosting flags without an unmanaged host",
+            RUNTIME.replace(
+                "identity: AppPool }",
+                "identity: AppPool, hosting_flags: [STARTUP_LEGACY_IMPERSONATION] }",
+            ),
+            "bad.yaml:4:64: `process.hosting_flags`: contradictory: STARTUP_* flags are passed by an unmanaged host",
+        ),
+        (
+            "an Undo without an Impersonate",
+            with("  - { thread: request, call: undo, args: { context: ctx2 } }\n"),
+            "bad.yaml:10:53: `steps[2].args.context`: `ctx2` is not bound by an earlier step (it should be an impersonation context)",
+        ),
+        (
+            "an Undo naming a work item",
+            with("  - { thread: request, call: undo, args: { context: work } }\n"),
+            "bad.yaml:10:53: `steps[2].args.context`: `work` is a work item, not an impersonation context",
+        ),
+        (
+            "a work item run twice",
+            with("  - { thread: pool-1, call: run, args: { item: work } }\n  - { thread: pool-1, call: finish, args: { item: work } }\n  - { thread: pool-1, call: run, args: { item: work } }\n"),
+            "bad.yaml:12:5: `steps[4].args.item`: `work` is not waiting to run: a work item runs once",
+        ),
+        (
+            "a work item finished on another thread",
+            with("  - { thread: pool-1, call: run, args: { item: work } }\n  - { thread: request, call: finish, args: { item: work } }\n"),
+            "bad.yaml:11:5: `steps[3].args.item`: `work` is not running on thread `request`",
+        ),
+        (
+            "a step on an undeclared thread",
+            with("  - { thread: pool-9, call: whoami }\n"),
+            "bad.yaml:10:15: `steps[2].thread`: `pool-9` is not a declared thread",
+        ),
+        (
+            "a step with no thread",
+            with("  - { call: whoami }\n"),
+            "bad.yaml:10:5: `steps[2].thread`: a step of a .NET process needs `thread`",
+        ),
+        (
+            "WindowsIdentity.Impersonate on .NET 8",
+            RUNTIME.replace("\"4.8\"", "\"8\""),
+            "bad.yaml:8:30: `steps[0].call`: WindowsIdentity.Impersonate does not exist in .NET 8",
+        ),
+        (
+            "RunImpersonated before .NET Framework 4.6",
+            with("  - { thread: request, call: open_token, args: { identity: bob }, out: h }\n  - { thread: request, call: run_impersonated, args: { handle: h }, out: scope }\n")
+                .replace("\"4.8\"", "\"4.5\""),
+            "bad.yaml:11:30: `steps[3].call`: WindowsIdentity.RunImpersonated exists from .NET Framework 4.6",
+        ),
+        (
+            "an unknown identity",
+            with("  - { thread: request, call: pinvoke_impersonate, args: { identity: mallory } }\n"),
+            "bad.yaml:10:69: `steps[2].args.identity`: `mallory` is not a declared identity",
+        ),
+        (
+            "an unknown call",
+            with("  - { thread: request, call: impersonate_self }\n"),
+            "bad.yaml:10:30: `steps[2].call`: `impersonate_self` is not a runtime call",
+        ),
+        (
+            "a work item queued without a name",
+            with("  - { thread: request, call: queue, args: { hand_off: begin_invoke } }\n"),
+            "bad.yaml:10:5: `steps[2].out`: `queue` needs `out`",
+        ),
+        (
+            "an unknown hand-off",
+            with("  - { thread: request, call: queue, args: { hand_off: await }, out: w2 }\n"),
+            "bad.yaml:10:55: `steps[2].args.hand_off`: `await` is not an asynchronous hand-off",
+        ),
+        (
+            "a SQL Server call in a .NET process",
+            with("  - { thread: request, call: connect, args: { login: alice }, out: s }\n"),
+            "bad.yaml:10:30: `steps[2].call`: `connect` is a SQL Server call, and the process is not `sql-server`",
+        ),
+        (
+            "a .NET call in SQL Server",
+            sql_with("  - { call: queue, args: { hand_off: begin_invoke }, out: w }\n"),
+            "bad.yaml:13:13: `steps[1].call`: `queue` is a .NET process call",
+        ),
+        (
+            "a Windows login with no account",
+            SQL_RUNTIME.replace("logins: [{ name: alice }]", "logins: [{ name: carol }]"),
+            "bad.yaml:8:20: `sql.logins[0].name`: Windows login `carol` names no declared account",
+        ),
+        (
+            "strict security before SQL Server 2017",
+            SQL_RUNTIME.replace("version: 2019", "version: 2014\n  clr_strict_security: true"),
+            "bad.yaml:8:24: `sql.clr_strict_security`: contradictory: clr strict security exists from SQL Server 2017",
+        ),
+        (
+            "an unknown table",
+            sql_with("  - { call: create_assembly, args: { session: s1, database: app, permission_set: SAFE }, out: a }\n  - { call: enter, args: { session: s1, assembly: a }, out: c }\n  - { call: context_query, args: { call: c, table: invoices } }\n"),
+            "bad.yaml:15:52: `steps[3].args.table`: `invoices` is not a declared table",
+        ),
+        (
+            "a sql section for a .NET process",
+            format!("{RUNTIME}sql: {{ logins: [] }}\n"),
+            "bad.yaml:10:6: `sql`: `sql` describes SQL Server, and `process.host` is not `sql-server`",
+        ),
+    ]
+}
+
+/// Applies a change to a case's source.
+trait MapSource {
+    fn map_source(self, f: impl Fn(&str) -> String) -> Self;
+}
+
+impl MapSource for (&'static str, String, &'static str) {
+    fn map_source(self, f: impl Fn(&str) -> String) -> Self {
+        (self.0, f(&self.1), self.2)
+    }
+}
+
+#[test]
+fn malformed_runtimes_name_file_line_column_and_field() {
+    let mut wrong = Vec::new();
+    for (name, source, expected) in runtime_cases() {
+        let message = runtime_error(&source);
+        if !message.starts_with(expected) {
+            wrong.push(format!(
+                "{name}:\n  expected: {expected}\n  got:      {message}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+#[test]
+fn the_runtime_error_messages_read_as_reviewed() {
+    let all: Vec<String> = runtime_cases()
+        .into_iter()
+        .map(|(name, source, _)| format!("{name}\n  {}", runtime_error(&source)))
+        .collect();
+    insta::with_settings!({
+        snapshot_path => "../../fixtures/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!("bad_runtime_messages", all.join("\n"));
+    });
+}

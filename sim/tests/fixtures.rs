@@ -1,6 +1,7 @@
-//! Every script under fixtures/scripts and every topology under fixtures/topologies runs on
-//! the model, meets every `expect` it states, and matches its reviewed snapshots (the JSON
-//! trace and the narration); together the fixtures exercise every registered rule.
+//! Every script under fixtures/scripts, every topology under fixtures/topologies and every
+//! runtime under fixtures/runtimes runs on the model, meets every `expect` it states, and
+//! matches its reviewed snapshots (the JSON trace and the narration); together the fixtures
+//! exercise every registered rule and every reading of the managed-runtime ambiguities.
 
 #![allow(
     clippy::panic,
@@ -14,7 +15,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use tokenhop_model::rules::{self, RuleId};
-use tokenhop_sim::{render, topology};
+use tokenhop_sim::{render, runtime, topology};
 
 fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scripts")
@@ -31,9 +32,93 @@ fn topology_paths() -> Vec<PathBuf> {
 fn run_topology(path: &Path) -> topology::run::TopologyRun {
     match tokenhop_sim::document::load(path) {
         Ok(tokenhop_sim::Document::Topology(t)) => topology::run::run(&t),
-        Ok(tokenhop_sim::Document::Script(_)) => panic!("{}: not a topology", path.display()),
+        Ok(_) => panic!("{}: not a topology", path.display()),
         Err(e) => panic!("fixture does not load: {e}"),
     }
+}
+
+fn runtime_paths() -> Vec<PathBuf> {
+    yaml_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/runtimes"))
+}
+
+fn run_runtime(path: &Path) -> runtime::run::RuntimeRun {
+    match tokenhop_sim::document::load(path) {
+        Ok(tokenhop_sim::Document::Runtime(r)) => runtime::run::run(&r),
+        Ok(_) => panic!("{}: not a runtime", path.display()),
+        Err(e) => panic!("fixture does not load: {e}"),
+    }
+}
+
+#[test]
+fn runtime_fixtures_meet_their_expectations() {
+    let paths = runtime_paths();
+    assert!(paths.len() >= 30, "only {} runtime fixtures", paths.len());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let run = run_runtime(path);
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if run.runtime.name != name {
+            failures.push(format!("{}: named `{}`", path.display(), run.runtime.name));
+        }
+        if run.expectations() == 0 {
+            failures.push(format!("{}: states no expectation", path.display()));
+        }
+        if run.unmet() {
+            failures.push(runtime::render::expectation_summary(&run));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn runtime_fixtures_match_their_snapshots() {
+    insta::with_settings!({
+        snapshot_path => "../../fixtures/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::glob!("../../fixtures/runtimes", "*.yaml", |path| {
+            let run = run_runtime(path);
+            let trace = serde_json::to_string_pretty(&run.trace).unwrap_or_default();
+            insta::assert_snapshot!("runtime-trace", trace);
+            insta::assert_snapshot!("runtime-explain", runtime::render::explain(&run));
+        });
+    });
+}
+
+/// Each reading of each managed-runtime ambiguity (OQD-7, OQR-1, OQD-8, OQD-9, OQS-1, OQS-2) is selected
+/// in so many words by a runtime fixture that exercises the rule.
+#[test]
+fn every_reading_of_the_runtime_ambiguities_has_a_fixture() {
+    let runs: Vec<_> = runtime_paths().iter().map(|p| run_runtime(p)).collect();
+    let mut missing = Vec::new();
+    for rule in [
+        RuleId::OQD_7,
+        RuleId::OQR_1,
+        RuleId::OQD_8,
+        RuleId::OQD_9,
+        RuleId::OQS_1,
+    ] {
+        let ambiguity = rules::readings::ambiguity(rule).expect("an ambiguity");
+        for reading in ambiguity.readings {
+            let found = runs.iter().any(|r| {
+                r.runtime.readings.named(rule)
+                    && r.runtime.readings.selected(rule).map(|x| x.name) == Some(reading.name)
+                    && r.rules_applied().contains(&rule)
+            });
+            if !found {
+                missing.push(format!("{} {}", rule.code(), reading.name));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "readings with no fixture: {}",
+        missing.join(", ")
+    );
 }
 
 fn fixture_paths() -> Vec<PathBuf> {
@@ -144,6 +229,9 @@ fn every_registered_rule_is_exercised_by_a_fixture() {
     for path in topology_paths() {
         applied.extend(run_topology(&path).rules_applied());
     }
+    for path in runtime_paths() {
+        applied.extend(run_runtime(&path).rules_applied());
+    }
     let missing: Vec<&str> = rules::all()
         .filter(|r| !applied.contains(&r.id))
         .map(|r| r.code)
@@ -216,9 +304,7 @@ fn the_readme_example_topology_is_valid() {
     let topology =
         match tokenhop_sim::document::load_str(&readme[start..end], Path::new("README.md")) {
             Ok(tokenhop_sim::Document::Topology(t)) => t,
-            Ok(tokenhop_sim::Document::Script(_)) => {
-                panic!("the README's topology example is a script")
-            }
+            Ok(_) => panic!("the README's topology example is not a topology"),
             Err(e) => panic!("the README's topology example does not load: {e}"),
         };
     let run = topology::run::run(&topology);
@@ -236,6 +322,7 @@ fn the_lessons_name_only_existing_scripts() {
     let scripts: BTreeSet<String> = fixture_paths()
         .iter()
         .chain(topology_paths().iter())
+        .chain(runtime_paths().iter())
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
     let mut missing = Vec::new();
@@ -286,5 +373,36 @@ fn the_readme_example_script_is_valid() {
         run.failed().next().is_none(),
         "{}",
         render::expectation_summary(&run)
+    );
+}
+
+#[test]
+fn the_readme_example_runtime_is_valid() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap_or_default();
+    let Some(section) = readme.find("## Runtimes") else {
+        panic!("the README has no runtime section");
+    };
+    let Some(start) = readme[section..]
+        .find("```yaml\n")
+        .map(|i| section + i + "```yaml\n".len())
+    else {
+        panic!("the README's runtime section has no example");
+    };
+    let end = readme[start..]
+        .find("```")
+        .map_or(readme.len(), |e| start + e);
+    let rt = match tokenhop_sim::document::load_str(&readme[start..end], Path::new("README.md")) {
+        Ok(tokenhop_sim::Document::Runtime(r)) => r,
+        Ok(_) => panic!("the README's runtime example is not a runtime"),
+        Err(e) => panic!("the README's runtime example does not load: {e}"),
+    };
+    let run = runtime::run::run(&rt);
+    assert!(run.expectations() > 0);
+    assert!(
+        run.failed().next().is_none(),
+        "{}",
+        runtime::render::expectation_summary(&run)
     );
 }

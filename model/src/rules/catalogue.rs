@@ -731,6 +731,107 @@ define_rules! {
         "With no credentials for its client (NET-1), a server's outbound authentication either goes out as ANONYMOUS LOGON (what a back end reports after a failed double hop) or fails in the security package: NET-1 allows both and no page says which happens when."
         [L_LOGON_TYPES "Network", KB_2443455 "Symptoms"]
 
+
+    // ---------------------------------------------------------------- CLR: .NET identity flow
+    CLR_1 "CLR-1" Documented
+        "The .NET Framework 1.0 and 1.1 never flow the WindowsIdentity across asynchronous points: there is no ExecutionContext, and a callback runs with whatever token its worker thread has, normally the process's."
+        [SEED_003 "Remarks", D_ALWAYS_FLOW "Remarks"]
+    CLR_2 "CLR-2" Documented
+        "From .NET Framework 2.0 the ExecutionContext, and the WindowsIdentity in it, is captured and restored across Thread.Start, thread-pool work items, delegate BeginInvoke and task continuations; the unsafe thread-pool operations (UnsafeQueueUserWorkItem) carry none."
+        [SEED_003 "Remarks", D_EXECUTION_CONTEXT "Remarks", D_THREADPOOL_UNSAFE "Remarks"]
+    CLR_3 "CLR-3" Documented
+        "By default only managed impersonation flows: the captured identity is the one WindowsIdentity.Impersonate set; impersonation done by P/Invoke (ImpersonateLoggedOnUser, SetThreadToken, RpcImpersonateClient) is invisible to the CLR and does not flow."
+        [SEED_003 "Remarks (the CLR is aware of managed impersonation only)", D_WI_IMPERSONATE "", REFSRC_SECURITY_CONTEXT "GetCurrentWI"]
+    CLR_4 "CLR-4" Documented
+        "With <alwaysFlowImpersonationPolicy enabled=\"true\"/> (or the hosting flag STARTUP_ALWAYSFLOW_IMPERSONATION) the capture takes the OS thread token, however it was set, so unmanaged impersonation flows too."
+        [D_ALWAYS_FLOW "", D_STARTUP_FLAGS "STARTUP_ALWAYSFLOW_IMPERSONATION", SEED_003 "Remarks"]
+    CLR_5 "CLR-5" Documented
+        "With <legacyImpersonationPolicy enabled=\"true\"/> (or STARTUP_LEGACY_IMPERSONATION) the WindowsIdentity never flows, whatever the ExecutionContext settings: a callback runs with whatever token its executing thread has, and the runtime neither impersonates nor reverts."
+        [SEED_003 "enabled attribute", D_STARTUP_FLAGS "STARTUP_LEGACY_IMPERSONATION", D_CORBIND "flags", REFSRC_SECURITY_CONTEXT "IsWindowsIdentityFlowSuppressed, SetSecurityContext"]
+    CLR_6 "CLR-6" Documented
+        "When both configuration elements are enabled, legacy wins and nothing flows: the CLR sets one flow mode, legacy before always-flow before the default."
+        [CLR_EECONFIG "EEConfig::sync (iImpersonationPolicy)", REFSRC_SECURITY_CONTEXT "_LegacyImpersonationPolicy, _alwaysFlowImpersonationPolicy"]
+    CLR_7 "CLR-7" Documented
+        "Classic ASP.NET ships aspnet.config with legacyImpersonationPolicy=true and alwaysFlowImpersonationPolicy=false, so async work started by an impersonating request runs as the application pool; to flow, set legacy=false and alwaysFlow=true. In other applications the elements are read only from the application configuration file."
+        [SEED_003 "Configuration File", D_ALWAYS_FLOW "Configuration File"]
+    CLR_8 "CLR-8" Documented
+        "Running a captured context that carries no identity, on a thread that impersonates, reverts the thread for the callback, so it runs as the process; a context that carries an identity impersonates it; in both cases the previous token is restored afterwards, and a context captured with identity flow suppressed leaves the token alone."
+        [REFSRC_SECURITY_CONTEXT "SetSecurityContext, SecurityContextSwitcher.Undo"]
+    CLR_9 "CLR-9" Documented
+        "While ExecutionContext.SuppressFlow is in force no context is captured: work queued then runs in the default context, as the process on a pool thread. Suppressing twice throws InvalidOperationException, and AsyncFlowControl.Undo must be called on the suppressing thread."
+        [D_EC_SUPPRESS "Remarks, Exceptions", D_AFC_UNDO "Exceptions", SEED_003 "Remarks (per-thread alternatives)"]
+    CLR_10 "CLR-10" Documented
+        "SecurityContext.SuppressFlowWindowsIdentity suppresses only the identity: the context still flows, captures no WindowsIdentity, and when run leaves the executing thread's token untouched."
+        [D_SC_SUPPRESS_WI "", SEED_003 "Remarks (per-thread alternatives)", REFSRC_SECURITY_CONTEXT "CaptureCore, SetSecurityContext"]
+    CLR_11 "CLR-11" Documented
+        "On .NET Framework 2.0 to 4.8 the identity a callback runs under is decided in this order: context flow suppressed, legacy policy, identity flow suppressed, always-flow (the OS token at capture), the default (the managed identity at capture, else the process)."
+        [SEED_003 "", D_ALWAYS_FLOW "", REFSRC_SECURITY_CONTEXT "Capture, SetSecurityContext"]
+    CLR_12 "CLR-12" Documented
+        ".NET Core and .NET 5+ have no WindowsIdentity.Impersonate: RunImpersonated keeps the token in an AsyncLocal whose change handler reverts and re-impersonates at every execution-context switch, so continuations impersonate on whichever thread they run; the configuration elements have no effect and SecurityContext.SuppressFlow throws."
+        [DOTNET_WI "RunImpersonatedInternal, CurrentImpersonatedTokenChanged", D_RUN_IMPERSONATED "", D_SC_SUPPRESS "Exceptions (.NET 5+)"]
+    CLR_13 "CLR-13" Documented
+        "On .NET Core a token set by P/Invoke stays on the OS thread: it does not follow an await to another thread, and the runtime clears it only when it re-applies a flowing value at a context switch."
+        [DOTNET_WI "CurrentImpersonatedTokenChanged (acts only when ThreadContextChanged)"]
+    CLR_14 "CLR-14" Observed
+        "On .NET Core the token handle given to RunImpersonated must outlive the async work that uses it: a continuation that runs after the handle was disposed fails with ObjectDisposedException (\"Safe handle has been closed\"); the .NET Framework duplicated the token, so the pattern worked there."
+        [COREFX_26446 ""]
+    CLR_15 "CLR-15" Documented
+        "ASP.NET Core does not impersonate on its own: requests run as the application pool or process identity, and code acts as the user only inside WindowsIdentity.RunImpersonated or RunImpersonatedAsync."
+        [ASPNETCORE_WINAUTH "Impersonation"]
+    MRT_1 "MRT-1" Documented
+        "WindowsImpersonationContext.Undo puts back the token the thread had before the Impersonate that returned it (the process's when it had none)."
+        [D_WIC_UNDO "", REFSRC_WIC "Undo"]
+    MRT_2 "MRT-2" Documented
+        "After a work item the runtime restores only what running its context changed: a token the item itself left on the thread, by P/Invoke or an Impersonate without Undo, goes back to the pool with the thread."
+        [REFSRC_SECURITY_CONTEXT "SecurityContextSwitcher.Undo (restores only when it impersonated or reverted)", L_ILOU "Remarks"]
+    MRT_3 "MRT-3" Documented
+        "Connections are pooled per connection string and, with integrated security, per Windows identity: a connection opened while impersonating one client cannot be reused for another, so per-client connections defeat pooling."
+        [SEED_001 "Performance Implications", D_ADONET_POOLING "Pool Creation and Assignment"]
+
+    // ---------------------------------------------------------------- SQL: SQL Server CLR integration
+    SQL_1 "SQL-1" Documented
+        "SAFE code may compute and use the context connection only; EXTERNAL_ACCESS adds files, network, registry, environment and unrestricted SqlClient; UNSAFE is full trust, unmanaged code included. SAFE and EXTERNAL_ACCESS are also bound by host protection (no thread creation)."
+        [SQL_CAS "", SQL_CREATE_ASSEMBLY "PERMISSION_SET", SQL_HPA "", SEED_000 "(EXTERNAL_ACCESS and UNSAFE may impersonate; UNSAFE assemblies create threads)"]
+    SQL_2 "SQL-2" Documented
+        "Creating an EXTERNAL_ACCESS or UNSAFE assembly needs CREATE ASSEMBLY, the creator's own EXTERNAL ACCESS ASSEMBLY (UNSAFE ASSEMBLY) permission, and either a signature whose certificate or key maps to a login holding that permission or a TRUSTWORTHY database whose owner holds it; the signature-or-TRUSTWORTHY check repeats when the assembly loads."
+        [SQL_CREATING_ASSEMBLY "", SQL_CREATE_ASSEMBLY "Permissions", SQL_ERRORS_2016 "10314, 10327 (not authorized for PERMISSION_SET)", SQL_ERRORS_2017 "262, 10314, 10327 (not trusted)"]
+    SQL_3 "SQL-3" Documented
+        "With clr strict security (SQL Server 2017 and later, on by default) every assembly is treated as UNSAFE: the declared permission set is ignored at run time and creation needs UNSAFE ASSEMBLY by signature or TRUSTWORTHY owner; SAFE is no security boundary."
+        [SQL_CREATE_ASSEMBLY "Permissions with CLR strict security", SQL_STRICT "", SQL_ERRORS_2017 "10343"]
+    SQL_4 "SQL-4" Documented
+        "Managed code in SQL Server runs on a thread holding the service account's token; SQL Server does not impersonate the caller for external resources unless the code does."
+        [SEED_000 "", SQL_CONTEXT "", SQL_IMP_CREDENTIALS ""]
+    SQL_5 "SQL-5" Documented
+        "External access from EXTERNAL_ACCESS or UNSAFE code: denied for a SQL Server login, as the service account for a Windows original caller the code does not impersonate, as the caller when it does, denied for a context that is not the original caller; SAFE code is always denied."
+        [SQL_CAS "Accessing External Resources"]
+    SQL_6 "SQL-6" Documented
+        "SqlContext.WindowsIdentity is the caller's WindowsIdentity under Windows authentication and null under SQL authentication, where the code cannot impersonate the caller; only EXTERNAL_ACCESS and UNSAFE code may read it."
+        [SQL_CONTEXT "", SQL_CONTEXT_WI "", SEED_000 ""]
+    SQL_7 "SQL-7" Documented
+        "In-process data access is refused while the code impersonates; it must Undo first, so in-process data access always runs in the session's own security context."
+        [SEED_000 "first restriction", SQL_IMP_CREDENTIALS "", SQL_ERRORS_2017 "6233 (In proc data access is not allowed in an impersonated state)"]
+    SQL_8 "SQL-8" Documented
+        "Managed code running asynchronously, on any thread other than the one that entered it, never gets in-process data access, impersonating or not."
+        [SEED_000 "second restriction"]
+    SQL_9 "SQL-9" Documented
+        "In-process data access is authorized in the original execution context of the T-SQL entry point into the managed code; impersonation in managed code cannot change it."
+        [SEED_000 "", SQL_IMP_CREDENTIALS "", SQL_ERRORS_2017 "208, 229"]
+    SQL_10 "SQL-10" Documented
+        "The caller's WindowsIdentity comes from its network logon to SQL Server: an outbound connection made while impersonating reaches another machine as the caller only by delegation, otherwise impersonation works locally only."
+        [SQL_IMP_CREDENTIALS "(delegation)", SQL_CREATE_ASSEMBLY "Remarks (a UNC path is read as the service account)"]
+    SQL_11 "SQL-11" Documented
+        "Granting EXTERNAL ACCESS ASSEMBLY is granting the service account: only logins trusted to run as it should hold it; for security EXTERNAL_ACCESS and UNSAFE are the same."
+        [SQL_CAS "(IMPORTANT note)", SEED_000 "(only logins trusted to run code under the service account)"]
+    SQL_12 "SQL-12" Documented
+        "EXECUTE AS USER is scoped to its database unless the database is TRUSTWORTHY; EXECUTE AS LOGIN is server-wide; for CLR external access a switched context is not the original caller and is denied."
+        [SQL_EXECUTE_AS "", SQL_CAS "Accessing External Resources", SQL_ERRORS_2017 "916"]
+    SQLX_1 "SQLX-1" Documented
+        "EXECUTE AS LOGIN needs IMPERSONATE on that login and EXECUTE AS USER IMPERSONATE on that user (sysadmin, and the database owner for users of its database, hold it); REVERT returns to the caller of the last EXECUTE AS."
+        [SQL_EXECUTE_AS_STMT "Permissions, Remarks", SQL_REVERT "", SQL_ERRORS_2017 "15406, 15517"]
+    ATK_9 "ATK-9" Documented
+        "A login holding EXTERNAL ACCESS ASSEMBLY, or the dbo of a TRUSTWORTHY database whose owner is privileged, deploys CLR code that reaches files and the network as the SQL Server service account; under strict security a SAFE assembly is no barrier."
+        [SQL_CAS "", SQL_CREATING_ASSEMBLY "(TRUSTWORTHY warning)", SQL_CREATE_ASSEMBLY ""]
+
     // ---------------------------------------------------------------- open questions
     OQL_1 "OQL-1" Ambiguous
         "Whether ImpersonateLoggedOnUser with an Identification- or Anonymous-level token assigns it (older text) or fails (newer \"cannot be used for impersonation\" note)."
@@ -1029,6 +1130,24 @@ define_rules! {
     OQD_13 "OQD-13" Ambiguous
         "How long a Kerberos-derived token stays usable off the server's machine: \"some time period between 5 minutes and 8 hours\", says the only page, and nothing restates the mechanism."
         [L_COM_KERB "", L_KERB_POLICY ""]
+    OQD_7 "OQD-7" Ambiguous
+        "Which policy wins when a host passes both STARTUP_LEGACY_IMPERSONATION and STARTUP_ALWAYSFLOW_IMPERSONATION to CorBindToRuntimeEx: the CLR has a setter for each and no page states their precedence."
+        [D_STARTUP_FLAGS "", D_CORBIND "", CLR_EECONFIG ""]
+    OQD_8 "OQD-8" Ambiguous
+        "Whether SQL Server impersonates the caller for every external access (Creating an Assembly) or uses the service account unless the code impersonates (the other three pages and the seed)."
+        [SQL_CREATING_ASSEMBLY "", SQL_CAS "", SQL_CREATE_ASSEMBLY "", SEED_000 ""]
+    OQR_1 "OQR-1" Ambiguous
+        "What running a context captured under SecurityContext.SuppressFlow does to an impersonating thread: seed 003 lists it beside SuppressFlowWindowsIdentity as a way to stop the identity flowing, and no page says whether the runtime then leaves the thread token alone or reverts it."
+        [SEED_003 "Remarks (per-thread alternatives)", D_SC_SUPPRESS ""]
+    OQS_2 "OQS-2" Ambiguous
+        "What REVERT does when no EXECUTE AS is in force: the page says only that it switches back to the caller of the last EXECUTE AS."
+        [SQL_REVERT "Remarks"]
+    OQS_1 "OQS-1" Ambiguous
+        "Who may create UNSAFE assemblies: a holder of UNSAFE ASSEMBLY (CREATE ASSEMBLY, Permissions) or members of sysadmin only (the same page's Remarks)."
+        [SQL_CREATE_ASSEMBLY "Remarks, Permissions"]
+    OQD_9 "OQD-9" Ambiguous
+        "Under EXECUTE AS, what SqlContext.WindowsIdentity returns and whether external access is denied even when the switched context is a Windows login: no page says."
+        [SQL_CAS "Accessing External Resources", SQL_CONTEXT_WI "", SQL_EXECUTE_AS ""]
     OQM_1 "OQM-1" Ambiguous
         "Whether CreateProcessAsUser needs SeIncreaseQuotaPrivilege (\"typically\", says the page) or not (a standard-user broker creates restricted children without it)."
         [L_CPAU "Remarks", CHROMIUM_SANDBOX "TargetProcess::Create"]

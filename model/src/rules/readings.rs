@@ -727,10 +727,91 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
             ),
         ],
     },
+    Ambiguity {
+        rule: RuleId::OQD_7,
+        readings: &[
+            reading(
+                "legacy-wins",
+                "the hosting flags set the same two settings the configuration elements set, and the CLR resolves them as it resolves the elements: legacy before always-flow (CLR-6)",
+            ),
+            reading(
+                "always-flow-wins",
+                "the always-flow setter, applied after the legacy one, leaves the process in always-flow mode",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQR_1,
+        readings: &[
+            reading(
+                "untouched",
+                "like SuppressFlowWindowsIdentity: no identity is captured and the executing thread's token is left alone (CLR-10)",
+            ),
+            reading(
+                "revert",
+                "no security context is captured, and an impersonating thread that runs the callback reverts to the process, as for a context with no identity (CLR-8)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_8,
+        readings: &[
+            reading(
+                "service-account",
+                "external resources are reached as the service account unless the code impersonates (CLR Integration Code Access Security, CREATE ASSEMBLY, the seed; SQL-4, SQL-5)",
+            ),
+            reading(
+                "caller",
+                "the server impersonates the caller for every external access (Creating an Assembly)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQS_1,
+        readings: &[
+            reading(
+                "permission",
+                "a login holding UNSAFE ASSEMBLY (by signature or TRUSTWORTHY owner) may create UNSAFE assemblies (CREATE ASSEMBLY, Permissions)",
+            ),
+            reading(
+                "sysadmin",
+                "only members of sysadmin may create UNSAFE assemblies (CREATE ASSEMBLY, Remarks)",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQS_2,
+        readings: &[
+            reading(
+                "no-effect",
+                "with no EXECUTE AS in force REVERT changes nothing and succeeds (there is no caller to switch back to)",
+            ),
+            reading(
+                "error",
+                "REVERT with no EXECUTE AS in force fails; the documents give no message for it",
+            ),
+        ],
+    },
+    Ambiguity {
+        rule: RuleId::OQD_9,
+        readings: &[
+            reading(
+                "denied",
+                "a switched context is never the original caller: external access is denied, and SqlContext.WindowsIdentity stays the connecting caller's (SQL-5 read literally)",
+            ),
+            reading(
+                "switched-login",
+                "a switched context that is a Windows login counts as the caller: SqlContext.WindowsIdentity is that login and external access proceeds as it",
+            ),
+        ],
+    },
 ];
 
-/// The most ambiguities a [`Readings`] can hold: two bits each in a `u128`.
-const CAPACITY: usize = 64;
+/// The most ambiguities a [`Readings`] can hold: two bits each in two `u128` words.
+const CAPACITY: usize = 128;
+
+/// How many ambiguities one `u128` word of selections holds.
+const PER_WORD: usize = 64;
 
 /// The most readings one ambiguity may offer (what two bits hold).
 const MAX_READINGS: usize = 4;
@@ -755,8 +836,8 @@ const _: () = {
 /// scenario selected it in so many words (even its default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Readings {
-    selected: u128,
-    named: u64,
+    selected: [u128; 2],
+    named: u128,
 }
 
 /// A reading name that is not one of the ambiguity's readings, or an id that is not an
@@ -794,9 +875,11 @@ impl Readings {
                 rule,
                 reading: reading.to_owned(),
             })?;
-        let shift = 2 * position;
-        self.selected = (self.selected & !(0b11u128 << shift)) | ((index as u128 & 0b11) << shift);
-        self.named |= 1u64 << position;
+        let shift = 2 * (position % PER_WORD);
+        if let Some(word) = self.selected.get_mut(position / PER_WORD) {
+            *word = (*word & !(0b11u128 << shift)) | ((index as u128 & 0b11) << shift);
+        }
+        self.named |= 1u128 << position;
         Ok(())
     }
 
@@ -806,7 +889,7 @@ impl Readings {
         AMBIGUITIES
             .iter()
             .position(|a| a.rule == rule)
-            .is_some_and(|p| self.named & (1u64 << p) != 0)
+            .is_some_and(|p| self.named & (1u128 << p) != 0)
     }
 
     /// The reading selected for `rule`, if it is an ambiguity.
@@ -830,7 +913,8 @@ impl Readings {
 
     /// The index of the reading selected for the ambiguity at `position`.
     fn index(&self, position: usize) -> usize {
-        ((self.selected >> (2 * position)) & 0b11) as usize
+        let word = self.selected.get(position / PER_WORD).copied().unwrap_or(0);
+        ((word >> (2 * (position % PER_WORD))) & 0b11) as usize
     }
 }
 

@@ -26,8 +26,10 @@ macro_rules! sources {
 
 sources! {
     // The seed documents (the first specification).
+    SEED_000 = "seed-000", "Impersonation and CLR Integration Security (SQL Server 2014), seed 000_fc3b230cf3919428.txt", "https://learn.microsoft.com/en-us/previous-versions/sql/sql-server-2014/ms345105(v=sql.120)";
     SEED_001 = "seed-001", "Client Impersonation and Delegation (COM+), seed 001_f4c218930261ebe0.txt", "https://learn.microsoft.com/en-us/windows/win32/cossdk/client-impersonation-and-delegation";
     SEED_002 = "seed-002", "ImpersonateSecurityContext function (sspi.h), seed 002_aecf90d24c1a9b80.txt", "https://learn.microsoft.com/en-us/windows/win32/api/sspi/nf-sspi-impersonatesecuritycontext";
+    SEED_003 = "seed-003", "<legacyImpersonationPolicy> Element (.NET Framework), seed 003_e1e14c25f32372d3.txt", "https://learn.microsoft.com/en-us/dotnet/framework/configure-apps/file-schema/runtime/legacyimpersonationpolicy-element";
     SEED_004 = "seed-004", "Client Impersonation (RPC), seed 004_5bd53f77f95f09f4.txt", "https://learn.microsoft.com/en-us/windows/win32/rpc/client-impersonation";
 
     // Microsoft Learn, Win32 authorization.
@@ -255,4 +257,40 @@ sources! {
     CHROMIUM_SANDBOX = "Chromium-sandbox", "Chromium sandbox/win/src/target_process.cc (CreateProcessAsUserW from a standard-user broker)", "https://github.com/chromium/chromium/blob/main/sandbox/win/src/target_process.cc";
     PUPPET_5103 = "puppet-5103", "puppetlabs/puppet PR #5103 (LogonUser returns 1327 for a correct blank password)", "https://github.com/puppetlabs/puppet/pull/5103";
     OPENSSH_1638 = "openssh-1638", "PowerShell/Win32-OpenSSH issue #1638 (STATUS_LOGON_TYPE_NOT_GRANTED, deny rights win)", "https://github.com/PowerShell/Win32-OpenSSH/issues/1638";
+
+    // .NET: identity flow across asynchronous points.
+    D_ALWAYS_FLOW = "D-AlwaysFlow", "<alwaysFlowImpersonationPolicy> Element (.NET Framework)", "https://learn.microsoft.com/en-us/dotnet/framework/configure-apps/file-schema/runtime/alwaysflowimpersonationpolicy-element";
+    D_STARTUP_FLAGS = "D-StartupFlags", "STARTUP_FLAGS Enumeration (.NET Framework hosting)", "https://learn.microsoft.com/en-us/dotnet/framework/unmanaged-api/hosting/startup-flags-enumeration";
+    D_CORBIND = "D-CorBind", "CorBindToRuntimeEx Function (.NET Framework hosting)", "https://learn.microsoft.com/en-us/dotnet/framework/unmanaged-api/hosting/corbindtoruntimeex-function";
+    D_EXECUTION_CONTEXT = "D-ExecutionContext", "ExecutionContext Class (System.Threading)", "https://learn.microsoft.com/en-us/dotnet/api/system.threading.executioncontext";
+    D_EC_SUPPRESS = "D-EC-SuppressFlow", "ExecutionContext.SuppressFlow Method", "https://learn.microsoft.com/en-us/dotnet/api/system.threading.executioncontext.suppressflow";
+    D_AFC_UNDO = "D-AsyncFlowControl-Undo", "AsyncFlowControl.Undo Method", "https://learn.microsoft.com/en-us/dotnet/api/system.threading.asyncflowcontrol.undo";
+    D_SC_SUPPRESS = "D-SC-SuppressFlow", "SecurityContext.SuppressFlow Method", "https://learn.microsoft.com/en-us/dotnet/api/system.security.securitycontext.suppressflow";
+    D_SC_SUPPRESS_WI = "D-SC-SuppressFlowWI", "SecurityContext.SuppressFlowWindowsIdentity Method", "https://learn.microsoft.com/en-us/dotnet/api/system.security.securitycontext.suppressflowwindowsidentity";
+    D_WI_IMPERSONATE = "D-WI-Impersonate", "WindowsIdentity.Impersonate Method (.NET Framework)", "https://learn.microsoft.com/en-us/dotnet/api/system.security.principal.windowsidentity.impersonate";
+    D_WIC_UNDO = "D-WIC-Undo", "WindowsImpersonationContext.Undo Method", "https://learn.microsoft.com/en-us/dotnet/api/system.security.principal.windowsimpersonationcontext.undo";
+    D_RUN_IMPERSONATED = "D-RunImpersonated", "WindowsIdentity.RunImpersonated and RunImpersonatedAsync Methods", "https://learn.microsoft.com/en-us/dotnet/api/system.security.principal.windowsidentity.runimpersonatedasync";
+    D_THREADPOOL_UNSAFE = "D-UnsafeQUWI", "ThreadPool.UnsafeQueueUserWorkItem Method (Remarks: the calling stack is not propagated)", "https://learn.microsoft.com/en-us/dotnet/api/system.threading.threadpool.unsafequeueuserworkitem";
+    REFSRC_SECURITY_CONTEXT = "refsrc-SecurityContext", "Microsoft Reference Source, mscorlib/system/security/securitycontext.cs (.NET Framework 4.8)", "https://github.com/microsoft/referencesource/blob/master/mscorlib/system/security/securitycontext.cs";
+    REFSRC_WIC = "refsrc-WIC", "Microsoft Reference Source, mscorlib/system/security/principal/windowsimpersonationcontext.cs", "https://github.com/microsoft/referencesource/blob/master/mscorlib/system/security/principal/windowsimpersonationcontext.cs";
+    CLR_EECONFIG = "clr-eeconfig", "CLR EEConfig::sync (SSCLI 2.0; dotnet/coreclr release/1.0.0 src/vm/eeconfig.cpp, non-CoreCLR path)", "https://github.com/dotnet/coreclr/blob/release/1.0.0/src/vm/eeconfig.cpp";
+    DOTNET_WI = "dotnet-WindowsIdentity", "dotnet/runtime System.Security.Principal.Windows WindowsIdentity.cs (RunImpersonatedInternal, CurrentImpersonatedTokenChanged)", "https://github.com/dotnet/runtime/blob/main/src/libraries/System.Security.Principal.Windows/src/System/Security/Principal/WindowsIdentity.cs";
+    COREFX_26446 = "corefx-26446", "dotnet/corefx issue #26446: SafeHandle has been closed when using WindowsIdentity.RunImpersonated", "https://github.com/dotnet/corefx/issues/26446";
+    ASPNETCORE_WINAUTH = "AspNetCore-WinAuth", "Configure Windows Authentication in ASP.NET Core", "https://learn.microsoft.com/en-us/aspnet/core/security/authentication/windowsauth";
+    D_ADONET_POOLING = "D-AdoNetPooling", "SQL Server Connection Pooling (ADO.NET)", "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/sql-server-connection-pooling";
+
+    // SQL Server CLR integration.
+    SQL_CAS = "SQL-CAS", "CLR Integration Code Access Security (SQL Server)", "https://learn.microsoft.com/en-us/sql/relational-databases/clr-integration/security/clr-integration-code-access-security";
+    SQL_CREATE_ASSEMBLY = "SQL-CreateAssembly", "CREATE ASSEMBLY (Transact-SQL)", "https://learn.microsoft.com/en-us/sql/t-sql/statements/create-assembly-transact-sql";
+    SQL_CREATING_ASSEMBLY = "SQL-CreatingAssembly", "Creating an Assembly (SQL Server CLR integration)", "https://learn.microsoft.com/en-us/sql/relational-databases/clr-integration/assemblies/creating-an-assembly";
+    SQL_STRICT = "SQL-StrictSecurity", "Server configuration: clr strict security", "https://learn.microsoft.com/en-us/sql/database-engine/configure-windows/clr-strict-security";
+    SQL_CONTEXT = "SQL-SqlContext", "SqlContext Object (SQL Server in-process data access)", "https://learn.microsoft.com/en-us/sql/relational-databases/clr-integration-data-access-in-process-ado-net/sqlcontext-object";
+    SQL_CONTEXT_WI = "SQL-SqlContext-WI", "SqlContext.WindowsIdentity Property", "https://learn.microsoft.com/en-us/dotnet/api/microsoft.sqlserver.server.sqlcontext.windowsidentity";
+    SQL_IMP_CREDENTIALS = "SQL-ImpCredentials", "Impersonation and Credentials for Connections (SQL Server CLR integration)", "https://learn.microsoft.com/en-us/sql/relational-databases/clr-integration/data-access/impersonation-and-credentials-for-connections";
+    SQL_EXECUTE_AS = "SQL-ExecuteAs", "Extending Database Impersonation by Using EXECUTE AS", "https://learn.microsoft.com/en-us/previous-versions/sql/sql-server-2008-r2/ms188304(v=sql.105)";
+    SQL_EXECUTE_AS_STMT = "SQL-ExecuteAsStmt", "EXECUTE AS (Transact-SQL)", "https://learn.microsoft.com/en-us/sql/t-sql/statements/execute-as-transact-sql";
+    SQL_REVERT = "SQL-Revert", "REVERT (Transact-SQL)", "https://learn.microsoft.com/en-us/sql/t-sql/statements/revert-transact-sql";
+    SQL_ERRORS_2016 = "SQL-Errors-2016", "Database Engine events and errors (SQL Server 2016 list)", "https://learn.microsoft.com/en-us/sql/relational-databases/errors-events/database-engine-events-and-errors?view=sql-server-ver13";
+    SQL_ERRORS_2017 = "SQL-Errors-2017", "Database Engine events and errors (SQL Server 2017 list)", "https://learn.microsoft.com/en-us/sql/relational-databases/errors-events/database-engine-events-and-errors?view=sql-server-ver14";
+    SQL_HPA = "SQL-HPA", "Host Protection Attributes and CLR Integration Programming", "https://learn.microsoft.com/en-us/sql/relational-databases/clr-integration-security-host-protection-attributes/host-protection-attributes-and-clr-integration-programming";
 }

@@ -13,7 +13,6 @@ use tokenhop_model::net::directory::{
     TrustKind, Trustee, WellKnown, version_name,
 };
 use tokenhop_model::net::hop::{CallRequest, Package};
-use tokenhop_model::rules::RuleId;
 
 use super::{Chain, ChainStep, Topology, TopologyExpect};
 use crate::error::Fault;
@@ -38,10 +37,7 @@ const TOP: &[&str] = &[
 pub fn build(root: &Node, path: &Path) -> Read<Topology> {
     let top = Fields::new(root, "", "a topology", TOP)?;
     let (name, description) = crate::reader::header(&top, "a topology", "topology")?;
-    let readings = match top.get("readings") {
-        Some(n) => crate::scenario::readings(n)?,
-        None => tokenhop_model::rules::readings::Readings::default(),
-    };
+    let readings = crate::scenario::optional_readings(&top)?;
     let mut b = Builder::default();
     let domains = top.require("domains", "a topology")?;
     b.domains(domains)?;
@@ -1144,10 +1140,7 @@ impl Builder {
                 }
             }
         };
-        let note = match f.get("note") {
-            Some(x) => Some(string(x, &f.path("note"))?),
-            None => None,
-        };
+        let note = f.optional_string("note")?;
         let expect = match f.get("expect") {
             Some(e) => Some(self.expect(e, &f.path("expect"))?),
             None => None,
@@ -1285,14 +1278,8 @@ impl Builder {
                 "rules",
             ],
         )?;
-        let ok = match f.get("ok") {
-            Some(x) => Some(boolean(x, &f.path("ok"))?),
-            None => None,
-        };
-        let error = match f.get("error") {
-            Some(x) => Some(string(x, &f.path("error"))?),
-            None => None,
-        };
+        let ok = f.optional_bool("ok")?;
+        let error = f.optional_string("error")?;
         let presents = match f.get("presents") {
             Some(x) => {
                 let name = string(x, &f.path("presents"))?;
@@ -1332,30 +1319,17 @@ impl Builder {
             )?),
             None => None,
         };
-        let forwardable = match f.get("forwardable") {
-            Some(x) => Some(boolean(x, &f.path("forwardable"))?),
-            None => None,
-        };
+        let forwardable = f.optional_bool("forwardable")?;
         let hops = match f.get("hops") {
             Some(x) => Some(u8::try_from(integer(x, &f.path("hops"))?).map_err(|_| {
                 Fault::new(x.span, f.path("hops"), "hops are a small positive number")
             })?),
             None => None,
         };
-        let mut rules = Vec::new();
-        if let Some(r) = f.get("rules") {
-            for (i, item) in list(r, &f.path("rules"))?.iter().enumerate() {
-                let p = index(&f.path("rules"), i);
-                let code = string(item, &p)?;
-                rules.push(RuleId::from_code(&code).ok_or_else(|| {
-                    Fault::new(
-                        item.span,
-                        &p,
-                        format!("`{code}` is not a registered rule (see `tokenhop rules`)"),
-                    )
-                })?);
-            }
-        }
+        let rules = match f.get("rules") {
+            Some(r) => crate::reader::rules(r, &f.path("rules"))?,
+            None => Vec::new(),
+        };
         Ok(TopologyExpect {
             span: n.span,
             ok,

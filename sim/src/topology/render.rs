@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use super::run::TopologyRun;
-use crate::render::{describe_rule_under, selected_readings_of};
 
 /// The step tables, one per chain.
 #[must_use]
@@ -83,21 +82,7 @@ pub fn expectation_summary(run: &TopologyRun) -> String {
 #[must_use]
 pub fn explain(run: &TopologyRun) -> String {
     let t = &run.topology;
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", t.name);
-    if !t.description.is_empty() {
-        let _ = writeln!(out, "{}", t.description.trim());
-    }
-    let readings = selected_readings_of(&t.readings);
-    let _ = writeln!(
-        out,
-        "\n{}.",
-        if readings.is_empty() {
-            "Every ambiguous rule takes its default reading".to_owned()
-        } else {
-            format!("Selected readings: {}", readings.join(", "))
-        }
-    );
+    let mut out = crate::render::opening(&t.name, &t.description, &t.readings);
     if !run.setup.is_empty() {
         let _ = writeln!(out, "\nThe directory");
         for d in &run.setup {
@@ -139,9 +124,9 @@ pub fn explain(run: &TopologyRun) -> String {
             }
         }
     }
-    let _ = writeln!(out, "\nRules applied, and the documents that state them");
-    for rule in run.rules_applied() {
-        out.push_str(&describe_rule_under(rule, Some(&t.readings)));
-    }
+    out.push_str(&crate::render::rules_section(
+        &run.rules_applied(),
+        &t.readings,
+    ));
     out
 }
