@@ -715,6 +715,11 @@ fn runtime_cases() -> Vec<(&'static str, String, &'static str)> {
             "bad.yaml:15:52: `steps[3].args.table`: `invoices` is not a declared table",
         ),
         (
+            "an Undo without an Impersonate in a CLR routine",
+            sql_with("  - { call: create_assembly, args: { session: s1, database: app, permission_set: SAFE }, out: a }\n  - { call: enter, args: { session: s1, assembly: a }, out: c }\n  - { call: undo, args: { context: ctx } }\n"),
+            "bad.yaml:15:36: `steps[3].args.context`: `ctx` is not bound by an earlier step (it should be an impersonation context)",
+        ),
+        (
             "a sql section for a .NET process",
             format!("{RUNTIME}sql: {{ logins: [] }}\n"),
             "bad.yaml:10:6: `sql`: `sql` describes SQL Server, and `process.host` is not `sql-server`",

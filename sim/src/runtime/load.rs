@@ -648,7 +648,7 @@ impl Builder {
         let call_node = f.require("call", "a step")?;
         let call_name = word(call_node, &f.path("call"), "a runtime call", CALLS)?;
         let sql_call = SQL_CALLS.contains(&call_name)
-            || (call_name == "impersonate" && self.host == Host::SqlServer);
+            || (matches!(call_name, "impersonate" | "undo") && self.host == Host::SqlServer);
         if sql_call {
             self.sql_setup(call_node.span, &f.path("call"), call_name)?;
         } else if self.host == Host::SqlServer {
@@ -657,7 +657,7 @@ impl Builder {
                 f.path("call"),
                 format!("`{call_name}` is a .NET process call; in a `sql-server` process use the SQL Server calls"),
             )
-            .allowing(SQL_CALLS.iter().copied().chain(["impersonate"])));
+            .allowing(SQL_CALLS.iter().copied().chain(["impersonate", "undo"])));
         }
         let args_path = f.path("args");
         let empty = Node {
@@ -752,7 +752,7 @@ impl Builder {
                 out_kind = Some(SlotKind::Context);
                 RuntimeCall::Impersonate(self.identity(need("identity")?, &arg_path("identity"))?)
             }
-            "undo" => RuntimeCall::Undo(self.bound(
+            "undo" if !sql_call => RuntimeCall::Undo(self.bound(
                 need("context")?,
                 &arg_path("context"),
                 SlotKind::Context,
@@ -968,18 +968,21 @@ impl Builder {
                     SlotKind::Call,
                 )?)
             }
-            "impersonate" => RuntimeCall::SqlImpersonate {
-                call: self.bound(need("call")?, &arg_path("call"), SlotKind::Call)?,
-                identity: self.bound(
-                    need("identity")?,
-                    &arg_path("identity"),
-                    SlotKind::Identity,
-                )?,
-            },
-            "sql_undo" => RuntimeCall::SqlUndo(self.bound(
-                need("call")?,
-                &arg_path("call"),
-                SlotKind::Call,
+            "impersonate" => {
+                out_kind = Some(SlotKind::Context);
+                RuntimeCall::SqlImpersonate {
+                    call: self.bound(need("call")?, &arg_path("call"), SlotKind::Call)?,
+                    identity: self.bound(
+                        need("identity")?,
+                        &arg_path("identity"),
+                        SlotKind::Identity,
+                    )?,
+                }
+            }
+            "undo" => RuntimeCall::SqlUndo(self.bound(
+                need("context")?,
+                &arg_path("context"),
+                SlotKind::Context,
             )?),
             "context_query" => {
                 let call = self.bound(need("call")?, &arg_path("call"), SlotKind::Call)?;
@@ -1211,7 +1214,6 @@ const CALLS: &[(&str, &str)] = &[
     ("alter_database", "alter_database"),
     ("enter", "enter"),
     ("windows_identity", "windows_identity"),
-    ("sql_undo", "sql_undo"),
     ("context_query", "context_query"),
     ("external_access", "external_access"),
     ("start_thread", "start_thread"),
@@ -1227,7 +1229,6 @@ const SQL_CALLS: &[&str] = &[
     "alter_database",
     "enter",
     "windows_identity",
-    "sql_undo",
     "context_query",
     "external_access",
     "start_thread",
@@ -1238,7 +1239,7 @@ const SQL_CALLS: &[&str] = &[
 const THREADED_SQL_CALLS: &[&str] = &[
     "windows_identity",
     "impersonate",
-    "sql_undo",
+    "undo",
     "context_query",
     "external_access",
     "start_thread",
@@ -1265,7 +1266,7 @@ fn args_of(call: &str, sql: bool) -> &'static [&'static str] {
         "revert" => &["session"],
         "alter_database" => &["database", "trustworthy"],
         "enter" => &["session", "assembly"],
-        "windows_identity" | "sql_undo" | "start_thread" | "unmanaged" => &["call"],
+        "windows_identity" | "start_thread" | "unmanaged" => &["call"],
         "context_query" => &["call", "table"],
         "external_access" => &["call", "resource"],
         _ => &[],

@@ -259,7 +259,7 @@ pub enum RuntimeCall {
         /// The identity value.
         identity: SlotId,
     },
-    /// WindowsImpersonationContext.Undo in a routine.
+    /// WindowsImpersonationContext.Undo in a routine, on the context `impersonate` returned.
     SqlUndo(SlotId),
     /// A query on the context connection.
     ContextQuery {

@@ -159,6 +159,8 @@ struct State<'r> {
     started: HashMap<SlotId, (SlotId, u16)>,
     pool: ConnectionPool,
     connections: HashMap<SlotId, (ConnectionId, Ident)>,
+    /// The routine each SQL impersonation context belongs to.
+    sql_contexts: HashMap<SlotId, SlotId>,
     /// Whom a resource saw when it denied access, for the step's trace.
     denied: Option<Shown>,
     /// Whether the last `open_connection` reused an idle connection.
@@ -198,6 +200,7 @@ pub fn run(rt: &Runtime) -> RuntimeRun {
         started: HashMap::new(),
         pool: ConnectionPool::default(),
         connections: HashMap::new(),
+        sql_contexts: HashMap::new(),
         denied: None,
         reused: None,
     };
@@ -808,11 +811,17 @@ impl State<'_> {
                 let wi = self.identities.get(identity).copied().flatten();
                 let c = self.call_mut(*call)?;
                 c.impersonate(thread, wi, trail)?;
+                if let Some(o) = s.out {
+                    self.sql_contexts.insert(o, *call);
+                }
                 Ok(wi.map(Shown::Id))
             }
-            RuntimeCall::SqlUndo(call) => {
+            RuntimeCall::SqlUndo(context) => {
                 let thread = self.clr_thread(s.place);
-                let c = self.call_mut(*call)?;
+                let call = *self.sql_contexts.get(context).ok_or(Exception::Unnamed(
+                    "the WindowsImpersonationContext was never returned: Impersonate threw",
+                ))?;
+                let c = self.call_mut(call)?;
                 c.undo(thread, trail);
                 Ok(Some(Shown::Id(0)))
             }
