@@ -80,6 +80,38 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         requests: u16,
     },
+    /// Explore every state of a built-in suite within budgets, check its invariants, and
+    /// print each one's verdict or shortest counterexample; exit 1 if one is not as the
+    /// suite expects.
+    Check {
+        /// The suite (`delegation`, `atk-1`, `atk-6`).
+        #[arg(long)]
+        suite: Option<String>,
+        /// Check only this invariant (repeatable).
+        #[arg(long = "invariant", value_name = "ID")]
+        invariants: Vec<String>,
+        /// The depth bound: transitions from an initial state.
+        #[arg(long)]
+        depth: Option<u32>,
+        /// Worker threads (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Stop after storing this many distinct states.
+        #[arg(long)]
+        max_states: Option<u64>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        max_seconds: Option<u64>,
+        /// Stop when the visited set would exceed this many MiB.
+        #[arg(long)]
+        max_memory: Option<u64>,
+        /// Explore the whole bounded space even once every invariant is decided.
+        #[arg(long)]
+        exhaustive: bool,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the rule registry: ids, statements, status and citations.
     Rules {
         /// Only rules whose id starts with this prefix (`IMP`, `TOK-1`, ...).
@@ -87,6 +119,16 @@ enum Command {
         /// Print as JSON.
         #[arg(long)]
         json: bool,
+        /// Instead, report for each rule which fixtures, properties and suites exercise
+        /// it; exit 1 if a rule is exercised by no fixture.
+        #[arg(long)]
+        coverage: bool,
+        /// With --coverage: the fixtures folder (scripts/, topologies/, runtimes/).
+        #[arg(long, value_name = "DIR")]
+        fixtures: Option<PathBuf>,
+        /// With --coverage: how deep each suite is explored for the rules it applies.
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        suite_depth: u32,
     },
 }
 
@@ -103,7 +145,40 @@ pub fn execute(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Run { file, json } => run(&file, json),
         Command::Explain { file, json } => explain(&file, json),
-        Command::Rules { prefix, json } => list_rules(prefix.as_deref(), json),
+        Command::Rules {
+            prefix,
+            json,
+            coverage,
+            fixtures,
+            suite_depth,
+        } => {
+            if coverage {
+                crate::coverage::coverage(fixtures.as_deref(), suite_depth, json)
+            } else {
+                list_rules(prefix.as_deref(), json)
+            }
+        }
+        Command::Check {
+            suite,
+            invariants,
+            depth,
+            threads,
+            max_states,
+            max_seconds,
+            max_memory,
+            exhaustive,
+            json,
+        } => crate::check::check(&crate::check::Request {
+            suite,
+            invariants,
+            depth,
+            threads,
+            max_states,
+            max_seconds,
+            max_memory_mib: max_memory,
+            exhaustive,
+            json,
+        }),
         Command::Graph {
             file,
             format,

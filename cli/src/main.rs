@@ -3,12 +3,15 @@
 //! The command line: `tokenhop run FILE [--json]` prints a scenario's trace (exit 1 when
 //! an `expect` is not met), `tokenhop explain FILE` narrates it rule by rule with the
 //! documents behind each rule, and `tokenhop rules [PREFIX] [--json]` lists the rule
-//! registry. Bad input is reported with its file, line, column and field, and exits 2.
+//! registry, and `tokenhop check --suite NAME` explores a built-in suite exhaustively.
+//! Bad input is reported with its file, line, column and field, and exits 2.
 //!
-//! The binary is glue: scenarios are read and run by `tokenhop-sim`, and the semantics
-//! are `tokenhop-model`'s.
+//! The binary is glue: scenarios are read and run by `tokenhop-sim`, the suites and their
+//! invariants are `tokenhop-properties`', and the semantics are `tokenhop-model`'s.
 
+mod check;
 mod commands;
+mod coverage;
 
 use std::process::ExitCode;
 

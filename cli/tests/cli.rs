@@ -409,3 +409,98 @@ fn bench_connections_reports_per_client_and_service_pools() {
     assert!(text.contains("| 8 | 16 | 2 | each client |"), "{text}");
     assert!(text.contains("| 8 | 16 | 2 | the service |"), "{text}");
 }
+
+#[test]
+fn check_rejects_an_unknown_suite_or_invariant_with_exit_2() {
+    let out = tokenhop(&["check", "--suite", "everything"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`everything` is not a suite"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("delegation"));
+    let out = tokenhop(&["check", "--suite", "local", "--invariant", "INV-99"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("checks no invariant `INV-99`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// LOC-1..7 over every two-thread call sequence of length two, through the command line.
+#[test]
+fn check_runs_a_suite_and_prints_each_verdict() {
+    let out = tokenhop(&["check", "--suite", "local", "--depth", "2", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["suite"], "local");
+    assert!(report["states"].as_u64().is_some_and(|n| n > 100));
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().all(|f| f["verdict"] == "holds"),
+        "{findings:?}"
+    );
+    let out = tokenhop(&[
+        "check",
+        "--suite",
+        "local",
+        "--depth",
+        "2",
+        "--invariant",
+        "LOC-3",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("LOC-3   holds") && !text.contains("LOC-4"),
+        "{text}"
+    );
+}
+
+/// `rules --coverage` runs the fixtures it is given and names each rule's fixtures,
+/// properties and suites; rules no fixture exercises make it exit 1.
+#[test]
+fn rules_coverage_names_fixtures_properties_and_suites() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = std::env::temp_dir().join(format!("tokenhop-coverage-{}", std::process::id()));
+    let scripts = dir.join("scripts");
+    let _ = std::fs::create_dir_all(&scripts);
+    let example = "silent-downgrade-to-identification.yaml";
+    std::fs::copy(
+        root.join("fixtures/scripts").join(example),
+        scripts.join(example),
+    )
+    .expect("copy a fixture");
+    let out = tokenhop(&[
+        "rules",
+        "--coverage",
+        "--fixtures",
+        dir.to_str().unwrap_or_default(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(report["fixtures_run"], 1);
+    let rules = report["rules"].as_array().expect("rules");
+    let imp4 = rules.iter().find(|r| r["id"] == "IMP-4").expect("IMP-4");
+    assert_eq!(imp4["fixtures"][0], "silent-downgrade-to-identification");
+    assert!(
+        imp4["properties"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|x| x == "LOC-6"))
+    );
+    let krb2 = rules.iter().find(|r| r["id"] == "KRB-2").expect("KRB-2");
+    assert!(
+        krb2["suites"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x == "delegation"))
+    );
+    assert!(
+        report["unexercised_by_fixtures"]
+            .as_array()
+            .is_some_and(|u| !u.is_empty())
+    );
+    let out = tokenhop(&["rules", "--coverage", "--fixtures", "/nonexistent-fixtures"]);
+    assert_eq!(out.status.code(), Some(2));
+}

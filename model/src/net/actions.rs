@@ -142,10 +142,26 @@ pub fn s4u2self(
     let s = dir.service(service);
     let ticket =
         kerberos::s4u2self(dir, readings, s.account, user, trail).map_err(ActionError::Kdc)?;
-    let level = if s.tcb {
-        ImpersonationLevel::Impersonation
-    } else {
+    let level = if !s.tcb {
         ImpersonationLevel::Identification
+    } else if s.impersonate_privilege {
+        ImpersonationLevel::Impersonation
+    } else if readings.alternative(RuleId::HOP_5) {
+        trail.note(RuleId::HOP_5, || {
+            format!(
+                "{} lacks SeImpersonatePrivilege; reading identification: it holds the S4U logon at Identification",
+                s.name
+            )
+        });
+        ImpersonationLevel::Identification
+    } else {
+        trail.note(RuleId::HOP_5, || {
+            format!(
+                "{} lacks SeImpersonatePrivilege; reading origin: the S4U token comes from its own logon session, which the impersonation check allows",
+                s.name
+            )
+        });
+        ImpersonationLevel::Impersonation
     };
     trail.note(RuleId::HOP_1, || {
         format!(

@@ -606,9 +606,6 @@ pub fn reach(
     }
     while let Some((s, holding)) = queue.pop_front() {
         let here = state(s, holding);
-        if holding == Holding::Identification {
-            continue;
-        }
         for edge in graph
             .graph
             .edges_directed(graph.service_node(s), Direction::Outgoing)
@@ -617,6 +614,11 @@ pub fn reach(
                 continue;
             };
             let kind = *edge.weight();
+            // A client held at Identification goes no further (LVL-1), but the service
+            // itself can still log the user on by S4U2self.
+            if holding == Holding::Identification && kind != EdgeKind::ProtocolTransition {
+                continue;
+            }
             let mut rules: Vec<RuleId> = Vec::new();
             let next = match (kind, holding) {
                 (EdgeKind::Unconstrained, Holding::Tgt) => {
@@ -633,6 +635,13 @@ pub fn reach(
                 }
                 (EdgeKind::NcalrpcOneHop | EdgeKind::Cleartext, Holding::Password) => {
                     first_hop(dir, readings, user, t, &mut rules)
+                }
+                // A service that logs its clients on with their password (NET-4) gets
+                // nothing from a ticket: S4U2proxy does not reach it as the user.
+                (EdgeKind::Constrained | EdgeKind::ResourceBased, _)
+                    if dir.service(t).logon != ServiceLogon::Network =>
+                {
+                    None
                 }
                 (EdgeKind::Constrained, Holding::Forwardable) => {
                     rules.extend([RuleId::S4U_4, RuleId::S4U_10]);
@@ -667,7 +676,17 @@ pub fn reach(
             let Some(h) = next else {
                 continue;
             };
-            let h = cap_level(dir, t, user, h, &mut rules);
+            // An S4U logon is made by the service's own logon session: under HOP-5's default
+            // reading the impersonation check allows it without SeImpersonatePrivilege.
+            let h = if kind == EdgeKind::ProtocolTransition && !readings.alternative(RuleId::HOP_5)
+            {
+                if !dir.service(t).impersonate_privilege {
+                    rules.push(RuleId::HOP_5);
+                }
+                h
+            } else {
+                cap_level(dir, t, user, h, &mut rules)
+            };
             let hop = Hop {
                 from: Some(s),
                 to: t,
@@ -702,7 +721,15 @@ pub fn reach(
             4 => Holding::Nothing,
             _ => Holding::Identification,
         };
-        if services.iter().any(|r| r.service == service) {
+        // A service is listed with the first way it is reached, unless that way holds the
+        // client at Identification and a later one acts as it.
+        let known = services.iter().position(|r| r.service == service);
+        if let Some(k) = known
+            && (holding == Holding::Identification
+                || services
+                    .get(k)
+                    .is_some_and(|r| r.holding != Holding::Identification))
+        {
             continue;
         }
         let path = path_to(i);
@@ -723,11 +750,15 @@ pub fn reach(
                 }
             }
         }
-        services.push(Reached {
+        let reached = Reached {
             service,
             holding,
             path,
-        });
+        };
+        match known.and_then(|k| services.get_mut(k)) {
+            Some(slot) => *slot = reached,
+            None => services.push(reached),
+        }
     }
     Reach {
         client: user,

@@ -727,6 +727,9 @@ define_rules! {
     HOP_4 "HOP-4" Documented
         "An NTLM network logon is validated by pass-through to a domain controller of the user's domain, over the server's domain's secure channel and its trusts: a server outside every domain, or in a domain that no trust joins to the user's, cannot log the user on."
         [MS_NRPC "1.3 Overview (pass-through authentication over trusts)", MS_APDS "3.1.5 (a logon failure when no account matches)"]
+    HOP_5 "HOP-5" Ambiguous
+        "Whether a service holding SeTcbPrivilege but not SeImpersonatePrivilege impersonates its S4U logon of a user at Impersonation (the token originates in the service's own logon session, which the impersonation check allows, IMP-6) or at Identification (LVL-8 and IMP-6 read as requiring a logon made with explicit credentials, which S4U is not)."
+        [L_KERB_S4U_LOGON "Remarks", L_ILOU "Remarks", WSI_4 "Figure 4-5"]
     HOP_3 "HOP-3" Ambiguous
         "With no credentials for its client (NET-1), a server's outbound authentication either goes out as ANONYMOUS LOGON (what a back end reports after a failed double hop) or fails in the security package: NET-1 allows both and no page says which happens when."
         [L_LOGON_TYPES "Network", KB_2443455 "Symptoms"]

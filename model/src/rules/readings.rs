@@ -741,6 +741,19 @@ pub const AMBIGUITIES: &[Ambiguity] = &[
         ],
     },
     Ambiguity {
+        rule: RuleId::HOP_5,
+        readings: &[
+            reading(
+                "origin",
+                "the S4U token originates in the service's own logon session, so the impersonation check allows it without SeImpersonatePrivilege (IMP-6's origin test)",
+            ),
+            reading(
+                "identification",
+                "without SeImpersonatePrivilege the service holds the S4U logon at Identification: S4U supplies no explicit credentials (LVL-8 read literally)",
+            ),
+        ],
+    },
+    Ambiguity {
         rule: RuleId::OQR_1,
         readings: &[
             reading(

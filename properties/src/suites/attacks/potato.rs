@@ -1,0 +1,163 @@
+//! ATK-5, the Potato family, on the topology of `fixtures/topologies/atk-5-potato-*.yaml`:
+//! code runs in `pool`, an application pool on web01 running as svc-iis; the attacker
+//! coerces the machine's print spooler, a LocalSystem service, into authenticating to an
+//! endpoint the pool serves (PrintSpoofer's named pipe, RoguePotato's RPC, a DCOM or local
+//! HTTP listener). With SeImpersonatePrivilege the pool impersonates SYSTEM at the full level
+//! (LVL-8) and starts a program with that token (TOK-19).
+//!
+//! The invariant, as the defender states it: the pool's code never acts as SYSTEM (the
+//! machine's own identity, WEB01$ in the model). INV-9 holds (the privilege is the
+//! capability), and the mitigation is the privilege itself: `atk-5` lets the pool hold
+//! SeImpersonatePrivilege, as every service does by default, `atk-5-fixed` removes it, so the
+//! impersonation succeeds at Identification only. The sweep: the endpoint's protocol (SMB
+//! named pipe, RPC, DCOM, HTTP).
+
+use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::net::chain::Step;
+use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
+use tokenhop_model::net::hop::{self, Hold};
+use tokenhop_model::rules::RuleId;
+use tokenhop_sim::explore::{Expectation, Property};
+
+use super::{Builder, CORP, Chains, Config, Scenario, access};
+
+/// The endpoint protocols swept.
+const PROTOCOLS: [(Protocol, &str); 4] = [
+    (Protocol::Smb, "the pool serves a named pipe"),
+    (Protocol::Rpc, "the pool serves RPC"),
+    (Protocol::Dcom, "the pool serves DCOM"),
+    (Protocol::Http, "the pool serves HTTP"),
+];
+
+/// The suite's ids and steps.
+pub struct Potato {
+    /// WEB01$, the machine's own identity (SYSTEM locally).
+    pub machine_account: AccountId,
+    /// The application pool.
+    pub pool: ServiceId,
+    starts: Vec<Step>,
+    steps: Vec<Step>,
+}
+
+fn build(config: usize, privilege: bool) -> (Config, Potato) {
+    let mut b = Builder::new("corp.example");
+    let svc = b.account("svc-iis", AccountKind::User);
+    let (web01, machine_account) = b.machine("web01", CORP, false);
+    let (protocol, word) = PROTOCOLS.get(config).copied().unwrap_or(PROTOCOLS[0]);
+    let spooler = b.service("spooler", web01, machine_account, None, Protocol::Rpc);
+    let pool = b.service("pool", web01, svc, Some("HTTP/pool.web01"), protocol);
+    if let Some(p) = b.service_mut(pool) {
+        p.impersonate_privilege = privilege;
+    }
+    let hive = b.resource(
+        "sam-hive",
+        pool,
+        &[(Trustee::Account(machine_account), &["read", "write"])],
+    );
+    let words = format!(
+        "{word}, {}",
+        if privilege {
+            "pool holds SeImpersonatePrivilege"
+        } else {
+            "pool lacks SeImpersonatePrivilege"
+        }
+    );
+    let suite = Potato {
+        machine_account,
+        pool,
+        starts: vec![
+            Step::StartService { service: pool },
+            Step::Coerce {
+                victim: spooler,
+                to: pool,
+            },
+        ],
+        steps: vec![
+            Step::CreateProcess { with_token: true },
+            Step::CreateProcess { with_token: false },
+            access(hive, &["read"]),
+        ],
+    };
+    (
+        Config {
+            dir: b.dir,
+            words,
+        },
+        suite,
+    )
+}
+
+/// The suite: every endpoint protocol, with the pool holding SeImpersonatePrivilege or not.
+#[must_use]
+pub fn model(privilege: bool) -> Chains<Potato> {
+    let configs = (0..PROTOCOLS.len()).map(|c| build(c, privilege).0).collect();
+    Chains::new(build(0, privilege).1, configs)
+}
+
+impl Scenario for Potato {
+    fn starts(&self) -> &[Step] {
+        &self.starts
+    }
+
+    fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    fn properties() -> Vec<Property<Chains<Self>>> {
+        properties()
+    }
+}
+
+/// The properties.
+#[must_use]
+pub fn properties() -> Vec<Property<Chains<Potato>>> {
+    vec![
+        Property {
+            id: "ATK-5",
+            statement: "The pool's code never acts as SYSTEM: no thread or program of the pool holds the machine's own identity at a level that opens objects.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::LVL_8, RuleId::TOK_19, RuleId::LVL_1, RuleId::ATK_5],
+            check: |m, _, _, t, _| {
+                let Some(h) = t.holder() else { return Ok(false) };
+                if h.service == Some(m.scenario.pool)
+                    && h.presents == Some(m.scenario.machine_account)
+                    && h.hold.acts()
+                {
+                    Err(format!(
+                        "the pool holds {} ({}): SYSTEM",
+                        hop::presented_name(&t.chain.dir, h.presents),
+                        h.hold
+                    ))
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-9",
+            statement: "A service's thread gets another identity's token at Impersonation or above only if the service holds SeImpersonatePrivilege.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::LVL_8, RuleId::ATK_5],
+            check: |_, s, _, t, _| {
+                let Some(h) = t.holder() else { return Ok(false) };
+                let Some(service) = h.service else {
+                    return Ok(false);
+                };
+                let svc = t.chain.dir.service(service);
+                let arrived = s.holder() != Some(h);
+                let other = h.presents.is_some() && h.presents != Some(svc.account);
+                let full = matches!(h.hold, Hold::Impersonating(l) if l >= ImpersonationLevel::Impersonation);
+                if arrived && other && full && !svc.impersonate_privilege {
+                    Err(format!(
+                        "{} impersonates {} at {} without SeImpersonatePrivilege",
+                        svc.name,
+                        hop::presented_name(&t.chain.dir, h.presents),
+                        h.hold
+                    ))
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+    ]
+}

@@ -1,0 +1,248 @@
+//! ATK-3, TGT capture on an unconstrained-delegation host through forced authentication
+//! (the printer bug), on the topology of `fixtures/topologies/atk-3-printer-bug-*.yaml`:
+//! the attacker controls web02 and its listener; a coerced call makes dc01's spooler
+//! authenticate to the listener as DC01$ ([MS-RPRN] 3.1.4.10.4); if WEB02$ is
+//! TRUSTED_FOR_DELEGATION the ticket carries OK-AS-DELEGATE and the SMB session forwards
+//! DC01$'s TGT (KRB-2, NET-6), with which web02 reaches the directory replication interface
+//! as DC01$ (KRB-3, DCSync).
+//!
+//! No rule is broken: the configuration is the weakness. The invariant is what the defender
+//! wants, a domain controller's TGT never reaches a host that is not a domain controller,
+//! and the mitigation is the configuration that removes the weakness: `atk-3` makes WEB02$
+//! trusted for delegation, `atk-3-fixed` does not. The sweep: DC01$ NOT_DELEGATED, the
+//! listener reached over SMB (a named pipe, as the spooler's notification channel is) or
+//! over HTTP, and web02 in the same forest or in a partner forest across a forest trust
+//! without TGT delegation (KRB-8, the post-2019 default). INV-2 and INV-22 hold throughout.
+
+use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::net::chain::Step;
+use tokenhop_model::net::directory::{
+    AccountId, Protocol, ResourceId, ServiceId, Trust, TrustKind, Trustee,
+};
+use tokenhop_model::net::hop::{Credentials, Package};
+use tokenhop_model::net::kerberos;
+use tokenhop_model::rules::RuleId;
+use tokenhop_sim::explore::{Expectation, Property};
+
+use super::{Builder, CORP, Chains, Config, Scenario, access, bit, requests};
+
+const DC_NOT_DELEGATED: u32 = 0;
+const LISTENER_HTTP: u32 = 1;
+const PARTNER_FOREST: u32 = 2;
+/// How many configuration bits there are.
+pub const CONFIG_BITS: u32 = 3;
+
+/// The suite's ids and steps.
+pub struct PrinterBug {
+    /// DC01$, the domain controller's account.
+    pub dc_account: AccountId,
+    /// The directory's replication secrets on dc01.
+    pub secrets: ResourceId,
+    /// The attacker's listener on web02.
+    pub listener: ServiceId,
+    starts: Vec<Step>,
+    steps: Vec<Step>,
+}
+
+fn build(config: u16, trusted: bool) -> (Config, PrinterBug) {
+    let mut b = Builder::new("corp.example");
+    let partner = b.domain("partner.example", "partner.example");
+    b.dir.trusts.push(Trust {
+        a: CORP,
+        b: partner,
+        kind: TrustKind::Forest,
+        enable_tgt_delegation: false,
+        quarantined: false,
+    });
+    let mut words = Vec::new();
+    let (dc01, dc_account) = b.machine("dc01", CORP, true);
+    let web_domain = if bit(config, PARTNER_FOREST) {
+        words.push("web02 in partner.example (forest trust, no TGT delegation)");
+        partner
+    } else {
+        CORP
+    };
+    let (web02, web_account) = b.machine("web02", web_domain, false);
+    b.dir.account_mut(web_account).trusted_for_delegation = trusted;
+    words.push(if trusted {
+        "WEB02$ TRUSTED_FOR_DELEGATION"
+    } else {
+        "WEB02$ not trusted for delegation"
+    });
+    if bit(config, DC_NOT_DELEGATED) {
+        b.dir.account_mut(dc_account).not_delegated = true;
+        words.push("DC01$ NOT_DELEGATED");
+    }
+    let listener_protocol = if bit(config, LISTENER_HTTP) {
+        words.push("listener over HTTP");
+        Protocol::Http
+    } else {
+        words.push("listener over SMB");
+        Protocol::Smb
+    };
+    let spooler = b.service("spooler", dc01, dc_account, None, Protocol::Smb);
+    let drsuapi = b.service("drsuapi", dc01, dc_account, None, Protocol::Rpc);
+    let listener = b.service("listener", web02, web_account, None, listener_protocol);
+    let secrets = b.resource(
+        "replicate-secrets",
+        drsuapi,
+        &[(Trustee::Account(dc_account), &["read"])],
+    );
+    let mut steps = requests(
+        drsuapi,
+        &[Package::Negotiate, Package::Kerberos, Package::Ntlm],
+        &[None, Some(ImpersonationLevel::Delegation)],
+        &[true],
+    );
+    steps.push(access(secrets, &["read"]));
+    let suite = PrinterBug {
+        dc_account,
+        secrets,
+        listener,
+        starts: vec![
+            Step::Coerce {
+                victim: spooler,
+                to: listener,
+            },
+            Step::StartService { service: listener },
+        ],
+        steps,
+    };
+    (
+        Config {
+            dir: b.dir,
+            words: words.join(", "),
+        },
+        suite,
+    )
+}
+
+/// The suite: every configuration, with WEB02$ trusted for delegation or not.
+#[must_use]
+pub fn model(trusted: bool) -> Chains<PrinterBug> {
+    let configs = (0..(1u16 << CONFIG_BITS))
+        .map(|c| build(c, trusted).0)
+        .collect();
+    Chains::new(build(0, trusted).1, configs)
+}
+
+impl Scenario for PrinterBug {
+    fn starts(&self) -> &[Step] {
+        &self.starts
+    }
+
+    fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    fn properties() -> Vec<Property<Chains<Self>>> {
+        properties()
+    }
+}
+
+/// The properties.
+#[must_use]
+pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
+    vec![
+        Property {
+            id: "ATK-3",
+            statement: "A domain controller's TGT never reaches a host that is not a domain controller, however the DC is made to authenticate.",
+            expectation: Expectation::Always,
+            rests_on: &[
+                RuleId::AD_3,
+                RuleId::AD_4,
+                RuleId::KRB_2,
+                RuleId::NET_6,
+                RuleId::OQD_4,
+                RuleId::ATK_3,
+            ],
+            check: |m, _, _, t, _| {
+                let Some(h) = t.holder() else { return Ok(false) };
+                let dir = &t.chain.dir;
+                match &h.credentials {
+                    Credentials::Tgt(ticket)
+                        if ticket.client == m.scenario.dc_account && !dir.machine(h.machine).dc =>
+                    {
+                        Err(format!(
+                            "{} on {}, not a domain controller, holds {}'s TGT",
+                            h.service.map_or("a session", |s| &*dir.service(s).name),
+                            dir.machine(h.machine).name,
+                            dir.account(ticket.client).name
+                        ))
+                    }
+                    _ => Ok(false),
+                }
+            },
+        },
+        Property {
+            id: "ATK-3/DCSync",
+            statement: "No chain the attacker drives from web02 opens the directory's replication secrets (DCSync).",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::KRB_3, RuleId::S4U_12, RuleId::HOP_2, RuleId::ATK_3],
+            check: |m, _, a, t, _| match a {
+                Step::Access { resource, .. } if *resource == m.scenario.secrets => Err(format!(
+                    "the attacker reads replicate-secrets as {}",
+                    tokenhop_model::net::hop::presented_name(
+                        &t.chain.dir,
+                        t.holder().and_then(|h| h.presents)
+                    )
+                )),
+                _ => Ok(false),
+            },
+        },
+        Property {
+            id: "INV-2",
+            statement: "A server holds an account's TGT only if the account is not sensitive.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
+            check: |m, _, _, t, _| {
+                let Some(h) = t.holder() else { return Ok(false) };
+                match &h.credentials {
+                    Credentials::Tgt(ticket)
+                        if h.service.is_some()
+                            && kerberos::is_sensitive(&t.chain.dir, m.readings(), ticket.client) =>
+                    {
+                        Err(format!(
+                            "a server holds the TGT of {}, which is sensitive",
+                            t.chain.dir.account(ticket.client).name
+                        ))
+                    }
+                    _ => Ok(false),
+                }
+            },
+        },
+        Property {
+            id: "INV-22",
+            statement: "A server in another forest, across a trust without TGT delegation, never receives an account's TGT.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::KRB_8, RuleId::KRB_2],
+            check: |_, _, _, t, _| {
+                let Some(h) = t.holder() else { return Ok(false) };
+                let Credentials::Tgt(ticket) = &h.credentials else {
+                    return Ok(false);
+                };
+                let dir = &t.chain.dir;
+                let (Some(server), user) = (
+                    dir.machine(h.machine).domain,
+                    dir.account(ticket.client).domain,
+                ) else {
+                    return Ok(false);
+                };
+                let crossing = dir.domain(server).forest != dir.domain(user).forest;
+                let allowed = dir
+                    .trust(server, user)
+                    .is_some_and(|tr| tr.enable_tgt_delegation && !tr.quarantined);
+                if crossing && !allowed {
+                    Err(format!(
+                        "{} in {} holds {}'s TGT across a trust without TGT delegation",
+                        h.service.map_or("a session", |s| &*dir.service(s).name),
+                        dir.domain(server).name,
+                        dir.account(ticket.client).name
+                    ))
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+    ]
+}

@@ -1,0 +1,223 @@
+//! ATK-4, constrained delegation with protocol transition, on the topology of
+//! `fixtures/topologies/atk-4-protocol-transition-*.yaml`: whoever controls `app` (svc-web,
+//! with SeTcbPrivilege standing for an attacker who holds its key) runs S4U2self for any
+//! user, no password and no user action needed (S4U-1); with TRUSTED_TO_AUTH_FOR_DELEGATION
+//! the ticket is forwardable (S4U-2, AD-8), and S4U2proxy to an SPN in
+//! msDS-AllowedToDelegateTo accepts it (S4U-4): the back end serves a user who never
+//! authenticated.
+//!
+//! The invariant, as the defender states it: a service reaches another machine's service as
+//! a user only if that user authenticated to it. The mitigation is protocol transition off
+//! ("Use Kerberos only"): `atk-4` sets TRUSTED_TO_AUTH_FOR_DELEGATION on svc-web,
+//! `atk-4-fixed` clears it. The sweep: adm NOT_DELEGATED, adm in Protected Users, and
+//! svc-web's msDS-AllowedToDelegateTo listing the file server, the SQL server, both or
+//! neither. adm can also sign in and call app herself, so the legitimate constrained
+//! delegation of a user who did authenticate is in the space and must not count; the
+//! Bronze Bit tampering is offered too, with ticket signatures enforced. INV-1, INV-3 and
+//! INV-4 hold throughout.
+
+use std::sync::Arc;
+
+use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::net::chain::Step;
+use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, Trustee};
+use tokenhop_model::net::hop::Package;
+use tokenhop_model::net::kerberos::{self, Origin};
+use tokenhop_model::rules::RuleId;
+use tokenhop_sim::explore::{Expectation, Property};
+
+use super::{
+    Builder, CORP, Chains, Config, Scenario, access, bit, inv_3, inv_4, proxied_by, requests,
+};
+
+const ADM_NOT_DELEGATED: u32 = 0;
+const ADM_PROTECTED: u32 = 1;
+const LISTS_FILES: u32 = 2;
+const LISTS_SQL: u32 = 3;
+/// How many configuration bits there are.
+pub const CONFIG_BITS: u32 = 4;
+
+/// The suite's ids and steps.
+pub struct ProtocolTransition {
+    /// adm, the victim.
+    pub adm: AccountId,
+    starts: Vec<Step>,
+    steps: Vec<Step>,
+}
+
+const FILES_SPN: &str = "cifs/files01";
+const SQL_SPN: &str = "MSSQLSvc/sql01.corp.example";
+
+fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition) {
+    let mut b = Builder::new("corp.example");
+    let adm = b.account("adm", AccountKind::User);
+    let svc = b.account("svc-web", AccountKind::User);
+    let (ws01, _) = b.machine("ws01", CORP, false);
+    let (web01, _) = b.machine("web01", CORP, false);
+    let (files01, files_account) = b.machine("files01", CORP, false);
+    let (sql01, sql_account) = b.machine("sql01", CORP, false);
+    let mut words = Vec::new();
+    {
+        let a = b.dir.account_mut(adm);
+        a.not_delegated = bit(config, ADM_NOT_DELEGATED);
+        a.protected_users = bit(config, ADM_PROTECTED);
+    }
+    if bit(config, ADM_NOT_DELEGATED) {
+        words.push("adm NOT_DELEGATED");
+    }
+    if bit(config, ADM_PROTECTED) {
+        words.push("adm in Protected Users");
+    }
+    let s = b.dir.account_mut(svc);
+    s.trusted_to_auth_for_delegation = protocol_transition;
+    words.push(if protocol_transition {
+        "svc-web TRUSTED_TO_AUTH_FOR_DELEGATION"
+    } else {
+        "svc-web Kerberos only"
+    });
+    for (n, spn, word) in [
+        (LISTS_FILES, FILES_SPN, "svc-web may delegate to cifs/files01"),
+        (LISTS_SQL, SQL_SPN, "svc-web may delegate to MSSQLSvc/sql01"),
+    ] {
+        if bit(config, n) {
+            s.allowed_to_delegate_to.push(Arc::from(spn));
+            words.push(word);
+        }
+    }
+    let app = b.service(
+        "app",
+        web01,
+        svc,
+        Some("HTTP/app.corp.example"),
+        Protocol::Http,
+    );
+    if let Some(a) = b.service_mut(app) {
+        a.tcb = true;
+    }
+    let files = b.service("files", files01, files_account, Some(FILES_SPN), Protocol::Smb);
+    let sql = b.service("sql", sql01, sql_account, Some(SQL_SPN), Protocol::Rpc);
+    let share = b.resource("admin-share", files, &[(Trustee::Account(adm), &["full"])]);
+    let packages = [Package::Negotiate, Package::Kerberos, Package::Ntlm];
+    let levels = [None, Some(ImpersonationLevel::Delegation)];
+    let mut steps = vec![Step::S4u2self { user: adm }, Step::TamperForwardable];
+    for service in [app, files, sql] {
+        steps.extend(requests(service, &packages, &levels, &[true]));
+    }
+    steps.push(access(share, &["full"]));
+    let suite = ProtocolTransition {
+        adm,
+        starts: vec![
+            Step::StartService { service: app },
+            Step::Start {
+                machine: ws01,
+                user: adm,
+            },
+        ],
+        steps,
+    };
+    (
+        Config {
+            dir: b.dir,
+            words: words.join(", "),
+        },
+        suite,
+    )
+}
+
+/// The suite: every configuration, with protocol transition on svc-web or not.
+#[must_use]
+pub fn model(protocol_transition: bool) -> Chains<ProtocolTransition> {
+    let configs = (0..(1u16 << CONFIG_BITS))
+        .map(|c| build(c, protocol_transition).0)
+        .collect();
+    Chains::new(build(0, protocol_transition).1, configs)
+}
+
+impl Scenario for ProtocolTransition {
+    fn starts(&self) -> &[Step] {
+        &self.starts
+    }
+
+    fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    fn properties() -> Vec<Property<Chains<Self>>> {
+        properties()
+    }
+}
+
+/// The properties.
+#[must_use]
+pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
+    vec![
+        Property {
+            id: "ATK-4",
+            statement: "A service reaches another machine's service as a user only if that user authenticated to it: an identity a front end made by S4U2self never leaves the front end's machine.",
+            expectation: Expectation::Always,
+            rests_on: &[
+                RuleId::S4U_1,
+                RuleId::S4U_2,
+                RuleId::AD_8,
+                RuleId::S4U_4,
+                RuleId::S4U_13,
+                RuleId::ATK_4,
+            ],
+            check: |_, s, _, t, _| {
+                let (Some(from), Some(to)) = (s.holder(), t.holder()) else {
+                    return Ok(false);
+                };
+                let made = from
+                    .evidence
+                    .as_ref()
+                    .is_some_and(|e| e.origin == Origin::S4u2self);
+                if made
+                    && from.service.is_some()
+                    && to.machine != from.machine
+                    && to.presents.is_some()
+                    && to.presents == from.presents
+                {
+                    let dir = &t.chain.dir;
+                    Err(format!(
+                        "{} serves {}, who never authenticated: the front end made the identity by S4U2self",
+                        to.service.map_or("?", |x| &*dir.service(x).name),
+                        tokenhop_model::net::hop::presented_name(dir, to.presents)
+                    ))
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-1",
+            statement: "A sensitive user's identity is never delegated: no chain presents it two machines away, and no service gets a ticket in its name by S4U2proxy.",
+            expectation: Expectation::Always,
+            rests_on: &[
+                RuleId::AD_5,
+                RuleId::AD_6,
+                RuleId::AD_13,
+                RuleId::S4U_2,
+                RuleId::S4U_3,
+                RuleId::S4U_9,
+            ],
+            check: |m, s, _, t, _| {
+                let Some(h) = t.holder() else { return Ok(false) };
+                let adm = m.scenario.adm;
+                let delegated = h.hops >= 2 || proxied_by(s, t).is_some();
+                if h.presents == Some(adm)
+                    && delegated
+                    && kerberos::is_sensitive(&t.chain.dir, m.readings(), adm)
+                {
+                    Err(format!(
+                        "adm is sensitive and is presented {} machine boundaries away",
+                        h.hops
+                    ))
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        inv_3(),
+        inv_4(),
+    ]
+}

@@ -1,0 +1,227 @@
+//! ATK-2, the RBCD takeover ("Wagging the Dog"), on the topology of
+//! `fixtures/topologies/atk-2-rbcd-takeover-*.yaml`: mallory, an ordinary user, controls
+//! ATTACK01$ (a computer account she created under MachineAccountQuota, so it has an SPN and
+//! she knows its key: the service `evil`, with SeTcbPrivilege standing for her tooling) and,
+//! with the mitigation off, may write FILES01$'s msDS-AllowedToActOnBehalfOfOtherIdentity
+//! (`rbcd_writers`). She writes it to admit ATTACK01$, evil runs S4U2self for adm and
+//! S4U2proxy to files01, and files01 serves adm.
+//!
+//! The sweep: adm NOT_DELEGATED, adm in Protected Users, and whether FILES01$'s owner itself
+//! admits ATTACK01$ (a grant the owner made, which is delegation by consent, not the
+//! attack). The mitigation is the write access: `atk-2` gives mallory write access to
+//! FILES01$, `atk-2-fixed` does not.
+//!
+//! The invariant the attack breaks, as the defender states it: no service reaches files01
+//! as another user through an RBCD entry that FILES01$'s owner did not write. INV-20 (an
+//! entry is written only by an identity with write access) and INV-3 hold throughout: the
+//! write access is the only gate (AD-11), which is the catalogue's point.
+
+use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::net::chain::Step;
+use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
+use tokenhop_model::net::hop::Package;
+use tokenhop_model::rules::RuleId;
+use tokenhop_sim::explore::{Expectation, Property};
+
+use super::{Builder, CORP, Chains, Config, Scenario, access, bit, inv_3, proxied_by, requests};
+
+/// The configuration bits.
+const ADM_NOT_DELEGATED: u32 = 0;
+const ADM_PROTECTED: u32 = 1;
+const OWNER_ADMITS: u32 = 2;
+/// How many configuration bits there are.
+pub const CONFIG_BITS: u32 = 3;
+
+/// The suite's ids and steps.
+pub struct Rbcd {
+    /// mallory.
+    pub mallory: AccountId,
+    /// adm, the victim.
+    pub adm: AccountId,
+    /// FILES01$, the target.
+    pub files_account: AccountId,
+    /// ATTACK01$, mallory's computer account.
+    pub attack_account: AccountId,
+    /// The file server on files01.
+    pub files: ServiceId,
+    starts: Vec<Step>,
+    steps: Vec<Step>,
+}
+
+fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
+    let mut b = Builder::new("corp.example");
+    let mallory = b.account("mallory", AccountKind::User);
+    let adm = b.account("adm", AccountKind::User);
+    let (ws01, _) = b.machine("ws01", CORP, false);
+    let (attack01, attack_account) =
+        b.machine("attack01", CORP, false);
+    let (files01, files_account) =
+        b.machine("files01", CORP, false);
+    let mut words = Vec::new();
+    {
+        let a = b.dir.account_mut(adm);
+        a.not_delegated = bit(config, ADM_NOT_DELEGATED);
+        a.protected_users = bit(config, ADM_PROTECTED);
+    }
+    if bit(config, ADM_NOT_DELEGATED) {
+        words.push("adm NOT_DELEGATED");
+    }
+    if bit(config, ADM_PROTECTED) {
+        words.push("adm in Protected Users");
+    }
+    if write_access {
+        b.dir.account_mut(files_account).rbcd_writers.push(mallory);
+        words.push("mallory may write FILES01$'s RBCD list");
+    } else {
+        words.push("mallory has no write access to FILES01$");
+    }
+    if bit(config, OWNER_ADMITS) {
+        b.dir
+            .account_mut(files_account)
+            .allowed_to_act
+            .push(attack_account);
+        words.push("FILES01$'s owner admits ATTACK01$");
+    }
+    let evil = b.service("evil", attack01, attack_account, None, Protocol::Http);
+    let files = b.service("files", files01, files_account, None, Protocol::Smb);
+    let share = b.resource("admin-share", files, &[(Trustee::Account(adm), &["full"])]);
+    let packages = [Package::Negotiate, Package::Kerberos, Package::Ntlm];
+    let levels = [None, Some(ImpersonationLevel::Delegation)];
+    let mut steps = vec![
+        Step::SetRbcd {
+            target: files_account,
+            allow: attack_account,
+        },
+        Step::S4u2self { user: adm },
+    ];
+    steps.extend(requests(evil, &packages, &levels, &[true]));
+    steps.extend(requests(files, &packages, &levels, &[true]));
+    steps.push(access(share, &["full"]));
+    let ids = Rbcd {
+        mallory,
+        adm,
+        files_account,
+        attack_account,
+        files,
+        starts: vec![
+            Step::Start {
+                machine: ws01,
+                user: mallory,
+            },
+            Step::StartService { service: evil },
+        ],
+        steps,
+    };
+    (
+        Config {
+            dir: b.dir,
+            words: words.join(", "),
+        },
+        ids,
+    )
+}
+
+/// The suite: every configuration, with mallory's write access to FILES01$ as given.
+#[must_use]
+pub fn model(write_access: bool) -> Chains<Rbcd> {
+    let configs = (0..(1u16 << CONFIG_BITS))
+        .map(|c| build(c, write_access).0)
+        .collect();
+    Chains::new(build(0, write_access).1, configs)
+}
+
+impl Scenario for Rbcd {
+    fn starts(&self) -> &[Step] {
+        &self.starts
+    }
+
+    fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    fn properties() -> Vec<Property<Chains<Self>>> {
+        properties()
+    }
+}
+
+/// The properties.
+#[must_use]
+pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
+    vec![
+        Property {
+            id: "ATK-2",
+            statement: "No service reaches files01 as another user through an RBCD entry FILES01$'s owner did not write: an ordinary user's write to the RBCD list never lets a principal she controls act as others there.",
+            expectation: Expectation::Always,
+            rests_on: &[
+                RuleId::AD_10,
+                RuleId::AD_11,
+                RuleId::AD_12,
+                RuleId::S4U_1,
+                RuleId::S4U_5,
+                RuleId::S4U_7,
+                RuleId::ATK_2,
+            ],
+            check: |m, s, _, t, _| {
+                let ids = &m.scenario;
+                let (Some(front), Some(h)) = (proxied_by(s, t), t.holder()) else {
+                    return Ok(false);
+                };
+                let Some(user) = h.presents else {
+                    return Ok(false);
+                };
+                if h.service != Some(ids.files) || user == ids.mallory || user == front {
+                    return Ok(false);
+                }
+                let consented = m.initial_dir(t.config).is_some_and(|d| {
+                    d.account(ids.files_account).allowed_to_act.contains(&front)
+                });
+                let written = t
+                    .chain
+                    .dir
+                    .account(ids.files_account)
+                    .allowed_to_act
+                    .contains(&front);
+                if written && !consented {
+                    Err(format!(
+                        "files01 serves {} to {} through the RBCD entry mallory wrote",
+                        t.chain.dir.account(user).name,
+                        t.chain.dir.account(front).name
+                    ))
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-20",
+            statement: "An entry of an account's RBCD list is written only by an identity with write access to it (the account itself or a listed writer); no privilege is asked.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::AD_11, RuleId::AD_10],
+            check: |_, s, a, _, _| {
+                let Step::SetRbcd { target, .. } = a else {
+                    return Ok(false);
+                };
+                let dir = &s.chain.dir;
+                let writer = s.holder().and_then(|h| h.presents);
+                let may = writer.is_some_and(|w| {
+                    w == *target
+                        || dir
+                            .account(*target)
+                            .rbcd_writers
+                            .iter()
+                            .any(|x| dir.is_member(w, *x))
+                });
+                if may {
+                    Ok(false)
+                } else {
+                    Err(format!(
+                        "{} wrote {}'s RBCD list without write access",
+                        tokenhop_model::net::hop::presented_name(dir, writer),
+                        dir.account(*target).name
+                    ))
+                }
+            },
+        },
+        inv_3(),
+    ]
+}

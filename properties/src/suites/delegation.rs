@@ -1,0 +1,637 @@
+//! The delegation suite: every configuration of a three-tier deployment (a user; a front
+//! end, a middle tier and a back end on three machines, plus an ncalrpc service on the
+//! front end's machine) over the account flags that decide delegation, and every chain of
+//! up to four calls from the user's logon (or from a compromised tier acting as itself)
+//! through them, with every package, requested
+//! level, mutual-authentication setting and OK-AS-DELEGATE behaviour of the client, plus
+//! S4U2self and the Bronze Bit tampering a compromised service can do. Each state is one
+//! configuration and the place the chain holds; each transition is one
+//! `tokenhop_model::net` step, so the search plays exactly the model the topologies use.
+//!
+//! The configuration bits: the user NOT_DELEGATED and in Protected Users; each service
+//! account TRUSTED_FOR_DELEGATION and TRUSTED_TO_AUTH_FOR_DELEGATION; the front end and
+//! middle tier allowed to delegate to the next tier (msDS-AllowedToDelegateTo); the middle
+//! tier and back end admitting the previous tier by RBCD. The mitigations (ticket
+//! signatures, the CVE-2020-16996 RBCD check) are the suite's parameters, so that each
+//! attack is searched for with its fix off and with it on.
+
+use std::sync::Arc;
+
+use tokenhop_model::decision::{Decision, Trail};
+use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::net::actions;
+use tokenhop_model::net::directory::{
+    Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount, Machine, MachineId,
+    Protocol, Service, ServiceId, ServiceLogon,
+};
+use tokenhop_model::net::hop::{self, CallRequest, Credentials, Hold, Holder, Package};
+use tokenhop_model::net::kerberos;
+use tokenhop_model::rules::RuleId;
+use tokenhop_model::rules::readings::Readings;
+use tokenhop_sim::explore::{Expectation, Model, Property};
+
+/// The mitigations a delegation suite runs under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mitigations {
+    /// KDCs enforce ticket signatures (the Bronze Bit fix, S4U-9).
+    pub ticket_signatures: bool,
+    /// KDCs refuse RBCD with a sensitive user's evidence (the CVE-2020-16996 fix, S4U-8).
+    pub rbcd_sensitive_enforced: bool,
+}
+
+impl Mitigations {
+    /// Every fix on.
+    pub const ON: Mitigations = Mitigations {
+        ticket_signatures: true,
+        rbcd_sensitive_enforced: true,
+    };
+}
+
+/// The user.
+const USER: AccountId = AccountId(0);
+/// The service accounts of the front end, middle tier and back end.
+const SVC: [AccountId; 3] = [AccountId(1), AccountId(2), AccountId(3)];
+/// The tiers.
+const TIERS: [ServiceId; 3] = [ServiceId(0), ServiceId(1), ServiceId(2)];
+/// The ncalrpc service on the front end's machine.
+const LOCAL: ServiceId = ServiceId(3);
+/// The user's workstation and the front end's machine.
+const WORKSTATION: MachineId = MachineId(0);
+const FRONT_MACHINE: MachineId = MachineId(1);
+
+/// How many configuration bits there are.
+pub const CONFIG_BITS: u32 = 12;
+
+/// The bit of each setting: the user's two flags, then per tier TRUSTED_FOR_DELEGATION,
+/// TRUSTED_TO_AUTH_FOR_DELEGATION, delegation to the next tier (front and middle) and RBCD
+/// admitting the previous tier (middle and back).
+const NOT_DELEGATED: u32 = 0;
+const PROTECTED: u32 = 1;
+const TD: [u32; 3] = [2, 5, 9];
+const TA: [u32; 3] = [3, 6, 10];
+const A2D2_NEXT: [Option<u32>; 3] = [Some(4), Some(7), None];
+const RBCD_PREV: [Option<u32>; 3] = [None, Some(8), Some(11)];
+
+/// The suite's model.
+pub struct Delegation {
+    dirs: Vec<Directory>,
+    readings: Readings,
+    requests: Vec<CallRequest>,
+    mitigations: Mitigations,
+}
+
+/// A state: a configuration and where the chain is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct State {
+    /// The configuration's index (its bits).
+    pub config: u16,
+    /// The chain's holder.
+    pub holder: Holder,
+}
+
+/// An action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// A call, by its index among the suite's requests.
+    Call(u16),
+    /// The holder's service runs S4U2self for the user.
+    S4u2self,
+    /// The holder's service sets FORWARDABLE on its evidence ticket (ATK-1).
+    Tamper,
+}
+
+fn bit(config: u16, n: u32) -> bool {
+    config & (1 << n) != 0
+}
+
+/// The directory of configuration `config`.
+#[must_use]
+pub fn directory(config: u16, m: Mitigations) -> Directory {
+    let mut dir = Directory::default();
+    dir.domains.push(Domain {
+        name: Arc::from("corp.example"),
+        forest: Arc::from("corp.example"),
+        functional_level: 2016,
+        kdc: 2019,
+        ticket_signatures: m.ticket_signatures,
+        rbcd_sensitive_enforced: m.rbcd_sensitive_enforced,
+    });
+    let d = DomainId(0);
+    let mut user = Account::new("alice", d, AccountKind::User, 1104);
+    user.not_delegated = bit(config, NOT_DELEGATED);
+    user.protected_users = bit(config, PROTECTED);
+    dir.accounts.push(user);
+    let spns = ["HTTP/front", "RPC/middle", "cifs/back"];
+    for (i, spn) in spns.iter().enumerate() {
+        let mut a = Account::new(&format!("svc{i}"), d, AccountKind::User, 1200 + i as u32);
+        a.trusted_for_delegation = bit(config, TD[i]);
+        a.trusted_to_auth_for_delegation = bit(config, TA[i]);
+        if let (Some(b), Some(next)) = (A2D2_NEXT[i], spns.get(i + 1))
+            && bit(config, b)
+        {
+            a.allowed_to_delegate_to.push(Arc::from(*next));
+        }
+        if let Some(b) = RBCD_PREV[i]
+            && bit(config, b)
+            && i > 0
+        {
+            a.allowed_to_act.push(SVC[i - 1]);
+        }
+        a.spns.push(Arc::from(*spn));
+        dir.accounts.push(a);
+    }
+    for name in ["ws", "front", "middle", "back", "dc"] {
+        dir.machines.push(Machine {
+            name: Arc::from(name),
+            domain: Some(d),
+            account: None,
+            dc: name == "dc",
+        });
+    }
+    let protocols = [Protocol::Http, Protocol::Rpc, Protocol::Smb];
+    for i in 0..3 {
+        dir.services.push(Service {
+            name: Arc::from(["front", "middle", "back"][i]),
+            machine: MachineId(1 + i as u32),
+            account: SVC[i],
+            spn: Arc::from(spns[i]),
+            protocol: protocols[i],
+            logon: ServiceLogon::Network,
+            tcb: true,
+            impersonate_privilege: true,
+            checks_impersonation: true,
+            com_plus: false,
+            local_account: LocalAccount::Account,
+        });
+    }
+    dir.services.push(Service {
+        name: Arc::from("local"),
+        machine: FRONT_MACHINE,
+        account: SVC[0],
+        spn: Arc::from("RPC/front-local"),
+        protocol: Protocol::Ncalrpc,
+        logon: ServiceLogon::Network,
+        tcb: true,
+        impersonate_privilege: true,
+        checks_impersonation: true,
+        com_plus: false,
+        local_account: LocalAccount::Account,
+    });
+    dir
+}
+
+/// Every request variant a client may make to each service.
+fn requests() -> Vec<CallRequest> {
+    let mut all = Vec::new();
+    for service in TIERS.into_iter().chain([LOCAL]) {
+        for package in [Package::Negotiate, Package::Kerberos, Package::Ntlm] {
+            for level in [
+                None,
+                Some(ImpersonationLevel::Identification),
+                Some(ImpersonationLevel::Impersonation),
+                Some(ImpersonationLevel::Delegation),
+            ] {
+                for mutual_auth in [false, true] {
+                    for honours_ok_as_delegate in [true, false] {
+                        all.push(CallRequest {
+                            service,
+                            level,
+                            mutual_auth,
+                            package,
+                            by_spn: true,
+                            as_self: false,
+                            honours_ok_as_delegate,
+                            binding_at_startup: false,
+                            dynamic_tracking: false,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    all
+}
+
+impl Delegation {
+    /// The suite over every configuration, under `mitigations`.
+    #[must_use]
+    pub fn new(mitigations: Mitigations) -> Self {
+        Self::with_configs(mitigations, 0..(1u16 << CONFIG_BITS))
+    }
+
+    /// The suite over the configurations `configs`.
+    #[must_use]
+    pub fn with_configs(mitigations: Mitigations, configs: impl Iterator<Item = u16>) -> Self {
+        let mut dirs = Vec::new();
+        for c in configs {
+            let index = usize::from(c);
+            if dirs.len() <= index {
+                dirs.resize_with(index + 1, Directory::default);
+            }
+            if let Some(slot) = dirs.get_mut(index) {
+                *slot = directory(c, mitigations);
+            }
+        }
+        Delegation {
+            dirs,
+            readings: Readings::default(),
+            requests: requests(),
+            mitigations,
+        }
+    }
+
+    fn dir(&self, config: u16) -> Option<&Directory> {
+        self.dirs
+            .get(usize::from(config))
+            .filter(|d| !d.domains.is_empty())
+    }
+
+    /// Whether the user is sensitive in `config`: NOT_DELEGATED, or in Protected Users
+    /// (the domain's functional level supports it).
+    fn sensitive(&self, config: u16) -> bool {
+        self.dir(config)
+            .is_some_and(|d| kerberos::is_sensitive(d, &self.readings, USER))
+    }
+}
+
+fn start(machine: MachineId) -> Holder {
+    Holder {
+        machine,
+        service: None,
+        presents: Some(USER),
+        hold: Hold::Own,
+        credentials: Credentials::Password,
+        evidence: None,
+        hops: 0,
+    }
+}
+
+impl Model for Delegation {
+    type State = State;
+    type Action = Action;
+    type Outcome = Vec<Decision>;
+
+    fn initial_states(&self) -> Vec<State> {
+        let mut states = Vec::new();
+        for (i, d) in self.dirs.iter().enumerate() {
+            if d.domains.is_empty() {
+                continue;
+            }
+            let config = u16::try_from(i).unwrap_or(u16::MAX);
+            for machine in [WORKSTATION, FRONT_MACHINE] {
+                states.push(State {
+                    config,
+                    holder: start(machine),
+                });
+            }
+            // A compromised tier acting as itself, as the attacks on delegation begin.
+            for service in TIERS {
+                states.push(State {
+                    config,
+                    holder: hop::own_process(d, service),
+                });
+            }
+        }
+        states
+    }
+
+    fn actions(&self, state: &State, out: &mut Vec<Action>) {
+        for i in 0..self.requests.len() {
+            out.push(Action::Call(u16::try_from(i).unwrap_or(u16::MAX)));
+        }
+        if state.holder.service.is_some() {
+            out.push(Action::S4u2self);
+            if state.holder.evidence.is_some() {
+                out.push(Action::Tamper);
+            }
+        }
+    }
+
+    fn next(&self, state: &State, action: &Action) -> Option<(State, Vec<Decision>)> {
+        let dir = self.dir(state.config)?;
+        let mut trail = Trail::rules_only();
+        let holder = match action {
+            Action::Call(i) => {
+                let req = self.requests.get(usize::from(*i))?;
+                if Some(req.service) == state.holder.service {
+                    return None;
+                }
+                hop::call(dir, &self.readings, &state.holder, req, &mut trail).ok()?
+            }
+            Action::S4u2self => {
+                actions::s4u2self(dir, &self.readings, &state.holder, USER, &mut trail).ok()?
+            }
+            Action::Tamper => actions::tamper_forwardable(dir, &state.holder, &mut trail).ok()?,
+        };
+        Some((
+            State {
+                config: state.config,
+                holder,
+            },
+            trail.into_decisions(),
+        ))
+    }
+
+    fn rules(&self, outcome: &Vec<Decision>, report: &mut dyn FnMut(RuleId)) {
+        for d in outcome {
+            report(d.rule);
+        }
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        properties()
+    }
+
+    fn describe_action(&self, state: &State, action: &Action) -> String {
+        match action {
+            Action::Call(i) => self.requests.get(usize::from(*i)).map_or_else(
+                || "call ?".to_owned(),
+                |r| {
+                    let name = self
+                        .dir(state.config)
+                        .map(|d| d.service(r.service).name.to_string())
+                        .unwrap_or_default();
+                    format!(
+                        "call {name} ({:?}, level {}, mutual {}, {} OK-AS-DELEGATE)",
+                        r.package,
+                        r.level
+                            .map_or_else(|| "default".to_owned(), |l| l.to_string()),
+                        r.mutual_auth,
+                        if r.honours_ok_as_delegate {
+                            "honours"
+                        } else {
+                            "ignores"
+                        }
+                    )
+                },
+            ),
+            Action::S4u2self => "S4U2self for alice".to_owned(),
+            Action::Tamper => "set FORWARDABLE on the evidence ticket (Bronze Bit)".to_owned(),
+        }
+    }
+
+    fn describe_state(&self, state: &State) -> String {
+        let Some(dir) = self.dir(state.config) else {
+            return format!("{state:?}");
+        };
+        let h = &state.holder;
+        let at = match h.service {
+            Some(s) => format!("{}@{}", dir.service(s).name, dir.machine(h.machine).name),
+            None => format!("alice's session on {}", dir.machine(h.machine).name),
+        };
+        format!(
+            "[{}] {at} holds {} ({}), credentials {}, {} machine boundaries",
+            describe_config(state.config, self.mitigations),
+            hop::presented_name(dir, h.presents),
+            h.hold,
+            h.credentials.word(),
+            h.hops
+        )
+    }
+}
+
+/// A configuration in words.
+#[must_use]
+pub fn describe_config(config: u16, m: Mitigations) -> String {
+    let mut flags = Vec::new();
+    if bit(config, NOT_DELEGATED) {
+        flags.push("alice NOT_DELEGATED".to_owned());
+    }
+    if bit(config, PROTECTED) {
+        flags.push("alice in Protected Users".to_owned());
+    }
+    for (i, name) in ["front", "middle", "back"].iter().enumerate() {
+        if bit(config, TD[i]) {
+            flags.push(format!("{name} TRUSTED_FOR_DELEGATION"));
+        }
+        if bit(config, TA[i]) {
+            flags.push(format!("{name} TRUSTED_TO_AUTH_FOR_DELEGATION"));
+        }
+        if A2D2_NEXT[i].is_some_and(|b| bit(config, b)) {
+            flags.push(format!("{name} may delegate to the next tier"));
+        }
+        if RBCD_PREV[i].is_some_and(|b| bit(config, b)) {
+            flags.push(format!("{name} admits the previous tier by RBCD"));
+        }
+    }
+    if !m.ticket_signatures {
+        flags.push("ticket signatures not enforced".to_owned());
+    }
+    if !m.rbcd_sensitive_enforced {
+        flags.push("CVE-2020-16996 fix not enforced".to_owned());
+    }
+    if flags.is_empty() {
+        "no delegation settings".to_owned()
+    } else {
+        flags.join(", ")
+    }
+}
+
+/// Whether the transition made the target's ticket by S4U2proxy from the source's service.
+fn by_s4u2proxy(m: &Delegation, s: &State, t: &State) -> Option<AccountId> {
+    let dir = m.dir(s.config)?;
+    let from = dir.service(s.holder.service?).account;
+    let e = t.holder.evidence.as_ref()?;
+    (t.holder.service != s.holder.service && e.transited.last() == Some(&from)).then_some(from)
+}
+
+fn rank(hold: Hold) -> Option<ImpersonationLevel> {
+    match hold {
+        Hold::Own => None,
+        Hold::Impersonating(l) => Some(l),
+    }
+}
+
+/// The properties the suite checks.
+#[must_use]
+pub fn properties() -> Vec<Property<Delegation>> {
+    vec![
+        Property {
+            id: "INV-1",
+            statement: "A sensitive user's identity is never delegated: no chain presents it two machines away, and no service gets a ticket in its name by S4U2proxy.",
+            expectation: Expectation::Always,
+            rests_on: &[
+                RuleId::AD_5,
+                RuleId::AD_6,
+                RuleId::KRB_2,
+                RuleId::S4U_2,
+                RuleId::S4U_8,
+                RuleId::S4U_9,
+                RuleId::NET_4,
+            ],
+            check: |m, s, _, t, _| {
+                let delegated = t.holder.hops >= 2 || by_s4u2proxy(m, s, t).is_some();
+                if t.holder.presents == Some(USER) && delegated && m.sensitive(t.config) {
+                    return Err(format!(
+                        "alice is sensitive and is presented {} machine boundaries away{}",
+                        t.holder.hops,
+                        if by_s4u2proxy(m, s, t).is_some() {
+                            " through S4U2proxy"
+                        } else {
+                            ""
+                        }
+                    ));
+                }
+                Ok(false)
+            },
+        },
+        Property {
+            id: "INV-2",
+            statement: "A server holds a user's TGT only if the user is not sensitive.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
+            check: |m, _, _, t, _| match &t.holder.credentials {
+                Credentials::Tgt(ticket)
+                    if t.holder.service.is_some()
+                        && ticket.client == USER
+                        && m.sensitive(t.config) =>
+                {
+                    Err("a server holds the TGT of a sensitive user".to_owned())
+                }
+                _ => Ok(false),
+            },
+        },
+        Property {
+            id: "INV-3",
+            statement: "A ticket S4U2proxy issues to a front end is for a service in its msDS-AllowedToDelegateTo or one whose RBCD list admits it.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::S4U_4, RuleId::S4U_5, RuleId::AD_9, RuleId::AD_10],
+            check: |m, s, _, t, _| {
+                let Some(front) = by_s4u2proxy(m, s, t) else {
+                    return Ok(false);
+                };
+                let (Some(dir), Some(target)) = (m.dir(s.config), t.holder.service) else {
+                    return Ok(false);
+                };
+                let back = dir.service(target);
+                let listed = dir
+                    .account(front)
+                    .allowed_to_delegate_to
+                    .iter()
+                    .any(|spn| spn.eq_ignore_ascii_case(&back.spn));
+                let admitted = dir.account(back.account).allowed_to_act.contains(&front);
+                if listed || admitted {
+                    Ok(false)
+                } else {
+                    Err(format!("S4U2proxy reached {} without a grant", back.name))
+                }
+            },
+        },
+        Property {
+            id: "INV-4",
+            statement: "The KDC never accepts evidence whose flags were changed after it issued them.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::S4U_9, RuleId::ATK_1],
+            check: |m, s, _, t, _| {
+                let tampered = s.holder.evidence.as_ref().is_some_and(|e| e.tampered);
+                if tampered && by_s4u2proxy(m, s, t).is_some() {
+                    Err("S4U2proxy accepted a ticket whose FORWARDABLE flag was set by the front end".to_owned())
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-6",
+            statement: "A server holding a network logon without a TGT, and without S4U2proxy rights, never presents the user on another machine.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::NET_1, RuleId::S4U_4, RuleId::S4U_5, RuleId::S4U_12],
+            check: |m, s, _, t, _| {
+                let (Some(dir), Some(service)) = (m.dir(s.config), s.holder.service) else {
+                    return Ok(false);
+                };
+                let account = dir.service(service).account;
+                let rights = !dir.account(account).allowed_to_delegate_to.is_empty()
+                    || dir
+                        .accounts
+                        .iter()
+                        .any(|a| a.allowed_to_act.contains(&account));
+                let dead_end = s.holder.presents == Some(USER)
+                    && matches!(s.holder.credentials, Credentials::None)
+                    && !rights;
+                if dead_end
+                    && t.holder.machine != s.holder.machine
+                    && t.holder.presents == Some(USER)
+                {
+                    Err("a network logon without credentials or S4U2proxy rights reached another machine as the user".to_owned())
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-8",
+            statement: "The level a hop holds never exceeds the level the previous hop held, except through S4U2proxy or the local ncalrpc exception.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::LVL_3, RuleId::LVL_4, RuleId::LVL_5, RuleId::S4U_10],
+            check: |m, s, _, t, _| {
+                let (Some(before), Some(after)) = (rank(s.holder.hold), rank(t.holder.hold)) else {
+                    return Ok(false);
+                };
+                let remote = t.holder.machine != s.holder.machine;
+                // LVL-5: a token a local (ncalrpc) server got from a logon that holds the
+                // user's credentials, its password or a forwarded TGT, goes out with them.
+                let local_origin = !matches!(s.holder.credentials, Credentials::None);
+                if remote
+                    && t.holder.presents == s.holder.presents
+                    && after > before
+                    && !local_origin
+                    && by_s4u2proxy(m, s, t).is_none()
+                {
+                    Err(format!(
+                        "the level rose from {before} to {after} across machines"
+                    ))
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-10",
+            statement: "A server a local ncalrpc client asked for Identification never acts as the client.",
+            expectation: Expectation::Always,
+            rests_on: &[RuleId::LVL_2, RuleId::LVL_5, RuleId::TOK_4],
+            check: |m, s, a, t, _| {
+                let Action::Call(i) = a else { return Ok(false) };
+                let Some(req) = m.requests.get(usize::from(*i)) else {
+                    return Ok(false);
+                };
+                let low = req
+                    .level
+                    .is_some_and(|l| l <= ImpersonationLevel::Identification);
+                if req.service == LOCAL
+                    && low
+                    && t.holder.presents == s.holder.presents
+                    && t.holder.hold.acts()
+                {
+                    Err(format!(
+                        "the ncalrpc server holds {} after the client asked for Identification",
+                        t.holder.hold
+                    ))
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-21",
+            statement: "A client that ignores OK-AS-DELEGATE can give its TGT to a server not trusted for delegation: OK-AS-DELEGATE is the client's hint, not the KDC's access control.",
+            expectation: Expectation::Sometimes,
+            rests_on: &[RuleId::KRB_4, RuleId::KRB_2],
+            check: |m, _, a, t, _| {
+                let Action::Call(i) = a else { return Ok(false) };
+                let ignores = m
+                    .requests
+                    .get(usize::from(*i))
+                    .is_some_and(|r| !r.honours_ok_as_delegate);
+                let (Some(dir), Some(service)) = (m.dir(t.config), t.holder.service) else {
+                    return Ok(false);
+                };
+                let td = dir
+                    .account(dir.service(service).account)
+                    .trusted_for_delegation;
+                Ok(ignores && !td && matches!(t.holder.credentials, Credentials::Tgt(_)))
+            },
+        },
+    ]
+}

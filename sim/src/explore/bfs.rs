@@ -1,0 +1,393 @@
+//! Breadth-first search, level by level: each level's frontier is split across threads,
+//! successors are deduplicated in a sharded table of fingerprints, and each table entry
+//! keeps the parent's fingerprint and the action's index, from which a counterexample is
+//! rebuilt by replaying actions from the initial state. Because levels are explored in
+//! order, the first violation of a property found is at the least depth: the
+//! counterexample is a shortest one.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::fingerprint::Identity;
+use tokenhop_model::rules::RuleId;
+
+use super::{Expectation, Finding, Limit, Model, Options, Property, Report, Trace, TraceStep};
+
+/// How far a run has come, for a progress display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// The level just completed.
+    pub depth: u32,
+    /// Distinct states so far.
+    pub states: u64,
+    /// States waiting at the next level.
+    pub frontier: usize,
+    /// Time so far.
+    pub elapsed: Duration,
+}
+
+/// What the table keeps of a stored state: how it was first reached.
+#[derive(Clone, Copy, Debug)]
+struct Parent {
+    /// The parent's fingerprint, or the index of the initial state.
+    parent: u64,
+    /// The action's index among the parent's actions, or [`INITIAL`].
+    action: u32,
+}
+
+const INITIAL: u32 = u32::MAX;
+const SHARD_BITS: u32 = 6;
+const SHARDS: usize = 1 << SHARD_BITS;
+
+type Table = HashMap<u64, Parent, Identity>;
+
+/// What one thread's share of a level produced: the new states with their fingerprints,
+/// and which rules (by registry index) its transitions applied.
+type Expanded<M> = (Vec<(<M as Model>::State, u64)>, Vec<bool>);
+
+fn shard_of(fp: u64) -> usize {
+    // The top bits: the tables use the low ones.
+    (fp >> (64 - SHARD_BITS)) as usize
+}
+
+fn lock(table: &Mutex<Table>) -> std::sync::MutexGuard<'_, Table> {
+    table.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The first finding of one property: where it was found, to keep the least.
+#[derive(Clone, Debug)]
+struct Found {
+    depth: u32,
+    parent: u64,
+    action: u32,
+    reason: String,
+}
+
+/// Explores `model` within `options`, calling `progress` after every level.
+pub fn explore<M: Model>(
+    model: &M,
+    options: &Options,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Report {
+    let start = Instant::now();
+    let threads = options.threads.max(1);
+    let budget = options.budget;
+    let mut properties = model.properties();
+    if !options.only.is_empty() {
+        properties.retain(|p| options.only.iter().any(|id| id == p.id));
+    }
+    let tables: Vec<Mutex<Table>> = (0..SHARDS).map(|_| Mutex::new(Table::default())).collect();
+    let found: Vec<Mutex<Option<Found>>> = properties.iter().map(|_| Mutex::new(None)).collect();
+    let decided: Vec<AtomicBool> = properties.iter().map(|_| AtomicBool::new(false)).collect();
+    let stored = AtomicU64::new(0);
+    let transitions = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let mut limit: Option<Limit> = None;
+
+    let mut frontier: Vec<(M::State, u64)> = Vec::new();
+    for (i, s) in model.initial_states().into_iter().enumerate() {
+        let fp = model.fingerprint(&s);
+        let mut t = lock(&tables[shard_of(fp)]);
+        if let std::collections::hash_map::Entry::Vacant(e) = t.entry(fp) {
+            e.insert(Parent {
+                parent: i as u64,
+                action: INITIAL,
+            });
+            stored.fetch_add(1, Ordering::Relaxed);
+            drop(t);
+            frontier.push((s, fp));
+        }
+    }
+
+    let state_size = std::mem::size_of::<(M::State, u64)>() as u64;
+    let entry_size = (std::mem::size_of::<(u64, Parent)>() + 1) as u64;
+    let mut depth = 0;
+    let mut complete = false;
+    let mut applied = vec![false; RuleId::ALL.len()];
+    loop {
+        if frontier.is_empty() {
+            complete = true;
+            break;
+        }
+        if depth >= budget.depth {
+            break;
+        }
+        if options.stop_when_decided && decided.iter().all(|d| d.load(Ordering::Relaxed)) {
+            break;
+        }
+        let level = depth + 1;
+        let chunk = frontier.len().div_ceil(threads);
+        let next: Vec<Expanded<M>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = frontier
+                .chunks(chunk.max(1))
+                .map(|part| {
+                    let ctx = Level {
+                        model,
+                        properties: &properties,
+                        tables: &tables,
+                        found: &found,
+                        decided: &decided,
+                        stored: &stored,
+                        transitions: &transitions,
+                        stop: &stop,
+                        options,
+                        start,
+                        level,
+                        entry_size,
+                        state_size,
+                    };
+                    scope.spawn(move || ctx.expand(part))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h.join() {
+                    Ok(states) => states,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        frontier = Vec::new();
+        for (states, seen) in next {
+            frontier.extend(states);
+            for (all, s) in applied.iter_mut().zip(seen) {
+                *all |= s;
+            }
+        }
+        depth = level;
+        let states = stored.load(Ordering::Relaxed);
+        progress(&Progress {
+            depth,
+            states,
+            frontier: frontier.len(),
+            elapsed: start.elapsed(),
+        });
+        if stop.load(Ordering::Relaxed) {
+            limit = Some(reached(
+                &budget,
+                states,
+                start,
+                memory(states, entry_size, frontier.len() as u64, state_size),
+            ));
+            break;
+        }
+    }
+
+    let states = stored.load(Ordering::Relaxed);
+    let capacity: usize = tables.iter().map(|t| lock(t).capacity()).sum();
+    let findings = properties
+        .iter()
+        .zip(&found)
+        .map(|(p, f)| {
+            let found = f.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            Finding {
+                id: p.id,
+                statement: p.statement,
+                expectation: p.expectation,
+                trace: found.map(|f| rebuild(model, &tables, &f)),
+            }
+        })
+        .collect();
+    Report {
+        states,
+        transitions: transitions.load(Ordering::Relaxed),
+        depth,
+        complete,
+        limit,
+        elapsed: start.elapsed(),
+        threads,
+        bytes_per_state: if states == 0 {
+            0.0
+        } else {
+            (capacity as f64 * entry_size as f64) / states as f64
+        },
+        findings,
+        rules: RuleId::ALL
+            .iter()
+            .zip(&applied)
+            .filter(|(_, seen)| **seen)
+            .map(|(rule, _)| *rule)
+            .collect(),
+    }
+}
+
+fn memory(states: u64, entry_size: u64, frontier: u64, state_size: u64) -> u64 {
+    // A table at its usual load holds about 8/7 entries per state.
+    states * entry_size * 8 / 7 + frontier * state_size
+}
+
+/// Which budget a stopped run reached.
+fn reached(budget: &super::Budget, states: u64, start: Instant, memory: u64) -> Limit {
+    if states >= budget.states {
+        Limit::States(budget.states)
+    } else if memory >= budget.memory {
+        Limit::Memory(budget.memory)
+    } else {
+        let _ = start;
+        Limit::Time(budget.time)
+    }
+}
+
+/// What the threads expanding one level share.
+struct Level<'a, M: Model> {
+    model: &'a M,
+    properties: &'a [Property<M>],
+    tables: &'a [Mutex<Table>],
+    found: &'a [Mutex<Option<Found>>],
+    decided: &'a [AtomicBool],
+    stored: &'a AtomicU64,
+    transitions: &'a AtomicU64,
+    stop: &'a AtomicBool,
+    options: &'a Options,
+    start: Instant,
+    level: u32,
+    entry_size: u64,
+    state_size: u64,
+}
+
+impl<M: Model> Level<'_, M> {
+    fn expand(&self, part: &[(M::State, u64)]) -> Expanded<M> {
+        let mut next = Vec::new();
+        let mut applied = vec![false; RuleId::ALL.len()];
+        let mut actions = Vec::new();
+        let mut local_transitions = 0u64;
+        for (done, (state, fp)) in part.iter().enumerate() {
+            if done % 256 == 0 && self.over_budget(next.len()) {
+                self.stop.store(true, Ordering::Relaxed);
+                break;
+            }
+            actions.clear();
+            self.model.actions(state, &mut actions);
+            for (index, action) in actions.iter().enumerate() {
+                let Some((target, outcome)) = self.model.next(state, action) else {
+                    continue;
+                };
+                local_transitions += 1;
+                self.model.rules(&outcome, &mut |rule| {
+                    if let Some(seen) = applied.get_mut(rule as usize) {
+                        *seen = true;
+                    }
+                });
+                self.check(state, action, &target, &outcome, *fp, index);
+                let tfp = self.model.fingerprint(&target);
+                let mut table = lock(&self.tables[shard_of(tfp)]);
+                if let std::collections::hash_map::Entry::Vacant(e) = table.entry(tfp) {
+                    e.insert(Parent {
+                        parent: *fp,
+                        action: u32::try_from(index).unwrap_or(INITIAL - 1),
+                    });
+                    drop(table);
+                    self.stored.fetch_add(1, Ordering::Relaxed);
+                    next.push((target, tfp));
+                }
+            }
+        }
+        self.transitions
+            .fetch_add(local_transitions, Ordering::Relaxed);
+        (next, applied)
+    }
+
+    fn over_budget(&self, pending: usize) -> bool {
+        let b = &self.options.budget;
+        let states = self.stored.load(Ordering::Relaxed);
+        states >= b.states
+            || self.start.elapsed() >= b.time
+            || memory(states, self.entry_size, pending as u64, self.state_size) >= b.memory
+            || self.stop.load(Ordering::Relaxed)
+    }
+
+    fn check(
+        &self,
+        state: &M::State,
+        action: &M::Action,
+        target: &M::State,
+        outcome: &M::Outcome,
+        fp: u64,
+        index: usize,
+    ) {
+        for (i, p) in self.properties.iter().enumerate() {
+            if self.options.stop_when_decided && self.decided[i].load(Ordering::Relaxed) {
+                continue;
+            }
+            let reason = match (
+                (p.check)(self.model, state, action, target, outcome),
+                p.expectation,
+            ) {
+                (Err(reason), Expectation::Always) => reason,
+                (Ok(true), Expectation::Sometimes) => "reached".to_owned(),
+                _ => continue,
+            };
+            let candidate = Found {
+                depth: self.level,
+                parent: fp,
+                action: u32::try_from(index).unwrap_or(INITIAL - 1),
+                reason,
+            };
+            let mut slot = self.found[i].lock().unwrap_or_else(PoisonError::into_inner);
+            let better = slot.as_ref().is_none_or(|f| {
+                (candidate.depth, candidate.parent, candidate.action)
+                    < (f.depth, f.parent, f.action)
+            });
+            if better {
+                *slot = Some(candidate);
+            }
+            self.decided[i].store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Rebuilds the path to a finding by following parents back to an initial state, then
+/// replaying the actions forward to describe each state.
+fn rebuild<M: Model>(model: &M, tables: &[Mutex<Table>], found: &Found) -> Trace {
+    let mut indices = vec![found.action];
+    let mut fp = found.parent;
+    let initial = loop {
+        let entry = lock(&tables[shard_of(fp)]).get(&fp).copied();
+        match entry {
+            Some(Parent {
+                parent,
+                action: INITIAL,
+            }) => break usize::try_from(parent).unwrap_or(usize::MAX),
+            Some(Parent { parent, action }) => {
+                indices.push(action);
+                fp = parent;
+            }
+            None => break usize::MAX,
+        }
+    };
+    indices.reverse();
+    let initials = model.initial_states();
+    let Some(mut state) = initials.get(initial).cloned() else {
+        return Trace {
+            initial: "(the path could not be rebuilt)".to_owned(),
+            steps: Vec::new(),
+            reason: found.reason.clone(),
+        };
+    };
+    let described = model.describe_state(&state);
+    let mut steps = Vec::new();
+    let mut actions = Vec::new();
+    for index in indices {
+        actions.clear();
+        model.actions(&state, &mut actions);
+        let Some(action) = actions.get(index as usize) else {
+            break;
+        };
+        let text = model.describe_action(&state, action);
+        let Some((next, _)) = model.next(&state, action) else {
+            break;
+        };
+        state = next;
+        steps.push(TraceStep {
+            action: text,
+            state: model.describe_state(&state),
+        });
+    }
+    Trace {
+        initial: described,
+        steps,
+        reason: found.reason.clone(),
+    }
+}

@@ -1,0 +1,190 @@
+//! The search itself, on a toy model whose answers are known: two counters that either
+//! action raises.
+
+use super::*;
+
+/// Two counters below `limit`; each action raises one.
+struct Counters {
+    limit: u8,
+    symmetric: bool,
+}
+
+impl Model for Counters {
+    type State = (u8, u8);
+    type Action = u8;
+    type Outcome = ();
+
+    fn initial_states(&self) -> Vec<(u8, u8)> {
+        vec![(0, 0)]
+    }
+
+    fn actions(&self, _: &(u8, u8), actions: &mut Vec<u8>) {
+        actions.extend([0, 1]);
+    }
+
+    fn next(&self, s: &(u8, u8), a: &u8) -> Option<((u8, u8), ())> {
+        match a {
+            0 if s.0 + 1 < self.limit => Some(((s.0 + 1, s.1), ())),
+            1 if s.1 + 1 < self.limit => Some(((s.0, s.1 + 1), ())),
+            _ => None,
+        }
+    }
+
+    fn canonical(&self, s: &(u8, u8)) -> (u8, u8) {
+        if self.symmetric && s.1 < s.0 {
+            (s.1, s.0)
+        } else {
+            *s
+        }
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![
+            Property {
+                id: "SUM",
+                statement: "The counters never sum to 5.",
+                expectation: Expectation::Always,
+                rests_on: &[],
+                check: |_, _, _, t, _| {
+                    if t.0 + t.1 == 5 {
+                        Err(format!("{} + {} = 5", t.0, t.1))
+                    } else {
+                        Ok(false)
+                    }
+                },
+            },
+            Property {
+                id: "THREE",
+                statement: "The first counter reaches 3 while the second is 0.",
+                expectation: Expectation::Sometimes,
+                rests_on: &[],
+                check: |_, _, _, t, _| Ok(*t == (3, 0)),
+            },
+        ]
+    }
+}
+
+fn run(model: &Counters, threads: usize, stop_when_decided: bool) -> Report {
+    let options = Options {
+        threads,
+        stop_when_decided,
+        budget: Budget {
+            depth: 100,
+            ..Budget::default()
+        },
+        only: Vec::new(),
+    };
+    explore(model, &options, &|_| {})
+}
+
+#[test]
+fn every_state_is_stored_once_and_the_space_is_exhausted() {
+    let r = run(
+        &Counters {
+            limit: 10,
+            symmetric: false,
+        },
+        1,
+        false,
+    );
+    assert_eq!(r.states, 100);
+    assert!(r.complete);
+    assert_eq!(r.limit, None);
+    assert!(r.bytes_per_state > 0.0);
+}
+
+#[test]
+fn two_threads_store_the_same_states_as_one() {
+    let m = Counters {
+        limit: 40,
+        symmetric: false,
+    };
+    assert_eq!(run(&m, 1, false).states, run(&m, 2, false).states);
+}
+
+#[test]
+fn counterexamples_and_witnesses_are_shortest_and_replay() {
+    let r = run(
+        &Counters {
+            limit: 10,
+            symmetric: false,
+        },
+        2,
+        true,
+    );
+    let sum = &r.findings[0];
+    assert!(!sum.holds());
+    let trace = sum.trace.as_ref().expect("a counterexample");
+    assert_eq!(trace.steps.len(), 5, "{trace:?}");
+    assert_eq!(trace.initial, "(0, 0)");
+    let last = &trace.steps[4].state;
+    let (a, b): (u8, u8) = {
+        let t = last.trim_matches(|c| c == '(' || c == ')');
+        let mut parts = t.split(", ").map(|x| x.parse::<u8>().expect("a number"));
+        (parts.next().expect("a"), parts.next().expect("b"))
+    };
+    assert_eq!(a + b, 5);
+    let three = &r.findings[1];
+    assert!(three.holds());
+    assert_eq!(three.trace.as_ref().map(|t| t.steps.len()), Some(3));
+}
+
+#[test]
+fn symmetry_reduction_explores_one_state_per_class() {
+    let r = run(
+        &Counters {
+            limit: 10,
+            symmetric: true,
+        },
+        2,
+        false,
+    );
+    assert_eq!(r.states, 55, "pairs with a <= b");
+}
+
+#[test]
+fn a_state_budget_stops_the_run_and_says_so() {
+    let options = Options {
+        threads: 2,
+        stop_when_decided: false,
+        budget: Budget {
+            states: 50,
+            ..Budget::default()
+        },
+        only: Vec::new(),
+    };
+    let r = explore(
+        &Counters {
+            limit: 100,
+            symmetric: false,
+        },
+        &options,
+        &|_| {},
+    );
+    assert!(!r.complete);
+    assert_eq!(r.limit, Some(Limit::States(50)));
+}
+
+#[test]
+fn a_depth_budget_stops_the_run_incomplete() {
+    let options = Options {
+        threads: 1,
+        stop_when_decided: false,
+        budget: Budget {
+            depth: 3,
+            ..Budget::default()
+        },
+        only: Vec::new(),
+    };
+    let r = explore(
+        &Counters {
+            limit: 10,
+            symmetric: false,
+        },
+        &options,
+        &|_| {},
+    );
+    assert_eq!(r.depth, 3);
+    assert!(!r.complete);
+    assert_eq!(r.states, 10, "1 + 2 + 3 + 4 states within three steps");
+}
