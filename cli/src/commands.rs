@@ -84,7 +84,9 @@ enum Command {
     /// print each one's verdict or shortest counterexample; exit 1 if one is not as the
     /// suite expects.
     Check {
-        /// The suite (`delegation`, `atk-1`, `atk-6`).
+        /// A script or topology: explore every sequence of calls from its starting state.
+        file: Option<PathBuf>,
+        /// A built-in suite (`delegation`, `local`, `atk-1`, ...).
         #[arg(long)]
         suite: Option<String>,
         /// Check only this invariant (repeatable).
@@ -159,6 +161,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             }
         }
         Command::Check {
+            file,
             suite,
             invariants,
             depth,
@@ -169,6 +172,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             exhaustive,
             json,
         } => crate::check::check(&crate::check::Request {
+            file,
             suite,
             invariants,
             depth,

@@ -504,3 +504,27 @@ fn rules_coverage_names_fixtures_properties_and_suites() {
     let out = tokenhop(&["rules", "--coverage", "--fixtures", "/nonexistent-fixtures"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `tokenhop check FILE` explores a topology's own directory: the ATK-6 topology breaks
+/// INV-1 (exit 1, with the S4U2self-then-RBCD counterexample), its fixed twin does not.
+#[test]
+fn check_explores_a_topology_and_finds_its_attack() {
+    let out = tokenhop(&[
+        "check",
+        "fixtures/topologies/atk-6-protected-users-rbcd-reproduced.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("INV-1   BROKEN"), "{text}");
+    assert!(text.contains("S4U2self for carol@corp.example"), "{text}");
+    let out = tokenhop(&[
+        "check",
+        "fixtures/topologies/atk-6-protected-users-rbcd-fixed.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = tokenhop(&[
+        "check",
+        "fixtures/runtimes/clr-seed-003-aspnet-default-no-flow.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}

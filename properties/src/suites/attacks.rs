@@ -53,8 +53,8 @@ pub struct Config {
     pub words: String,
 }
 
-/// What an attack suite over topology chains declares: the configurations it sweeps, the
-/// steps that can be taken, and the properties it checks.
+/// What an attack suite over topology chains declares: the steps that can be taken and the
+/// properties it checks (the configurations it sweeps are given to [`Chains::new`]).
 pub trait Scenario: Sync + Sized {
     /// The steps that place the chain (a logon, a service's own process, a coerced
     /// authentication): available from every state, the first one included.
@@ -99,6 +99,12 @@ impl<S: Scenario> Chains<S> {
             configs,
             readings: Readings::default(),
         }
+    }
+
+    /// The same model under `readings` (the selected readings of the ambiguous rules).
+    #[must_use]
+    pub fn with_readings(self, readings: Readings) -> Self {
+        Chains { readings, ..self }
     }
 
     /// The configurations.
@@ -191,7 +197,11 @@ impl<S: Scenario> Model for Chains<S> {
         }
         if let Some(initial) = self.initial_dir(state.config) {
             for (i, (now, then)) in dir.accounts.iter().zip(&initial.accounts).enumerate() {
-                for added in now.allowed_to_act.iter().filter(|a| !then.allowed_to_act.contains(a)) {
+                for added in now
+                    .allowed_to_act
+                    .iter()
+                    .filter(|a| !then.allowed_to_act.contains(a))
+                {
                     let target = AccountId(u32::try_from(i).unwrap_or(u32::MAX));
                     text.push_str(&format!(
                         "; {}'s RBCD list now admits {}",
@@ -248,7 +258,11 @@ pub fn describe_request(dir: &Directory, r: &CallRequest) -> String {
             .map_or_else(|| "default".to_owned(), |l| l.to_string()),
         if r.mutual_auth { ", mutual" } else { "" },
         if r.by_spn { "" } else { ", by address" },
-        if r.as_self { ", as the process itself" } else { "" },
+        if r.as_self {
+            ", as the process itself"
+        } else {
+            ""
+        },
     )
 }
 
@@ -281,9 +295,7 @@ pub fn describe_step(dir: &Directory, step: &Step) -> String {
                 .join(", ")
         ),
         Step::S4u2self { user } => format!("S4U2self for {}", dir.account(*user).name),
-        Step::TamperForwardable => {
-            "set FORWARDABLE on the evidence ticket (Bronze Bit)".to_owned()
-        }
+        Step::TamperForwardable => "set FORWARDABLE on the evidence ticket (Bronze Bit)".to_owned(),
         Step::SetRbcd { target, allow } => format!(
             "write {}'s RBCD list (msDS-AllowedToActOnBehalfOfOtherIdentity) to admit {}",
             dir.account(*target).name,
@@ -554,7 +566,10 @@ pub fn inv_4<S: Scenario>() -> Property<Chains<S>> {
                 .and_then(|h| h.evidence.as_ref())
                 .is_some_and(|e| e.tampered);
             if tampered && proxied_by(s, t).is_some() {
-                Err("S4U2proxy accepted a ticket whose FORWARDABLE flag was set by the front end".to_owned())
+                Err(
+                    "S4U2proxy accepted a ticket whose FORWARDABLE flag was set by the front end"
+                        .to_owned(),
+                )
             } else {
                 Ok(false)
             }

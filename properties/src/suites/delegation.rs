@@ -72,12 +72,19 @@ const TA: [u32; 3] = [3, 6, 10];
 const A2D2_NEXT: [Option<u32>; 3] = [Some(4), Some(7), None];
 const RBCD_PREV: [Option<u32>; 3] = [None, Some(8), Some(11)];
 
-/// The suite's model.
+/// The suite's model (or, built from a topology file, that file's model).
 pub struct Delegation {
     dirs: Vec<Directory>,
     readings: Readings,
     requests: Vec<CallRequest>,
-    mitigations: Mitigations,
+    /// The suite's mitigations, or `None` for a topology file's own settings.
+    mitigations: Option<Mitigations>,
+    /// The users whose S4U2self logons a compromised service may make.
+    users: Vec<AccountId>,
+    /// Where chains start: a user's interactive logon at a machine.
+    starts: Vec<(AccountId, MachineId)>,
+    /// The services whose own processes start chains (a compromised service).
+    own: Vec<ServiceId>,
 }
 
 /// A state: a configuration and where the chain is.
@@ -94,8 +101,8 @@ pub struct State {
 pub enum Action {
     /// A call, by its index among the suite's requests.
     Call(u16),
-    /// The holder's service runs S4U2self for the user.
-    S4u2self,
+    /// The holder's service runs S4U2self for a user.
+    S4u2self(AccountId),
     /// The holder's service sets FORWARDABLE on its evidence ticket (ATK-1).
     Tamper,
 }
@@ -180,10 +187,10 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
     dir
 }
 
-/// Every request variant a client may make to each service.
-fn requests() -> Vec<CallRequest> {
+/// Every request variant a client may make to each of `services`.
+fn requests(services: impl IntoIterator<Item = ServiceId>) -> Vec<CallRequest> {
     let mut all = Vec::new();
-    for service in TIERS.into_iter().chain([LOCAL]) {
+    for service in services {
         for package in [Package::Negotiate, Package::Kerberos, Package::Ntlm] {
             for level in [
                 None,
@@ -235,8 +242,63 @@ impl Delegation {
         Delegation {
             dirs,
             readings: Readings::default(),
-            requests: requests(),
-            mitigations,
+            requests: requests(TIERS.into_iter().chain([LOCAL])),
+            mitigations: Some(mitigations),
+            users: vec![USER],
+            starts: vec![(USER, WORKSTATION), (USER, FRONT_MACHINE)],
+            own: TIERS.to_vec(),
+        }
+    }
+
+    /// The model of one topology's directory: every user signs in at every machine that
+    /// runs no service (a workstation, added when the topology has none) and at every
+    /// machine that runs an ncalrpc service; every service may start a chain as itself.
+    #[must_use]
+    pub fn from_topology(dir: &Directory, readings: Readings) -> Self {
+        let mut dir = dir.clone();
+        let users: Vec<AccountId> = (0..dir.accounts.len())
+            .filter_map(|i| u32::try_from(i).ok().map(AccountId))
+            .filter(|a| dir.account(*a).kind == AccountKind::User)
+            .collect();
+        let mut machines: Vec<MachineId> = (0..dir.machines.len())
+            .filter_map(|i| u32::try_from(i).ok().map(MachineId))
+            .filter(|m| {
+                !dir.machine(*m).dc
+                    && dir
+                        .services
+                        .iter()
+                        .all(|s| s.machine != *m || s.protocol == Protocol::Ncalrpc)
+            })
+            .collect();
+        if !machines
+            .iter()
+            .any(|m| dir.services.iter().all(|s| s.machine != *m))
+        {
+            dir.machines.push(Machine {
+                name: Arc::from("workstation"),
+                domain: dir.domains.first().map(|_| DomainId(0)),
+                account: None,
+                dc: false,
+            });
+            machines.push(MachineId(
+                u32::try_from(dir.machines.len() - 1).unwrap_or(0),
+            ));
+        }
+        let starts = users
+            .iter()
+            .flat_map(|u| machines.iter().map(move |m| (*u, *m)))
+            .collect();
+        let services: Vec<ServiceId> = (0..dir.services.len())
+            .filter_map(|i| u32::try_from(i).ok().map(ServiceId))
+            .collect();
+        Delegation {
+            dirs: vec![dir],
+            readings,
+            requests: requests(services.iter().copied()),
+            mitigations: None,
+            users,
+            starts,
+            own: services,
         }
     }
 
@@ -246,19 +308,19 @@ impl Delegation {
             .filter(|d| !d.domains.is_empty())
     }
 
-    /// Whether the user is sensitive in `config`: NOT_DELEGATED, or in Protected Users
+    /// Whether `user` is sensitive in `config`: NOT_DELEGATED, or in Protected Users
     /// (the domain's functional level supports it).
-    fn sensitive(&self, config: u16) -> bool {
+    fn sensitive(&self, config: u16, user: AccountId) -> bool {
         self.dir(config)
-            .is_some_and(|d| kerberos::is_sensitive(d, &self.readings, USER))
+            .is_some_and(|d| kerberos::is_sensitive(d, &self.readings, user))
     }
 }
 
-fn start(machine: MachineId) -> Holder {
+fn start(user: AccountId, machine: MachineId) -> Holder {
     Holder {
         machine,
         service: None,
-        presents: Some(USER),
+        presents: Some(user),
         hold: Hold::Own,
         credentials: Credentials::Password,
         evidence: None,
@@ -278,14 +340,14 @@ impl Model for Delegation {
                 continue;
             }
             let config = u16::try_from(i).unwrap_or(u16::MAX);
-            for machine in [WORKSTATION, FRONT_MACHINE] {
+            for &(user, machine) in &self.starts {
                 states.push(State {
                     config,
-                    holder: start(machine),
+                    holder: start(user, machine),
                 });
             }
-            // A compromised tier acting as itself, as the attacks on delegation begin.
-            for service in TIERS {
+            // A compromised service acting as itself, as the attacks on delegation begin.
+            for &service in &self.own {
                 states.push(State {
                     config,
                     holder: hop::own_process(d, service),
@@ -300,7 +362,7 @@ impl Model for Delegation {
             out.push(Action::Call(u16::try_from(i).unwrap_or(u16::MAX)));
         }
         if state.holder.service.is_some() {
-            out.push(Action::S4u2self);
+            out.extend(self.users.iter().map(|u| Action::S4u2self(*u)));
             if state.holder.evidence.is_some() {
                 out.push(Action::Tamper);
             }
@@ -318,8 +380,8 @@ impl Model for Delegation {
                 }
                 hop::call(dir, &self.readings, &state.holder, req, &mut trail).ok()?
             }
-            Action::S4u2self => {
-                actions::s4u2self(dir, &self.readings, &state.holder, USER, &mut trail).ok()?
+            Action::S4u2self(user) => {
+                actions::s4u2self(dir, &self.readings, &state.holder, *user, &mut trail).ok()?
             }
             Action::Tamper => actions::tamper_forwardable(dir, &state.holder, &mut trail).ok()?,
         };
@@ -365,7 +427,12 @@ impl Model for Delegation {
                     )
                 },
             ),
-            Action::S4u2self => "S4U2self for alice".to_owned(),
+            Action::S4u2self(user) => format!(
+                "S4U2self for {}",
+                self.dir(state.config)
+                    .map(|d| d.qualified(*user))
+                    .unwrap_or_default()
+            ),
             Action::Tamper => "set FORWARDABLE on the evidence ticket (Bronze Bit)".to_owned(),
         }
     }
@@ -377,11 +444,14 @@ impl Model for Delegation {
         let h = &state.holder;
         let at = match h.service {
             Some(s) => format!("{}@{}", dir.service(s).name, dir.machine(h.machine).name),
-            None => format!("alice's session on {}", dir.machine(h.machine).name),
+            None => format!("a session on {}", dir.machine(h.machine).name),
         };
+        let config = self
+            .mitigations
+            .map(|m| format!("[{}] ", describe_config(state.config, m)))
+            .unwrap_or_default();
         format!(
-            "[{}] {at} holds {} ({}), credentials {}, {} machine boundaries",
-            describe_config(state.config, self.mitigations),
+            "{config}{at} holds {} ({}), credentials {}, {} machine boundaries",
             hop::presented_name(dir, h.presents),
             h.hold,
             h.credentials.word(),
@@ -461,9 +531,15 @@ pub fn properties() -> Vec<Property<Delegation>> {
             ],
             check: |m, s, _, t, _| {
                 let delegated = t.holder.hops >= 2 || by_s4u2proxy(m, s, t).is_some();
-                if t.holder.presents == Some(USER) && delegated && m.sensitive(t.config) {
+                let Some(user) = t.holder.presents else {
+                    return Ok(false);
+                };
+                if delegated && m.sensitive(t.config, user) {
                     return Err(format!(
-                        "alice is sensitive and is presented {} machine boundaries away{}",
+                        "{} is sensitive and is presented {} machine boundaries away{}",
+                        m.dir(t.config)
+                            .map(|d| d.qualified(user))
+                            .unwrap_or_default(),
                         t.holder.hops,
                         if by_s4u2proxy(m, s, t).is_some() {
                             " through S4U2proxy"
@@ -482,9 +558,7 @@ pub fn properties() -> Vec<Property<Delegation>> {
             rests_on: &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
             check: |m, _, _, t, _| match &t.holder.credentials {
                 Credentials::Tgt(ticket)
-                    if t.holder.service.is_some()
-                        && ticket.client == USER
-                        && m.sensitive(t.config) =>
+                    if t.holder.service.is_some() && m.sensitive(t.config, ticket.client) =>
                 {
                     Err("a server holds the TGT of a sensitive user".to_owned())
                 }
@@ -546,12 +620,13 @@ pub fn properties() -> Vec<Property<Delegation>> {
                         .accounts
                         .iter()
                         .any(|a| a.allowed_to_act.contains(&account));
-                let dead_end = s.holder.presents == Some(USER)
+                let dead_end = s.holder.presents.is_some()
+                    && s.holder.hold != Hold::Own
                     && matches!(s.holder.credentials, Credentials::None)
                     && !rights;
                 if dead_end
                     && t.holder.machine != s.holder.machine
-                    && t.holder.presents == Some(USER)
+                    && t.holder.presents == s.holder.presents
                 {
                     Err("a network logon without credentials or S4U2proxy rights reached another machine as the user".to_owned())
                 } else {
@@ -599,11 +674,10 @@ pub fn properties() -> Vec<Property<Delegation>> {
                 let low = req
                     .level
                     .is_some_and(|l| l <= ImpersonationLevel::Identification);
-                if req.service == LOCAL
-                    && low
-                    && t.holder.presents == s.holder.presents
-                    && t.holder.hold.acts()
-                {
+                let local = m
+                    .dir(s.config)
+                    .is_some_and(|d| d.service(req.service).protocol == Protocol::Ncalrpc);
+                if local && low && t.holder.presents == s.holder.presents && t.holder.hold.acts() {
                     Err(format!(
                         "the ncalrpc server holds {} after the client asked for Identification",
                         t.holder.hold

@@ -12,11 +12,10 @@ use std::sync::Arc;
 use tokenhop_model::access::AccessMask;
 use tokenhop_model::action::{Call, ProcessRef, ThreadRef};
 use tokenhop_model::decision::Trail;
-use tokenhop_model::ids::{HandleId, ThreadId};
+use tokenhop_model::ids::{HandleId, ObjectId, PrincipalId, ThreadId};
 use tokenhop_model::level::ImpersonationLevel;
 use tokenhop_model::logon::LogonType;
 use tokenhop_model::outcome::Outcome;
-use tokenhop_model::principal::wk;
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::world::HandleTarget;
 use tokenhop_model::{Action, Settings, World, step_with};
@@ -25,17 +24,45 @@ use tokenhop_sim::explore::{Expectation, Model, Property, fingerprint};
 use crate::invariants::INVARIANTS;
 use crate::strategies::{Universe, universe};
 
-/// The suite's model.
+/// The suite's model (or, built from a script, that script's world).
 pub struct Local {
-    universe: Universe,
+    world: World,
+    callers: Vec<ThreadId>,
+    objects: Vec<ObjectId>,
+    /// The users LogonUser may log on, with their passwords.
+    logons: Vec<(PrincipalId, Arc<str>)>,
 }
 
 impl Local {
     /// The suite on `settings`.
     #[must_use]
     pub fn new(settings: Settings) -> Self {
+        let Universe { world, objects, .. } = universe(settings);
+        Local::from_world(world, objects)
+    }
+
+    /// The model of a script's starting world: its first two threads call, on its
+    /// objects, with LogonUser for every user whose password the script declares.
+    #[must_use]
+    pub fn from_world(world: World, objects: Vec<ObjectId>) -> Self {
+        let callers = (0..world.threads.len().min(2))
+            .filter_map(|i| u32::try_from(i).ok().map(ThreadId))
+            .collect();
+        let logons = world
+            .accounts
+            .users
+            .iter()
+            .filter_map(|u| {
+                u.password
+                    .as_ref()
+                    .map(|p| (u.principal, Arc::from(p.as_str())))
+            })
+            .collect();
         Local {
-            universe: universe(settings),
+            world,
+            callers,
+            objects,
+            logons,
         }
     }
 }
@@ -46,7 +73,7 @@ impl Default for Local {
     }
 }
 
-/// The callers: the two threads of `app`, which are interchangeable.
+/// The threads the symmetry exchanges: the first two, when they share a process.
 const CALLERS: [ThreadId; 2] = [ThreadId(0), ThreadId(1)];
 
 /// The handles `caller`'s process holds.
@@ -100,24 +127,24 @@ impl Model for Local {
     type Outcome = Outcome;
 
     fn initial_states(&self) -> Vec<World> {
-        vec![self.universe.world.clone()]
+        vec![self.world.clone()]
     }
 
     fn actions(&self, world: &World, out: &mut Vec<Action>) {
-        let alice = world.principals.find("alice").unwrap_or(wk::EVERYONE);
-        for caller in CALLERS {
-            let other = if caller == CALLERS[0] {
-                CALLERS[1]
-            } else {
-                CALLERS[0]
-            };
+        for &caller in &self.callers {
+            let other = self
+                .callers
+                .iter()
+                .copied()
+                .find(|t| *t != caller)
+                .unwrap_or(caller);
             let handles = own_handles(world, caller);
             let mut push = |call| out.push(Action { caller, call });
             for level in ImpersonationLevel::ALL {
                 push(Call::ImpersonateSelf { level });
             }
             push(Call::RevertToSelf);
-            for t in CALLERS {
+            for &t in &self.callers {
                 for open_as_self in [false, true] {
                     push(Call::OpenThreadToken {
                         thread: ThreadRef::Thread(t),
@@ -158,14 +185,16 @@ impl Model for Local {
                 push(Call::ImpersonateLoggedOnUser { token: Some(h) });
                 push(Call::CloseHandle { handle: Some(h) });
             }
-            for logon_type in [LogonType::Interactive, LogonType::Network] {
-                push(Call::LogonUser {
-                    user: alice,
-                    password: Some(Arc::from("pw")),
-                    logon_type,
-                });
+            for (user, password) in &self.logons {
+                for logon_type in [LogonType::Interactive, LogonType::Network] {
+                    push(Call::LogonUser {
+                        user: *user,
+                        password: Some(password.clone()),
+                        logon_type,
+                    });
+                }
             }
-            for &object in &self.universe.objects {
+            for &object in &self.objects {
                 for access in [AccessMask::GENERIC_READ, AccessMask::GENERIC_WRITE] {
                     push(Call::OpenObject { object, access });
                 }

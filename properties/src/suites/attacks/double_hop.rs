@@ -1,6 +1,8 @@
 //! ATK-7, the double hop as a safety property, on the topology of
 //! `fixtures/topologies/atk-7-double-hop-*.yaml`: alice signs in at ws01, reaches WinRM on
-//! web01 with every package, level and mutual-authentication choice, and from there calls
+//! web01 with every package, level and mutual-authentication choice (by SPN, and by address,
+//! where Negotiate falls back to NTLM), as a Windows client that honours OK-AS-DELEGATE,
+//! and from there calls
 //! the file share on files01. By default the second hop never presents her: web01 holds a
 //! network logon with no reusable credentials (NET-1), and NTLM cannot delegate (NET-2);
 //! the call goes out as ANONYMOUS LOGON (HOP-3's default reading). Each enabling
@@ -22,8 +24,10 @@ use std::sync::Arc;
 
 use tokenhop_model::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
-use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceLogon, Trustee};
-use tokenhop_model::net::hop::{Credentials, Hold, Holder, Package};
+use tokenhop_model::net::directory::{
+    AccountId, AccountKind, Protocol, ServiceId, ServiceLogon, Trustee,
+};
+use tokenhop_model::net::hop::{CallRequest, Credentials, Hold, Holder, Package};
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::explore::{Expectation, Property};
 
@@ -79,6 +83,10 @@ impl Enabling {
 pub struct DoubleHop {
     /// alice.
     pub alice: AccountId,
+    /// WinRM on web01, the first hop.
+    pub winrm: ServiceId,
+    /// The file share on files01, the second hop.
+    pub files: ServiceId,
     starts: Vec<Step>,
     steps: Vec<Step>,
 }
@@ -135,7 +143,13 @@ fn build(config: u16, enabling: Enabling) -> (Config, DoubleHop) {
     if let Some(w) = b.service_mut(winrm) {
         w.logon = logon;
     }
-    let files = b.service("files", files01, files_account, Some(FILES_SPN), Protocol::Smb);
+    let files = b.service(
+        "files",
+        files01,
+        files_account,
+        Some(FILES_SPN),
+        Protocol::Smb,
+    );
     let reports = b.resource("reports", files, &[(Trustee::Account(alice), &["read"])]);
     let packages = [Package::Negotiate, Package::Kerberos, Package::Ntlm];
     let mut steps = requests(
@@ -148,6 +162,18 @@ fn build(config: u16, enabling: Enabling) -> (Config, DoubleHop) {
         ],
         &[false, true],
     );
+    // Named by address, Negotiate cannot use Kerberos and falls back to NTLM (NET-3).
+    let by_address: Vec<Step> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Call(r) if r.package == Package::Negotiate => Some(Step::Call(CallRequest {
+                by_spn: false,
+                ..r.clone()
+            })),
+            _ => None,
+        })
+        .collect();
+    steps.extend(by_address);
     steps.extend(requests(
         files,
         &packages,
@@ -157,6 +183,8 @@ fn build(config: u16, enabling: Enabling) -> (Config, DoubleHop) {
     steps.push(access(reports, &["read"]));
     let suite = DoubleHop {
         alice,
+        winrm,
+        files,
         starts: vec![Step::Start {
             machine: ws01,
             user: alice,
@@ -210,9 +238,10 @@ impl Scenario for DoubleHop {
     }
 }
 
-/// The first server's holder, when the transition is a second hop presenting the user: the
-/// source is a service impersonating alice, the target another machine presenting her.
-fn second_hop<'s>(m: &Chains<DoubleHop>, s: &'s State, t: &State) -> Option<&'s Holder> {
+/// The first server's holder, when the transition is a second hop presenting the user: a
+/// call from a service impersonating alice to another machine that presents her.
+fn second_hop<'s>(m: &Chains<DoubleHop>, s: &'s State, a: &Step, t: &State) -> Option<&'s Holder> {
+    let Step::Call(_) = a else { return None };
     let (from, to) = (s.holder()?, t.holder()?);
     let alice = Some(m.scenario.alice);
     (from.service.is_some()
@@ -244,17 +273,16 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
     vec![
         Property {
             id: "ATK-7",
-            statement: "The double hop fails by default: a server impersonating alice calls on, and the next machine sees ANONYMOUS LOGON.",
+            statement: "The double hop fails by default: WinRM on web01, impersonating alice, calls the file share on files01, which sees ANONYMOUS LOGON.",
             expectation: Expectation::Sometimes,
             rests_on: &[RuleId::NET_1, RuleId::HOP_3, RuleId::ATK_7],
-            check: |m, s, _, t, _| {
-                let (Some(from), Some(to)) = (s.holder(), t.holder()) else {
+            check: |m, s, a, t, _| {
+                let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
                     return Ok(false);
                 };
-                Ok(from.service.is_some()
+                Ok(from.service == Some(m.scenario.winrm)
                     && from.presents == Some(m.scenario.alice)
-                    && from.hops >= 1
-                    && to.machine != from.machine
+                    && to.service == Some(m.scenario.files)
                     && to.presents.is_none())
             },
         },
@@ -263,21 +291,30 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             statement: "No second hop presents alice with a password a cleartext logon (Basic, CredSSP) left on the first server.",
             expectation: Expectation::Always,
             rests_on: &[RuleId::NET_4, RuleId::AD_6],
-            check: |m, s, _, t, _| match second_hop(m, s, t) {
+            check: |m, s, a, t, _| {
+                match second_hop(m, s, a, t) {
                 Some(h) if h.credentials == Credentials::Password => Err(
                     "the second hop presents alice with the password the first server's cleartext logon kept".to_owned(),
                 ),
                 _ => Ok(false),
+            }
             },
         },
         Property {
             id: "ATK-7/TD",
             statement: "No second hop presents alice with a TGT she forwarded to the first server.",
             expectation: Expectation::Always,
-            rests_on: &[RuleId::AD_3, RuleId::KRB_2, RuleId::KRB_3, RuleId::S4U_12],
-            check: |m, s, _, t, _| match second_hop(m, s, t) {
+            rests_on: &[
+                RuleId::AD_3,
+                RuleId::KRB_2,
+                RuleId::KRB_3,
+                RuleId::S4U_12,
+                RuleId::OQD_3,
+            ],
+            check: |m, s, a, t, _| match second_hop(m, s, a, t) {
                 Some(h) if matches!(h.credentials, Credentials::Tgt(_)) => Err(
-                    "the second hop presents alice with the TGT she forwarded to the first server".to_owned(),
+                    "the second hop presents alice with the TGT she forwarded to the first server"
+                        .to_owned(),
                 ),
                 _ => Ok(false),
             },
@@ -287,8 +324,8 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             statement: "No second hop presents alice through S4U2proxy on the first server's msDS-AllowedToDelegateTo.",
             expectation: Expectation::Always,
             rests_on: &[RuleId::AD_9, RuleId::KRB_5, RuleId::S4U_4],
-            check: |m, s, _, t, _| {
-                if second_hop(m, s, t).is_some() && proxy_path(s, t) == Some(true) {
+            check: |m, s, a, t, _| {
+                if second_hop(m, s, a, t).is_some() && proxy_path(s, t) == Some(true) {
                     Err("the second hop presents alice through constrained delegation".to_owned())
                 } else {
                     Ok(false)
@@ -300,8 +337,8 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             statement: "No second hop presents alice through S4U2proxy on the back end's RBCD list.",
             expectation: Expectation::Always,
             rests_on: &[RuleId::AD_10, RuleId::S4U_5],
-            check: |m, s, _, t, _| {
-                if second_hop(m, s, t).is_some() && proxy_path(s, t) == Some(false) {
+            check: |m, s, a, t, _| {
+                if second_hop(m, s, a, t).is_some() && proxy_path(s, t) == Some(false) {
                     Err("the second hop presents alice through resource-based constrained delegation".to_owned())
                 } else {
                     Ok(false)
@@ -313,8 +350,8 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             statement: "A server holding a network logon without a TGT, and without S4U2proxy rights, never presents the user on another machine.",
             expectation: Expectation::Always,
             rests_on: &[RuleId::NET_1, RuleId::S4U_4, RuleId::S4U_5, RuleId::S4U_12],
-            check: |m, s, _, t, _| {
-                let Some(h) = second_hop(m, s, t) else {
+            check: |m, s, a, t, _| {
+                let Some(h) = second_hop(m, s, a, t) else {
                     return Ok(false);
                 };
                 let dir = &s.chain.dir;
@@ -339,10 +376,10 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             statement: "A hop authenticated by NTLM (a network logon with neither credentials nor a Kerberos ticket) is never followed by a hop presenting the user.",
             expectation: Expectation::Always,
             rests_on: &[RuleId::NET_2, RuleId::NET_3, RuleId::NET_1],
-            check: |m, s, _, t, _| match second_hop(m, s, t) {
-                Some(h) if h.credentials == Credentials::None && h.evidence.is_none() => Err(
-                    "a hop after an NTLM logon presents alice".to_owned(),
-                ),
+            check: |m, s, a, t, _| match second_hop(m, s, a, t) {
+                Some(h) if h.credentials == Credentials::None && h.evidence.is_none() => {
+                    Err("a hop after an NTLM logon presents alice".to_owned())
+                }
                 _ => Ok(false),
             },
         },

@@ -78,19 +78,15 @@ fn build(config: usize, privilege: bool) -> (Config, Potato) {
             access(hive, &["read"]),
         ],
     };
-    (
-        Config {
-            dir: b.dir,
-            words,
-        },
-        suite,
-    )
+    (Config { dir: b.dir, words }, suite)
 }
 
 /// The suite: every endpoint protocol, with the pool holding SeImpersonatePrivilege or not.
 #[must_use]
 pub fn model(privilege: bool) -> Chains<Potato> {
-    let configs = (0..PROTOCOLS.len()).map(|c| build(c, privilege).0).collect();
+    let configs = (0..PROTOCOLS.len())
+        .map(|c| build(c, privilege).0)
+        .collect();
     Chains::new(build(0, privilege).1, configs)
 }
 
@@ -118,7 +114,9 @@ pub fn properties() -> Vec<Property<Chains<Potato>>> {
             expectation: Expectation::Always,
             rests_on: &[RuleId::LVL_8, RuleId::TOK_19, RuleId::LVL_1, RuleId::ATK_5],
             check: |m, _, _, t, _| {
-                let Some(h) = t.holder() else { return Ok(false) };
+                let Some(h) = t.holder() else {
+                    return Ok(false);
+                };
                 if h.service == Some(m.scenario.pool)
                     && h.presents == Some(m.scenario.machine_account)
                     && h.hold.acts()
@@ -139,7 +137,9 @@ pub fn properties() -> Vec<Property<Chains<Potato>>> {
             expectation: Expectation::Always,
             rests_on: &[RuleId::LVL_8, RuleId::ATK_5],
             check: |_, s, _, t, _| {
-                let Some(h) = t.holder() else { return Ok(false) };
+                let Some(h) = t.holder() else {
+                    return Ok(false);
+                };
                 let Some(service) = h.service else {
                     return Ok(false);
                 };

@@ -13,6 +13,9 @@
 //! listener reached over SMB (a named pipe, as the spooler's notification channel is) or
 //! over HTTP, and web02 in the same forest or in a partner forest across a forest trust
 //! without TGT delegation (KRB-8, the post-2019 default). INV-2 and INV-22 hold throughout.
+//! The attack is found under the default readings of OQD-3 (the client reads OK-AS-DELEGATE
+//! on the service ticket) and OQD-4 (the SMB redirector asks for delegation itself); under
+//! either alternative no TGT is ever forwarded and `atk-3` finds nothing.
 
 use tokenhop_model::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
@@ -153,11 +156,14 @@ pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
                 RuleId::AD_4,
                 RuleId::KRB_2,
                 RuleId::NET_6,
+                RuleId::OQD_3,
                 RuleId::OQD_4,
                 RuleId::ATK_3,
             ],
             check: |m, _, _, t, _| {
-                let Some(h) = t.holder() else { return Ok(false) };
+                let Some(h) = t.holder() else {
+                    return Ok(false);
+                };
                 let dir = &t.chain.dir;
                 match &h.credentials {
                     Credentials::Tgt(ticket)
@@ -196,11 +202,17 @@ pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
             expectation: Expectation::Always,
             rests_on: &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
             check: |m, _, _, t, _| {
-                let Some(h) = t.holder() else { return Ok(false) };
+                let Some(h) = t.holder() else {
+                    return Ok(false);
+                };
                 match &h.credentials {
                     Credentials::Tgt(ticket)
                         if h.service.is_some()
-                            && kerberos::is_sensitive(&t.chain.dir, m.readings(), ticket.client) =>
+                            && kerberos::is_sensitive(
+                                &t.chain.dir,
+                                m.readings(),
+                                ticket.client,
+                            ) =>
                     {
                         Err(format!(
                             "a server holds the TGT of {}, which is sensitive",
@@ -217,7 +229,9 @@ pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
             expectation: Expectation::Always,
             rests_on: &[RuleId::KRB_8, RuleId::KRB_2],
             check: |_, _, _, t, _| {
-                let Some(h) = t.holder() else { return Ok(false) };
+                let Some(h) = t.holder() else {
+                    return Ok(false);
+                };
                 let Credentials::Tgt(ticket) = &h.credentials else {
                     return Ok(false);
                 };

@@ -14,7 +14,7 @@
 //! neither. adm can also sign in and call app herself, so the legitimate constrained
 //! delegation of a user who did authenticate is in the space and must not count; the
 //! Bronze Bit tampering is offered too, with ticket signatures enforced. INV-1, INV-3 and
-//! INV-4 hold throughout.
+//! INV-4 hold throughout, and the legitimate trace (KRB-5) is exhibited in both.
 
 use std::sync::Arc;
 
@@ -76,7 +76,11 @@ fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition)
         "svc-web Kerberos only"
     });
     for (n, spn, word) in [
-        (LISTS_FILES, FILES_SPN, "svc-web may delegate to cifs/files01"),
+        (
+            LISTS_FILES,
+            FILES_SPN,
+            "svc-web may delegate to cifs/files01",
+        ),
         (LISTS_SQL, SQL_SPN, "svc-web may delegate to MSSQLSvc/sql01"),
     ] {
         if bit(config, n) {
@@ -94,7 +98,13 @@ fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition)
     if let Some(a) = b.service_mut(app) {
         a.tcb = true;
     }
-    let files = b.service("files", files01, files_account, Some(FILES_SPN), Protocol::Smb);
+    let files = b.service(
+        "files",
+        files01,
+        files_account,
+        Some(FILES_SPN),
+        Protocol::Smb,
+    );
     let sql = b.service("sql", sql01, sql_account, Some(SQL_SPN), Protocol::Rpc);
     let share = b.resource("admin-share", files, &[(Trustee::Account(adm), &["full"])]);
     let packages = [Package::Negotiate, Package::Kerberos, Package::Ntlm];
@@ -163,8 +173,8 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                 RuleId::S4U_13,
                 RuleId::ATK_4,
             ],
-            check: |_, s, _, t, _| {
-                let (Some(from), Some(to)) = (s.holder(), t.holder()) else {
+            check: |_, s, a, t, _| {
+                let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
                     return Ok(false);
                 };
                 let made = from
@@ -201,7 +211,9 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                 RuleId::S4U_9,
             ],
             check: |m, s, _, t, _| {
-                let Some(h) = t.holder() else { return Ok(false) };
+                let Some(h) = t.holder() else {
+                    return Ok(false);
+                };
                 let adm = m.scenario.adm;
                 let delegated = h.hops >= 2 || proxied_by(s, t).is_some();
                 if h.presents == Some(adm)
@@ -215,6 +227,25 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                 } else {
                     Ok(false)
                 }
+            },
+        },
+        Property {
+            id: "KRB-5",
+            statement: "A user who authenticated to the front end with Kerberos is still delegated to a listed SPN: classic constrained delegation needs no protocol transition.",
+            expectation: Expectation::Sometimes,
+            rests_on: &[RuleId::KRB_5, RuleId::S4U_4, RuleId::S4U_6],
+            check: |m, s, a, t, _| {
+                let (Step::Call(_), Some(from)) = (a, s.holder()) else {
+                    return Ok(false);
+                };
+                let authenticated = from
+                    .evidence
+                    .as_ref()
+                    .is_some_and(|e| e.origin == Origin::Tgs);
+                Ok(authenticated
+                    && from.presents == Some(m.scenario.adm)
+                    && proxied_by(s, t).is_some()
+                    && t.holder().is_some_and(|h| h.presents == from.presents))
             },
         },
         inv_3(),

@@ -6,8 +6,10 @@
 //! (`rbcd_writers`). She writes it to admit ATTACK01$, evil runs S4U2self for adm and
 //! S4U2proxy to files01, and files01 serves adm.
 //!
-//! The sweep: adm NOT_DELEGATED, adm in Protected Users, and whether FILES01$'s owner itself
-//! admits ATTACK01$ (a grant the owner made, which is delegation by consent, not the
+//! The victims: adm, and the built-in Administrator (RID 500) in Protected Users, which the
+//! group does not protect from delegation (AD-7, OQD-6's default reading). The sweep: adm
+//! NOT_DELEGATED, adm in Protected Users, and whether FILES01$'s owner itself admits
+//! ATTACK01$ (a grant the owner made, which is delegation by consent, not the
 //! attack). The mitigation is the write access: `atk-2` gives mallory write access to
 //! FILES01$, `atk-2-fixed` does not.
 //!
@@ -52,11 +54,15 @@ fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
     let mut b = Builder::new("corp.example");
     let mallory = b.account("mallory", AccountKind::User);
     let adm = b.account("adm", AccountKind::User);
+    let administrator = b.account("Administrator", AccountKind::User);
+    {
+        let a = b.dir.account_mut(administrator);
+        a.rid = 500;
+        a.protected_users = true;
+    }
     let (ws01, _) = b.machine("ws01", CORP, false);
-    let (attack01, attack_account) =
-        b.machine("attack01", CORP, false);
-    let (files01, files_account) =
-        b.machine("files01", CORP, false);
+    let (attack01, attack_account) = b.machine("attack01", CORP, false);
+    let (files01, files_account) = b.machine("files01", CORP, false);
     let mut words = Vec::new();
     {
         let a = b.dir.account_mut(adm);
@@ -84,7 +90,14 @@ fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
     }
     let evil = b.service("evil", attack01, attack_account, None, Protocol::Http);
     let files = b.service("files", files01, files_account, None, Protocol::Smb);
-    let share = b.resource("admin-share", files, &[(Trustee::Account(adm), &["full"])]);
+    let share = b.resource(
+        "admin-share",
+        files,
+        &[
+            (Trustee::Account(adm), &["full"]),
+            (Trustee::Account(administrator), &["full"]),
+        ],
+    );
     let packages = [Package::Negotiate, Package::Kerberos, Package::Ntlm];
     let levels = [None, Some(ImpersonationLevel::Delegation)];
     let mut steps = vec![
@@ -93,9 +106,12 @@ fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
             allow: attack_account,
         },
         Step::S4u2self { user: adm },
+        Step::S4u2self {
+            user: administrator,
+        },
     ];
-    steps.extend(requests(evil, &packages, &levels, &[true]));
-    steps.extend(requests(files, &packages, &levels, &[true]));
+    steps.extend(requests(evil, &packages, &levels, &[false, true]));
+    steps.extend(requests(files, &packages, &levels, &[false, true]));
     steps.push(access(share, &["full"]));
     let ids = Rbcd {
         mallory,
@@ -172,9 +188,9 @@ pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
                 if h.service != Some(ids.files) || user == ids.mallory || user == front {
                     return Ok(false);
                 }
-                let consented = m.initial_dir(t.config).is_some_and(|d| {
-                    d.account(ids.files_account).allowed_to_act.contains(&front)
-                });
+                let consented = m
+                    .initial_dir(t.config)
+                    .is_some_and(|d| d.account(ids.files_account).allowed_to_act.contains(&front));
                 let written = t
                     .chain
                     .dir

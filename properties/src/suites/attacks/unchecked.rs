@@ -67,10 +67,7 @@ fn build(config: u16, checks: bool) -> (Config, Unchecked) {
         agent,
         &[
             (Trustee::Account(account), &["read", "write"]),
-            (
-                Trustee::WellKnown(WellKnown::AuthenticatedUsers),
-                &["read"],
-            ),
+            (Trustee::WellKnown(WellKnown::AuthenticatedUsers), &["read"]),
         ],
     );
     let mut steps = requests(
@@ -113,13 +110,7 @@ fn build(config: u16, checks: bool) -> (Config, Unchecked) {
         }],
         steps,
     };
-    (
-        Config {
-            dir: b.dir,
-            words,
-        },
-        suite,
-    )
+    (Config { dir: b.dir, words }, suite)
 }
 
 /// How many configurations there are.
