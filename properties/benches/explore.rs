@@ -89,6 +89,9 @@ fn main() {
     print_depths(&levels, &full, delegation_suite.depth);
     print_configs(&full, delegation_suite.depth, cores);
 
+    // 2b. The engine alone: a model whose transition costs almost nothing.
+    print_engine_ceiling(cores);
+
     // 3. One thread against two, with the model alone on a subset of the configurations
     // for a control; 4. stateright, and 5. where the time goes, on the same subset.
     let configs: Vec<u16> = (0..COMPARE_CONFIGS).collect();
@@ -892,4 +895,155 @@ fn stateright_version() -> String {
         }
     }
     "(version unknown)".to_owned()
+}
+
+/// A model whose transitions cost almost nothing: four counters below a bound, each action
+/// raising one. It measures the explorer's own ceiling (table, fingerprints, frontier,
+/// threads), against which the suites' figures show the cost of the semantics.
+struct Grid {
+    limit: u8,
+}
+
+impl Model for Grid {
+    type State = [u8; 4];
+    type Action = usize;
+    type Outcome = ();
+
+    fn initial_states(&self) -> Vec<[u8; 4]> {
+        vec![[0; 4]]
+    }
+
+    fn actions(&self, _: &[u8; 4], out: &mut Vec<usize>) {
+        out.extend(0..4);
+    }
+
+    fn next(&self, s: &[u8; 4], a: &usize) -> Option<([u8; 4], ())> {
+        let mut t = *s;
+        let slot = t.get_mut(*a)?;
+        if *slot + 1 >= self.limit {
+            return None;
+        }
+        *slot += 1;
+        Some((t, ()))
+    }
+
+    fn fingerprint(&self, s: &[u8; 4]) -> u64 {
+        explore::fingerprint::of(s)
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        vec![Property {
+            id: "GRID",
+            statement: "The counters never all reach the bound.",
+            expectation: explore::Expectation::Always,
+            rests_on: &[],
+            check: |m, _, _, t, _| {
+                if t.iter().all(|c| *c + 1 == m.limit) {
+                    Err("all at the bound".to_owned())
+                } else {
+                    Ok(false)
+                }
+            },
+        }]
+    }
+}
+
+fn print_engine_ceiling(cores: usize) {
+    println!("## 2b. The explorer's own ceiling (a model whose transitions cost nothing)\n");
+    let mut rows = Vec::new();
+    for threads in [1, cores.max(1)] {
+        let grid = Grid { limit: 48 };
+        let mut options = exhaustive(200, threads);
+        options.stop_when_decided = false;
+        let (report, cpu) = with_cpu(|| explore::explore(&grid, &options, &|_| {}));
+        rows.push(vec![
+            threads.to_string(),
+            thousands(report.states),
+            thousands(report.transitions),
+            format!("{:.2}", report.elapsed.as_secs_f64()),
+            cores_busy(cpu, report.elapsed),
+            thousands_f(report.states_per_second()),
+            thousands_f(report.states_per_second() / threads as f64),
+            format!("{:.1}", report.bytes_per_state),
+        ]);
+    }
+    for threads in [1, cores.max(1)] {
+        let grid = GridSr(Grid { limit: 48 });
+        let start = Instant::now();
+        let (checker, cpu) = with_cpu(|| grid.checker().threads(threads).spawn_bfs().join());
+        let elapsed = start.elapsed();
+        let states = checker.unique_state_count() as u64;
+        rows.push(vec![
+            format!("{threads} (stateright)"),
+            thousands(states),
+            thousands((checker.state_count() as u64).saturating_sub(1)),
+            format!("{:.2}", elapsed.as_secs_f64()),
+            cores_busy(cpu, elapsed),
+            thousands_f(per_second(states, elapsed)),
+            thousands_f(per_second(states, elapsed) / threads as f64),
+            "-".to_owned(),
+        ]);
+    }
+    print!(
+        "{}",
+        table(
+            &[
+                "threads",
+                "distinct states",
+                "transitions",
+                "seconds",
+                "cores busy",
+                "states/s",
+                "states/s per thread",
+                "bytes/state"
+            ],
+            &rows
+        )
+    );
+    let rate = |r: &Vec<String>| {
+        r.get(5)
+            .and_then(|x| x.replace(',', "").parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    for (i, label) in ["1 thread", "all cores"].iter().enumerate() {
+        let (Some(ours), Some(theirs)) = (rows.get(i), rows.get(2 + i)) else {
+            continue;
+        };
+        if rate(theirs) > 0.0 {
+            println!(
+                "- {label}: tokenhop/stateright states per second on the grid = **{:.2}**",
+                rate(ours) / rate(theirs)
+            );
+        }
+    }
+    println!(
+        "\nFour counters below 48 (48^4 = 5,308,416 states), exhausted. The suites' figures above are this ceiling divided by the cost of the model's transitions: the delegation suite computes about 70 transitions for every new state.\n"
+    );
+}
+
+/// The grid through stateright's checker.
+struct GridSr(Grid);
+
+impl stateright::Model for GridSr {
+    type State = [u8; 4];
+    type Action = usize;
+
+    fn init_states(&self) -> Vec<[u8; 4]> {
+        self.0.initial_states()
+    }
+
+    fn actions(&self, state: &[u8; 4], actions: &mut Vec<usize>) {
+        Model::actions(&self.0, state, actions);
+    }
+
+    fn next_state(&self, state: &[u8; 4], action: usize) -> Option<[u8; 4]> {
+        self.0.next(state, &action).map(|(t, ())| t)
+    }
+
+    fn properties(&self) -> Vec<stateright::Property<Self>> {
+        vec![stateright::Property::always(
+            "GRID",
+            |m: &Self, s: &[u8; 4]| !s.iter().all(|c| *c + 1 == m.0.limit),
+        )]
+    }
 }

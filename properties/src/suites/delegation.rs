@@ -28,7 +28,7 @@ use tokenhop_model::net::hop::{self, CallRequest, Credentials, Hold, Holder, Pac
 use tokenhop_model::net::kerberos;
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
-use tokenhop_sim::explore::{Expectation, Model, Property};
+use tokenhop_sim::explore::{Expectation, Model, Property, fingerprint};
 
 /// The mitigations a delegation suite runs under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +58,10 @@ const LOCAL: ServiceId = ServiceId(3);
 /// The user's workstation and the front end's machine.
 const WORKSTATION: MachineId = MachineId(0);
 const FRONT_MACHINE: MachineId = MachineId(1);
+
+/// The most machine boundaries a state records: "two or more" is all any rule or
+/// invariant asks (LVL-6 tells none from some, INV-1 asks for two).
+const HOPS_KEPT: u8 = 2;
 
 /// How many configuration bits there are.
 pub const CONFIG_BITS: u32 = 12;
@@ -385,6 +389,10 @@ impl Model for Delegation {
             }
             Action::Tamper => actions::tamper_forwardable(dir, &state.holder, &mut trail).ok()?,
         };
+        let mut holder = holder;
+        // The model tells no hop count above one from another, and INV-1 asks only
+        // whether two were crossed: counting on would make every longer chain a new state.
+        holder.hops = holder.hops.min(HOPS_KEPT);
         Some((
             State {
                 config: state.config,
@@ -398,6 +406,11 @@ impl Model for Delegation {
         for d in outcome {
             report(d.rule);
         }
+    }
+
+    fn fingerprint(&self, state: &State) -> u64 {
+        // No symmetry: the state is its own canonical form, hashed without a copy.
+        fingerprint::of(state)
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
@@ -451,11 +464,12 @@ impl Model for Delegation {
             .map(|m| format!("[{}] ", describe_config(state.config, m)))
             .unwrap_or_default();
         format!(
-            "{config}{at} holds {} ({}), credentials {}, {} machine boundaries",
+            "{config}{at} holds {} ({}), credentials {}, {}{} machine boundaries",
             hop::presented_name(dir, h.presents),
             h.hold,
             h.credentials.word(),
-            h.hops
+            h.hops,
+            if h.hops >= HOPS_KEPT { " or more" } else { "" }
         )
     }
 }

@@ -48,8 +48,9 @@ type Table = HashMap<u64, Parent, Identity>;
 type Expanded<M> = (Vec<(<M as Model>::State, u64)>, Vec<bool>);
 
 fn shard_of(fp: u64) -> usize {
-    // The top bits: the tables use the low ones.
-    (fp >> (64 - SHARD_BITS)) as usize
+    // Middle bits: a table takes its bucket from the low bits and its probe tags from the
+    // top seven, so neither may be constant within a shard.
+    ((fp >> 40) as usize) & (SHARDS - 1)
 }
 
 fn lock(table: &Mutex<Table>) -> std::sync::MutexGuard<'_, Table> {
