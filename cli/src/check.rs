@@ -42,6 +42,8 @@ pub struct Request {
     pub exhaustive: bool,
     /// Print JSON.
     pub json: bool,
+    /// Write each counterexample and witness as a scenario file into this folder.
+    pub write: Option<std::path::PathBuf>,
 }
 
 fn list_suites() -> String {
@@ -213,6 +215,25 @@ pub fn check(req: &Request) -> ExitCode {
         eprint!("\r{:72}\r", "");
     }
     let ok = report.findings.iter().all(|f| target.as_expected(f));
+    if let Some(dir) = &req.write {
+        for f in &report.findings {
+            let Some(scenario) = f.trace.as_ref().and_then(|t| t.scenario.as_ref()) else {
+                continue;
+            };
+            let file = format!("check-{}-{}", name, f.id.to_lowercase().replace('/', "-"));
+            let text = scenario.replacen(
+                &format!("name: \"{}\"", f.id),
+                &format!("name: \"{file}\""),
+                1,
+            );
+            let path = dir.join(format!("{file}.yaml"));
+            if let Err(e) = std::fs::write(&path, text) {
+                eprintln!("error: {}: cannot write: {e}", path.display());
+                return ExitCode::from(2);
+            }
+            eprintln!("wrote {}", path.display());
+        }
+    }
     if req.json {
         let text = serde_json::to_string_pretty(&to_json(&target, &report)).unwrap_or_default();
         println!("{text}");

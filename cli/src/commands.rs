@@ -113,6 +113,10 @@ enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Write each counterexample and witness as a scenario file (format v1) into this
+        /// folder, for `tokenhop explain` or to keep as a fixture.
+        #[arg(long, value_name = "DIR")]
+        write: Option<PathBuf>,
     },
     /// List the rule registry: ids, statements, status and citations.
     Rules {
@@ -171,6 +175,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             max_memory,
             exhaustive,
             json,
+            write,
         } => crate::check::check(&crate::check::Request {
             file,
             suite,
@@ -182,6 +187,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             max_memory_mib: max_memory,
             exhaustive,
             json,
+            write,
         }),
         Command::Graph {
             file,

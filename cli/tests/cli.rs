@@ -528,3 +528,23 @@ fn check_explores_a_topology_and_finds_its_attack() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `check --write DIR` writes a counterexample as a topology that replays it: `run` meets
+/// its expectation.
+#[test]
+fn check_writes_a_counterexample_that_replays() {
+    let dir = std::env::temp_dir().join(format!("tokenhop-cex-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let out = tokenhop(&[
+        "check",
+        "fixtures/topologies/atk-6-protected-users-rbcd-reproduced.yaml",
+        "--write",
+        dir.to_str().unwrap_or_default(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let written = dir.join("check-atk-6-protected-users-rbcd-reproduced-inv-1.yaml");
+    assert!(written.exists(), "{}", stderr(&out));
+    let out = tokenhop(&["run", written.to_str().unwrap_or_default()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("S4U-8"), "{}", stdout(&out));
+}

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use tokenhop_model::decision::{Decision, Trail};
 use tokenhop_model::level::ImpersonationLevel;
 use tokenhop_model::net::actions;
+use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
     Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount, Machine, MachineId,
     Protocol, Service, ServiceId, ServiceLogon,
@@ -415,6 +416,70 @@ impl Model for Delegation {
 
     fn properties(&self) -> Vec<Property<Self>> {
         properties()
+    }
+
+    fn scenario(
+        &self,
+        initial: &State,
+        actions: &[Action],
+        name: &str,
+        reason: &str,
+    ) -> Option<String> {
+        let dir = self.dir(initial.config)?;
+        let h = &initial.holder;
+        let mut steps = vec![match h.service {
+            Some(service) => Step::StartService { service },
+            None => Step::Start {
+                machine: h.machine,
+                user: h.presents?,
+            },
+        }];
+        let mut state = initial.clone();
+        for a in actions {
+            steps.push(match a {
+                Action::Call(i) => Step::Call(self.requests.get(usize::from(*i))?.clone()),
+                Action::S4u2self(user) => Step::S4u2self { user: *user },
+                Action::Tamper => Step::TamperForwardable,
+            });
+            state = self.next(&state, a)?.0;
+        }
+        let base = tokenhop_sim::topology::write::topology(dir, name);
+        let setting = self.mitigations.map_or_else(
+            || "the topology's own directory".to_owned(),
+            |m| describe_config(initial.config, m),
+        );
+        let description = format!(
+            "description: >-\n  The explorer's shortest counterexample: {reason}. Configuration: {setting}.\n"
+        );
+        let body = match base.find("\ndomains:\n") {
+            Some(at) => {
+                let (head, tail) = base.split_at(at + 1);
+                format!("{head}{description}{tail}")
+            }
+            None => base,
+        };
+        let body = match body.find("chains:") {
+            Some(at) => body.get(..at).unwrap_or_default().to_owned(),
+            None => body,
+        };
+        let mut out = format!("{body}chains:\n  - name: counterexample\n    steps:\n");
+        let last = steps.len().saturating_sub(1);
+        for (i, step) in steps.iter().enumerate() {
+            out.push_str(&format!(
+                "      - {}\n",
+                crate::directories::step_text(dir, step)
+            ));
+            if i == last {
+                let presents = state
+                    .holder
+                    .presents
+                    .map_or_else(|| "ANONYMOUS LOGON".to_owned(), |p| dir.qualified(p));
+                out.push_str(&format!(
+                    "        expect: {{ ok: true, presents: \"{presents}\" }}\n"
+                ));
+            }
+        }
+        Some(out)
     }
 
     fn describe_action(&self, state: &State, action: &Action) -> String {

@@ -187,7 +187,7 @@ pub fn explore<M: Model>(
                 id: p.id,
                 statement: p.statement,
                 expectation: p.expectation,
-                trace: found.map(|f| rebuild(model, &tables, &f)),
+                trace: found.map(|f| rebuild(model, &tables, &f, p.id)),
             }
         })
         .collect();
@@ -341,7 +341,7 @@ impl<M: Model> Level<'_, M> {
 
 /// Rebuilds the path to a finding by following parents back to an initial state, then
 /// replaying the actions forward to describe each state.
-fn rebuild<M: Model>(model: &M, tables: &[Mutex<Table>], found: &Found) -> Trace {
+fn rebuild<M: Model>(model: &M, tables: &[Mutex<Table>], found: &Found, id: &str) -> Trace {
     let mut indices = vec![found.action];
     let mut fp = found.parent;
     let initial = loop {
@@ -365,11 +365,14 @@ fn rebuild<M: Model>(model: &M, tables: &[Mutex<Table>], found: &Found) -> Trace
             initial: "(the path could not be rebuilt)".to_owned(),
             steps: Vec::new(),
             reason: found.reason.clone(),
+            scenario: None,
         };
     };
+    let first = state.clone();
     let described = model.describe_state(&state);
     let mut steps = Vec::new();
     let mut actions = Vec::new();
+    let mut taken = Vec::new();
     for index in indices {
         actions.clear();
         model.actions(&state, &mut actions);
@@ -377,6 +380,7 @@ fn rebuild<M: Model>(model: &M, tables: &[Mutex<Table>], found: &Found) -> Trace
             break;
         };
         let text = model.describe_action(&state, action);
+        taken.push(action.clone());
         let Some((next, _)) = model.next(&state, action) else {
             break;
         };
@@ -390,5 +394,6 @@ fn rebuild<M: Model>(model: &M, tables: &[Mutex<Table>], found: &Found) -> Trace
         initial: described,
         steps,
         reason: found.reason.clone(),
+        scenario: model.scenario(&first, &taken, id, &found.reason),
     }
 }

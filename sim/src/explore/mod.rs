@@ -79,6 +79,20 @@ pub trait Model: Sync {
     fn describe_state(&self, state: &Self::State) -> String {
         format!("{state:?}")
     }
+
+    /// The path from `initial` through `actions` as a scenario file (format v1) named
+    /// `name`, that `tokenhop run` replays and `tokenhop explain` narrates, when the model
+    /// can write one; `reason` says what it shows.
+    fn scenario(
+        &self,
+        initial: &Self::State,
+        actions: &[Self::Action],
+        name: &str,
+        reason: &str,
+    ) -> Option<String> {
+        let _ = (initial, actions, name, reason);
+        None
+    }
 }
 
 /// Whether a property must hold on every transition or must be reached at least once.
@@ -206,6 +220,9 @@ pub struct Trace {
     pub steps: Vec<TraceStep>,
     /// Why the last transition violates or witnesses the property.
     pub reason: String,
+    /// The path as a scenario file (format v1), when the model can write one; its name is
+    /// the property's id, to be replaced by the caller.
+    pub scenario: Option<String>,
 }
 
 /// The result of a run.
