@@ -99,6 +99,9 @@ pub struct State {
     pub config: u16,
     /// The chain's holder.
     pub holder: Holder,
+    /// The level asked on the first network call an ncalrpc server made as its client,
+    /// once it has made one (INV-5 reads it at the next network hop).
+    pub ncalrpc_out: Option<ImpersonationLevel>,
 }
 
 /// An action.
@@ -348,6 +351,7 @@ impl Model for Delegation {
             for &(user, machine) in &self.starts {
                 states.push(State {
                     config,
+                    ncalrpc_out: None,
                     holder: start(user, machine),
                 });
             }
@@ -355,6 +359,7 @@ impl Model for Delegation {
             for &service in &self.own {
                 states.push(State {
                     config,
+                    ncalrpc_out: None,
                     holder: hop::own_process(d, service),
                 });
             }
@@ -377,13 +382,30 @@ impl Model for Delegation {
     fn next(&self, state: &State, action: &Action) -> Option<(State, Vec<Decision>)> {
         let dir = self.dir(state.config)?;
         let mut trail = Trail::rules_only();
+        let mut ncalrpc_out = state.ncalrpc_out;
         let holder = match action {
             Action::Call(i) => {
                 let req = self.requests.get(usize::from(*i))?;
                 if Some(req.service) == state.holder.service {
                     return None;
                 }
-                hop::call(dir, &self.readings, &state.holder, req, &mut trail).ok()?
+                let next = hop::call(dir, &self.readings, &state.holder, req, &mut trail).ok()?;
+                let from_ncalrpc = state
+                    .holder
+                    .service
+                    .is_some_and(|s| dir.service(s).protocol == Protocol::Ncalrpc);
+                if from_ncalrpc && next.machine != state.holder.machine && ncalrpc_out.is_none() {
+                    // What the call asks on the wire: the application's level, except that
+                    // the SMB redirector asks for delegation itself (OQD-4's default).
+                    let redirector = dir.service(req.service).protocol == Protocol::Smb
+                        && !self.readings.alternative(RuleId::OQD_4);
+                    ncalrpc_out = Some(if redirector {
+                        ImpersonationLevel::Delegation
+                    } else {
+                        req.level.unwrap_or(ImpersonationLevel::Impersonation)
+                    });
+                }
+                next
             }
             Action::S4u2self(user) => {
                 actions::s4u2self(dir, &self.readings, &state.holder, *user, &mut trail).ok()?
@@ -398,6 +420,7 @@ impl Model for Delegation {
             State {
                 config: state.config,
                 holder,
+                ncalrpc_out,
             },
             trail.into_decisions(),
         ))
@@ -679,6 +702,39 @@ pub fn properties() -> Vec<Property<Delegation>> {
                 let tampered = s.holder.evidence.as_ref().is_some_and(|e| e.tampered);
                 if tampered && by_s4u2proxy(m, s, t).is_some() {
                     Err("S4U2proxy accepted a ticket whose FORWARDABLE flag was set by the front end".to_owned())
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-5",
+            statement: "An ncalrpc client's identity crosses exactly one network hop from the local server unless that server's first network call asked for Delegate (an SMB call always does: its redirector asks itself), or the next server delegates it by S4U2proxy.",
+            expectation: Expectation::Always,
+            rests_on: &[
+                RuleId::LVL_5,
+                RuleId::LVL_3,
+                RuleId::LVL_4,
+                RuleId::S4U_4,
+                RuleId::S4U_5,
+                RuleId::OQD_4,
+                RuleId::KRB_4,
+            ],
+            check: |m, s, _, t, _| {
+                let Some(asked) = s.ncalrpc_out else {
+                    return Ok(false);
+                };
+                let onward = t.holder.machine != s.holder.machine
+                    && t.holder.presents.is_some()
+                    && t.holder.presents == s.holder.presents
+                    && s.holder.hold != Hold::Own;
+                if onward
+                    && asked < ImpersonationLevel::Delegation
+                    && by_s4u2proxy(m, s, t).is_none()
+                {
+                    Err(format!(
+                        "the ncalrpc server's first network call asked for {asked}, yet the client's identity crossed a second network hop"
+                    ))
                 } else {
                     Ok(false)
                 }

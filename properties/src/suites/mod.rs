@@ -76,8 +76,8 @@ fn run_model<M: Model>(
 pub const SUITES: &[Suite] = &[
     Suite {
         name: "delegation",
-        description: "every configuration of the three-tier deployment (4,096: the user's two flags, each tier's delegation flags) and every chain of up to four calls, S4U2self and Bronze Bit tampering, with every fix on: INV-1..4, INV-6, INV-8 and INV-10 hold, INV-21 is exhibited",
-        depth: 5,
+        description: "every configuration of the three-tier deployment (4,096: the user's two flags, each tier's delegation flags) and every chain of up to four calls, S4U2self and Bronze Bit tampering, with every fix on: INV-1..6, INV-8 and INV-10 hold, INV-21 is exhibited",
+        depth: 9,
         properties: delegation_properties,
         expect_broken: &[],
         run: |o, p| {
@@ -91,7 +91,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "atk-1",
         description: "the delegation suite with ticket signatures not enforced: the Bronze Bit (ATK-1) breaks INV-4 and INV-1",
-        depth: 5,
+        depth: 9,
         properties: delegation_properties,
         expect_broken: &["INV-1", "INV-4"],
         run: |o, p| {
@@ -108,7 +108,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "atk-6",
         description: "the delegation suite without the CVE-2020-16996 fix: RBCD delegates a Protected Users member (ATK-6), breaking INV-1",
-        depth: 5,
+        depth: 9,
         properties: delegation_properties,
         expect_broken: &["INV-1"],
         run: |o, p| {
@@ -157,7 +157,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "atk-4",
         description: "constrained delegation with protocol transition (ATK-4): svc-web TRUSTED_TO_AUTH_FOR_DELEGATION; 16 configurations (adm NOT_DELEGATED, adm in Protected Users, msDS-AllowedToDelegateTo listing the file server and the SQL server) and every chain from app's process or adm's own logon (S4U2self, Bronze Bit tampering under enforced signatures, calls), to exhaustion: ATK-4 (a service reaches another machine as a user only if that user authenticated) is broken; INV-1, INV-3 and INV-4 hold, KRB-5 (legitimate constrained delegation) is exhibited",
-        depth: 5,
+        depth: 9,
         properties: || infos(&attacks::protocol_transition::properties()),
         expect_broken: &["ATK-4"],
         run: |o, p| run_model(&attacks::protocol_transition::model(true), o, p),
@@ -165,7 +165,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "atk-4-fixed",
         description: "protocol transition's mitigation: the same 16 configurations with svc-web set to Kerberos only: ATK-4, INV-1, INV-3 and INV-4 hold, and adm's own Kerberos logon is still delegated as configured (KRB-5 exhibited)",
-        depth: 5,
+        depth: 9,
         properties: || infos(&attacks::protocol_transition::properties()),
         expect_broken: &[],
         run: |o, p| run_model(&attacks::protocol_transition::model(false), o, p),
@@ -189,7 +189,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "atk-7",
         description: "the double hop as a safety property (ATK-7), default configurations: 8 (alice NOT_DELEGATED, alice in Protected Users, WinRM over HTTP or RPC) with no delegation setting, and every chain, to exhaustion (alice's calls to WinRM with each package, level and mutual authentication, by SPN or by address, WinRM's calls to the file share): the second hop never presents alice (ATK-7/CredSSP, /TD, /KCD, /RBCD, INV-6, INV-7 hold) and the failing trace, ANONYMOUS LOGON at the share, is exhibited (ATK-7). Its companion atk-7-enabled has the settings that make the second hop work",
-        depth: 5,
+        depth: 9,
         properties: || infos(&attacks::double_hop::properties()),
         expect_broken: &[],
         run: |o, p| run_model(&attacks::double_hop::model(false), o, p),
@@ -197,7 +197,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "atk-7-enabled",
         description: "the double hop's enabling configurations (ATK-7): 40 (the 8 of atk-7 times a cleartext logon, CredSSP with saved credentials, WEB01$ trusted for delegation, KCD to cifs/files01, RBCD on FILES01$): each of ATK-7/CredSSP, /TD, /KCD and /RBCD has its counterexample, INV-6 and INV-7 still hold, and the failing trace is still exhibited where no setting applies",
-        depth: 5,
+        depth: 9,
         properties: || infos(&attacks::double_hop::properties()),
         expect_broken: &["ATK-7/CredSSP", "ATK-7/TD", "ATK-7/KCD", "ATK-7/RBCD"],
         run: |o, p| run_model(&attacks::double_hop::model(true), o, p),
@@ -221,7 +221,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "atk-9",
         description: "SQL CLR as the service account (ATK-9): 12 configurations with a weakness (mallory holding EXTERNAL ACCESS ASSEMBLY, or app TRUSTWORTHY; app owned by sa or mallory; SQL Server 2014 or 2019 with clr strict security) and every sequence of calls with up to two assemblies, to exhaustion (CREATE ASSEMBLY of each set, signed or not; entering one; impersonating and undoing; opening a file only the service account may read): ATK-9 (a login not trusted to run as the service account never reaches a service-only resource) is broken; INV-17 holds",
-        depth: 5,
+        depth: 9,
         properties: || infos(&attacks::sql::properties()),
         expect_broken: &["ATK-9"],
         run: |o, p| run_model(&attacks::sql::Sql::new(false), o, p),
@@ -229,7 +229,7 @@ pub const SUITES: &[Suite] = &[
     Suite {
         name: "atk-9-fixed",
         description: "SQL CLR's mitigation: the 4 configurations with no EXTERNAL ACCESS ASSEMBLY grant and app not TRUSTWORTHY: ATK-9 and INV-17 hold",
-        depth: 5,
+        depth: 9,
         properties: || infos(&attacks::sql::properties()),
         expect_broken: &[],
         run: |o, p| run_model(&attacks::sql::Sql::new(true), o, p),
