@@ -120,3 +120,25 @@ fn loc_invariants_hold_on_every_three_call_sequence_of_two_threads() {
         r.rules.len()
     );
 }
+
+/// INV-7 is not vacuous: an NTLM call leaves a state marked as an NTLM arrival, from which
+/// the suite's next network hop is checked.
+#[test]
+fn inv_7_ntlm_arrivals_are_marked() {
+    use tokenhop_properties::suites::delegation::Action;
+    use tokenhop_sim::explore::Model;
+    let m = Delegation::with_configs(Mitigations::ON, [0u16].into_iter());
+    let start = m
+        .initial_states()
+        .into_iter()
+        .find(|s| s.holder.service.is_none())
+        .expect("a user's logon");
+    let mut actions = Vec::new();
+    m.actions(&start, &mut actions);
+    let marked = actions.iter().any(|a| {
+        matches!(a, Action::Call(_))
+            && m.next(&start, a).is_some_and(|(t, _)| t.ntlm)
+            && format!("{:?}", m.describe_action(&start, a)).contains("Ntlm")
+    });
+    assert!(marked, "no NTLM call from the user's logon is marked");
+}

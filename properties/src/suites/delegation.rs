@@ -102,6 +102,9 @@ pub struct State {
     /// The level asked on the first network call an ncalrpc server made as its client,
     /// once it has made one (INV-5 reads it at the next network hop).
     pub ncalrpc_out: Option<ImpersonationLevel>,
+    /// Whether the holder got its client's identity by an NTLM logon (no ticket came with
+    /// it); INV-7 reads it at the next network hop.
+    pub ntlm: bool,
 }
 
 /// An action.
@@ -352,6 +355,7 @@ impl Model for Delegation {
                 states.push(State {
                     config,
                     ncalrpc_out: None,
+                    ntlm: false,
                     holder: start(user, machine),
                 });
             }
@@ -360,6 +364,7 @@ impl Model for Delegation {
                 states.push(State {
                     config,
                     ncalrpc_out: None,
+                    ntlm: false,
                     holder: hop::own_process(d, service),
                 });
             }
@@ -383,6 +388,7 @@ impl Model for Delegation {
         let dir = self.dir(state.config)?;
         let mut trail = Trail::rules_only();
         let mut ncalrpc_out = state.ncalrpc_out;
+        let mut ntlm = state.ntlm;
         let holder = match action {
             Action::Call(i) => {
                 let req = self.requests.get(usize::from(*i))?;
@@ -405,9 +411,16 @@ impl Model for Delegation {
                         req.level.unwrap_or(ImpersonationLevel::Impersonation)
                     });
                 }
+                // A network logon that brought no ticket is an NTLM one (a Kerberos arrival
+                // keeps the client's service ticket as evidence, KRB-5).
+                ntlm = next.machine != state.holder.machine
+                    && next.presents.is_some()
+                    && next.evidence.is_none()
+                    && !matches!(next.credentials, Credentials::Tgt(_));
                 next
             }
             Action::S4u2self(user) => {
+                ntlm = false;
                 actions::s4u2self(dir, &self.readings, &state.holder, *user, &mut trail).ok()?
             }
             Action::Tamper => actions::tamper_forwardable(dir, &state.holder, &mut trail).ok()?,
@@ -421,6 +434,7 @@ impl Model for Delegation {
                 config: state.config,
                 holder,
                 ncalrpc_out,
+                ntlm,
             },
             trail.into_decisions(),
         ))
@@ -764,6 +778,33 @@ pub fn properties() -> Vec<Property<Delegation>> {
                     && t.holder.presents == s.holder.presents
                 {
                     Err("a network logon without credentials or S4U2proxy rights reached another machine as the user".to_owned())
+                } else {
+                    Ok(false)
+                }
+            },
+        },
+        Property {
+            id: "INV-7",
+            statement: "A server that got its client by an NTLM logon never presents the client on another machine, unless the logon kept the client's password (a cleartext logon) or the server delegates by S4U2proxy.",
+            expectation: Expectation::Always,
+            rests_on: &[
+                RuleId::NET_1,
+                RuleId::NET_2,
+                RuleId::NET_4,
+                RuleId::S4U_4,
+                RuleId::S4U_5,
+            ],
+            check: |m, s, _, t, _| {
+                let onward = s.ntlm
+                    && s.holder.hold != Hold::Own
+                    && t.holder.machine != s.holder.machine
+                    && t.holder.presents.is_some()
+                    && t.holder.presents == s.holder.presents;
+                if onward
+                    && !matches!(s.holder.credentials, Credentials::Password)
+                    && by_s4u2proxy(m, s, t).is_none()
+                {
+                    Err("the identity an NTLM logon brought went on to another machine".to_owned())
                 } else {
                     Ok(false)
                 }
