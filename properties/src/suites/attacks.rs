@@ -20,6 +20,27 @@
 //! - [`unchecked`]: ATK-8, an unchecked failed impersonation.
 //! - [`sql`]: ATK-9, CLR code that runs as the SQL Server service account.
 
+/// Implements [`Scenario`] for a scenario struct with `starts` and `steps` fields, in a
+/// module that defines its `properties()`.
+macro_rules! scenario_with_steps {
+    ($t:ty) => {
+        impl $crate::suites::attacks::Scenario for $t {
+            fn starts(&self) -> &[tokenhop_model::net::chain::Step] {
+                &self.starts
+            }
+
+            fn steps(&self) -> &[tokenhop_model::net::chain::Step] {
+                &self.steps
+            }
+
+            fn properties()
+            -> Vec<tokenhop_sim::explore::Property<$crate::suites::attacks::Chains<Self>>> {
+                properties()
+            }
+        }
+    };
+}
+
 pub mod double_hop;
 pub mod potato;
 pub mod printer_bug;

@@ -31,7 +31,7 @@ use tokenhop_model::net::hop::{CallRequest, Credentials, Hold, Holder, Package};
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::explore::{Expectation, Property};
 
-use super::{Builder, CORP, Chains, Config, Scenario, State, access, bit, proxied_by, requests};
+use super::{Builder, CORP, Chains, Config, State, access, bit, proxied_by, requests};
 
 const ALICE_NOT_DELEGATED: u32 = 0;
 const ALICE_PROTECTED: u32 = 1;
@@ -224,19 +224,7 @@ pub fn with_settings(settings: &[Enabling]) -> Chains<DoubleHop> {
     Chains::new(build(0, Enabling::None).1, configs)
 }
 
-impl Scenario for DoubleHop {
-    fn starts(&self) -> &[Step] {
-        &self.starts
-    }
-
-    fn steps(&self) -> &[Step] {
-        &self.steps
-    }
-
-    fn properties() -> Vec<Property<Chains<Self>>> {
-        properties()
-    }
-}
+scenario_with_steps!(DoubleHop);
 
 /// The first server's holder, when the transition is a second hop presenting the user: a
 /// call from a service impersonating alice to another machine that presents her.

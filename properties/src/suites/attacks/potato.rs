@@ -19,7 +19,7 @@ use tokenhop_model::net::hop::{self, Hold};
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::explore::{Expectation, Property};
 
-use super::{Builder, CORP, Chains, Config, Scenario, access};
+use super::{Builder, CORP, Chains, Config, access};
 
 /// The endpoint protocols swept.
 const PROTOCOLS: [(Protocol, &str); 4] = [
@@ -90,19 +90,7 @@ pub fn model(privilege: bool) -> Chains<Potato> {
     Chains::new(build(0, privilege).1, configs)
 }
 
-impl Scenario for Potato {
-    fn starts(&self) -> &[Step] {
-        &self.starts
-    }
-
-    fn steps(&self) -> &[Step] {
-        &self.steps
-    }
-
-    fn properties() -> Vec<Property<Chains<Self>>> {
-        properties()
-    }
-}
+scenario_with_steps!(Potato);
 
 /// The properties.
 #[must_use]

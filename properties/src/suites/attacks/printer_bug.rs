@@ -27,7 +27,7 @@ use tokenhop_model::net::kerberos;
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::explore::{Expectation, Property};
 
-use super::{Builder, CORP, Chains, Config, Scenario, access, bit, requests};
+use super::{Builder, CORP, Chains, Config, access, bit, requests};
 
 const DC_NOT_DELEGATED: u32 = 0;
 const LISTENER_HTTP: u32 = 1;
@@ -129,19 +129,7 @@ pub fn model(trusted: bool) -> Chains<PrinterBug> {
     Chains::new(build(0, trusted).1, configs)
 }
 
-impl Scenario for PrinterBug {
-    fn starts(&self) -> &[Step] {
-        &self.starts
-    }
-
-    fn steps(&self) -> &[Step] {
-        &self.steps
-    }
-
-    fn properties() -> Vec<Property<Chains<Self>>> {
-        properties()
-    }
-}
+scenario_with_steps!(PrinterBug);
 
 /// The properties.
 #[must_use]

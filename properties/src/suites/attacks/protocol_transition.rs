@@ -26,9 +26,7 @@ use tokenhop_model::net::kerberos::{self, Origin};
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::explore::{Expectation, Property};
 
-use super::{
-    Builder, CORP, Chains, Config, Scenario, access, bit, inv_3, inv_4, proxied_by, requests,
-};
+use super::{Builder, CORP, Chains, Config, access, bit, inv_3, inv_4, proxied_by, requests};
 
 const ADM_NOT_DELEGATED: u32 = 0;
 const ADM_PROTECTED: u32 = 1;
@@ -143,19 +141,7 @@ pub fn model(protocol_transition: bool) -> Chains<ProtocolTransition> {
     Chains::new(build(0, protocol_transition).1, configs)
 }
 
-impl Scenario for ProtocolTransition {
-    fn starts(&self) -> &[Step] {
-        &self.starts
-    }
-
-    fn steps(&self) -> &[Step] {
-        &self.steps
-    }
-
-    fn properties() -> Vec<Property<Chains<Self>>> {
-        properties()
-    }
-}
+scenario_with_steps!(ProtocolTransition);
 
 /// The properties.
 #[must_use]

@@ -25,7 +25,7 @@ use tokenhop_model::net::hop::Package;
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::explore::{Expectation, Property};
 
-use super::{Builder, CORP, Chains, Config, Scenario, access, bit, inv_3, proxied_by, requests};
+use super::{Builder, CORP, Chains, Config, access, bit, inv_3, proxied_by, requests};
 
 /// The configuration bits.
 const ADM_NOT_DELEGATED: u32 = 0;
@@ -146,19 +146,7 @@ pub fn model(write_access: bool) -> Chains<Rbcd> {
     Chains::new(build(0, write_access).1, configs)
 }
 
-impl Scenario for Rbcd {
-    fn starts(&self) -> &[Step] {
-        &self.starts
-    }
-
-    fn steps(&self) -> &[Step] {
-        &self.steps
-    }
-
-    fn properties() -> Vec<Property<Chains<Self>>> {
-        properties()
-    }
-}
+scenario_with_steps!(Rbcd);
 
 /// The properties.
 #[must_use]

@@ -22,7 +22,7 @@ use tokenhop_model::net::hop::{self, Hold, Package};
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::explore::{Expectation, Property};
 
-use super::{Builder, CORP, Chains, Config, Scenario, access, requests};
+use super::{Builder, CORP, Chains, Config, access, requests};
 
 const PROTOCOLS: [(Protocol, &str); 4] = [
     (Protocol::Rpc, "agent over RPC"),
@@ -123,19 +123,7 @@ pub fn model(checks: bool) -> Chains<Unchecked> {
     Chains::new(build(0, checks).1, configs)
 }
 
-impl Scenario for Unchecked {
-    fn starts(&self) -> &[Step] {
-        &self.starts
-    }
-
-    fn steps(&self) -> &[Step] {
-        &self.steps
-    }
-
-    fn properties() -> Vec<Property<Chains<Self>>> {
-        properties()
-    }
-}
+scenario_with_steps!(Unchecked);
 
 /// The properties.
 #[must_use]
