@@ -365,6 +365,13 @@ impl Directory {
         format!("{}@{}", a.name, self.domain(a.domain).name)
     }
 
+    /// [`Directory::qualified`], formatted only when displayed: for decision details that a
+    /// rules-only trail never writes.
+    #[must_use]
+    pub fn qualified_lazily(&self, id: AccountId) -> Qualified<'_> {
+        Qualified { dir: self, id }
+    }
+
     /// The account an SPN is registered on, if any.
     #[must_use]
     pub fn account_by_spn(&self, spn: &str) -> Option<AccountId> {
@@ -409,5 +416,19 @@ impl Directory {
     #[must_use]
     pub fn kerberos_path(&self, a: DomainId, b: DomainId) -> bool {
         a == b || self.trust(a, b).is_some()
+    }
+}
+
+/// An account's qualified name, written when displayed (see [`Directory::qualified_lazily`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Qualified<'a> {
+    dir: &'a Directory,
+    id: AccountId,
+}
+
+impl std::fmt::Display for Qualified<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let a = self.dir.account(self.id);
+        write!(f, "{}@{}", a.name, self.dir.domain(a.domain).name)
     }
 }

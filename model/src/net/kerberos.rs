@@ -98,7 +98,7 @@ pub fn protected_member(dir: &Directory, readings: &Readings, user: AccountId) -
 /// domain supports it, the built-in Administrator excepted (AD-5, AD-6, AD-7).
 pub fn sensitive(dir: &Directory, readings: &Readings, user: AccountId, trail: &mut Trail) -> bool {
     let a = dir.account(user);
-    let name = dir.qualified(user);
+    let name = dir.qualified_lazily(user);
     if a.not_delegated {
         trail.note(RuleId::AD_5, || {
             format!("{name} is marked \"Account is sensitive and cannot be delegated\"")
@@ -250,7 +250,7 @@ pub fn s4u2self(
     trail: &mut Trail,
 ) -> Result<Ticket, KdcError> {
     let svc = dir.account(service);
-    let who = dir.qualified(user);
+    let who = dir.qualified_lazily(user);
     let (user_domain, service_domain) = (dir.account(user).domain, svc.domain);
     if !dir.kerberos_path(service_domain, user_domain) {
         trail.note(RuleId::KRB_8, || {
@@ -354,7 +354,7 @@ pub fn s4u2proxy(
     trail: &mut Trail,
 ) -> Result<Ticket, KdcError> {
     let svc = dir.account(service);
-    let user = dir.qualified(evidence.client);
+    let user = dir.qualified_lazily(evidence.client);
     if evidence.origin == Origin::S4u2proxy {
         trail.note(RuleId::S4U_11, || {
             format!(
