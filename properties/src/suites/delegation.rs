@@ -11,7 +11,8 @@
 //! The configuration bits: the user NOT_DELEGATED and in Protected Users; each service
 //! account TRUSTED_FOR_DELEGATION and TRUSTED_TO_AUTH_FOR_DELEGATION; the front end and
 //! middle tier allowed to delegate to the next tier (msDS-AllowedToDelegateTo); the middle
-//! tier and back end admitting the previous tier by RBCD. The mitigations (ticket
+//! tier and back end admitting the previous tier by RBCD; the middle tier an RPC or a DCOM
+//! server (the front end speaks HTTP, the back end SMB, the local service ncalrpc). The mitigations (ticket
 //! signatures, the CVE-2020-16996 RBCD check) are the suite's parameters, so that each
 //! attack is searched for with its fix off and with it on.
 
@@ -65,7 +66,7 @@ const FRONT_MACHINE: MachineId = MachineId(1);
 const HOPS_KEPT: u8 = 2;
 
 /// How many configuration bits there are.
-pub const CONFIG_BITS: u32 = 12;
+pub const CONFIG_BITS: u32 = 13;
 
 /// The bit of each setting: the user's two flags, then per tier TRUSTED_FOR_DELEGATION,
 /// TRUSTED_TO_AUTH_FOR_DELEGATION, delegation to the next tier (front and middle) and RBCD
@@ -76,6 +77,8 @@ const TD: [u32; 3] = [2, 5, 9];
 const TA: [u32; 3] = [3, 6, 10];
 const A2D2_NEXT: [Option<u32>; 3] = [Some(4), Some(7), None];
 const RBCD_PREV: [Option<u32>; 3] = [None, Some(8), Some(11)];
+/// The middle tier is a DCOM server rather than an RPC one (COM's own default level).
+const MIDDLE_DCOM: u32 = 12;
 
 /// The suite's model (or, built from a topology file, that file's model).
 pub struct Delegation {
@@ -166,7 +169,12 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
             dc: name == "dc",
         });
     }
-    let protocols = [Protocol::Http, Protocol::Rpc, Protocol::Smb];
+    let middle = if bit(config, MIDDLE_DCOM) {
+        Protocol::Dcom
+    } else {
+        Protocol::Rpc
+    };
+    let protocols = [Protocol::Http, middle, Protocol::Smb];
     for i in 0..3 {
         dir.services.push(Service {
             name: Arc::from(["front", "middle", "back"][i]),
@@ -599,6 +607,9 @@ pub fn describe_config(config: u16, m: Mitigations) -> String {
         if RBCD_PREV[i].is_some_and(|b| bit(config, b)) {
             flags.push(format!("{name} admits the previous tier by RBCD"));
         }
+    }
+    if bit(config, MIDDLE_DCOM) {
+        flags.push("middle serves DCOM".to_owned());
     }
     if !m.ticket_signatures {
         flags.push("ticket signatures not enforced".to_owned());
