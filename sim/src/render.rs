@@ -90,6 +90,17 @@ pub fn columns<const N: usize>(header: &[&str; N], rows: &[[String; N]]) -> Stri
     out
 }
 
+/// Where an unmet expectation stands, for the report: `FILE:LINE:COLUMN: step N (text)`.
+#[must_use]
+pub fn step_place(
+    path: &std::path::Path,
+    span: crate::node::Span,
+    step: &str,
+    text: &str,
+) -> String {
+    format!("{}:{span}: {step} ({text})", path.display())
+}
+
 /// One line saying how the expectations went, then one line per mismatch.
 #[must_use]
 pub fn expectation_summary(run: &Run) -> String {
@@ -97,12 +108,11 @@ pub fn expectation_summary(run: &Run) -> String {
         .failed()
         .map(|s| {
             (
-                format!(
-                    "{}:{}: step {} ({})",
-                    run.scenario.path.display(),
+                step_place(
+                    &run.scenario.path,
                     s.step.span,
-                    s.step.index,
-                    s.call_text
+                    &format!("step {}", s.step.index),
+                    &s.call_text,
                 ),
                 s.failures.as_slice(),
             )

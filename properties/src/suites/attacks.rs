@@ -556,19 +556,7 @@ pub fn inv_3<S: Scenario>() -> Property<Chains<S>> {
             else {
                 return Ok(false);
             };
-            let dir = &s.chain.dir;
-            let back = dir.service(target);
-            let listed = dir
-                .account(front)
-                .allowed_to_delegate_to
-                .iter()
-                .any(|spn| spn.eq_ignore_ascii_case(&back.spn));
-            let admitted = dir.account(back.account).allowed_to_act.contains(&front);
-            if listed || admitted {
-                Ok(false)
-            } else {
-                Err(format!("S4U2proxy reached {} without a grant", back.name))
-            }
+            super::delegation::s4u2proxy_granted(&s.chain.dir, front, target)
         },
     }
 }

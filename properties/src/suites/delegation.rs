@@ -639,6 +639,27 @@ fn rank(hold: Hold) -> Option<ImpersonationLevel> {
     }
 }
 
+/// INV-3's test of one S4U2proxy ticket: `front` may reach `target` only if the target's
+/// SPN is in its msDS-AllowedToDelegateTo or the target's RBCD list admits it.
+pub(crate) fn s4u2proxy_granted(
+    dir: &Directory,
+    front: AccountId,
+    target: ServiceId,
+) -> Result<bool, String> {
+    let back = dir.service(target);
+    let listed = dir
+        .account(front)
+        .allowed_to_delegate_to
+        .iter()
+        .any(|spn| spn.eq_ignore_ascii_case(&back.spn));
+    let admitted = dir.account(back.account).allowed_to_act.contains(&front);
+    if listed || admitted {
+        Ok(false)
+    } else {
+        Err(format!("S4U2proxy reached {} without a grant", back.name))
+    }
+}
+
 /// The properties the suite checks.
 #[must_use]
 pub fn properties() -> Vec<Property<Delegation>> {
@@ -704,18 +725,7 @@ pub fn properties() -> Vec<Property<Delegation>> {
                 let (Some(dir), Some(target)) = (m.dir(s.config), t.holder.service) else {
                     return Ok(false);
                 };
-                let back = dir.service(target);
-                let listed = dir
-                    .account(front)
-                    .allowed_to_delegate_to
-                    .iter()
-                    .any(|spn| spn.eq_ignore_ascii_case(&back.spn));
-                let admitted = dir.account(back.account).allowed_to_act.contains(&front);
-                if listed || admitted {
-                    Ok(false)
-                } else {
-                    Err(format!("S4U2proxy reached {} without a grant", back.name))
-                }
+                s4u2proxy_granted(dir, front, target)
             },
         },
         Property {

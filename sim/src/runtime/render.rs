@@ -56,12 +56,11 @@ pub fn expectation_summary(run: &RuntimeRun) -> String {
         .filter(|(_, f)| !f.is_empty())
         .chain(run.failed().map(|s| {
             (
-                format!(
-                    "{}:{}: step {} ({})",
-                    run.runtime.path.display(),
+                crate::render::step_place(
+                    &run.runtime.path,
                     s.step.span,
-                    s.step.index,
-                    s.text
+                    &format!("step {}", s.step.index),
+                    &s.text,
                 ),
                 s.failures.as_slice(),
             )

@@ -64,12 +64,11 @@ pub fn expectation_summary(run: &TopologyRun) -> String {
         .filter(|(_, s)| !s.failures.is_empty())
         .map(|(chain, s)| {
             (
-                format!(
-                    "{}:{}: chain {chain}, step {} ({})",
-                    run.topology.path.display(),
+                crate::render::step_place(
+                    &run.topology.path,
                     s.step.span,
-                    s.step.index,
-                    s.text
+                    &format!("chain {chain}, step {}", s.step.index),
+                    &s.text,
                 ),
                 s.failures.as_slice(),
             )
