@@ -788,8 +788,8 @@ define_rules! {
         "After a work item the runtime restores only what running its context changed: a token the item itself left on the thread, by P/Invoke or an Impersonate without Undo, goes back to the pool with the thread."
         [REFSRC_SECURITY_CONTEXT "SecurityContextSwitcher.Undo (restores only when it impersonated or reverted)", L_ILOU "Remarks"]
     MRT_3 "MRT-3" Documented
-        "Connections are pooled per connection string and, with integrated security, per Windows identity: a connection opened while impersonating one client cannot be reused for another, so per-client connections defeat pooling."
-        [SEED_001 "Performance Implications", D_ADONET_POOLING "Pool Creation and Assignment"]
+        "Connections are pooled per connection string and, with integrated security, per Windows identity: a connection opened while impersonating one client cannot be reused for another, so per-client connections defeat pooling. Close returns a connection to its pool and may be called again without effect."
+        [SEED_001 "Performance Implications", D_ADONET_POOLING "Pool Creation and Assignment", D_SQLCONNECTION_CLOSE "Remarks"]
 
     // ---------------------------------------------------------------- SQL: SQL Server CLR integration
     SQL_1 "SQL-1" Documented

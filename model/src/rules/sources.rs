@@ -277,6 +277,7 @@ sources! {
     DOTNET_WI = "dotnet-WindowsIdentity", "dotnet/runtime System.Security.Principal.Windows WindowsIdentity.cs (RunImpersonatedInternal, CurrentImpersonatedTokenChanged)", "https://github.com/dotnet/runtime/blob/main/src/libraries/System.Security.Principal.Windows/src/System/Security/Principal/WindowsIdentity.cs";
     COREFX_26446 = "corefx-26446", "dotnet/corefx issue #26446: SafeHandle has been closed when using WindowsIdentity.RunImpersonated", "https://github.com/dotnet/corefx/issues/26446";
     ASPNETCORE_WINAUTH = "AspNetCore-WinAuth", "Configure Windows Authentication in ASP.NET Core", "https://learn.microsoft.com/en-us/aspnet/core/security/authentication/windowsauth";
+    D_SQLCONNECTION_CLOSE = "D-SqlConnection-Close", "SqlConnection.Close Method (Remarks: Close may be called more than once)", "https://learn.microsoft.com/en-us/dotnet/api/system.data.sqlclient.sqlconnection.close";
     D_ADONET_POOLING = "D-AdoNetPooling", "SQL Server Connection Pooling (ADO.NET)", "https://learn.microsoft.com/en-us/dotnet/framework/data/adonet/sql-server-connection-pooling";
 
     // SQL Server CLR integration.

@@ -704,9 +704,10 @@ impl State<'_> {
                     });
                     Ok(Some(Shown::Id(who)))
                 } else {
-                    Err(Exception::InvalidOperation(
-                        "the connection is already closed",
-                    ))
+                    trail.note(RuleId::MRT_3, || {
+                        "the connection is already back in the pool: Close may be called again and does nothing".into()
+                    });
+                    Ok(None)
                 }
             }
             RuntimeCall::Connect(login) => {
