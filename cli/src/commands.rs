@@ -118,6 +118,31 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         write: Option<PathBuf>,
     },
+    /// Compare the model's trace of a script with one recorded on Windows or under Wine
+    /// (by tokenhop-adapter), step by step; with --dir, every trace in a folder. Exit 1 if
+    /// a difference is not explained by the known-differences file, or an entry of that
+    /// file explains nothing.
+    Conform {
+        /// The script whose trace --observed is.
+        script: Option<PathBuf>,
+        /// The recorded trace of SCRIPT.
+        #[arg(long, value_name = "TRACE")]
+        observed: Option<PathBuf>,
+        /// Instead, compare every trace (*.json) in this folder with its script (the script
+        /// of the same file name, in the --scripts folders).
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["script", "observed"])]
+        dir: Option<PathBuf>,
+        /// Where the scripts of --dir are (repeatable; default fixtures/scripts and
+        /// fixtures/conformance/scripts).
+        #[arg(long = "scripts", value_name = "DIR")]
+        scripts: Vec<PathBuf>,
+        /// The known differences (default: known-differences.yaml beside the traces).
+        #[arg(long, value_name = "FILE")]
+        known: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the rule registry: ids, statements, status and citations.
     Rules {
         /// Only rules whose id starts with this prefix (`IMP`, `TOK-1`, ...).
@@ -188,6 +213,21 @@ pub fn execute(cli: Cli) -> ExitCode {
             exhaustive,
             json,
             write,
+        }),
+        Command::Conform {
+            script,
+            observed,
+            dir,
+            scripts,
+            known,
+            json,
+        } => crate::conform::conform(&crate::conform::Request {
+            script,
+            observed,
+            dir,
+            scripts,
+            known,
+            json,
         }),
         Command::Graph {
             file,
@@ -434,12 +474,12 @@ fn explain_topology(topology: &tokenhop_sim::topology::Topology, json: bool) -> 
     status(run.failed().next().is_some())
 }
 
-fn print(text: &str) {
+pub(crate) fn print(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ExitCode> {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<(), ExitCode> {
     match serde_json::to_string_pretty(value) {
         Ok(text) => {
             print(&format!("{text}\n"));

@@ -3,7 +3,8 @@
 //! The command line: `tokenhop run FILE [--json]` prints a scenario's trace (exit 1 when
 //! an `expect` is not met), `tokenhop explain FILE` narrates it rule by rule with the
 //! documents behind each rule, and `tokenhop rules [PREFIX] [--json]` lists the rule
-//! registry, and `tokenhop check --suite NAME` explores a built-in suite exhaustively.
+//! registry, `tokenhop check --suite NAME` explores a built-in suite exhaustively, and
+//! `tokenhop conform` compares the model with traces recorded on Windows or under Wine.
 //! Bad input is reported with its file, line, column and field, and exits 2.
 //!
 //! The binary is glue: scenarios are read and run by `tokenhop-sim`, the suites and their
@@ -11,6 +12,7 @@
 
 mod check;
 mod commands;
+mod conform;
 mod coverage;
 
 use std::process::ExitCode;

@@ -71,6 +71,18 @@ pub enum CompareError {
         /// The observed scenario.
         observed: String,
     },
+    /// A step of the observed trace is another call than the script's step.
+    #[error(
+        "step {index} is {model} in the script but {observed} in the trace: the trace is of another version of the script"
+    )]
+    Step {
+        /// The step.
+        index: usize,
+        /// The script's call.
+        model: String,
+        /// The trace's call.
+        observed: String,
+    },
 }
 
 /// Compares the model's trace with an observed one.
@@ -85,6 +97,15 @@ pub fn compare(model: &Trace, observed: &Trace) -> Result<Comparison, CompareErr
     let mut observed_luids = Luids::default();
     let by_index: HashMap<usize, &TraceStep> =
         observed.steps.iter().map(|s| (s.index, s)).collect();
+    for m in &model.steps {
+        if let Some(o) = by_index.get(&m.index).filter(|o| o.call != m.call) {
+            return Err(CompareError::Step {
+                index: m.index,
+                model: m.call.clone(),
+                observed: o.call.clone(),
+            });
+        }
+    }
     let mut steps = Vec::new();
     for m in &model.steps {
         let verdict = match by_index.get(&m.index) {

@@ -7,10 +7,18 @@
 //! trace's LUIDs are renamed in order of first appearance (`luid#1`, `luid#2`, ...) before
 //! values are compared; the fixed logon sessions (0x3e4..0x3e7) and zero keep their values.
 //!
-//! The adapter that runs scripts on Windows is not part of this crate yet.
+//! The other half runs scripts where Windows runs: [`host`] is the step loop, shared by
+//! every platform, and `adapter` (built only for Windows) performs each step as one Win32
+//! call. The binary `tokenhop-adapter` wraps it; conformance/windows/build cross-builds it.
 
 mod compare;
+pub mod host;
+pub mod known;
 mod read;
+pub mod report;
+
+#[cfg(windows)]
+pub mod adapter;
 
 pub use compare::{CompareError, Comparison, Difference, StepVerdict, compare};
 pub use read::{ReadError, parse_trace, read_trace};

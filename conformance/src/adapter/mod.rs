@@ -1,0 +1,122 @@
+//! The Windows adapter: runs a script's steps as Win32 calls, each on a real thread that
+//! stands for the script's thread, and writes the trace of what Windows answered.
+//!
+//! - [`worker`] owns the real threads: one per hosted script thread, each running the
+//!   calls of its steps in turn.
+//! - [`win32`] holds one function per Win32 call; it decides nothing, it calls and reports.
+//! - [`names`] translates between the script's principal names and this machine's SIDs.
+//! - [`objects`] creates the script's securable objects with their DACLs before the steps.
+//! - [`platform`] tells Windows from Wine and reads the build.
+//!
+//! The step loop itself is [`crate::host::run`], shared with the tests on every platform.
+
+#![allow(unsafe_code)]
+
+mod names;
+mod objects;
+mod platform;
+mod win32;
+mod worker;
+
+use std::collections::HashMap;
+
+use tokenhop_model::World;
+use tokenhop_model::action::Call;
+use tokenhop_model::ids::{ObjectId, ThreadId};
+use tokenhop_sim::scenario::Scenario;
+use tokenhop_sim::trace::{Platform, Trace};
+
+use crate::host::{self, Host, Observed, Skip};
+
+pub use platform::detect as platform;
+
+/// Everything the calls of one script share: the handles steps opened, the real threads
+/// standing for the script's threads, the objects set up for it and the SID names.
+pub(crate) struct Shared {
+    /// Handles opened by steps, numbered in order (the `HandleId`s the step loop binds).
+    pub handles: Vec<usize>,
+    /// A full-access handle to each hosted thread, as its creator holds (HND-5).
+    pub threads: HashMap<ThreadId, (usize, u32)>,
+    /// The script's objects, or why one could not be set up.
+    pub objects: HashMap<ObjectId, Result<objects::Placed, Skip>>,
+    /// SID names.
+    pub names: names::Names,
+}
+
+/// The adapter as a [`Host`] of the step loop.
+pub struct Adapter {
+    engine: &'static str,
+    platform: Platform,
+    workers: worker::Workers,
+}
+
+/// Why the adapter could not start on a script.
+#[derive(Debug, thiserror::Error)]
+pub enum AdapterError {
+    /// The identity running the adapter could not be read.
+    #[error("cannot read the identity running the adapter: Win32 error {0}")]
+    Identity(u32),
+    /// A thread could not be started.
+    #[error("cannot start a thread for the script: {0}")]
+    Thread(std::io::Error),
+}
+
+/// Runs `scenario` on this machine.
+pub fn run(scenario: &Scenario) -> Result<Trace, AdapterError> {
+    let mut adapter = Adapter::start(scenario)?;
+    let trace = host::run(scenario, &mut adapter);
+    adapter.finish();
+    Ok(trace)
+}
+
+impl Adapter {
+    fn start(scenario: &Scenario) -> Result<Self, AdapterError> {
+        let (engine, platform) = platform::detect();
+        let names =
+            names::Names::of_this_machine(&scenario.world).map_err(AdapterError::Identity)?;
+        let hosted: Vec<ThreadId> = (0..scenario.world.threads.len())
+            .map(|i| ThreadId(u32::try_from(i).unwrap_or(u32::MAX)))
+            .filter(|t| host::in_own_process(&scenario.world, *t).is_ok())
+            .collect();
+        let mut shared = Shared {
+            handles: Vec::new(),
+            threads: HashMap::new(),
+            objects: HashMap::new(),
+            names,
+        };
+        shared.objects = objects::set_up(&scenario.world, &shared.names);
+        let workers = worker::Workers::start(&hosted, shared).map_err(AdapterError::Thread)?;
+        Ok(Adapter {
+            engine,
+            platform,
+            workers,
+        })
+    }
+
+    fn finish(self) {
+        if let Some(shared) = self.workers.stop() {
+            objects::remove(&shared.objects);
+        }
+    }
+}
+
+impl Host for Adapter {
+    fn engine(&self) -> &str {
+        self.engine
+    }
+
+    fn platform(&self) -> Platform {
+        self.platform.clone()
+    }
+
+    fn hosts(&self, world: &World, thread: ThreadId) -> Result<(), Skip> {
+        host::in_own_process(world, thread)
+    }
+
+    fn perform(&mut self, world: &World, thread: ThreadId, call: &Call) -> Result<Observed, Skip> {
+        let call = call.clone();
+        let world = world.clone();
+        self.workers
+            .run_on(thread, move |shared| win32::perform(&world, shared, &call))
+    }
+}

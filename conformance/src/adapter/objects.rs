@@ -1,0 +1,311 @@
+//! The script's securable objects on this machine: each is created before the first step
+//! with the owner, DACL and label the script gives it, written as SDDL and converted by
+//! Windows; `OpenObject` then opens it by its own API (CreateFile, OpenEvent, ...). An
+//! object whose descriptor names an account this machine does not have, or whose type the
+//! adapter does not create, is not set up, and the steps that use it are skipped.
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::path::PathBuf;
+
+use tokenhop_model::World;
+use tokenhop_model::access::ObjectType;
+use tokenhop_model::acl::{Ace, AceKind, SecurityDescriptor};
+use tokenhop_model::ids::ObjectId;
+use windows_sys::Win32::Foundation::{
+    CloseHandle, GetLastError, HANDLE, INVALID_HANDLE_VALUE, LocalFree,
+};
+use windows_sys::Win32::Security::Authorization::ConvertStringSecurityDescriptorToSecurityDescriptorW;
+use windows_sys::Win32::Security::{PSECURITY_DESCRIPTOR, SECURITY_ATTRIBUTES};
+use windows_sys::Win32::Storage::FileSystem::{
+    CREATE_NEW, CreateFileW, DeleteFileW, FILE_SHARE_DELETE, FILE_SHARE_READ, FILE_SHARE_WRITE,
+    OPEN_EXISTING,
+};
+use windows_sys::Win32::System::Threading::{
+    CreateEventExW, CreateMutexExW, CreateSemaphoreExW, OpenEventW, OpenMutexW, OpenSemaphoreW,
+};
+
+use super::Shared;
+use super::names::{Names, sid_text, wide};
+use crate::host::Skip;
+
+/// A self-relative security descriptor the adapter owns.
+#[derive(Clone, Debug)]
+pub struct Descriptor(Vec<u64>);
+
+impl Descriptor {
+    /// Converts SDDL.
+    pub fn from_sddl(sddl: &str) -> Result<Self, Skip> {
+        let w = wide(sddl);
+        let mut sd: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
+        let mut size = 0u32;
+        // SAFETY: a NUL-terminated string; the descriptor is copied and freed.
+        unsafe {
+            if ConvertStringSecurityDescriptorToSecurityDescriptorW(
+                w.as_ptr(),
+                1,
+                &mut sd,
+                &mut size,
+            ) == 0
+            {
+                return Err(Skip(format!(
+                    "this machine does not accept the security descriptor `{sddl}` (Win32 error {})",
+                    GetLastError()
+                )));
+            }
+            let mut buf = vec![0u64; (size as usize).div_ceil(8)];
+            std::ptr::copy_nonoverlapping(
+                sd.cast::<u8>(),
+                buf.as_mut_ptr().cast::<u8>(),
+                size as usize,
+            );
+            LocalFree(sd);
+            Ok(Descriptor(buf))
+        }
+    }
+
+    /// A descriptor with only `aces` as its DACL (the owner and group are the creator's).
+    pub fn from_aces(world: &World, names: &Names, aces: &[Ace]) -> Result<Self, Skip> {
+        Descriptor::from_sddl(&format!("D:P{}", dacl_sddl(world, names, aces)?))
+    }
+
+    /// The descriptor of a script object: owner, DACL and label.
+    pub fn of(world: &World, names: &Names, sd: &SecurityDescriptor) -> Result<Self, Skip> {
+        let owner = names.sid_of(world, sd.owner)?;
+        // SAFETY: the adapter owns the SID.
+        // The model's descriptors have no primary group; AccessCheck refuses a descriptor
+        // without one, so the owner stands in (no ACE of a script names CREATOR GROUP).
+        let owner_text = unsafe { sid_text(owner.as_psid()) };
+        let mut sddl = format!("O:{owner_text}G:{owner_text}");
+        match &sd.dacl {
+            None => sddl.push_str("D:NO_ACCESS_CONTROL"),
+            Some(aces) => {
+                sddl.push_str("D:P");
+                sddl.push_str(&dacl_sddl(world, names, aces)?);
+            }
+        }
+        if let Some(label) = &sd.label {
+            let mut policy = 0;
+            if label.policy.no_write_up {
+                policy |= 1;
+            }
+            if label.policy.no_read_up {
+                policy |= 2;
+            }
+            if label.policy.no_execute_up {
+                policy |= 4;
+            }
+            sddl.push_str(&format!(
+                "S:(ML;;{policy:#x};;;S-1-16-{})",
+                label.level.rid()
+            ));
+        }
+        Descriptor::from_sddl(&sddl)
+    }
+
+    /// The descriptor as an API argument.
+    pub fn as_ptr(&self) -> *mut c_void {
+        self.0.as_ptr() as *mut c_void
+    }
+
+    fn attributes(&self) -> SECURITY_ATTRIBUTES {
+        SECURITY_ATTRIBUTES {
+            nLength: u32::try_from(std::mem::size_of::<SECURITY_ATTRIBUTES>()).unwrap_or(0),
+            lpSecurityDescriptor: self.as_ptr(),
+            bInheritHandle: 0,
+        }
+    }
+}
+
+fn dacl_sddl(world: &World, names: &Names, aces: &[Ace]) -> Result<String, Skip> {
+    let mut out = String::new();
+    for ace in aces {
+        let sid = names.sid_of(world, ace.principal)?;
+        let kind = match ace.kind {
+            AceKind::Allow => "A",
+            AceKind::Deny => "D",
+        };
+        // SAFETY: the adapter owns the SID.
+        let text = unsafe { sid_text(sid.as_psid()) };
+        out.push_str(&format!("({kind};;{:#x};;;{text})", ace.mask.0));
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Debug)]
+enum Place {
+    File(Vec<u16>),
+    Event(Vec<u16>),
+    Mutex(Vec<u16>),
+    Semaphore(Vec<u16>),
+}
+
+/// One object as set up on this machine.
+#[derive(Clone, Debug)]
+pub struct Placed {
+    place: Place,
+    descriptor: Descriptor,
+    /// The handle that keeps a kernel object alive while the script runs.
+    keep: usize,
+}
+
+impl Placed {
+    /// The object's security descriptor.
+    pub fn descriptor(&self) -> PSECURITY_DESCRIPTOR {
+        self.descriptor.as_ptr()
+    }
+
+    /// Opens the object with `access`, as the calling thread: one API call.
+    pub fn open(&self, access: u32) -> HANDLE {
+        // SAFETY: NUL-terminated names.
+        unsafe {
+            match &self.place {
+                Place::File(path) => CreateFileW(
+                    path.as_ptr(),
+                    access,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    std::ptr::null(),
+                    OPEN_EXISTING,
+                    0,
+                    std::ptr::null_mut(),
+                ),
+                Place::Event(name) => OpenEventW(access, 0, name.as_ptr()),
+                Place::Mutex(name) => OpenMutexW(access, 0, name.as_ptr()),
+                Place::Semaphore(name) => OpenSemaphoreW(access, 0, name.as_ptr()),
+            }
+        }
+    }
+}
+
+/// A folder of the script's own for its files: files a script's DACL forbids its creator
+/// to delete may stay behind, and must not collide with the next script's or run's.
+fn directory() -> PathBuf {
+    static SCRIPTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let n = SCRIPTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("tokenhop-{}-{nanos}-{n}", std::process::id()))
+}
+
+/// Creates every object of the starting world.
+pub fn set_up(world: &World, names: &Names) -> HashMap<ObjectId, Result<Placed, Skip>> {
+    let dir = directory();
+    world
+        .objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            let id = ObjectId(u32::try_from(i).unwrap_or(u32::MAX));
+            let placed = Descriptor::of(world, names, &o.sd)
+                .map_err(|Skip(why)| Skip(format!("object `{}` is not set up: {why}", o.name)))
+                .and_then(|d| create(&dir, &o.name, o.object_type, d));
+            (id, placed)
+        })
+        .collect()
+}
+
+fn create(
+    dir: &std::path::Path,
+    name: &str,
+    object_type: ObjectType,
+    descriptor: Descriptor,
+) -> Result<Placed, Skip> {
+    let kernel_name = wide(&format!("Local\\tokenhop-{}-{name}", std::process::id()));
+    let attributes = descriptor.attributes();
+    let failed = || {
+        // SAFETY: reads the calling thread's last error.
+        let code = unsafe { GetLastError() };
+        Skip(format!(
+            "object `{name}` is not set up: creating it failed (Win32 error {code})"
+        ))
+    };
+    let created = |h: HANDLE| (!h.is_null() && h != INVALID_HANDLE_VALUE).then_some(h as usize);
+    // SAFETY: NUL-terminated names, security attributes that outlive the calls.
+    let (place, keep) = unsafe {
+        match object_type {
+            ObjectType::File => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Skip(format!(
+                        "object `{name}` is not set up: cannot create {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+                let path = wide(&dir.join(name).to_string_lossy());
+                let h = CreateFileW(
+                    path.as_ptr(),
+                    0,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    &attributes,
+                    CREATE_NEW,
+                    0,
+                    std::ptr::null_mut(),
+                );
+                created(h).ok_or_else(failed)?;
+                CloseHandle(h);
+                (Place::File(path), 0)
+            }
+            ObjectType::Event => {
+                let h = CreateEventExW(&attributes, kernel_name.as_ptr(), 0, 0);
+                (Place::Event(kernel_name), created(h).ok_or_else(failed)?)
+            }
+            ObjectType::Mutex => {
+                let h = CreateMutexExW(&attributes, kernel_name.as_ptr(), 0, 0);
+                (Place::Mutex(kernel_name), created(h).ok_or_else(failed)?)
+            }
+            ObjectType::Semaphore => {
+                let h = CreateSemaphoreExW(&attributes, 0, 1, kernel_name.as_ptr(), 0, 0);
+                (
+                    Place::Semaphore(kernel_name),
+                    created(h).ok_or_else(failed)?,
+                )
+            }
+            other => {
+                return Err(Skip(format!(
+                    "object `{name}` is not set up: the adapter does not create {other} objects"
+                )));
+            }
+        }
+    };
+    Ok(Placed {
+        place,
+        descriptor,
+        keep,
+    })
+}
+
+/// The object `id` as set up, or why it is not.
+pub fn placed(shared: &Shared, id: ObjectId) -> Result<&Placed, Skip> {
+    match shared.objects.get(&id) {
+        Some(Ok(p)) => Ok(p),
+        Some(Err(why)) => Err(why.clone()),
+        None => Err(Skip("the object is not in the script".to_owned())),
+    }
+}
+
+/// Closes and deletes what [`set_up`] created.
+pub fn remove(objects: &HashMap<ObjectId, Result<Placed, Skip>>) {
+    for placed in objects.values().flatten() {
+        // SAFETY: a handle the adapter created, or a NUL-terminated path.
+        unsafe {
+            match &placed.place {
+                Place::File(path) => {
+                    DeleteFileW(path.as_ptr());
+                }
+                _ => {
+                    CloseHandle(placed.keep as HANDLE);
+                }
+            }
+        }
+    }
+    for placed in objects.values().flatten() {
+        if let Place::File(path) = &placed.place {
+            let path = PathBuf::from(String::from_utf16_lossy(
+                &path[..path.len().saturating_sub(1)],
+            ));
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+    }
+}

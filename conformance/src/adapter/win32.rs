@@ -1,0 +1,927 @@
+//! One function per Win32 call. Each takes the decoded arguments, makes exactly one API
+//! call with them, and reports what the call returned: success, the status it returned or
+//! left in `GetLastError`, and its outputs in the trace's vocabulary. Nothing here decides
+//! what a call should do; a call the adapter does not make is skipped with its reason.
+//!
+//! The last error is cleared before each call, and a successful call reports the error it
+//! left, if any (AdjustTokenPrivileges' ERROR_NOT_ALL_ASSIGNED, ConnectNamedPipe's states).
+
+use serde_json::{Map, Value as Json, json};
+use tokenhop_model::World;
+use tokenhop_model::access::AccessMask;
+use tokenhop_model::action::{
+    Call, HandleRef, InfoClass, PrivilegeChange, ProcessRef, RestrictFlags, ThreadRef,
+};
+use tokenhop_model::ids::{HandleId, ObjectId, PrincipalId, ThreadId};
+use tokenhop_model::level::{ImpersonationLevel, IntegrityLevel, TokenType};
+use tokenhop_model::logon::LogonType;
+use tokenhop_model::outcome::Value;
+use tokenhop_model::pipe::{PipeAccess, PipeSecurity};
+use tokenhop_model::privilege::Privilege;
+use tokenhop_model::token::GroupAttrs;
+use tokenhop_sim::trace::value_json;
+use windows_sys::Win32::Foundation::{
+    CloseHandle, GetLastError, HANDLE, INVALID_HANDLE_VALUE, LUID, SetLastError,
+};
+use windows_sys::Win32::Security::{
+    AccessCheck, AdjustTokenPrivileges, CheckTokenMembership, CreateRestrictedToken,
+    DuplicateToken, DuplicateTokenEx, GENERIC_MAPPING, GetTokenInformation,
+    ImpersonateAnonymousToken, ImpersonateLoggedOnUser, ImpersonateSelf, LUID_AND_ATTRIBUTES,
+    LogonUserW, LookupPrivilegeNameW, LookupPrivilegeValueW, PSID, PrivilegeCheck, RevertToSelf,
+    SECURITY_ATTRIBUTES, SID_AND_ATTRIBUTES,
+};
+use windows_sys::Win32::Storage::FileSystem::{CreateFileW, OPEN_EXISTING, ReadFile, WriteFile};
+use windows_sys::Win32::System::Pipes::{
+    ConnectNamedPipe, CreateNamedPipeW, DisconnectNamedPipe, ImpersonateNamedPipeClient,
+};
+use windows_sys::Win32::System::Threading::{
+    GetCurrentProcess, GetCurrentThread, OpenProcessToken, OpenThread, OpenThreadToken,
+    SetThreadToken,
+};
+
+use super::Shared;
+use super::names::{SidBuf, from_wide_ptr, wide};
+use super::objects;
+use crate::host::{Observed, Skip};
+
+/// Performs `call` on the calling thread.
+pub fn perform(world: &World, shared: &mut Shared, call: &Call) -> Result<Observed, Skip> {
+    match call {
+        Call::OpenProcessToken { process, access } => open_process_token(shared, *process, *access),
+        Call::OpenThreadToken {
+            thread,
+            access,
+            open_as_self,
+        } => open_thread_token(shared, *thread, *access, *open_as_self),
+        Call::ImpersonateSelf { level } => impersonate_self(*level),
+        Call::DuplicateToken { token, level } => duplicate_token(shared, *token, *level),
+        Call::DuplicateTokenEx {
+            token,
+            access,
+            level,
+            token_type,
+        } => duplicate_token_ex(shared, *token, *access, *level, *token_type),
+        Call::SetThreadToken { thread, token } => set_thread_token(shared, *thread, *token),
+        Call::ImpersonateLoggedOnUser { token } => impersonate_logged_on_user(shared, *token),
+        Call::ImpersonateAnonymousToken { thread } => impersonate_anonymous_token(shared, *thread),
+        Call::RevertToSelf => revert_to_self(),
+        Call::LogonUser {
+            user,
+            password,
+            logon_type,
+        } => logon_user(world, shared, *user, password.as_deref(), *logon_type),
+        Call::GetTokenInformation { token, class } => get_token_information(shared, *token, *class),
+        Call::AdjustTokenPrivileges {
+            token,
+            disable_all,
+            changes,
+        } => adjust_token_privileges(shared, *token, *disable_all, changes),
+        Call::CreateRestrictedToken {
+            token,
+            flags,
+            disable_sids,
+            delete_privileges,
+            restrict_sids,
+        } => create_restricted_token(
+            world,
+            shared,
+            *token,
+            *flags,
+            disable_sids,
+            delete_privileges,
+            restrict_sids,
+        ),
+        Call::AccessCheck {
+            object,
+            token,
+            access,
+        } => access_check(world, shared, *object, *token, *access),
+        Call::PrivilegeCheck {
+            token,
+            privileges,
+            all_necessary,
+        } => privilege_check(shared, *token, privileges, *all_necessary),
+        Call::CheckTokenMembership { token, sid } => {
+            check_token_membership(world, shared, *token, *sid)
+        }
+        Call::OpenObject { object, access } => open_object(shared, *object, *access),
+        Call::OpenThread { thread, access } => open_thread(shared, *thread, *access),
+        Call::CreateNamedPipe {
+            name,
+            access,
+            first_instance,
+            max_instances,
+            security,
+        } => create_named_pipe(
+            world,
+            shared,
+            name,
+            *access,
+            *first_instance,
+            *max_instances,
+            security,
+        ),
+        Call::ConnectNamedPipe { pipe } => connect_named_pipe(shared, *pipe),
+        Call::DisconnectNamedPipe { pipe } => disconnect_named_pipe(shared, *pipe),
+        Call::CreateFile {
+            name,
+            access,
+            flags,
+        } => create_file(shared, name, *access, *flags),
+        Call::ReadFile { handle } => read_file(shared, *handle),
+        Call::WriteFile { handle } => write_file(shared, *handle),
+        Call::ImpersonateNamedPipeClient { pipe } => impersonate_named_pipe_client(shared, *pipe),
+        Call::CloseHandle { handle } => close_handle(shared, *handle),
+        other => Err(Skip(format!(
+            "the adapter does not make {} calls yet",
+            other.name()
+        ))),
+    }
+}
+
+// ---- what every call shares ------------------------------------------------------------
+
+/// Clears the last error before a call.
+fn clear() {
+    // SAFETY: sets the calling thread's last error.
+    unsafe { SetLastError(0) }
+}
+
+/// The outcome of a call that returned a BOOL.
+fn outcome(ok: i32) -> Observed {
+    // SAFETY: reads the calling thread's last error.
+    let code = unsafe { GetLastError() };
+    Observed {
+        ok: ok != 0,
+        code: if ok != 0 || code != 0 { code } else { 1 },
+        value: Json::Null,
+        created: None,
+    }
+}
+
+/// The outcome of a call that returned a handle through an out parameter.
+fn opened(shared: &mut Shared, ok: i32, handle: HANDLE) -> Observed {
+    let mut o = outcome(ok);
+    if o.ok {
+        o.created = Some(keep(shared, handle));
+    }
+    o
+}
+
+fn keep(shared: &mut Shared, handle: HANDLE) -> HandleId {
+    shared.handles.push(handle as usize);
+    HandleId(u32::try_from(shared.handles.len() - 1).unwrap_or(u32::MAX))
+}
+
+fn handle(shared: &Shared, h: HandleRef) -> HANDLE {
+    h.and_then(|id| shared.handles.get(id.index()).copied())
+        .unwrap_or(0) as HANDLE
+}
+
+fn thread_handle(shared: &Shared, t: ThreadRef) -> Result<HANDLE, Skip> {
+    match t {
+        // SAFETY: returns a pseudo-handle.
+        ThreadRef::Current => Ok(unsafe { GetCurrentThread() }),
+        ThreadRef::Thread(id) => shared
+            .threads
+            .get(&id)
+            .map(|(h, _)| *h as HANDLE)
+            .ok_or_else(|| Skip("the thread is not one the adapter runs".to_owned())),
+        ThreadRef::Handle(h) => Ok(handle(shared, h)),
+    }
+}
+
+fn level(l: ImpersonationLevel) -> i32 {
+    l as i32
+}
+
+fn privilege_luid(p: Privilege) -> Result<LUID, Skip> {
+    let name = wide(p.name());
+    let mut luid = LUID {
+        LowPart: 0,
+        HighPart: 0,
+    };
+    // SAFETY: a NUL-terminated name and a LUID to fill.
+    let ok = unsafe { LookupPrivilegeValueW(std::ptr::null(), name.as_ptr(), &mut luid) };
+    if ok == 0 {
+        return Err(Skip(format!("this machine does not know {}", p.name())));
+    }
+    Ok(luid)
+}
+
+fn luid_text(luid: LUID) -> String {
+    let value = (u64::from(luid.HighPart as u32) << 32) | u64::from(luid.LowPart);
+    format!("{value:#x}")
+}
+
+// ---- tokens ----------------------------------------------------------------------------
+
+fn open_process_token(
+    shared: &mut Shared,
+    process: ProcessRef,
+    access: AccessMask,
+) -> Result<Observed, Skip> {
+    match process {
+        ProcessRef::Current => {}
+        ProcessRef::Process(p) if p.index() == 0 => {}
+        ProcessRef::Process(_) => {
+            return Err(Skip(
+                "the process is not the adapter's own, and the adapter runs one process".to_owned(),
+            ));
+        }
+    }
+    let mut token: HANDLE = std::ptr::null_mut();
+    clear();
+    // SAFETY: the adapter's own process and an out handle.
+    let ok = unsafe { OpenProcessToken(GetCurrentProcess(), access.0, &mut token) };
+    Ok(opened(shared, ok, token))
+}
+
+fn open_thread_token(
+    shared: &mut Shared,
+    thread: ThreadRef,
+    access: AccessMask,
+    open_as_self: bool,
+) -> Result<Observed, Skip> {
+    let t = thread_handle(shared, thread)?;
+    let mut token: HANDLE = std::ptr::null_mut();
+    clear();
+    // SAFETY: a thread handle and an out handle.
+    let ok = unsafe { OpenThreadToken(t, access.0, i32::from(open_as_self), &mut token) };
+    Ok(opened(shared, ok, token))
+}
+
+fn impersonate_self(l: ImpersonationLevel) -> Result<Observed, Skip> {
+    clear();
+    // SAFETY: a plain call.
+    Ok(outcome(unsafe { ImpersonateSelf(level(l)) }))
+}
+
+fn duplicate_token(
+    shared: &mut Shared,
+    token: HandleRef,
+    l: ImpersonationLevel,
+) -> Result<Observed, Skip> {
+    let mut new: HANDLE = std::ptr::null_mut();
+    clear();
+    // SAFETY: a token handle and an out handle.
+    let ok = unsafe { DuplicateToken(handle(shared, token), level(l), &mut new) };
+    Ok(opened(shared, ok, new))
+}
+
+fn duplicate_token_ex(
+    shared: &mut Shared,
+    token: HandleRef,
+    access: AccessMask,
+    l: ImpersonationLevel,
+    token_type: i64,
+) -> Result<Observed, Skip> {
+    let mut new: HANDLE = std::ptr::null_mut();
+    let raw_type = i32::try_from(token_type).unwrap_or(i32::MAX);
+    clear();
+    // SAFETY: a token handle, no security attributes and an out handle.
+    let ok = unsafe {
+        DuplicateTokenEx(
+            handle(shared, token),
+            access.0,
+            std::ptr::null(),
+            level(l),
+            raw_type,
+            &mut new,
+        )
+    };
+    Ok(opened(shared, ok, new))
+}
+
+fn set_thread_token(
+    shared: &mut Shared,
+    thread: Option<ThreadRef>,
+    token: Option<HandleRef>,
+) -> Result<Observed, Skip> {
+    let t = thread.map(|t| thread_handle(shared, t)).transpose()?;
+    let tok = token.map_or(std::ptr::null_mut(), |h| handle(shared, h));
+    clear();
+    // SAFETY: NULL or a pointer to a thread handle that outlives the call.
+    let ok = unsafe {
+        match &t {
+            Some(h) => SetThreadToken(h, tok),
+            None => SetThreadToken(std::ptr::null(), tok),
+        }
+    };
+    Ok(outcome(ok))
+}
+
+fn impersonate_logged_on_user(shared: &mut Shared, token: HandleRef) -> Result<Observed, Skip> {
+    clear();
+    // SAFETY: a token handle.
+    Ok(outcome(unsafe {
+        ImpersonateLoggedOnUser(handle(shared, token))
+    }))
+}
+
+fn impersonate_anonymous_token(shared: &mut Shared, thread: ThreadRef) -> Result<Observed, Skip> {
+    let t = thread_handle(shared, thread)?;
+    clear();
+    // SAFETY: a thread handle.
+    Ok(outcome(unsafe { ImpersonateAnonymousToken(t) }))
+}
+
+fn revert_to_self() -> Result<Observed, Skip> {
+    clear();
+    // SAFETY: a plain call.
+    Ok(outcome(unsafe { RevertToSelf() }))
+}
+
+fn logon_user(
+    world: &World,
+    shared: &mut Shared,
+    user: PrincipalId,
+    password: Option<&str>,
+    logon_type: LogonType,
+) -> Result<Observed, Skip> {
+    let name = world.principals.name(user);
+    shared.names.sid_of(world, user)?;
+    let password = password.ok_or_else(|| {
+        Skip(format!(
+            "the script gives no password for `{name}`, and the adapter does not guess one"
+        ))
+    })?;
+    let raw_type = LogonType::LOGON_USER_TYPES
+        .iter()
+        .find(|(t, _, _)| *t == logon_type)
+        .map(|(_, _, v)| *v)
+        .ok_or_else(|| Skip(format!("{logon_type:?} is not a LogonUser logon type")))?;
+    let (user_w, domain_w, password_w) = (wide(&name), wide("."), wide(password));
+    let mut token: HANDLE = std::ptr::null_mut();
+    clear();
+    // SAFETY: NUL-terminated strings and an out handle.
+    let ok = unsafe {
+        LogonUserW(
+            user_w.as_ptr(),
+            domain_w.as_ptr(),
+            password_w.as_ptr(),
+            u32::try_from(raw_type).unwrap_or(0),
+            0,
+            &mut token,
+        )
+    };
+    Ok(opened(shared, ok, token))
+}
+
+fn get_token_information(
+    shared: &mut Shared,
+    token: HandleRef,
+    class: InfoClass,
+) -> Result<Observed, Skip> {
+    let raw_class = info_class(class);
+    let mut buf = vec![0u64; 1024];
+    let mut len = 0u32;
+    clear();
+    // SAFETY: a buffer of the size passed.
+    let ok = unsafe {
+        GetTokenInformation(
+            handle(shared, token),
+            raw_class,
+            buf.as_mut_ptr().cast(),
+            8 * 1024,
+            &mut len,
+        )
+    };
+    let mut o = outcome(ok);
+    if o.ok {
+        // SAFETY: GetTokenInformation wrote the structure of `class` into buf.
+        let (value, linked) = unsafe { render_info(shared, class, buf.as_ptr().cast()) };
+        o.value = value;
+        if let Some(h) = linked {
+            o.created = Some(keep(shared, h));
+        }
+    }
+    Ok(o)
+}
+
+fn info_class(class: InfoClass) -> i32 {
+    match class {
+        InfoClass::TokenUser => 1,
+        InfoClass::TokenGroups => 2,
+        InfoClass::TokenPrivileges => 3,
+        InfoClass::TokenOwner => 4,
+        InfoClass::TokenType => 8,
+        InfoClass::TokenImpersonationLevel => 9,
+        InfoClass::TokenStatistics => 10,
+        InfoClass::TokenRestrictedSids => 11,
+        InfoClass::TokenSessionId => 12,
+        InfoClass::TokenOrigin => 17,
+        InfoClass::TokenElevationType => 18,
+        InfoClass::TokenLinkedToken => 19,
+        InfoClass::TokenElevation => 20,
+        InfoClass::TokenHasRestrictions => 21,
+        InfoClass::TokenIntegrityLevel => 25,
+    }
+}
+
+/// The trace value of a `GetTokenInformation` answer, keyed by its class, and the handle
+/// it returned (TokenLinkedToken).
+///
+/// # Safety
+/// `p` must point to the structure Windows returns for `class`.
+unsafe fn render_info(shared: &Shared, class: InfoClass, p: *const u8) -> (Json, Option<HANDLE>) {
+    let names = &shared.names;
+    // SAFETY: the caller guarantees the layout of each class's structure.
+    unsafe {
+        let u32_at = |offset: usize| std::ptr::read_unaligned(p.add(offset).cast::<u32>());
+        let luid_at = |offset: usize| std::ptr::read_unaligned(p.add(offset).cast::<LUID>());
+        let sid_at = |offset: usize| std::ptr::read_unaligned(p.add(offset).cast::<PSID>());
+        let groups = || {
+            let count = u32_at(0) as usize;
+            let first = p.add(8).cast::<SID_AND_ATTRIBUTES>();
+            (0..count)
+                .map(|i| std::ptr::read_unaligned(first.add(i)))
+                .collect::<Vec<_>>()
+        };
+        let value = match class {
+            InfoClass::TokenUser => json!(names.name_of(sid_at(0))),
+            InfoClass::TokenOwner => json!(names.name_of(sid_at(0))),
+            InfoClass::TokenGroups => Json::Object(
+                groups()
+                    .iter()
+                    .map(|g| {
+                        (
+                            names.name_of(g.Sid),
+                            json!(GroupAttrs(g.Attributes).names()),
+                        )
+                    })
+                    .collect::<Map<_, _>>(),
+            ),
+            InfoClass::TokenRestrictedSids => json!(
+                groups()
+                    .iter()
+                    .map(|g| names.name_of(g.Sid))
+                    .collect::<Vec<_>>()
+            ),
+            InfoClass::TokenPrivileges => {
+                let count = u32_at(0) as usize;
+                let first = p.add(4).cast::<LUID_AND_ATTRIBUTES>();
+                Json::Object(
+                    (0..count)
+                        .map(|i| {
+                            let la = std::ptr::read_unaligned(first.add(i));
+                            (
+                                privilege_name(la.Luid),
+                                json!(privilege_attrs(la.Attributes)),
+                            )
+                        })
+                        .collect::<Map<_, _>>(),
+                )
+            }
+            InfoClass::TokenType => json!(token_type_name(u32_at(0))),
+            InfoClass::TokenImpersonationLevel => json!(level_name(u32_at(0))),
+            InfoClass::TokenStatistics => {
+                // TOKEN_STATISTICS: TokenId, AuthenticationId (LUIDs), ExpirationTime (8),
+                // TokenType, ImpersonationLevel, DynamicCharged, DynamicAvailable,
+                // GroupCount, PrivilegeCount (u32s), ModifiedId (LUID).
+                json!({
+                    "TokenId": luid_text(luid_at(0)),
+                    "AuthenticationId": luid_text(luid_at(8)),
+                    "TokenType": token_type_name(u32_at(24)),
+                    "ImpersonationLevel": level_name(u32_at(28)),
+                    "GroupCount": u32_at(40),
+                    "PrivilegeCount": u32_at(44),
+                    "ModifiedId": luid_text(luid_at(48)),
+                })
+            }
+            InfoClass::TokenSessionId => json!(u32_at(0)),
+            InfoClass::TokenOrigin => json!(luid_text(luid_at(0))),
+            InfoClass::TokenElevationType => json!(match u32_at(0) {
+                1 => "TokenElevationTypeDefault".to_owned(),
+                2 => "TokenElevationTypeFull".to_owned(),
+                3 => "TokenElevationTypeLimited".to_owned(),
+                n => n.to_string(),
+            }),
+            InfoClass::TokenLinkedToken => {
+                let h = std::ptr::read_unaligned(p.cast::<HANDLE>());
+                return (Json::Null, Some(h));
+            }
+            InfoClass::TokenElevation | InfoClass::TokenHasRestrictions => json!(u32_at(0) != 0),
+            InfoClass::TokenIntegrityLevel => {
+                let text = super::names::sid_text(sid_at(0));
+                let rid = text
+                    .rsplit('-')
+                    .next()
+                    .and_then(|r| r.parse::<u32>().ok())
+                    .unwrap_or(u32::MAX);
+                json!(
+                    IntegrityLevel::ALL
+                        .iter()
+                        .find(|l| l.rid() == rid)
+                        .map_or(text.clone(), |l| l.win32_name().to_owned())
+                )
+            }
+        };
+        let mut map = Map::new();
+        map.insert(class.name().to_owned(), value);
+        (Json::Object(map), None)
+    }
+}
+
+fn token_type_name(raw: u32) -> String {
+    TokenType::from_raw(i64::from(raw))
+        .map_or_else(|| raw.to_string(), |t| t.win32_name().to_owned())
+}
+
+fn level_name(raw: u32) -> String {
+    ImpersonationLevel::from_raw(i64::from(raw))
+        .map_or_else(|| raw.to_string(), |l| l.win32_name().to_owned())
+}
+
+fn privilege_name(luid: LUID) -> String {
+    let mut name = vec![0u16; 128];
+    let mut len = 128u32;
+    // SAFETY: a buffer of the size passed.
+    let ok = unsafe { LookupPrivilegeNameW(std::ptr::null(), &luid, name.as_mut_ptr(), &mut len) };
+    if ok == 0 {
+        return luid_text(luid);
+    }
+    // SAFETY: the name is NUL-terminated.
+    unsafe { from_wide_ptr(name.as_ptr()) }
+}
+
+fn privilege_attrs(attrs: u32) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if attrs & 0x1 != 0 {
+        out.push("SE_PRIVILEGE_ENABLED_BY_DEFAULT");
+    }
+    if attrs & 0x2 != 0 {
+        out.push("SE_PRIVILEGE_ENABLED");
+    }
+    out
+}
+
+fn adjust_token_privileges(
+    shared: &mut Shared,
+    token: HandleRef,
+    disable_all: bool,
+    changes: &[(Privilege, PrivilegeChange)],
+) -> Result<Observed, Skip> {
+    // TOKEN_PRIVILEGES: a count, then LUID_AND_ATTRIBUTES (LowPart, HighPart, Attributes).
+    let mut buf: Vec<u32> = vec![u32::try_from(changes.len()).unwrap_or(0)];
+    for (p, change) in changes {
+        let luid = privilege_luid(*p)?;
+        buf.push(luid.LowPart);
+        buf.push(luid.HighPart as u32);
+        buf.push(match change {
+            PrivilegeChange::Enable => 0x2,
+            PrivilegeChange::Disable => 0,
+            PrivilegeChange::Remove => 0x4,
+        });
+    }
+    clear();
+    // SAFETY: a TOKEN_PRIVILEGES laid out as above; no previous state asked for.
+    let ok = unsafe {
+        AdjustTokenPrivileges(
+            handle(shared, token),
+            i32::from(disable_all),
+            if disable_all {
+                std::ptr::null()
+            } else {
+                buf.as_ptr().cast()
+            },
+            0,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+        )
+    };
+    Ok(outcome(ok))
+}
+
+fn sids_and_attributes(
+    world: &World,
+    shared: &Shared,
+    ids: &[PrincipalId],
+) -> Result<(Vec<SidBuf>, Vec<SID_AND_ATTRIBUTES>), Skip> {
+    let sids = ids
+        .iter()
+        .map(|id| shared.names.sid_of(world, *id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let entries = sids
+        .iter()
+        .map(|s| SID_AND_ATTRIBUTES {
+            Sid: s.as_psid(),
+            Attributes: 0,
+        })
+        .collect();
+    Ok((sids, entries))
+}
+
+fn create_restricted_token(
+    world: &World,
+    shared: &mut Shared,
+    token: HandleRef,
+    flags: RestrictFlags,
+    disable_sids: &[PrincipalId],
+    delete_privileges: &[Privilege],
+    restrict_sids: &[PrincipalId],
+) -> Result<Observed, Skip> {
+    let (_disable_keep, disable) = sids_and_attributes(world, shared, disable_sids)?;
+    let (_restrict_keep, restrict) = sids_and_attributes(world, shared, restrict_sids)?;
+    let delete = delete_privileges
+        .iter()
+        .map(|p| {
+            privilege_luid(*p).map(|luid| LUID_AND_ATTRIBUTES {
+                Luid: luid,
+                Attributes: 0,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let raw_flags =
+        u32::from(flags.disable_max_privilege) | (u32::from(flags.write_restricted) << 3);
+    let mut new: HANDLE = std::ptr::null_mut();
+    clear();
+    // SAFETY: arrays of the counts passed, whose SIDs outlive the call; an out handle.
+    let ok = unsafe {
+        CreateRestrictedToken(
+            handle(shared, token),
+            raw_flags,
+            u32::try_from(disable.len()).unwrap_or(0),
+            disable.as_ptr(),
+            u32::try_from(delete.len()).unwrap_or(0),
+            delete.as_ptr(),
+            u32::try_from(restrict.len()).unwrap_or(0),
+            restrict.as_ptr(),
+            &mut new,
+        )
+    };
+    Ok(opened(shared, ok, new))
+}
+
+fn access_check(
+    world: &World,
+    shared: &mut Shared,
+    object: ObjectId,
+    token: HandleRef,
+    access: AccessMask,
+) -> Result<Observed, Skip> {
+    let object_type = world.object(object).object_type;
+    let placed = objects::placed(shared, object)?;
+    let m = object_type.generic_mapping();
+    let mapping = GENERIC_MAPPING {
+        GenericRead: m.read.0,
+        GenericWrite: m.write.0,
+        GenericExecute: m.execute.0,
+        GenericAll: m.all.0,
+    };
+    let mut privileges = vec![0u32; 64];
+    let mut privileges_len = 256u32;
+    let mut granted = 0u32;
+    let mut status = 0i32;
+    clear();
+    // SAFETY: the object's security descriptor, buffers of the sizes passed.
+    let ok = unsafe {
+        AccessCheck(
+            placed.descriptor(),
+            handle(shared, token),
+            access.0,
+            &mapping,
+            privileges.as_mut_ptr().cast(),
+            &mut privileges_len,
+            &mut granted,
+            &mut status,
+        )
+    };
+    let mut o = outcome(ok);
+    if o.ok {
+        o.value = value_json(&Value::AccessCheck {
+            status: status != 0,
+            granted: AccessMask(granted),
+            object_type,
+        });
+    }
+    Ok(o)
+}
+
+fn privilege_check(
+    shared: &mut Shared,
+    token: HandleRef,
+    privileges: &[Privilege],
+    all_necessary: bool,
+) -> Result<Observed, Skip> {
+    // PRIVILEGE_SET: a count, a control word, then LUID_AND_ATTRIBUTES.
+    let mut buf: Vec<u32> = vec![
+        u32::try_from(privileges.len()).unwrap_or(0),
+        u32::from(all_necessary),
+    ];
+    for p in privileges {
+        let luid = privilege_luid(*p)?;
+        buf.extend([luid.LowPart, luid.HighPart as u32, 0]);
+    }
+    let mut result = 0i32;
+    clear();
+    // SAFETY: a PRIVILEGE_SET laid out as above.
+    let ok = unsafe { PrivilegeCheck(handle(shared, token), buf.as_mut_ptr().cast(), &mut result) };
+    let mut o = outcome(ok);
+    if o.ok {
+        o.value = value_json(&Value::PrivilegeCheck(result != 0));
+    }
+    Ok(o)
+}
+
+fn check_token_membership(
+    world: &World,
+    shared: &mut Shared,
+    token: Option<HandleRef>,
+    sid: PrincipalId,
+) -> Result<Observed, Skip> {
+    let sid = shared.names.sid_of(world, sid)?;
+    let tok = token.map_or(std::ptr::null_mut(), |h| handle(shared, h));
+    let mut member = 0i32;
+    clear();
+    // SAFETY: a token handle or NULL, a SID the adapter owns.
+    let ok = unsafe { CheckTokenMembership(tok, sid.as_psid(), &mut member) };
+    let mut o = outcome(ok);
+    if o.ok {
+        o.value = value_json(&Value::IsMember(member != 0));
+    }
+    Ok(o)
+}
+
+// ---- objects and threads ---------------------------------------------------------------
+
+fn open_object(
+    shared: &mut Shared,
+    object: ObjectId,
+    access: AccessMask,
+) -> Result<Observed, Skip> {
+    let placed = objects::placed(shared, object)?.clone();
+    clear();
+    let h = placed.open(access.0);
+    let ok = i32::from(!h.is_null() && h != INVALID_HANDLE_VALUE);
+    Ok(opened(shared, ok, h))
+}
+
+fn open_thread(
+    shared: &mut Shared,
+    thread: ThreadId,
+    access: AccessMask,
+) -> Result<Observed, Skip> {
+    let (_, id) = *shared
+        .threads
+        .get(&thread)
+        .ok_or_else(|| Skip("the thread is not one the adapter runs".to_owned()))?;
+    clear();
+    // SAFETY: a thread id of this process.
+    let h = unsafe { OpenThread(access.0, 0, id) };
+    let ok = i32::from(!h.is_null());
+    Ok(opened(shared, ok, h))
+}
+
+// ---- named pipes -----------------------------------------------------------------------
+
+/// The local path of the script's pipe `name`, made unique to this run.
+fn pipe_path(name: &str) -> Result<Vec<u16>, Skip> {
+    if name.contains('\\') || name.contains('/') {
+        return Err(Skip(format!(
+            "`{name}` is not a local pipe name; the adapter opens local pipes only"
+        )));
+    }
+    Ok(wide(&format!(
+        r"\\.\pipe\tokenhop-{}-{name}",
+        std::process::id()
+    )))
+}
+
+fn create_named_pipe(
+    world: &World,
+    shared: &mut Shared,
+    name: &str,
+    access: PipeAccess,
+    first_instance: bool,
+    max_instances: i64,
+    security: &PipeSecurity,
+) -> Result<Observed, Skip> {
+    let path = pipe_path(name)?;
+    let open_mode = match access {
+        PipeAccess::Inbound => 0x1,
+        PipeAccess::Outbound => 0x2,
+        PipeAccess::Duplex => 0x3,
+    } | if first_instance { 0x0008_0000 } else { 0 };
+    // PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_NOWAIT: the model's instances are
+    // nonblocking (NP-3), so that a script's steps never wait on each other.
+    let pipe_mode = 0x1;
+    let descriptor = match security {
+        PipeSecurity::Default => None,
+        PipeSecurity::NullDacl => Some(objects::Descriptor::from_sddl("D:NO_ACCESS_CONTROL")?),
+        PipeSecurity::Dacl(aces) => {
+            Some(objects::Descriptor::from_aces(world, &shared.names, aces)?)
+        }
+    };
+    let attributes = descriptor.as_ref().map(|d| SECURITY_ATTRIBUTES {
+        nLength: u32::try_from(std::mem::size_of::<SECURITY_ATTRIBUTES>()).unwrap_or(0),
+        lpSecurityDescriptor: d.as_ptr(),
+        bInheritHandle: 0,
+    });
+    clear();
+    // SAFETY: a NUL-terminated name and security attributes that outlive the call.
+    let h = unsafe {
+        CreateNamedPipeW(
+            path.as_ptr(),
+            open_mode,
+            pipe_mode,
+            u32::try_from(max_instances).unwrap_or(u32::MAX),
+            4096,
+            4096,
+            0,
+            attributes
+                .as_ref()
+                .map_or(std::ptr::null(), |a| a as *const SECURITY_ATTRIBUTES),
+        )
+    };
+    let ok = i32::from(h != INVALID_HANDLE_VALUE);
+    Ok(opened(shared, ok, h))
+}
+
+fn connect_named_pipe(shared: &mut Shared, pipe: HandleRef) -> Result<Observed, Skip> {
+    clear();
+    // SAFETY: a pipe handle, no overlapped structure (the instance is nonblocking).
+    Ok(outcome(unsafe {
+        ConnectNamedPipe(handle(shared, pipe), std::ptr::null_mut())
+    }))
+}
+
+fn disconnect_named_pipe(shared: &mut Shared, pipe: HandleRef) -> Result<Observed, Skip> {
+    clear();
+    // SAFETY: a pipe handle.
+    Ok(outcome(unsafe {
+        DisconnectNamedPipe(handle(shared, pipe))
+    }))
+}
+
+fn create_file(
+    shared: &mut Shared,
+    name: &str,
+    access: AccessMask,
+    flags: u32,
+) -> Result<Observed, Skip> {
+    let path = pipe_path(name)?;
+    clear();
+    // SAFETY: a NUL-terminated name, no security attributes.
+    let h = unsafe {
+        CreateFileW(
+            path.as_ptr(),
+            access.0,
+            0,
+            std::ptr::null(),
+            OPEN_EXISTING,
+            flags,
+            std::ptr::null_mut(),
+        )
+    };
+    let ok = i32::from(h != INVALID_HANDLE_VALUE);
+    Ok(opened(shared, ok, h))
+}
+
+fn read_file(shared: &mut Shared, h: HandleRef) -> Result<Observed, Skip> {
+    let mut buf = [0u8; 64];
+    let mut read = 0u32;
+    clear();
+    // SAFETY: a buffer of the size passed, no overlapped structure.
+    let ok = unsafe {
+        ReadFile(
+            handle(shared, h),
+            buf.as_mut_ptr(),
+            64,
+            &mut read,
+            std::ptr::null_mut(),
+        )
+    };
+    Ok(outcome(ok))
+}
+
+fn write_file(shared: &mut Shared, h: HandleRef) -> Result<Observed, Skip> {
+    let message = b"tokenhop";
+    let mut written = 0u32;
+    clear();
+    // SAFETY: a buffer of the size passed, no overlapped structure.
+    let ok = unsafe {
+        WriteFile(
+            handle(shared, h),
+            message.as_ptr(),
+            8,
+            &mut written,
+            std::ptr::null_mut(),
+        )
+    };
+    Ok(outcome(ok))
+}
+
+fn impersonate_named_pipe_client(shared: &mut Shared, pipe: HandleRef) -> Result<Observed, Skip> {
+    clear();
+    // SAFETY: a pipe handle.
+    Ok(outcome(unsafe {
+        ImpersonateNamedPipeClient(handle(shared, pipe))
+    }))
+}
+
+fn close_handle(shared: &mut Shared, h: HandleRef) -> Result<Observed, Skip> {
+    clear();
+    // SAFETY: a handle the script opened (or NULL, which CloseHandle refuses).
+    Ok(outcome(unsafe { CloseHandle(handle(shared, h)) }))
+}

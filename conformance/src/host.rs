@@ -1,0 +1,277 @@
+//! Running a script on a host other than the model: the step loop the Windows adapter
+//! uses, kept free of Win32 so that it builds and is tested everywhere.
+//!
+//! The loop resolves each step's arguments with the same decoder the model uses
+//! ([`tokenhop_sim::calls::decode`]), so a script means the same thing on both sides, and
+//! hands the decoded [`Call`] to a [`Host`], which performs it as exactly one API call. The
+//! loop owns what a script adds around the calls: which thread makes each call, which
+//! names earlier steps bound, and the trace. It decides nothing about what a call does.
+//!
+//! A step is skipped, with its reason, when the host cannot run it faithfully: its thread
+//! belongs to a process the host does not run, the host does not perform that call, or an
+//! argument names something the host could not set up (an account this machine does not
+//! have, an object whose owner it cannot set). A step whose `out` name a failed or skipped
+//! step should have bound is skipped too, as the model does.
+
+use std::collections::HashMap;
+
+use serde_json::Value as Json;
+use tokenhop_model::World;
+use tokenhop_model::access::ObjectType;
+use tokenhop_model::action::{BindingRef, Call, ContextRef, CredentialsRef, HandleRef, ProxyRef};
+use tokenhop_model::ids::{HandleId, ObjectId, ProcessId, ThreadId};
+use tokenhop_sim::calls;
+use tokenhop_sim::scenario::{CURRENT_USER, Scenario};
+use tokenhop_sim::scope::Scope;
+use tokenhop_sim::trace::{Platform, TRACE_VERSION, Trace, TraceStep};
+
+/// What a host observed when it performed one call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Observed {
+    /// Whether the call succeeded.
+    pub ok: bool,
+    /// The status it returned or left in `GetLastError` (0: none).
+    pub code: u32,
+    /// What it reported, in the trace's vocabulary.
+    pub value: Json,
+    /// The handle it created, as the host numbers its handles.
+    pub created: Option<HandleId>,
+}
+
+impl Observed {
+    /// A failure with `code`.
+    #[must_use]
+    pub fn failed(code: u32) -> Self {
+        Observed {
+            ok: false,
+            code,
+            value: Json::Null,
+            created: None,
+        }
+    }
+}
+
+/// Why a host does not perform a step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip(pub String);
+
+/// Something that performs decoded calls: one API call each.
+pub trait Host {
+    /// What a trace from this host says it ran on.
+    fn engine(&self) -> &str;
+    /// The platform.
+    fn platform(&self) -> Platform;
+    /// Whether the host can run the script's thread `thread` (a thread of the starting
+    /// world), and if not why.
+    fn hosts(&self, world: &World, thread: ThreadId) -> Result<(), Skip>;
+    /// Performs `call` on the host's thread standing for `thread`.
+    fn perform(&mut self, world: &World, thread: ThreadId, call: &Call) -> Result<Observed, Skip>;
+}
+
+/// The symbol of a status code: the model's name for it, or the number.
+#[must_use]
+pub fn error_symbol(code: u32) -> String {
+    tokenhop_model::ErrorCode::ALL
+        .iter()
+        .find(|e| e.code() == code)
+        .map_or_else(|| format!("{code:#x}"), |e| e.symbol().to_owned())
+}
+
+/// Runs `scenario` on `host` and returns its trace.
+///
+/// Once a step is skipped, every later step is skipped too: the skipped call's effect is
+/// missing from the machine, so what later calls answer would no longer be the script's.
+/// The exception is a step that names a handle an earlier step failed to return; the
+/// model does not run such a step either, and nothing happened that the machine lacks.
+pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
+    let world = &scenario.world;
+    let mut bound: HashMap<String, Option<HandleId>> = HashMap::new();
+    let mut steps = Vec::new();
+    let mut diverged: Option<usize> = None;
+    for s in &scenario.steps {
+        let mut trace_step = TraceStep {
+            index: s.index,
+            thread: s.thread.clone(),
+            call: s.call.name.to_owned(),
+            ok: false,
+            error: None,
+            code: 0,
+            value: Json::Null,
+            rules: Vec::new(),
+            skipped: None,
+        };
+        let result = match diverged {
+            Some(first) => Err(Skipped::Diverged(Skip(format!(
+                "step {first} was skipped, so this machine no longer follows the script"
+            )))),
+            None => perform_step(world, s, &bound, host),
+        };
+        match result {
+            Ok(observed) => {
+                if let Some(out) = &s.out {
+                    bound.insert(out.clone(), observed.created.filter(|_| observed.ok));
+                }
+                trace_step.ok = observed.ok;
+                trace_step.code = observed.code;
+                trace_step.error = (observed.code != 0).then(|| error_symbol(observed.code));
+                trace_step.value = observed.value;
+            }
+            Err(skipped) => {
+                if let Some(out) = &s.out {
+                    bound.insert(out.clone(), None);
+                }
+                let reason = match skipped {
+                    Skipped::Unbound(Skip(reason)) => reason,
+                    Skipped::Diverged(Skip(reason)) => {
+                        diverged.get_or_insert(s.index);
+                        reason
+                    }
+                };
+                trace_step.skipped = Some(reason);
+            }
+        }
+        steps.push(trace_step);
+    }
+    Trace {
+        version: TRACE_VERSION,
+        scenario: scenario.name.clone(),
+        engine: host.engine().to_owned(),
+        platform: host.platform(),
+        setup_rules: Vec::new(),
+        steps,
+    }
+}
+
+/// Why a step was not performed.
+enum Skipped {
+    /// It names a handle an earlier step failed to return (the model skips it too).
+    Unbound(Skip),
+    /// The host could not perform it, or an earlier step was skipped.
+    Diverged(Skip),
+}
+
+fn perform_step(
+    world: &World,
+    s: &tokenhop_sim::scenario::Step,
+    bound: &HashMap<String, Option<HandleId>>,
+    host: &mut dyn Host,
+) -> Result<Observed, Skipped> {
+    let thread = world.find_thread(&s.thread).ok_or_else(|| {
+        Skipped::Diverged(Skip(format!(
+            "thread `{}` is created by a step, and the adapter hosts only the script's own threads",
+            s.thread
+        )))
+    })?;
+    host.hosts(world, thread).map_err(Skipped::Diverged)?;
+    let scope = HostScope {
+        world,
+        bound,
+        missing: std::cell::RefCell::new(Vec::new()),
+    };
+    let decoded = calls::decode(s.call, s.args.as_ref(), "args", s.out.as_deref(), &scope);
+    let missing = scope.missing.into_inner();
+    if !missing.is_empty() {
+        return Err(Skipped::Unbound(Skip(format!(
+            "`{}` does not exist: the step that was to create it failed",
+            missing.join("`, `")
+        ))));
+    }
+    let call = decoded.map_err(|fault| {
+        Skipped::Diverged(Skip(format!("the arguments do not decode: {fault}")))
+    })?;
+    host.perform(world, thread, &call)
+        .map_err(Skipped::Diverged)
+}
+
+/// Names as the host sees them: the starting world's threads, processes and objects, and
+/// the handles earlier steps bound (numbered by the host).
+struct HostScope<'a> {
+    world: &'a World,
+    bound: &'a HashMap<String, Option<HandleId>>,
+    missing: std::cell::RefCell<Vec<String>>,
+}
+
+impl HostScope<'_> {
+    fn handle_or_missing(&self, name: &str) -> Option<HandleRef> {
+        match self.bound.get(name) {
+            Some(Some(h)) => Some(Some(*h)),
+            Some(None) => {
+                self.missing.borrow_mut().push(name.to_owned());
+                Some(None)
+            }
+            None => None,
+        }
+    }
+}
+
+impl Scope for HostScope<'_> {
+    fn world(&self) -> &World {
+        self.world
+    }
+    fn thread(&self, name: &str) -> Option<Option<ThreadId>> {
+        self.world.find_thread(name).map(Some)
+    }
+    fn process(&self, name: &str) -> Option<Option<ProcessId>> {
+        self.world.find_process(name).map(Some)
+    }
+    fn object(&self, name: &str) -> Option<(Option<ObjectId>, ObjectType)> {
+        self.world
+            .find_object(name)
+            .map(|id| (Some(id), self.world.object(id).object_type))
+    }
+    fn handle(&self, name: &str) -> Option<HandleRef> {
+        self.handle_or_missing(name)
+    }
+    fn binding(&self, _name: &str) -> Option<BindingRef> {
+        None
+    }
+    fn credentials(&self, _name: &str) -> Option<CredentialsRef> {
+        None
+    }
+    fn context(&self, _name: &str) -> Option<ContextRef> {
+        None
+    }
+    fn proxy(&self, _name: &str) -> Option<ProxyRef> {
+        None
+    }
+    fn names(&self, _kind: &str) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Whether `thread` belongs to the script's first process and that process runs as the
+/// identity that runs the host (`user: current`): the only process an adapter that runs a
+/// script inside itself can stand for.
+pub fn in_own_process(world: &World, thread: ThreadId) -> Result<(), Skip> {
+    let process = world.thread(thread).process;
+    if process.index() != 0 {
+        return Err(Skip(format!(
+            "the thread belongs to process `{}`, and the adapter runs a script in its own single process",
+            world.process(process).name
+        )));
+    }
+    let user = world.token(world.process(process).primary).user;
+    let name = world.principals.name(user);
+    if name.as_ref() != CURRENT_USER {
+        return Err(Skip(format!(
+            "the process runs as `{name}`, and the adapter runs as the current user only"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a host that runs scripts in its own process can run `scenario`: every process
+/// of the script runs as `current` and there is only one. A script that fails this is not
+/// portable; running it would skip most of its steps.
+pub fn portable(scenario: &Scenario) -> Result<(), Skip> {
+    let world = &scenario.world;
+    if world.processes.len() > 1 {
+        return Err(Skip(format!(
+            "it has {} processes, and the adapter runs a script in one",
+            world.processes.len()
+        )));
+    }
+    world.threads.iter().enumerate().try_for_each(|(i, _)| {
+        in_own_process(world, ThreadId(u32::try_from(i).unwrap_or(u32::MAX)))
+    })
+}

@@ -1,0 +1,174 @@
+//! Known differences: where an engine other than Windows (Wine) departs from documented
+//! Windows behaviour, each recorded with the rule the model follows and the document that
+//! shows Windows behaves as the model says. A difference that no entry explains is a
+//! finding (a model bug, or a divergence not yet recorded); an entry that explains no
+//! difference is stale. Both fail a conformance run.
+//!
+//! ```yaml
+//! version: 1
+//! engine: wine
+//! differences:
+//!   - script: duplicate-cannot-raise-impersonation-level
+//!     step: 10
+//!     field: ok                  # optional: a field or a prefix (`value.TokenGroups`)
+//!     rule: TOK-5
+//!     observed: Wine makes a primary token from an Identification-level token.
+//!     windows: DuplicateTokenEx fails with ERROR_BAD_IMPERSONATION_LEVEL.
+//!     source: "DuplicateTokenEx, Remarks: https://learn.microsoft.com/..."
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use tokenhop_model::rules::RuleId;
+use tokenhop_sim::LoadError;
+use tokenhop_sim::error::Fault;
+use tokenhop_sim::node::{self, Node, Span};
+use tokenhop_sim::reader::{Fields, Read, index, integer, list, string};
+
+/// One recorded difference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownDifference {
+    /// Where it was written.
+    pub span: Span,
+    /// The script's name.
+    pub script: String,
+    /// The step's index.
+    pub step: usize,
+    /// The field, or a prefix of it; `None` covers every field of the step.
+    pub field: Option<String>,
+    /// The rule the model follows there.
+    pub rule: RuleId,
+    /// What the engine does.
+    pub observed: String,
+    /// What Windows does, as documented.
+    pub windows: String,
+    /// The document that says so.
+    pub source: String,
+}
+
+impl KnownDifference {
+    /// Whether this entry explains a difference on `field` of step `step` of `script`.
+    #[must_use]
+    pub fn explains(&self, script: &str, step: usize, field: &str) -> bool {
+        self.script == script
+            && self.step == step
+            && self.field.as_deref().is_none_or(|f| {
+                field == f
+                    || field
+                        .strip_prefix(f)
+                        .is_some_and(|rest| rest.starts_with('.'))
+            })
+    }
+}
+
+/// A known-differences file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnownDifferences {
+    /// The file.
+    pub path: PathBuf,
+    /// The engine the entries are about.
+    pub engine: String,
+    /// The entries.
+    pub differences: Vec<KnownDifference>,
+}
+
+impl KnownDifferences {
+    /// The entry explaining a difference, if one does.
+    #[must_use]
+    pub fn explaining(&self, script: &str, step: usize, field: &str) -> Option<&KnownDifference> {
+        self.differences
+            .iter()
+            .find(|d| d.explains(script, step, field))
+    }
+}
+
+/// Reads a known-differences file.
+pub fn load(path: &Path) -> Result<KnownDifferences, LoadError> {
+    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&source, path)
+}
+
+/// Parses a known-differences file given as text; `path` names it in errors.
+pub fn parse(source: &str, path: &Path) -> Result<KnownDifferences, LoadError> {
+    let root = node::parse(source).map_err(|e| LoadError::Syntax {
+        path: path.to_owned(),
+        position: e.span.unwrap_or(Span { line: 1, column: 1 }),
+        message: e.message,
+    })?;
+    build(&root, path).map_err(|fault| LoadError::Invalid {
+        path: path.to_owned(),
+        fault,
+    })
+}
+
+fn build(root: &Node, path: &Path) -> Read<KnownDifferences> {
+    let top = Fields::new(
+        root,
+        "",
+        "a known-differences file",
+        &["version", "engine", "differences"],
+    )?;
+    let version_node = top.require("version", "a known-differences file")?;
+    let version = integer(version_node, "version")?;
+    if version != 1 {
+        return Err(Fault::new(
+            version_node.span,
+            "version",
+            format!("version {version} is not 1, the version this tool reads"),
+        ));
+    }
+    let engine = string(top.require("engine", "a known-differences file")?, "engine")?;
+    let mut differences = Vec::new();
+    if let Some(n) = top.get("differences") {
+        for (i, d) in list(n, "differences")?.iter().enumerate() {
+            differences.push(entry(d, &index("differences", i))?);
+        }
+    }
+    Ok(KnownDifferences {
+        path: path.to_owned(),
+        engine,
+        differences,
+    })
+}
+
+fn entry(n: &Node, p: &str) -> Read<KnownDifference> {
+    const WHAT: &str = "a known difference";
+    let f = Fields::new(
+        n,
+        p,
+        WHAT,
+        &[
+            "script", "step", "field", "rule", "observed", "windows", "source",
+        ],
+    )?;
+    let text = |key: &str| string(f.require(key, WHAT)?, &f.path(key));
+    let step_node = f.require("step", WHAT)?;
+    let step = usize::try_from(integer(step_node, &f.path("step"))?)
+        .map_err(|_| Fault::new(step_node.span, f.path("step"), "a step index is 0 or more"))?;
+    let rule_node = f.require("rule", WHAT)?;
+    let code = string(rule_node, &f.path("rule"))?;
+    let rule = RuleId::from_code(&code).ok_or_else(|| {
+        Fault::new(
+            rule_node.span,
+            f.path("rule"),
+            format!("`{code}` is not a rule of the registry"),
+        )
+    })?;
+    let field = f
+        .get("field")
+        .map(|n| string(n, &f.path("field")))
+        .transpose()?;
+    Ok(KnownDifference {
+        span: n.span,
+        script: text("script")?,
+        step,
+        field,
+        rule,
+        observed: text("observed")?,
+        windows: text("windows")?,
+        source: text("source")?,
+    })
+}
