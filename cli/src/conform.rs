@@ -161,14 +161,14 @@ fn report_text(report: &Report, engines: &[String]) -> String {
     for stale in &report.stale {
         let _ = writeln!(
             out,
-            "stale entry (explains no difference): {}:{}: {} step {}{}",
+            "stale entry (explains no difference): {}:{}: {} step {:?}{}",
             report
                 .known
                 .as_ref()
                 .map_or_else(|| KNOWN_FILE.to_owned(), |p| p.display().to_string()),
             stale.span,
             stale.script,
-            stale.step,
+            stale.steps,
             stale
                 .field
                 .as_deref()
@@ -294,7 +294,7 @@ fn report_json(report: &Report, engines: &[String]) -> serde_json::Value {
         }).collect::<Vec<_>>(),
         "stale": report.stale.iter().map(|k| json!({
             "script": k.script,
-            "step": k.step,
+            "steps": k.steps,
             "field": k.field,
             "rule": k.rule.code(),
         })).collect::<Vec<_>>(),

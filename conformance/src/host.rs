@@ -36,6 +36,12 @@ pub struct Observed {
     pub value: Json,
     /// The handle it created, as the host numbers its handles.
     pub created: Option<HandleId>,
+    /// The object it created (CreateObject), as the host numbers objects after the
+    /// starting world's.
+    pub object: Option<ObjectId>,
+    /// The status's symbol, where the code alone is ambiguous (S_FALSE and
+    /// ERROR_INVALID_FUNCTION are both 1).
+    pub symbol: Option<&'static str>,
 }
 
 impl Observed {
@@ -47,6 +53,8 @@ impl Observed {
             code,
             value: Json::Null,
             created: None,
+            object: None,
+            symbol: None,
         }
     }
 }
@@ -66,6 +74,11 @@ pub trait Host {
     fn hosts(&self, world: &World, thread: ThreadId) -> Result<(), Skip>;
     /// Performs `call` on the host's thread standing for `thread`.
     fn perform(&mut self, world: &World, thread: ThreadId, call: &Call) -> Result<Observed, Skip>;
+    /// Why the host cannot run the script at all (its process asks for an integrity
+    /// level, a privilege or a group the identity running the host lacks), if it cannot.
+    fn unmet(&self) -> Option<Skip> {
+        None
+    }
 }
 
 /// The symbol of a status code: the model's name for it, or the number.
@@ -86,7 +99,9 @@ pub fn error_symbol(code: u32) -> String {
 pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
     let world = &scenario.world;
     let mut bound: HashMap<String, Option<HandleId>> = HashMap::new();
+    let mut objects: HashMap<String, (ObjectId, ObjectType)> = HashMap::new();
     let mut steps = Vec::new();
+    let unmet = host.unmet();
     let mut diverged: Option<usize> = None;
     for s in &scenario.steps {
         let mut trace_step = TraceStep {
@@ -100,20 +115,29 @@ pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
             rules: Vec::new(),
             skipped: None,
         };
-        let result = match diverged {
-            Some(first) => Err(Skipped::Diverged(Skip(format!(
+        let result = match (&unmet, diverged) {
+            (Some(Skip(why)), _) => Err(Skipped::Diverged(Skip(why.clone()))),
+            (None, Some(first)) => Err(Skipped::Diverged(Skip(format!(
                 "step {first} was skipped, so this machine no longer follows the script"
             )))),
-            None => perform_step(world, s, &bound, host),
+            (None, None) => perform_step(world, s, &bound, &objects, host),
         };
         match result {
             Ok(observed) => {
                 if let Some(out) = &s.out {
                     bound.insert(out.clone(), observed.created.filter(|_| observed.ok));
                 }
+                if let (Some(id), Some((name, object_type))) = (observed.object, created_object(s))
+                {
+                    objects.insert(name, (id, object_type));
+                }
                 trace_step.ok = observed.ok;
                 trace_step.code = observed.code;
-                trace_step.error = (observed.code != 0).then(|| error_symbol(observed.code));
+                trace_step.error = (observed.code != 0).then(|| {
+                    observed
+                        .symbol
+                        .map_or_else(|| error_symbol(observed.code), str::to_owned)
+                });
                 trace_step.value = observed.value;
             }
             Err(skipped) => {
@@ -150,10 +174,23 @@ enum Skipped {
     Diverged(Skip),
 }
 
+/// The name and type of the object a CreateObject step makes.
+fn created_object(s: &tokenhop_sim::scenario::Step) -> Option<(String, ObjectType)> {
+    if s.call.name != "CreateObject" {
+        return None;
+    }
+    let args = tokenhop_sim::scenario::to_json(s.args.as_ref()?);
+    let name = args.get("name")?.as_str()?.to_owned();
+    let word = args.get("type")?.as_str()?;
+    let object_type = ObjectType::ALL.iter().copied().find(|t| t.word() == word)?;
+    Some((name, object_type))
+}
+
 fn perform_step(
     world: &World,
     s: &tokenhop_sim::scenario::Step,
     bound: &HashMap<String, Option<HandleId>>,
+    objects: &HashMap<String, (ObjectId, ObjectType)>,
     host: &mut dyn Host,
 ) -> Result<Observed, Skipped> {
     let thread = world.find_thread(&s.thread).ok_or_else(|| {
@@ -166,6 +203,7 @@ fn perform_step(
     let scope = HostScope {
         world,
         bound,
+        objects,
         missing: std::cell::RefCell::new(Vec::new()),
     };
     let decoded = calls::decode(s.call, s.args.as_ref(), "args", s.out.as_deref(), &scope);
@@ -188,6 +226,7 @@ fn perform_step(
 struct HostScope<'a> {
     world: &'a World,
     bound: &'a HashMap<String, Option<HandleId>>,
+    objects: &'a HashMap<String, (ObjectId, ObjectType)>,
     missing: std::cell::RefCell<Vec<String>>,
 }
 
@@ -218,6 +257,7 @@ impl Scope for HostScope<'_> {
         self.world
             .find_object(name)
             .map(|id| (Some(id), self.world.object(id).object_type))
+            .or_else(|| self.objects.get(name).map(|(id, t)| (Some(*id), *t)))
     }
     fn handle(&self, name: &str) -> Option<HandleRef> {
         self.handle_or_missing(name)

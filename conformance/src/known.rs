@@ -9,7 +9,7 @@
 //! engine: wine
 //! differences:
 //!   - script: duplicate-cannot-raise-impersonation-level
-//!     step: 10
+//!     step: 10                   # or a list: [10, 11]
 //!     field: ok                  # optional: a field or a prefix (`value.TokenGroups`)
 //!     rule: TOK-5
 //!     observed: Wine makes a primary token from an Identification-level token.
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::LoadError;
 use tokenhop_sim::error::Fault;
-use tokenhop_sim::node::{self, Node, Span};
+use tokenhop_sim::node::{self, Node, NodeKind, Span};
 use tokenhop_sim::reader::{Fields, Read, index, integer, list, string};
 
 /// One recorded difference.
@@ -32,8 +32,8 @@ pub struct KnownDifference {
     pub span: Span,
     /// The script's name.
     pub script: String,
-    /// The step's index.
-    pub step: usize,
+    /// The steps' indices (`step: 3` or `step: [3, 5]`).
+    pub steps: Vec<usize>,
     /// The field, or a prefix of it; `None` covers every field of the step.
     pub field: Option<String>,
     /// The rule the model follows there.
@@ -51,7 +51,7 @@ impl KnownDifference {
     #[must_use]
     pub fn explains(&self, script: &str, step: usize, field: &str) -> bool {
         self.script == script
-            && self.step == step
+            && self.steps.contains(&step)
             && self.field.as_deref().is_none_or(|f| {
                 field == f
                     || field
@@ -146,8 +146,18 @@ fn entry(n: &Node, p: &str) -> Read<KnownDifference> {
     )?;
     let text = |key: &str| string(f.require(key, WHAT)?, &f.path(key));
     let step_node = f.require("step", WHAT)?;
-    let step = usize::try_from(integer(step_node, &f.path("step"))?)
-        .map_err(|_| Fault::new(step_node.span, f.path("step"), "a step index is 0 or more"))?;
+    let step_path = f.path("step");
+    let step_nodes = match &step_node.kind {
+        NodeKind::Seq(items) => items.iter().collect::<Vec<_>>(),
+        _ => vec![step_node],
+    };
+    let steps = step_nodes
+        .into_iter()
+        .map(|n| {
+            usize::try_from(integer(n, &step_path)?)
+                .map_err(|_| Fault::new(n.span, step_path.clone(), "a step index is 0 or more"))
+        })
+        .collect::<Read<Vec<usize>>>()?;
     let rule_node = f.require("rule", WHAT)?;
     let code = string(rule_node, &f.path("rule"))?;
     let rule = RuleId::from_code(&code).ok_or_else(|| {
@@ -164,7 +174,7 @@ fn entry(n: &Node, p: &str) -> Read<KnownDifference> {
     Ok(KnownDifference {
         span: n.span,
         script: text("script")?,
-        step,
+        steps,
         field,
         rule,
         observed: text("observed")?,

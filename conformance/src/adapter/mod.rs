@@ -7,6 +7,8 @@
 //! - [`names`] translates between the script's principal names and this machine's SIDs.
 //! - [`objects`] creates the script's securable objects with their DACLs before the steps.
 //! - [`platform`] tells Windows from Wine and reads the build.
+//! - [`requirements`] tells whether the account running the adapter can stand for the
+//!   script's process (its integrity level, elevation, privileges and groups).
 //!
 //! The step loop itself is [`crate::host::run`], shared with the tests on every platform.
 
@@ -15,6 +17,7 @@
 mod names;
 mod objects;
 mod platform;
+mod requirements;
 mod win32;
 mod worker;
 
@@ -41,6 +44,8 @@ pub(crate) struct Shared {
     pub objects: HashMap<ObjectId, Result<objects::Placed, Skip>>,
     /// SID names.
     pub names: names::Names,
+    /// The folder for the script's files.
+    pub dir: std::path::PathBuf,
 }
 
 /// The adapter as a [`Host`] of the step loop.
@@ -48,6 +53,7 @@ pub struct Adapter {
     engine: &'static str,
     platform: Platform,
     workers: worker::Workers,
+    unmet: Option<Skip>,
 }
 
 /// Why the adapter could not start on a script.
@@ -74,6 +80,7 @@ impl Adapter {
         let (engine, platform) = platform::detect();
         let names =
             names::Names::of_this_machine(&scenario.world).map_err(AdapterError::Identity)?;
+        let unmet = requirements::unmet(scenario, &names);
         let hosted: Vec<ThreadId> = (0..scenario.world.threads.len())
             .map(|i| ThreadId(u32::try_from(i).unwrap_or(u32::MAX)))
             .filter(|t| host::in_own_process(&scenario.world, *t).is_ok())
@@ -83,13 +90,15 @@ impl Adapter {
             threads: HashMap::new(),
             objects: HashMap::new(),
             names,
+            dir: objects::directory(),
         };
-        shared.objects = objects::set_up(&scenario.world, &shared.names);
+        shared.objects = objects::set_up(&scenario.world, &shared.names, &shared.dir);
         let workers = worker::Workers::start(&hosted, shared).map_err(AdapterError::Thread)?;
         Ok(Adapter {
             engine,
             platform,
             workers,
+            unmet,
         })
     }
 
@@ -111,6 +120,10 @@ impl Host for Adapter {
 
     fn hosts(&self, world: &World, thread: ThreadId) -> Result<(), Skip> {
         host::in_own_process(world, thread)
+    }
+
+    fn unmet(&self) -> Option<Skip> {
+        self.unmet.clone()
     }
 
     fn perform(&mut self, world: &World, thread: ThreadId, call: &Call) -> Result<Observed, Skip> {

@@ -132,8 +132,10 @@ fn dacl_sddl(world: &World, names: &Names, aces: &[Ace]) -> Result<String, Skip>
     Ok(out)
 }
 
+/// Where an object lives, by its type: a file in the script's folder, or a named kernel
+/// object.
 #[derive(Clone, Debug)]
-enum Place {
+pub enum Place {
     File(Vec<u16>),
     Event(Vec<u16>),
     Mutex(Vec<u16>),
@@ -143,23 +145,89 @@ enum Place {
 /// One object as set up on this machine.
 #[derive(Clone, Debug)]
 pub struct Placed {
-    place: Place,
-    descriptor: Descriptor,
+    /// Where it is.
+    pub place: Place,
+    /// Its descriptor as the script wrote it (`None` for an object a step created with
+    /// the creator's defaults).
+    descriptor: Option<Descriptor>,
     /// The handle that keeps a kernel object alive while the script runs.
     keep: usize,
 }
 
 impl Placed {
-    /// The object's security descriptor.
-    pub fn descriptor(&self) -> PSECURITY_DESCRIPTOR {
-        self.descriptor.as_ptr()
+    /// An object a step created (CreateObject); the handle the step holds keeps it.
+    pub fn created(place: Place) -> Self {
+        Placed {
+            place,
+            descriptor: None,
+            keep: 0,
+        }
+    }
+
+    /// The object's security descriptor as the script wrote it.
+    pub fn descriptor(&self) -> Result<PSECURITY_DESCRIPTOR, Skip> {
+        self.descriptor
+            .as_ref()
+            .map(Descriptor::as_ptr)
+            .ok_or_else(|| {
+                Skip(
+                    "the object was created by a step, with a descriptor the script does not write"
+                        .to_owned(),
+                )
+            })
+    }
+}
+
+impl Place {
+    /// Where the object `name` of `object_type` goes, if the adapter makes such objects.
+    pub fn new(dir: &std::path::Path, name: &str, object_type: ObjectType) -> Result<Self, Skip> {
+        let kernel_name = wide(&format!("Local\\tokenhop-{}-{name}", std::process::id()));
+        match object_type {
+            ObjectType::File => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Skip(format!("cannot create {}: {e}", dir.display())))?;
+                Ok(Place::File(wide(&dir.join(name).to_string_lossy())))
+            }
+            ObjectType::Event => Ok(Place::Event(kernel_name)),
+            ObjectType::Mutex => Ok(Place::Mutex(kernel_name)),
+            ObjectType::Semaphore => Ok(Place::Semaphore(kernel_name)),
+            other => Err(Skip(format!("the adapter does not create {other} objects"))),
+        }
+    }
+
+    /// Creates the object with the creator's default security, asking `access`: one API
+    /// call (CreateFile, CreateEventEx, ...).
+    pub fn create(&self, access: u32) -> HANDLE {
+        self.create_with(access, std::ptr::null())
+    }
+
+    fn create_with(&self, access: u32, attributes: *const SECURITY_ATTRIBUTES) -> HANDLE {
+        // SAFETY: NUL-terminated names; attributes NULL or valid for the call.
+        unsafe {
+            match self {
+                Place::File(path) => CreateFileW(
+                    path.as_ptr(),
+                    access,
+                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                    attributes,
+                    CREATE_NEW,
+                    0,
+                    std::ptr::null_mut(),
+                ),
+                Place::Event(name) => CreateEventExW(attributes, name.as_ptr(), 0, access),
+                Place::Mutex(name) => CreateMutexExW(attributes, name.as_ptr(), 0, access),
+                Place::Semaphore(name) => {
+                    CreateSemaphoreExW(attributes, 0, 1, name.as_ptr(), 0, access)
+                }
+            }
+        }
     }
 
     /// Opens the object with `access`, as the calling thread: one API call.
     pub fn open(&self, access: u32) -> HANDLE {
         // SAFETY: NUL-terminated names.
         unsafe {
-            match &self.place {
+            match self {
                 Place::File(path) => CreateFileW(
                     path.as_ptr(),
                     access,
@@ -179,7 +247,7 @@ impl Placed {
 
 /// A folder of the script's own for its files: files a script's DACL forbids its creator
 /// to delete may stay behind, and must not collide with the next script's or run's.
-fn directory() -> PathBuf {
+pub fn directory() -> PathBuf {
     static SCRIPTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -189,8 +257,11 @@ fn directory() -> PathBuf {
 }
 
 /// Creates every object of the starting world.
-pub fn set_up(world: &World, names: &Names) -> HashMap<ObjectId, Result<Placed, Skip>> {
-    let dir = directory();
+pub fn set_up(
+    world: &World,
+    names: &Names,
+    dir: &std::path::Path,
+) -> HashMap<ObjectId, Result<Placed, Skip>> {
     world
         .objects
         .iter()
@@ -199,7 +270,7 @@ pub fn set_up(world: &World, names: &Names) -> HashMap<ObjectId, Result<Placed, 
             let id = ObjectId(u32::try_from(i).unwrap_or(u32::MAX));
             let placed = Descriptor::of(world, names, &o.sd)
                 .map_err(|Skip(why)| Skip(format!("object `{}` is not set up: {why}", o.name)))
-                .and_then(|d| create(&dir, &o.name, o.object_type, d));
+                .and_then(|d| create(dir, &o.name, o.object_type, d));
             (id, placed)
         })
         .collect()
@@ -211,65 +282,27 @@ fn create(
     object_type: ObjectType,
     descriptor: Descriptor,
 ) -> Result<Placed, Skip> {
-    let kernel_name = wide(&format!("Local\\tokenhop-{}-{name}", std::process::id()));
+    let place = Place::new(dir, name, object_type)
+        .map_err(|Skip(why)| Skip(format!("object `{name}` is not set up: {why}")))?;
     let attributes = descriptor.attributes();
-    let failed = || {
+    let h = place.create_with(0, &attributes);
+    if h.is_null() || h == INVALID_HANDLE_VALUE {
         // SAFETY: reads the calling thread's last error.
         let code = unsafe { GetLastError() };
-        Skip(format!(
+        return Err(Skip(format!(
             "object `{name}` is not set up: creating it failed (Win32 error {code})"
-        ))
-    };
-    let created = |h: HANDLE| (!h.is_null() && h != INVALID_HANDLE_VALUE).then_some(h as usize);
-    // SAFETY: NUL-terminated names, security attributes that outlive the calls.
-    let (place, keep) = unsafe {
-        match object_type {
-            ObjectType::File => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    Skip(format!(
-                        "object `{name}` is not set up: cannot create {}: {e}",
-                        dir.display()
-                    ))
-                })?;
-                let path = wide(&dir.join(name).to_string_lossy());
-                let h = CreateFileW(
-                    path.as_ptr(),
-                    0,
-                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                    &attributes,
-                    CREATE_NEW,
-                    0,
-                    std::ptr::null_mut(),
-                );
-                created(h).ok_or_else(failed)?;
-                CloseHandle(h);
-                (Place::File(path), 0)
-            }
-            ObjectType::Event => {
-                let h = CreateEventExW(&attributes, kernel_name.as_ptr(), 0, 0);
-                (Place::Event(kernel_name), created(h).ok_or_else(failed)?)
-            }
-            ObjectType::Mutex => {
-                let h = CreateMutexExW(&attributes, kernel_name.as_ptr(), 0, 0);
-                (Place::Mutex(kernel_name), created(h).ok_or_else(failed)?)
-            }
-            ObjectType::Semaphore => {
-                let h = CreateSemaphoreExW(&attributes, 0, 1, kernel_name.as_ptr(), 0, 0);
-                (
-                    Place::Semaphore(kernel_name),
-                    created(h).ok_or_else(failed)?,
-                )
-            }
-            other => {
-                return Err(Skip(format!(
-                    "object `{name}` is not set up: the adapter does not create {other} objects"
-                )));
-            }
-        }
+        )));
+    }
+    let keep = if let Place::File(_) = place {
+        // SAFETY: the handle just created.
+        unsafe { CloseHandle(h) };
+        0
+    } else {
+        h as usize
     };
     Ok(Placed {
         place,
-        descriptor,
+        descriptor: Some(descriptor),
         keep,
     })
 }
@@ -292,9 +325,10 @@ pub fn remove(objects: &HashMap<ObjectId, Result<Placed, Skip>>) {
                 Place::File(path) => {
                     DeleteFileW(path.as_ptr());
                 }
-                _ => {
+                _ if placed.keep != 0 => {
                     CloseHandle(placed.keep as HANDLE);
                 }
+                _ => {}
             }
         }
     }

@@ -8,10 +8,12 @@
 
 use serde_json::{Map, Value as Json, json};
 use tokenhop_model::World;
-use tokenhop_model::access::AccessMask;
+use tokenhop_model::access::{AccessMask, ObjectType};
+use tokenhop_model::action::Qos;
 use tokenhop_model::action::{
     Call, HandleRef, InfoClass, PrivilegeChange, ProcessRef, RestrictFlags, ThreadRef,
 };
+use tokenhop_model::com::Apartment;
 use tokenhop_model::ids::{HandleId, ObjectId, PrincipalId, ThreadId};
 use tokenhop_model::level::{ImpersonationLevel, IntegrityLevel, TokenType};
 use tokenhop_model::logon::LogonType;
@@ -31,6 +33,8 @@ use windows_sys::Win32::Security::{
     SECURITY_ATTRIBUTES, SID_AND_ATTRIBUTES,
 };
 use windows_sys::Win32::Storage::FileSystem::{CreateFileW, OPEN_EXISTING, ReadFile, WriteFile};
+use windows_sys::Win32::System::Com::CoInitializeEx;
+use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleW, GetProcAddress};
 use windows_sys::Win32::System::Pipes::{
     ConnectNamedPipe, CreateNamedPipeW, DisconnectNamedPipe, ImpersonateNamedPipeClient,
 };
@@ -105,7 +109,18 @@ pub fn perform(world: &World, shared: &mut Shared, call: &Call) -> Result<Observ
             check_token_membership(world, shared, *token, *sid)
         }
         Call::OpenObject { object, access } => open_object(shared, *object, *access),
+        Call::CreateObject {
+            name,
+            object_type,
+            access,
+        } => create_object(world, shared, name, *object_type, *access),
         Call::OpenThread { thread, access } => open_thread(shared, *thread, *access),
+        Call::NtImpersonateThread {
+            thread,
+            client,
+            qos,
+        } => nt_impersonate_thread(shared, *thread, *client, *qos),
+        Call::CoInitializeEx { apartment } => co_initialize_ex(*apartment),
         Call::CreateNamedPipe {
             name,
             access,
@@ -156,6 +171,8 @@ fn outcome(ok: i32) -> Observed {
         code: if ok != 0 || code != 0 { code } else { 1 },
         value: Json::Null,
         created: None,
+        object: None,
+        symbol: None,
     }
 }
 
@@ -677,7 +694,7 @@ fn access_check(
     // SAFETY: the object's security descriptor, buffers of the sizes passed.
     let ok = unsafe {
         AccessCheck(
-            placed.descriptor(),
+            placed.descriptor()?,
             handle(shared, token),
             access.0,
             &mapping,
@@ -752,9 +769,32 @@ fn open_object(
 ) -> Result<Observed, Skip> {
     let placed = objects::placed(shared, object)?.clone();
     clear();
-    let h = placed.open(access.0);
+    let h = placed.place.open(access.0);
     let ok = i32::from(!h.is_null() && h != INVALID_HANDLE_VALUE);
     Ok(opened(shared, ok, h))
+}
+
+fn create_object(
+    world: &World,
+    shared: &mut Shared,
+    name: &str,
+    object_type: ObjectType,
+    access: AccessMask,
+) -> Result<Observed, Skip> {
+    let id =
+        ObjectId(u32::try_from(world.objects.len() + shared.objects.len()).unwrap_or(u32::MAX));
+    let place = objects::Place::new(&shared.dir, name, object_type)?;
+    clear();
+    let h = place.create(access.0);
+    let ok = i32::from(!h.is_null() && h != INVALID_HANDLE_VALUE);
+    let mut o = opened(shared, ok, h);
+    if o.ok {
+        shared
+            .objects
+            .insert(id, Ok(objects::Placed::created(place)));
+        o.object = Some(id);
+    }
+    Ok(o)
 }
 
 fn open_thread(
@@ -771,6 +811,76 @@ fn open_thread(
     let h = unsafe { OpenThread(access.0, 0, id) };
     let ok = i32::from(!h.is_null());
     Ok(opened(shared, ok, h))
+}
+
+/// `SECURITY_QUALITY_OF_SERVICE`.
+#[repr(C)]
+struct SecurityQos {
+    length: u32,
+    level: i32,
+    dynamic_tracking: u8,
+    effective_only: u8,
+}
+
+type NtImpersonateThreadFn = unsafe extern "system" fn(HANDLE, HANDLE, *const SecurityQos) -> i32;
+type RtlNtStatusToDosErrorFn = unsafe extern "system" fn(i32) -> u32;
+
+fn ntdll(name: &std::ffi::CStr) -> Result<unsafe extern "system" fn() -> isize, Skip> {
+    let module = wide("ntdll.dll");
+    // SAFETY: ntdll is loaded in every process; the names are NUL-terminated.
+    unsafe { GetProcAddress(GetModuleHandleW(module.as_ptr()), name.as_ptr().cast()) }
+        .ok_or_else(|| Skip(format!("ntdll has no {}", name.to_string_lossy())))
+}
+
+fn nt_impersonate_thread(
+    shared: &mut Shared,
+    thread: ThreadRef,
+    client: ThreadRef,
+    qos: Qos,
+) -> Result<Observed, Skip> {
+    let server = thread_handle(shared, thread)?;
+    let client = thread_handle(shared, client)?;
+    // SAFETY: the documented signatures of the two ntdll exports.
+    let (impersonate, to_dos): (NtImpersonateThreadFn, RtlNtStatusToDosErrorFn) = unsafe {
+        (
+            std::mem::transmute(ntdll(c"NtImpersonateThread")?),
+            std::mem::transmute(ntdll(c"RtlNtStatusToDosError")?),
+        )
+    };
+    let qos = SecurityQos {
+        length: u32::try_from(std::mem::size_of::<SecurityQos>()).unwrap_or(0),
+        level: level(qos.level),
+        dynamic_tracking: u8::from(qos.dynamic),
+        effective_only: u8::from(qos.effective_only),
+    };
+    clear();
+    // SAFETY: two thread handles and a QoS structure that outlives the call.
+    let status = unsafe { impersonate(server, client, &qos) };
+    let mut o = outcome(i32::from(status >= 0));
+    if status < 0 {
+        // SAFETY: a plain conversion.
+        o.code = unsafe { to_dos(status) };
+    }
+    Ok(o)
+}
+
+// ---- COM --------------------------------------------------------------------------------
+
+fn co_initialize_ex(apartment: Apartment) -> Result<Observed, Skip> {
+    let flags = match apartment {
+        Apartment::Sta => 0x2,
+        Apartment::Mta => 0x0,
+    };
+    // SAFETY: the reserved argument is NULL.
+    let hr = unsafe { CoInitializeEx(std::ptr::null(), flags) };
+    Ok(Observed {
+        ok: hr >= 0,
+        code: hr as u32,
+        value: Json::Null,
+        created: None,
+        object: None,
+        symbol: (hr == 1).then_some("S_FALSE"),
+    })
 }
 
 // ---- named pipes -----------------------------------------------------------------------

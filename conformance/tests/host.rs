@@ -1,0 +1,171 @@
+//! The step loop the adapter shares with every platform, driven by a recording host: each
+//! call reaches the host decoded as the model decodes it, with the host's own handle
+//! numbers; a step the host cannot perform is skipped with its reason and so is every
+//! later one; a step naming a handle a failed step should have returned is skipped as the
+//! model skips it, without stopping the run; a script of several processes is not portable.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "a test reports failure by panicking"
+)]
+
+use std::path::Path;
+
+use serde_json::Value as Json;
+use tokenhop_conformance::host::{self, Host, Observed, Skip};
+use tokenhop_model::World;
+use tokenhop_model::action::Call;
+use tokenhop_model::ids::{HandleId, ThreadId};
+use tokenhop_sim::scenario::Scenario;
+use tokenhop_sim::trace::Platform;
+
+fn load(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/scripts")
+        .join(name);
+    tokenhop_sim::load(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Succeeds at every call (numbering a handle for each), except the calls it is told to
+/// fail or not to perform; records what it was asked.
+#[derive(Default)]
+struct Recording {
+    performed: Vec<Call>,
+    fail: Vec<&'static str>,
+    refuse: Vec<&'static str>,
+    handles: u32,
+}
+
+impl Host for Recording {
+    fn engine(&self) -> &str {
+        "recording"
+    }
+    fn platform(&self) -> Platform {
+        Platform {
+            os: "test".to_owned(),
+            build: "0".to_owned(),
+        }
+    }
+    fn hosts(&self, world: &World, thread: ThreadId) -> Result<(), Skip> {
+        host::in_own_process(world, thread)
+    }
+    fn perform(&mut self, _: &World, _: ThreadId, call: &Call) -> Result<Observed, Skip> {
+        if self.refuse.contains(&call.name()) {
+            return Err(Skip(format!("{} is not performed here", call.name())));
+        }
+        self.performed.push(call.clone());
+        if self.fail.contains(&call.name()) {
+            return Ok(Observed::failed(5));
+        }
+        self.handles += 1;
+        Ok(Observed {
+            ok: true,
+            code: 0,
+            value: Json::Null,
+            created: Some(HandleId(100 + self.handles)),
+            object: None,
+            symbol: None,
+        })
+    }
+}
+
+#[test]
+fn calls_reach_the_host_decoded_with_the_hosts_handle_numbers() {
+    let scenario = load("same-user-token-handle-access.yaml");
+    let mut host = Recording::default();
+    let trace = host::run(&scenario, &mut host);
+    assert_eq!(trace.engine, "recording");
+    assert!(trace.steps.iter().all(|s| s.skipped.is_none()));
+    assert_eq!(host.performed.len(), scenario.steps.len());
+    // Step 1 reads the token step 0 opened: the host's handle 101.
+    match &host.performed[1] {
+        Call::GetTokenInformation { token, .. } => assert_eq!(*token, Some(HandleId(101))),
+        other => panic!("step 1 is {other:?}"),
+    }
+}
+
+#[test]
+fn after_a_step_is_skipped_every_later_step_is_skipped_naming_it() {
+    let scenario = load("same-user-token-handle-access.yaml");
+    let mut host = Recording {
+        refuse: vec!["DuplicateTokenEx"],
+        ..Recording::default()
+    };
+    let trace = host::run(&scenario, &mut host);
+    let first = trace
+        .steps
+        .iter()
+        .position(|s| s.skipped.is_some())
+        .unwrap();
+    assert_eq!(trace.steps[first].call, "DuplicateTokenEx");
+    assert!(
+        trace.steps[first]
+            .skipped
+            .as_deref()
+            .unwrap()
+            .contains("not performed here")
+    );
+    for later in &trace.steps[first + 1..] {
+        let why = later
+            .skipped
+            .as_deref()
+            .unwrap_or_else(|| panic!("step {} ran after the skipped step {first}", later.index));
+        assert!(why.contains(&format!("step {first} was skipped")), "{why}");
+    }
+    assert_eq!(host.performed.len(), first);
+}
+
+#[test]
+fn a_step_naming_a_handle_a_failed_step_did_not_return_is_skipped_and_the_run_goes_on() {
+    let scenario = load("same-user-thread-tokens-are-per-thread.yaml");
+    let mut host = Recording {
+        fail: vec!["OpenProcessToken"],
+        ..Recording::default()
+    };
+    let trace = host::run(&scenario, &mut host);
+    let open = trace
+        .steps
+        .iter()
+        .position(|s| s.call == "OpenProcessToken")
+        .unwrap();
+    assert!(!trace.steps[open].ok);
+    assert_eq!(
+        trace.steps[open].error.as_deref(),
+        Some("ERROR_ACCESS_DENIED")
+    );
+    let duplicate = &trace.steps[open + 1];
+    assert!(
+        duplicate
+            .skipped
+            .as_deref()
+            .unwrap()
+            .contains("`process_token` does not exist")
+    );
+    let last = trace.steps.last().unwrap();
+    assert!(last.skipped.is_none(), "the run went on: {last:?}");
+}
+
+#[test]
+fn scripts_of_several_processes_or_other_users_are_not_portable() {
+    assert!(host::portable(&load("same-user-pipe-connect-states.yaml")).is_ok());
+    let Err(Skip(why)) = host::portable(&load("pipe-connect-and-disconnect.yaml")) else {
+        panic!("a script of two processes is portable");
+    };
+    assert!(why.contains("2 processes"), "{why}");
+    let scenario = load("pipe-connect-and-disconnect.yaml");
+    let mut host = Recording::default();
+    let trace = host::run(&scenario, &mut host);
+    assert!(
+        trace.steps[0]
+            .skipped
+            .as_deref()
+            .unwrap()
+            .contains("runs as `LOCAL SERVICE`"),
+        "{:?}",
+        trace.steps[0]
+    );
+    assert!(host.performed.is_empty());
+}
