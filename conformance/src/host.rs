@@ -19,10 +19,10 @@ use serde_json::Value as Json;
 use tokenhop_model::World;
 use tokenhop_model::access::ObjectType;
 use tokenhop_model::action::{BindingRef, Call, ContextRef, CredentialsRef, HandleRef, ProxyRef};
-use tokenhop_model::ids::{HandleId, ObjectId, ProcessId, ThreadId};
+use tokenhop_model::ids::{ContextId, CredentialsId, HandleId, ObjectId, ProcessId, ThreadId};
 use tokenhop_sim::calls;
 use tokenhop_sim::scenario::{CURRENT_USER, Scenario};
-use tokenhop_sim::scope::Scope;
+use tokenhop_sim::scope::{OutKind, Scope};
 use tokenhop_sim::trace::{Platform, TRACE_VERSION, Trace, TraceStep};
 
 /// What a host observed when it performed one call.
@@ -34,8 +34,9 @@ pub struct Observed {
     pub code: u32,
     /// What it reported, in the trace's vocabulary.
     pub value: Json,
-    /// The handle it created, as the host numbers its handles.
-    pub created: Option<HandleId>,
+    /// What it created for the step's `out` name (a handle, SSPI credentials or a
+    /// context), as the host numbers each kind.
+    pub created: Option<u32>,
     /// The object it created (CreateObject), as the host numbers objects after the
     /// starting world's.
     pub object: Option<ObjectId>,
@@ -98,7 +99,7 @@ pub fn error_symbol(code: u32) -> String {
 /// model does not run such a step either, and nothing happened that the machine lacks.
 pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
     let world = &scenario.world;
-    let mut bound: HashMap<String, Option<HandleId>> = HashMap::new();
+    let mut bound: Bound = HashMap::new();
     let mut objects: HashMap<String, (ObjectId, ObjectType)> = HashMap::new();
     let mut steps = Vec::new();
     let unmet = host.unmet();
@@ -125,7 +126,10 @@ pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
         match result {
             Ok(observed) => {
                 if let Some(out) = &s.out {
-                    bound.insert(out.clone(), observed.created.filter(|_| observed.ok));
+                    bound.insert(
+                        out.clone(),
+                        (s.call.out, observed.created.filter(|_| observed.ok)),
+                    );
                 }
                 if let (Some(id), Some((name, object_type))) = (observed.object, created_object(s))
                 {
@@ -142,7 +146,7 @@ pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
             }
             Err(skipped) => {
                 if let Some(out) = &s.out {
-                    bound.insert(out.clone(), None);
+                    bound.insert(out.clone(), (s.call.out, None));
                 }
                 let reason = match skipped {
                     Skipped::Unbound(Skip(reason)) => reason,
@@ -189,7 +193,7 @@ fn created_object(s: &tokenhop_sim::scenario::Step) -> Option<(String, ObjectTyp
 fn perform_step(
     world: &World,
     s: &tokenhop_sim::scenario::Step,
-    bound: &HashMap<String, Option<HandleId>>,
+    bound: &Bound,
     objects: &HashMap<String, (ObjectId, ObjectType)>,
     host: &mut dyn Host,
 ) -> Result<Observed, Skipped> {
@@ -221,24 +225,30 @@ fn perform_step(
         .map_err(Skipped::Diverged)
 }
 
+/// The names earlier steps bound: what kind of thing, and its number in the host's table
+/// for that kind (`None` when the step failed or was skipped).
+type Bound = HashMap<String, (Option<OutKind>, Option<u32>)>;
+
 /// Names as the host sees them: the starting world's threads, processes and objects, and
 /// the handles earlier steps bound (numbered by the host).
 struct HostScope<'a> {
     world: &'a World,
-    bound: &'a HashMap<String, Option<HandleId>>,
+    bound: &'a Bound,
     objects: &'a HashMap<String, (ObjectId, ObjectType)>,
     missing: std::cell::RefCell<Vec<String>>,
 }
 
 impl HostScope<'_> {
-    fn handle_or_missing(&self, name: &str) -> Option<HandleRef> {
+    /// The number `name` was bound to as a `kind`, recording it as missing when the step
+    /// that was to bind it failed.
+    fn bound_as(&self, name: &str, kind: OutKind) -> Option<Option<u32>> {
         match self.bound.get(name) {
-            Some(Some(h)) => Some(Some(*h)),
-            Some(None) => {
+            Some((k, Some(n))) if *k == Some(kind) => Some(Some(*n)),
+            Some((k, None)) if *k == Some(kind) => {
                 self.missing.borrow_mut().push(name.to_owned());
                 Some(None)
             }
-            None => None,
+            _ => None,
         }
     }
 }
@@ -260,16 +270,19 @@ impl Scope for HostScope<'_> {
             .or_else(|| self.objects.get(name).map(|(id, t)| (Some(*id), *t)))
     }
     fn handle(&self, name: &str) -> Option<HandleRef> {
-        self.handle_or_missing(name)
+        self.bound_as(name, OutKind::Handle)
+            .map(|n| n.map(HandleId))
     }
     fn binding(&self, _name: &str) -> Option<BindingRef> {
         None
     }
-    fn credentials(&self, _name: &str) -> Option<CredentialsRef> {
-        None
+    fn credentials(&self, name: &str) -> Option<CredentialsRef> {
+        self.bound_as(name, OutKind::Credentials)
+            .map(|n| n.map(CredentialsId))
     }
-    fn context(&self, _name: &str) -> Option<ContextRef> {
-        None
+    fn context(&self, name: &str) -> Option<ContextRef> {
+        self.bound_as(name, OutKind::Context)
+            .map(|n| n.map(ContextId))
     }
     fn proxy(&self, _name: &str) -> Option<ProxyRef> {
         None

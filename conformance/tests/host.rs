@@ -65,7 +65,7 @@ impl Host for Recording {
             ok: true,
             code: 0,
             value: Json::Null,
-            created: Some(HandleId(100 + self.handles)),
+            created: Some(100 + self.handles),
             object: None,
             symbol: None,
         })

@@ -7,6 +7,7 @@
 //! - [`names`] translates between the script's principal names and this machine's SIDs.
 //! - [`objects`] creates the script's securable objects with their DACLs before the steps.
 //! - [`platform`] tells Windows from Wine and reads the build.
+//! - [`sspi`] holds the SSPI calls of a loopback handshake.
 //! - [`requirements`] tells whether the account running the adapter can stand for the
 //!   script's process (its integrity level, elevation, privileges and groups).
 //!
@@ -18,6 +19,7 @@ mod names;
 mod objects;
 mod platform;
 mod requirements;
+mod sspi;
 mod win32;
 mod worker;
 
@@ -46,6 +48,10 @@ pub(crate) struct Shared {
     pub names: names::Names,
     /// The folder for the script's files.
     pub dir: std::path::PathBuf,
+    /// SSPI credentials the steps acquired, numbered in order.
+    pub credentials: Vec<windows_sys::Win32::Security::Credentials::SecHandle>,
+    /// SSPI contexts the steps made, numbered in order, with their last output tokens.
+    pub contexts: Vec<sspi::Context>,
 }
 
 /// The adapter as a [`Host`] of the step loop.
@@ -91,6 +97,8 @@ impl Adapter {
             objects: HashMap::new(),
             names,
             dir: objects::directory(),
+            credentials: Vec::new(),
+            contexts: Vec::new(),
         };
         shared.objects = objects::set_up(&scenario.world, &shared.names, &shared.dir);
         let workers = worker::Workers::start(&hosted, shared).map_err(AdapterError::Thread)?;

@@ -14,7 +14,7 @@ use tokenhop_model::action::{
     Call, HandleRef, InfoClass, PrivilegeChange, ProcessRef, RestrictFlags, ThreadRef,
 };
 use tokenhop_model::com::Apartment;
-use tokenhop_model::ids::{HandleId, ObjectId, PrincipalId, ThreadId};
+use tokenhop_model::ids::{ObjectId, PrincipalId, ThreadId};
 use tokenhop_model::level::{ImpersonationLevel, IntegrityLevel, TokenType};
 use tokenhop_model::logon::LogonType;
 use tokenhop_model::outcome::Value;
@@ -46,6 +46,7 @@ use windows_sys::Win32::System::Threading::{
 use super::Shared;
 use super::names::{SidBuf, from_wide_ptr, wide};
 use super::objects;
+use super::sspi;
 use crate::host::{Observed, Skip};
 
 /// Performs `call` on the calling thread.
@@ -121,6 +122,49 @@ pub fn perform(world: &World, shared: &mut Shared, call: &Call) -> Result<Observ
             qos,
         } => nt_impersonate_thread(shared, *thread, *client, *qos),
         Call::CoInitializeEx { apartment } => co_initialize_ex(*apartment),
+        Call::QuerySecurityPackageInfo { package } => sspi::query_security_package_info(package),
+        Call::AcquireCredentialsHandle {
+            package,
+            use_,
+            auth,
+        } => sspi::acquire_credentials_handle(world, shared, package, *use_, auth),
+        Call::FreeCredentialsHandle { credentials } => {
+            sspi::free_credentials_handle(shared, *credentials)
+        }
+        Call::InitializeSecurityContext {
+            credentials,
+            context,
+            input,
+            flags,
+        } => sspi::handshake(
+            shared,
+            sspi::Side::Client,
+            *credentials,
+            *context,
+            *input,
+            *flags,
+        ),
+        Call::AcceptSecurityContext {
+            credentials,
+            context,
+            input,
+            flags,
+        } => sspi::handshake(
+            shared,
+            sspi::Side::Server,
+            *credentials,
+            *context,
+            input.map(Some),
+            *flags,
+        ),
+        Call::ImpersonateSecurityContext { context } => {
+            sspi::impersonate_security_context(shared, *context)
+        }
+        Call::RevertSecurityContext { context } => sspi::revert_security_context(shared, *context),
+        Call::QuerySecurityContextToken { context } => {
+            sspi::query_security_context_token(shared, *context)
+        }
+        Call::DeleteSecurityContext { context } => sspi::delete_security_context(shared, *context),
         Call::CreateNamedPipe {
             name,
             access,
@@ -185,9 +229,9 @@ fn opened(shared: &mut Shared, ok: i32, handle: HANDLE) -> Observed {
     o
 }
 
-fn keep(shared: &mut Shared, handle: HANDLE) -> HandleId {
+fn keep(shared: &mut Shared, handle: HANDLE) -> u32 {
     shared.handles.push(handle as usize);
-    HandleId(u32::try_from(shared.handles.len() - 1).unwrap_or(u32::MAX))
+    u32::try_from(shared.handles.len() - 1).unwrap_or(u32::MAX)
 }
 
 fn handle(shared: &Shared, h: HandleRef) -> HANDLE {
