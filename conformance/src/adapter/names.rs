@@ -140,13 +140,12 @@ impl Names {
         if let Some(rest) = text.strip_prefix("S-1-5-5-") {
             return format!("LogonSessionId_{}", rest.replace('-', "_"));
         }
-        if let Some(rid) = text
+        let label = text
             .strip_prefix("S-1-16-")
             .and_then(|r| r.parse::<u32>().ok())
-        {
-            if let Some(level) = IntegrityLevel::ALL.iter().find(|l| l.rid() == rid) {
-                return level.label_name().to_owned();
-            }
+            .and_then(|rid| IntegrityLevel::ALL.iter().find(|l| l.rid() == rid));
+        if let Some(level) = label {
+            return level.label_name().to_owned();
         }
         // SAFETY: passed on from the caller.
         unsafe { account_name(sid) }.unwrap_or(text)

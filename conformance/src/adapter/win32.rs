@@ -869,7 +869,10 @@ struct SecurityQos {
 type NtImpersonateThreadFn = unsafe extern "system" fn(HANDLE, HANDLE, *const SecurityQos) -> i32;
 type RtlNtStatusToDosErrorFn = unsafe extern "system" fn(i32) -> u32;
 
-fn ntdll(name: &std::ffi::CStr) -> Result<unsafe extern "system" fn() -> isize, Skip> {
+/// An export of ntdll, as GetProcAddress returns it.
+type NtProc = unsafe extern "system" fn() -> isize;
+
+fn ntdll(name: &std::ffi::CStr) -> Result<NtProc, Skip> {
     let module = wide("ntdll.dll");
     // SAFETY: ntdll is loaded in every process; the names are NUL-terminated.
     unsafe { GetProcAddress(GetModuleHandleW(module.as_ptr()), name.as_ptr().cast()) }
@@ -887,8 +890,10 @@ fn nt_impersonate_thread(
     // SAFETY: the documented signatures of the two ntdll exports.
     let (impersonate, to_dos): (NtImpersonateThreadFn, RtlNtStatusToDosErrorFn) = unsafe {
         (
-            std::mem::transmute(ntdll(c"NtImpersonateThread")?),
-            std::mem::transmute(ntdll(c"RtlNtStatusToDosError")?),
+            std::mem::transmute::<NtProc, NtImpersonateThreadFn>(ntdll(c"NtImpersonateThread")?),
+            std::mem::transmute::<NtProc, RtlNtStatusToDosErrorFn>(ntdll(
+                c"RtlNtStatusToDosError",
+            )?),
         )
     };
     let qos = SecurityQos {
