@@ -43,9 +43,10 @@ const SHARDS: usize = 1 << SHARD_BITS;
 
 type Table = HashMap<u64, Parent, Identity>;
 
-/// What one thread's share of a level produced: the new states with their fingerprints,
-/// and which rules (by registry index) its transitions applied.
-type Expanded<M> = (Vec<(<M as Model>::State, u64)>, Vec<bool>);
+/// What one thread's share of a level produced: the new states with their fingerprints
+/// (none at the last level, which is not expanded), how many new states it stored, and
+/// which rules (by registry index) its transitions applied.
+type Expanded<M> = (Vec<(<M as Model>::State, u64)>, usize, Vec<bool>);
 
 fn shard_of(fp: u64) -> usize {
     // Middle bits: a table takes its bucket from the low bits and its probe tags from the
@@ -107,8 +108,11 @@ pub fn explore<M: Model>(
     let mut depth = 0;
     let mut complete = false;
     let mut applied = vec![false; RuleId::ALL.len()];
+    // The states of the level last explored, stored but not yet expanded (the frontier
+    // holds them whole, except at the last level).
+    let mut waiting = frontier.len();
     loop {
-        if frontier.is_empty() {
+        if waiting == 0 {
             complete = true;
             break;
         }
@@ -136,6 +140,7 @@ pub fn explore<M: Model>(
                         options,
                         start,
                         level,
+                        last: level >= budget.depth,
                         entry_size,
                         state_size,
                     };
@@ -151,8 +156,10 @@ pub fn explore<M: Model>(
                 .collect()
         });
         frontier = Vec::new();
-        for (states, seen) in next {
+        waiting = 0;
+        for (states, new, seen) in next {
             frontier.extend(states);
+            waiting += new;
             for (all, s) in applied.iter_mut().zip(seen) {
                 *all |= s;
             }
@@ -162,7 +169,7 @@ pub fn explore<M: Model>(
         progress(&Progress {
             depth,
             states,
-            frontier: frontier.len(),
+            frontier: waiting,
             elapsed: start.elapsed(),
         });
         if stop.load(Ordering::Relaxed) {
@@ -244,6 +251,8 @@ struct Level<'a, M: Model> {
     options: &'a Options,
     start: Instant,
     level: u32,
+    /// Whether this is the last level the depth budget allows.
+    last: bool,
     entry_size: u64,
     state_size: u64,
 }
@@ -251,6 +260,7 @@ struct Level<'a, M: Model> {
 impl<M: Model> Level<'_, M> {
     fn expand(&self, part: &[(M::State, u64)]) -> Expanded<M> {
         let mut next = Vec::new();
+        let mut new = 0usize;
         let mut applied = vec![false; RuleId::ALL.len()];
         let mut actions = Vec::new();
         let mut local_transitions = 0u64;
@@ -261,9 +271,9 @@ impl<M: Model> Level<'_, M> {
             }
             actions.clear();
             self.model.actions(state, &mut actions);
-            for (index, action) in actions.iter().enumerate() {
-                let Some((target, outcome)) = self.model.next(state, action) else {
-                    continue;
+            let each = |index: usize, target: M::State, outcome: M::Outcome| {
+                let Some(action) = actions.get(index) else {
+                    return;
                 };
                 local_transitions += 1;
                 self.model.rules(&outcome, &mut |rule| {
@@ -281,13 +291,23 @@ impl<M: Model> Level<'_, M> {
                     });
                     drop(table);
                     self.stored.fetch_add(1, Ordering::Relaxed);
-                    next.push((target, tfp));
+                    new += 1;
+                    // The last level is never expanded: its states are stored as
+                    // fingerprints only, not kept whole in the frontier.
+                    if !self.last {
+                        next.push((target, tfp));
+                    }
                 }
+            };
+            if self.last {
+                self.model.leaf_successors(state, &actions, each);
+            } else {
+                self.model.successors(state, &actions, each);
             }
         }
         self.transitions
             .fetch_add(local_transitions, Ordering::Relaxed);
-        (next, applied)
+        (next, new, applied)
     }
 
     fn over_budget(&self, pending: usize) -> bool {
