@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::fingerprint::Identity;
-use tokenhop_model::rules::RuleId;
+use tokenhop_model::decision::RuleSet;
 
 use super::{Expectation, Finding, Limit, Model, Options, Property, Report, Trace, TraceStep};
 
@@ -45,8 +45,8 @@ type Table = HashMap<u64, Parent, Identity>;
 
 /// What one thread's share of a level produced: the new states with their fingerprints
 /// (none at the last level, which is not expanded), how many new states it stored, and
-/// which rules (by registry index) its transitions applied.
-type Expanded<M> = (Vec<(<M as Model>::State, u64)>, usize, Vec<bool>);
+/// which rules its transitions applied.
+type Expanded<M> = (Vec<(<M as Model>::State, u64)>, usize, RuleSet);
 
 fn shard_of(fp: u64) -> usize {
     // Middle bits: a table takes its bucket from the low bits and its probe tags from the
@@ -56,6 +56,39 @@ fn shard_of(fp: u64) -> usize {
 
 fn lock(table: &Mutex<Table>) -> std::sync::MutexGuard<'_, Table> {
     table.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A thread's cache of fingerprints the table is known to hold (it stored or met them),
+/// one per slot by the fingerprint's low bits: a transition to a state met again is
+/// dismissed without locking the table. Entries never leave the table, so a fingerprint
+/// found here is in it; one not found is looked up there.
+struct Known {
+    slots: Vec<u64>,
+}
+
+const KNOWN_BITS: u32 = 16;
+
+impl Known {
+    fn new() -> Self {
+        Known {
+            slots: vec![0; 1 << KNOWN_BITS],
+        }
+    }
+
+    fn slot(fp: u64) -> usize {
+        (fp as usize) & ((1 << KNOWN_BITS) - 1)
+    }
+
+    fn contains(&self, fp: u64) -> bool {
+        // Zero marks an empty slot, so the fingerprint 0 is never cached.
+        fp != 0 && self.slots.get(Self::slot(fp)) == Some(&fp)
+    }
+
+    fn insert(&mut self, fp: u64) {
+        if let Some(slot) = self.slots.get_mut(Self::slot(fp)) {
+            *slot = fp;
+        }
+    }
 }
 
 /// The first finding of one property: where it was found, to keep the least.
@@ -107,7 +140,9 @@ pub fn explore<M: Model>(
     let entry_size = (std::mem::size_of::<(u64, Parent)>() + 1) as u64;
     let mut depth = 0;
     let mut complete = false;
-    let mut applied = vec![false; RuleId::ALL.len()];
+    let mut applied = RuleSet::default();
+    // Each thread's cache of fingerprints it knows the table holds.
+    let mut known: Vec<Known> = (0..threads).map(|_| Known::new()).collect();
     // The states of the level last explored, stored but not yet expanded (the frontier
     // holds them whole, except at the last level).
     let mut waiting = frontier.len();
@@ -127,7 +162,8 @@ pub fn explore<M: Model>(
         let next: Vec<Expanded<M>> = std::thread::scope(|scope| {
             let handles: Vec<_> = frontier
                 .chunks(chunk.max(1))
-                .map(|part| {
+                .zip(known.iter_mut())
+                .map(|(part, known)| {
                     let ctx = Level {
                         model,
                         properties: &properties,
@@ -144,7 +180,7 @@ pub fn explore<M: Model>(
                         entry_size,
                         state_size,
                     };
-                    scope.spawn(move || ctx.expand(part))
+                    scope.spawn(move || ctx.expand(part, known))
                 })
                 .collect();
             handles
@@ -160,9 +196,7 @@ pub fn explore<M: Model>(
         for (states, new, seen) in next {
             frontier.extend(states);
             waiting += new;
-            for (all, s) in applied.iter_mut().zip(seen) {
-                *all |= s;
-            }
+            applied.extend(&seen);
         }
         depth = level;
         let states = stored.load(Ordering::Relaxed);
@@ -212,12 +246,7 @@ pub fn explore<M: Model>(
             (capacity as f64 * entry_size as f64) / states as f64
         },
         findings,
-        rules: RuleId::ALL
-            .iter()
-            .zip(&applied)
-            .filter(|(_, seen)| **seen)
-            .map(|(rule, _)| *rule)
-            .collect(),
+        rules: applied.iter().collect(),
     }
 }
 
@@ -258,10 +287,10 @@ struct Level<'a, M: Model> {
 }
 
 impl<M: Model> Level<'_, M> {
-    fn expand(&self, part: &[(M::State, u64)]) -> Expanded<M> {
+    fn expand(&self, part: &[(M::State, u64)], known: &mut Known) -> Expanded<M> {
         let mut next = Vec::new();
         let mut new = 0usize;
-        let mut applied = vec![false; RuleId::ALL.len()];
+        let mut applied = RuleSet::default();
         let mut actions = Vec::new();
         let mut local_transitions = 0u64;
         for (done, (state, fp)) in part.iter().enumerate() {
@@ -276,13 +305,13 @@ impl<M: Model> Level<'_, M> {
                     return;
                 };
                 local_transitions += 1;
-                self.model.rules(&outcome, &mut |rule| {
-                    if let Some(seen) = applied.get_mut(rule as usize) {
-                        *seen = true;
-                    }
-                });
+                self.model.applied_rules(&outcome, &mut applied);
                 self.check(state, action, &target, &outcome, *fp, index);
                 let tfp = self.model.fingerprint(&target);
+                if known.contains(tfp) {
+                    return;
+                }
+                known.insert(tfp);
                 let mut table = lock(&self.tables[shard_of(tfp)]);
                 if let std::collections::hash_map::Entry::Vacant(e) = table.entry(tfp) {
                     e.insert(Parent {

@@ -23,6 +23,7 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::time::Duration;
 
+use tokenhop_model::decision::RuleSet;
 use tokenhop_model::rules::RuleId;
 
 pub use bfs::{Progress, explore};
@@ -103,6 +104,12 @@ pub trait Model: Sync {
     /// Reports the rules a transition applied, for rule coverage. The default reports none.
     fn rules(&self, outcome: &Self::Outcome, report: &mut dyn FnMut(RuleId)) {
         let _ = (outcome, report);
+    }
+
+    /// Adds the rules a transition applied to `set`: by default those [`Model::rules`]
+    /// reports. A model whose outcome is a [`RuleSet`] merges it in one step.
+    fn applied_rules(&self, outcome: &Self::Outcome, set: &mut RuleSet) {
+        self.rules(outcome, &mut |rule| set.insert(rule));
     }
 
     /// An action in words, for counterexamples.
