@@ -4,6 +4,11 @@
 //! rebuilt by replaying actions from the initial state. Because levels are explored in
 //! order, the first violation of a property found is at the least depth: the
 //! counterexample is a shortest one.
+//!
+//! Each thread keeps a small cache of fingerprints it knows the table holds, so that a
+//! successor met again (most are) is dismissed without the table's lock; the states of the
+//! last level the depth budget allows are stored in the table but not kept whole, since
+//! they are never expanded, and reached through [`Model::leaf_successors`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
