@@ -52,5 +52,5 @@ pub use error_code::ErrorCode;
 pub use outcome::{Outcome, Success, Value};
 pub use rules::RuleId;
 pub use settings::{Settings, WindowsVersion};
-pub use step::{step, step_with};
+pub use step::{step, step_with, try_step};
 pub use world::World;

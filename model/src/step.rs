@@ -18,10 +18,19 @@ pub fn step(world: &World, action: &Action) -> (World, Outcome) {
 /// Runs `action` on `world` with the given trail (use [`Trail::rules_only`] where the
 /// prose is not read).
 #[must_use]
-pub fn step_with(world: &World, action: &Action, mut trail: Trail) -> (World, Outcome) {
+pub fn step_with(world: &World, action: &Action, trail: Trail) -> (World, Outcome) {
+    let (next, outcome) = try_step(world, action, trail);
+    (next.unwrap_or_else(|| world.clone()), outcome)
+}
+
+/// Runs `action` on a copy of `world`, as [`step_with`] does, but gives the changed world
+/// only when the call succeeds: `None` means it failed and `world` is the next world, so a
+/// caller that already holds it (the explorer) is spared a second copy.
+#[must_use]
+pub fn try_step(world: &World, action: &Action, mut trail: Trail) -> (Option<World>, Outcome) {
     let mut next = world.clone();
     let result = calls::apply(&mut next, action, &mut trail);
-    let next = if result.is_ok() { next } else { world.clone() };
+    let next = result.is_ok().then_some(next);
     (
         next,
         Outcome {

@@ -1,7 +1,7 @@
 //! `cargo bench -p tokenhop-properties --bench explore`: the exhaustive explorer
 //! (`tokenhop_sim::explore`) on the built-in suites, printed as Markdown tables:
 //!
-//! 1. throughput on the delegation, atk-1 and atk-6 suites, exhausting the bounded space
+//! 1. throughput on the delegation, atk-1, atk-6 and local suites, exhausting the bounded space
 //!    (`stop_when_decided: false`): distinct states, transitions, seconds, states per second
 //!    (total and per core), transitions per second and bytes per stored state;
 //! 2. how the cost grows with the bound: the delegation suite level by level up to its depth
@@ -31,7 +31,10 @@ use tokenhop_properties::suites::{self, Suite};
 use tokenhop_sim::explore::{self, Budget, Model, Options, Progress, Property, Report};
 
 /// The suites of the throughput table.
-const THROUGHPUT_SUITES: [&str; 3] = ["delegation", "atk-1", "atk-6"];
+const THROUGHPUT_SUITES: [&str; 4] = ["delegation", "atk-1", "atk-6", "local"];
+/// The local suite's bound in the throughput table: one more call than its default, so
+/// that the run lasts long enough to measure (1.6 M states).
+const LOCAL_DEPTH: u32 = 5;
 /// The configuration counts of the growth table (the first N configurations, low bits
 /// varying: the user's flags first, then the front end's, the middle tier's, the back end's).
 const CONFIG_COUNTS: [u16; 4] = [64, 256, 1024, 4096];
@@ -66,7 +69,12 @@ fn main() {
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(*p);
         };
-        let (report, cpu) = with_cpu(|| (suite.run)(&exhaustive(suite.depth, cores), &record));
+        let depth = if name == "local" {
+            LOCAL_DEPTH
+        } else {
+            suite.depth
+        };
+        let (report, cpu) = with_cpu(|| (suite.run)(&exhaustive(depth, cores), &record));
         if name == "delegation" {
             levels = recorded
                 .into_inner()
@@ -682,7 +690,7 @@ enum Replay {
 fn replay<'a>(model: &Delegation, states: impl Iterator<Item = &'a State>, upto: Replay) {
     let properties = model.properties();
     let mut actions = Vec::new();
-    let mut rules = 0u64;
+    let mut rules = tokenhop_model::decision::RuleSet::default();
     for s in states {
         actions.clear();
         model.actions(s, &mut actions);
@@ -691,7 +699,7 @@ fn replay<'a>(model: &Delegation, states: impl Iterator<Item = &'a State>, upto:
                 continue;
             };
             if upto != Replay::Next {
-                model.rules(&outcome, &mut |_| rules += 1);
+                model.applied_rules(&outcome, &mut rules);
                 for p in &properties {
                     let _ = black_box((p.check)(model, s, a, &t, &outcome));
                 }

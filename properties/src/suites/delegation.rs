@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::decision::{Decision, Trail};
+use tokenhop_model::decision::{RuleSet, Trail};
 use tokenhop_model::level::ImpersonationLevel;
 use tokenhop_model::net::actions;
 use tokenhop_model::net::chain::Step;
@@ -350,7 +350,9 @@ fn start(user: AccountId, machine: MachineId) -> Holder {
 impl Model for Delegation {
     type State = State;
     type Action = Action;
-    type Outcome = Vec<Decision>;
+    /// The rules the transition applied: the suite's properties read states, not
+    /// decisions, so the trail keeps the set only and allocates nothing.
+    type Outcome = RuleSet;
 
     fn initial_states(&self) -> Vec<State> {
         let mut states = Vec::new();
@@ -392,9 +394,9 @@ impl Model for Delegation {
         }
     }
 
-    fn next(&self, state: &State, action: &Action) -> Option<(State, Vec<Decision>)> {
+    fn next(&self, state: &State, action: &Action) -> Option<(State, RuleSet)> {
         let dir = self.dir(state.config)?;
-        let mut trail = Trail::rules_only();
+        let mut trail = Trail::rule_set();
         let mut ncalrpc_out = state.ncalrpc_out;
         let mut ntlm = state.ntlm;
         let holder = match action {
@@ -444,14 +446,18 @@ impl Model for Delegation {
                 ncalrpc_out,
                 ntlm,
             },
-            trail.into_decisions(),
+            trail.rules(),
         ))
     }
 
-    fn rules(&self, outcome: &Vec<Decision>, report: &mut dyn FnMut(RuleId)) {
-        for d in outcome {
-            report(d.rule);
+    fn rules(&self, outcome: &RuleSet, report: &mut dyn FnMut(RuleId)) {
+        for rule in outcome.iter() {
+            report(rule);
         }
+    }
+
+    fn applied_rules(&self, outcome: &RuleSet, set: &mut RuleSet) {
+        set.extend(outcome);
     }
 
     fn fingerprint(&self, state: &State) -> u64 {

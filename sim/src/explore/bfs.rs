@@ -4,6 +4,11 @@
 //! rebuilt by replaying actions from the initial state. Because levels are explored in
 //! order, the first violation of a property found is at the least depth: the
 //! counterexample is a shortest one.
+//!
+//! Each thread keeps a small cache of fingerprints it knows the table holds, so that a
+//! successor met again (most are) is dismissed without the table's lock; the states of the
+//! last level the depth budget allows are stored in the table but not kept whole, since
+//! they are never expanded, and reached through [`Model::leaf_successors`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,7 +16,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::fingerprint::Identity;
-use tokenhop_model::rules::RuleId;
+use tokenhop_model::decision::RuleSet;
 
 use super::{Expectation, Finding, Limit, Model, Options, Property, Report, Trace, TraceStep};
 
@@ -43,9 +48,10 @@ const SHARDS: usize = 1 << SHARD_BITS;
 
 type Table = HashMap<u64, Parent, Identity>;
 
-/// What one thread's share of a level produced: the new states with their fingerprints,
-/// and which rules (by registry index) its transitions applied.
-type Expanded<M> = (Vec<(<M as Model>::State, u64)>, Vec<bool>);
+/// What one thread's share of a level produced: the new states with their fingerprints
+/// (none at the last level, which is not expanded), how many new states it stored, and
+/// which rules its transitions applied.
+type Expanded<M> = (Vec<(<M as Model>::State, u64)>, usize, RuleSet);
 
 fn shard_of(fp: u64) -> usize {
     // Middle bits: a table takes its bucket from the low bits and its probe tags from the
@@ -55,6 +61,39 @@ fn shard_of(fp: u64) -> usize {
 
 fn lock(table: &Mutex<Table>) -> std::sync::MutexGuard<'_, Table> {
     table.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A thread's cache of fingerprints the table is known to hold (it stored or met them),
+/// one per slot by the fingerprint's low bits: a transition to a state met again is
+/// dismissed without locking the table. Entries never leave the table, so a fingerprint
+/// found here is in it; one not found is looked up there.
+struct Known {
+    slots: Vec<u64>,
+}
+
+const KNOWN_BITS: u32 = 16;
+
+impl Known {
+    fn new() -> Self {
+        Known {
+            slots: vec![0; 1 << KNOWN_BITS],
+        }
+    }
+
+    fn slot(fp: u64) -> usize {
+        (fp as usize) & ((1 << KNOWN_BITS) - 1)
+    }
+
+    fn contains(&self, fp: u64) -> bool {
+        // Zero marks an empty slot, so the fingerprint 0 is never cached.
+        fp != 0 && self.slots.get(Self::slot(fp)) == Some(&fp)
+    }
+
+    fn insert(&mut self, fp: u64) {
+        if let Some(slot) = self.slots.get_mut(Self::slot(fp)) {
+            *slot = fp;
+        }
+    }
 }
 
 /// The first finding of one property: where it was found, to keep the least.
@@ -106,9 +145,14 @@ pub fn explore<M: Model>(
     let entry_size = (std::mem::size_of::<(u64, Parent)>() + 1) as u64;
     let mut depth = 0;
     let mut complete = false;
-    let mut applied = vec![false; RuleId::ALL.len()];
+    let mut applied = RuleSet::default();
+    // Each thread's cache of fingerprints it knows the table holds.
+    let mut known: Vec<Known> = (0..threads).map(|_| Known::new()).collect();
+    // The states of the level last explored, stored but not yet expanded (the frontier
+    // holds them whole, except at the last level).
+    let mut waiting = frontier.len();
     loop {
-        if frontier.is_empty() {
+        if waiting == 0 {
             complete = true;
             break;
         }
@@ -123,7 +167,8 @@ pub fn explore<M: Model>(
         let next: Vec<Expanded<M>> = std::thread::scope(|scope| {
             let handles: Vec<_> = frontier
                 .chunks(chunk.max(1))
-                .map(|part| {
+                .zip(known.iter_mut())
+                .map(|(part, known)| {
                     let ctx = Level {
                         model,
                         properties: &properties,
@@ -136,10 +181,11 @@ pub fn explore<M: Model>(
                         options,
                         start,
                         level,
+                        last: level >= budget.depth,
                         entry_size,
                         state_size,
                     };
-                    scope.spawn(move || ctx.expand(part))
+                    scope.spawn(move || ctx.expand(part, known))
                 })
                 .collect();
             handles
@@ -151,18 +197,18 @@ pub fn explore<M: Model>(
                 .collect()
         });
         frontier = Vec::new();
-        for (states, seen) in next {
+        waiting = 0;
+        for (states, new, seen) in next {
             frontier.extend(states);
-            for (all, s) in applied.iter_mut().zip(seen) {
-                *all |= s;
-            }
+            waiting += new;
+            applied.extend(&seen);
         }
         depth = level;
         let states = stored.load(Ordering::Relaxed);
         progress(&Progress {
             depth,
             states,
-            frontier: frontier.len(),
+            frontier: waiting,
             elapsed: start.elapsed(),
         });
         if stop.load(Ordering::Relaxed) {
@@ -205,12 +251,7 @@ pub fn explore<M: Model>(
             (capacity as f64 * entry_size as f64) / states as f64
         },
         findings,
-        rules: RuleId::ALL
-            .iter()
-            .zip(&applied)
-            .filter(|(_, seen)| **seen)
-            .map(|(rule, _)| *rule)
-            .collect(),
+        rules: applied.iter().collect(),
     }
 }
 
@@ -244,14 +285,17 @@ struct Level<'a, M: Model> {
     options: &'a Options,
     start: Instant,
     level: u32,
+    /// Whether this is the last level the depth budget allows.
+    last: bool,
     entry_size: u64,
     state_size: u64,
 }
 
 impl<M: Model> Level<'_, M> {
-    fn expand(&self, part: &[(M::State, u64)]) -> Expanded<M> {
+    fn expand(&self, part: &[(M::State, u64)], known: &mut Known) -> Expanded<M> {
         let mut next = Vec::new();
-        let mut applied = vec![false; RuleId::ALL.len()];
+        let mut new = 0usize;
+        let mut applied = RuleSet::default();
         let mut actions = Vec::new();
         let mut local_transitions = 0u64;
         for (done, (state, fp)) in part.iter().enumerate() {
@@ -261,18 +305,18 @@ impl<M: Model> Level<'_, M> {
             }
             actions.clear();
             self.model.actions(state, &mut actions);
-            for (index, action) in actions.iter().enumerate() {
-                let Some((target, outcome)) = self.model.next(state, action) else {
-                    continue;
+            let each = |index: usize, target: M::State, outcome: M::Outcome| {
+                let Some(action) = actions.get(index) else {
+                    return;
                 };
                 local_transitions += 1;
-                self.model.rules(&outcome, &mut |rule| {
-                    if let Some(seen) = applied.get_mut(rule as usize) {
-                        *seen = true;
-                    }
-                });
+                self.model.applied_rules(&outcome, &mut applied);
                 self.check(state, action, &target, &outcome, *fp, index);
                 let tfp = self.model.fingerprint(&target);
+                if known.contains(tfp) {
+                    return;
+                }
+                known.insert(tfp);
                 let mut table = lock(&self.tables[shard_of(tfp)]);
                 if let std::collections::hash_map::Entry::Vacant(e) = table.entry(tfp) {
                     e.insert(Parent {
@@ -281,13 +325,23 @@ impl<M: Model> Level<'_, M> {
                     });
                     drop(table);
                     self.stored.fetch_add(1, Ordering::Relaxed);
-                    next.push((target, tfp));
+                    new += 1;
+                    // The last level is never expanded: its states are stored as
+                    // fingerprints only, not kept whole in the frontier.
+                    if !self.last {
+                        next.push((target, tfp));
+                    }
                 }
+            };
+            if self.last {
+                self.model.leaf_successors(state, &actions, each);
+            } else {
+                self.model.successors(state, &actions, each);
             }
         }
         self.transitions
             .fetch_add(local_transitions, Ordering::Relaxed);
-        (next, applied)
+        (next, new, applied)
     }
 
     fn over_budget(&self, pending: usize) -> bool {

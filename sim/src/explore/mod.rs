@@ -8,17 +8,22 @@
 //!   model's [`Model::canonical`].
 //! - [`bfs`]: level by level, the frontier split across threads, the visited set sharded;
 //!   counterexamples are rebuilt by replaying the recorded actions from the initial state.
+//!   The last level the depth budget allows is stored but not kept in the frontier.
+//! - [`intern`]: tables of distinct values by id, for a model that stores its states as the
+//!   ids of their parts (the local suite's worlds).
 //!
 //! The models themselves (the built-in suites) and the invariants they check live in
 //! `tokenhop-properties`; this module owns only the search.
 
 pub mod bfs;
 pub mod fingerprint;
+pub mod intern;
 
 use std::fmt::Debug;
 use std::hash::Hash;
 use std::time::Duration;
 
+use tokenhop_model::decision::RuleSet;
 use tokenhop_model::rules::RuleId;
 
 pub use bfs::{Progress, explore};
@@ -48,6 +53,38 @@ pub trait Model: Sync {
         action: &Self::Action,
     ) -> Option<(Self::State, Self::Outcome)>;
 
+    /// Every transition from `state` under `actions` (the list [`Model::actions`] gave, in
+    /// its order), handed to `each` with the action's index, the next state and the
+    /// outcome; actions that do not apply are skipped. The default calls [`Model::next`]
+    /// on each action. A model that stores its states compactly overrides it to unpack
+    /// `state` once for all its actions; it must hand over exactly what `next` returns,
+    /// which replaying a counterexample uses.
+    fn successors<F>(&self, state: &Self::State, actions: &[Self::Action], mut each: F)
+    where
+        F: FnMut(usize, Self::State, Self::Outcome),
+        Self: Sized,
+    {
+        for (index, action) in actions.iter().enumerate() {
+            if let Some((next, outcome)) = self.next(state, action) {
+                each(index, next, outcome);
+            }
+        }
+    }
+
+    /// As [`Model::successors`], at the depth bound: the states handed over are
+    /// fingerprinted and checked by the properties, but never expanded, replayed or
+    /// described, so a model that interns the parts of its states may skip storing what
+    /// only these states hold, provided the fingerprint is the one [`Model::successors`]'s
+    /// state would have and the properties read nothing they lack. The default is
+    /// [`Model::successors`].
+    fn leaf_successors<F>(&self, state: &Self::State, actions: &[Self::Action], each: F)
+    where
+        F: FnMut(usize, Self::State, Self::Outcome),
+        Self: Sized,
+    {
+        self.successors(state, actions, each);
+    }
+
     /// The representative of `state`'s symmetry class: states with the same canonical form
     /// are explored once. The default is no reduction.
     fn canonical(&self, state: &Self::State) -> Self::State {
@@ -67,6 +104,12 @@ pub trait Model: Sync {
     /// Reports the rules a transition applied, for rule coverage. The default reports none.
     fn rules(&self, outcome: &Self::Outcome, report: &mut dyn FnMut(RuleId)) {
         let _ = (outcome, report);
+    }
+
+    /// Adds the rules a transition applied to `set`: by default those [`Model::rules`]
+    /// reports. A model whose outcome is a [`RuleSet`] merges it in one step.
+    fn applied_rules(&self, outcome: &Self::Outcome, set: &mut RuleSet) {
+        self.rules(outcome, &mut |rule| set.insert(rule));
     }
 
     /// An action in words, for counterexamples.
@@ -134,7 +177,8 @@ impl<M: Model + ?Sized> Copy for Property<M> {}
 /// The limits of one run; the first reached stops it with a message naming it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Budget {
-    /// Distinct states stored.
+    /// Distinct states stored (by default 100 M: the local suite's six-call bound stores
+    /// 57 M; the memory budget is the guard against a space too large to hold).
     pub states: u64,
     /// Transitions from an initial state.
     pub depth: u32,
@@ -147,7 +191,7 @@ pub struct Budget {
 impl Default for Budget {
     fn default() -> Self {
         Budget {
-            states: 50_000_000,
+            states: 100_000_000,
             depth: 12,
             time: Duration::from_secs(600),
             memory: 8 << 30,

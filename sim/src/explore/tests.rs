@@ -188,3 +188,79 @@ fn a_depth_budget_stops_the_run_incomplete() {
     assert!(!r.complete);
     assert_eq!(r.states, 10, "1 + 2 + 3 + 4 states within three steps");
 }
+
+/// The counters, counting the states expanded as leaves (at the depth bound).
+struct Leaves {
+    inner: Counters,
+    leaves: std::sync::atomic::AtomicUsize,
+}
+
+impl Model for Leaves {
+    type State = (u8, u8);
+    type Action = u8;
+    type Outcome = ();
+
+    fn initial_states(&self) -> Vec<(u8, u8)> {
+        self.inner.initial_states()
+    }
+
+    fn actions(&self, s: &(u8, u8), actions: &mut Vec<u8>) {
+        self.inner.actions(s, actions);
+    }
+
+    fn next(&self, s: &(u8, u8), a: &u8) -> Option<((u8, u8), ())> {
+        self.inner.next(s, a)
+    }
+
+    fn leaf_successors<F>(&self, s: &(u8, u8), actions: &[u8], each: F)
+    where
+        F: FnMut(usize, (u8, u8), ()),
+    {
+        self.leaves
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.successors(s, actions, each);
+    }
+
+    fn properties(&self) -> Vec<Property<Self>> {
+        Vec::new()
+    }
+}
+
+#[test]
+fn the_last_level_is_counted_and_reached_through_leaf_successors() {
+    let model = Leaves {
+        inner: Counters {
+            limit: 10,
+            symmetric: false,
+        },
+        leaves: std::sync::atomic::AtomicUsize::new(0),
+    };
+    let options = Options {
+        threads: 2,
+        stop_when_decided: false,
+        budget: Budget {
+            depth: 3,
+            ..Budget::default()
+        },
+        only: Vec::new(),
+    };
+    let levels = std::sync::Mutex::new(Vec::new());
+    let r = explore(&model, &options, &|p| {
+        levels
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(p.frontier);
+    });
+    assert_eq!(r.states, 10);
+    assert!(!r.complete, "the fourth level waits unexplored");
+    assert_eq!(
+        levels.into_inner().unwrap_or_default(),
+        vec![2, 3, 4],
+        "each level's new states, the last included though it is not kept"
+    );
+    assert_eq!(
+        model.leaves.load(std::sync::atomic::Ordering::Relaxed),
+        3,
+        "the three states at depth 2 are expanded as leaves"
+    );
+}

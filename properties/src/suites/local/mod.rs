@@ -6,6 +6,9 @@
 //! functions serve the property tests and the explorer. The two callers are
 //! interchangeable, so a world and the world with their roles exchanged are stored once
 //! (symmetry reduction).
+//!
+//! States are stored packed ([`pack`]): the frontier holds the ids of a world's interned
+//! parts, and each world is rebuilt once for all the transitions from it.
 
 use std::sync::Arc;
 
@@ -17,12 +20,16 @@ use tokenhop_model::level::ImpersonationLevel;
 use tokenhop_model::logon::LogonType;
 use tokenhop_model::outcome::Outcome;
 use tokenhop_model::rules::RuleId;
-use tokenhop_model::world::HandleTarget;
-use tokenhop_model::{Action, Settings, World, step_with};
-use tokenhop_sim::explore::{Expectation, Model, Property, fingerprint};
+use tokenhop_model::world::{Handle, Thread};
+use tokenhop_model::{Action, Settings, World, try_step};
+use tokenhop_sim::explore::{Expectation, Model, Property};
 
 use crate::invariants::INVARIANTS;
 use crate::strategies::{Universe, universe};
+
+pub mod pack;
+
+pub use pack::{Packed, Store, Unpacked};
 
 /// The suite's model (or, built from a script, that script's world).
 pub struct Local {
@@ -31,6 +38,8 @@ pub struct Local {
     objects: Vec<ObjectId>,
     /// The users LogonUser may log on, with their passwords.
     logons: Vec<(PrincipalId, Arc<str>)>,
+    /// The parts of every world the run has reached.
+    store: Store,
 }
 
 impl Local {
@@ -63,6 +72,7 @@ impl Local {
             callers,
             objects,
             logons,
+            store: Store::default(),
         }
     }
 }
@@ -77,60 +87,97 @@ impl Default for Local {
 const CALLERS: [ThreadId; 2] = [ThreadId(0), ThreadId(1)];
 
 /// The handles `caller`'s process holds.
-fn own_handles(world: &World, caller: ThreadId) -> Vec<HandleId> {
-    let Some(thread) = world.threads.get(caller.0 as usize) else {
+fn own_handles(threads: &[Thread], handles: &[Handle], caller: ThreadId) -> Vec<HandleId> {
+    let Some(thread) = threads.get(caller.0 as usize) else {
         return Vec::new();
     };
-    (0..world.handles.len())
-        .filter_map(|i| u32::try_from(i).ok().map(HandleId))
-        .filter(|&h| world.handle(h).process == thread.process)
+    handles
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.process == thread.process)
+        .filter_map(|(i, _)| u32::try_from(i).ok().map(HandleId))
         .collect()
 }
 
-/// The world with the two callers' roles exchanged: each keeps its name and takes the
-/// other's impersonation, security and handles. `None` when the world holds state this
-/// exchange does not cover (pipes, RPC, COM), so that no reduction is made there.
-fn swapped(world: &World) -> Option<World> {
-    if !world.pipes.is_empty()
-        || world.rpc != Default::default()
-        || world.com != Default::default()
-        || world.sspi != Default::default()
+/// One transition: the world before (shared by every transition from it), the world after
+/// when the call succeeded (`None`: it failed, and the world is the one before), and the
+/// outcome. The invariants read it.
+#[derive(Debug)]
+pub struct Transition {
+    /// The world before the call.
+    pub before: Arc<World>,
+    /// The world after it, when it changed anything.
+    pub after: Option<World>,
+    /// What the call reported.
+    pub outcome: Outcome,
+}
+
+impl Transition {
+    /// The world after the call.
+    #[must_use]
+    pub fn after(&self) -> &World {
+        self.after.as_ref().unwrap_or(&self.before)
+    }
+}
+
+impl Local {
+    /// One transition from an unpacked world; a `leaf` is packed for its fingerprint only.
+    fn transition(&self, from: &Unpacked, action: &Action, leaf: bool) -> (Packed, Transition) {
+        let (after, outcome) = try_step(&from.world, action, Trail::rules_only());
+        let packed = match &after {
+            Some(world) if leaf => self.store.leaf(from, world),
+            Some(world) => self.store.pack_next(from, world),
+            None => from.packed(),
+        };
+        (
+            packed,
+            Transition {
+                before: Arc::clone(&from.world),
+                after,
+                outcome,
+            },
+        )
+    }
+
+    /// Every transition from `state`, its world rebuilt once for all of them.
+    fn expand<F>(&self, state: &Packed, actions: &[Action], leaf: bool, mut each: F)
+    where
+        F: FnMut(usize, Packed, Transition),
     {
-        return None;
-    }
-    let mut w = world.clone();
-    let [a, b] = CALLERS.map(|t| t.0 as usize);
-    let (first, second) = w.threads.split_at_mut(b);
-    let (Some(x), Some(y)) = (first.get_mut(a), second.first_mut()) else {
-        return None;
-    };
-    if x.process != y.process {
-        return None;
-    }
-    std::mem::swap(&mut x.impersonation, &mut y.impersonation);
-    std::mem::swap(&mut x.sd, &mut y.sd);
-    for h in &mut w.handles {
-        if let HandleTarget::Thread(t) = &mut h.target {
-            if *t == CALLERS[0] {
-                *t = CALLERS[1];
-            } else if *t == CALLERS[1] {
-                *t = CALLERS[0];
-            }
+        let Some(from) = self.store.unpack(state) else {
+            return;
+        };
+        for (index, action) in actions.iter().enumerate() {
+            let (next, transition) = self.transition(&from, action, leaf);
+            each(index, next, transition);
         }
     }
-    Some(w)
+
+    /// The world a state stands for.
+    fn world_of(&self, state: &Packed) -> Option<Arc<World>> {
+        self.store.unpack(state).map(|u| u.world)
+    }
+
+    /// How many distinct parts of worlds the run has interned.
+    #[must_use]
+    pub fn interned_parts(&self) -> usize {
+        self.store.parts()
+    }
 }
 
 impl Model for Local {
-    type State = World;
+    type State = Packed;
     type Action = Action;
-    type Outcome = Outcome;
+    type Outcome = Transition;
 
-    fn initial_states(&self) -> Vec<World> {
-        vec![self.world.clone()]
+    fn initial_states(&self) -> Vec<Packed> {
+        vec![self.store.pack(&self.world)]
     }
 
-    fn actions(&self, world: &World, out: &mut Vec<Action>) {
+    fn actions(&self, state: &Packed, out: &mut Vec<Action>) {
+        let Some((threads, handles)) = self.store.tables(state) else {
+            return;
+        };
         for &caller in &self.callers {
             let other = self
                 .callers
@@ -138,7 +185,7 @@ impl Model for Local {
                 .copied()
                 .find(|t| *t != caller)
                 .unwrap_or(caller);
-            let handles = own_handles(world, caller);
+            let handles = own_handles(&threads, &handles, caller);
             let mut push = |call| out.push(Action { caller, call });
             for level in ImpersonationLevel::ALL {
                 push(Call::ImpersonateSelf { level });
@@ -205,26 +252,45 @@ impl Model for Local {
         }
     }
 
-    fn next(&self, world: &World, action: &Action) -> Option<(World, Outcome)> {
-        Some(step_with(world, action, Trail::rules_only()))
+    fn next(&self, state: &Packed, action: &Action) -> Option<(Packed, Transition)> {
+        let from = self.store.unpack(state)?;
+        Some(self.transition(&from, action, false))
     }
 
-    fn fingerprint(&self, world: &World) -> u64 {
-        let own = fingerprint::of(world);
-        swapped(world).map_or(own, |w| own.min(fingerprint::of(&w)))
+    fn successors<F>(&self, state: &Packed, actions: &[Action], each: F)
+    where
+        F: FnMut(usize, Packed, Transition),
+    {
+        self.expand(state, actions, false, each);
+    }
+
+    fn leaf_successors<F>(&self, state: &Packed, actions: &[Action], each: F)
+    where
+        F: FnMut(usize, Packed, Transition),
+    {
+        // The properties read the transition's worlds, not the packed state, so a state
+        // at the bound needs only its fingerprint.
+        self.expand(state, actions, true, each);
+    }
+
+    fn fingerprint(&self, state: &Packed) -> u64 {
+        state.fingerprint()
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
         properties()
     }
 
-    fn rules(&self, outcome: &Outcome, report: &mut dyn FnMut(RuleId)) {
-        for d in &outcome.decisions {
+    fn rules(&self, transition: &Transition, report: &mut dyn FnMut(RuleId)) {
+        for d in &transition.outcome.decisions {
             report(d.rule);
         }
     }
 
-    fn describe_action(&self, world: &World, action: &Action) -> String {
+    fn describe_action(&self, state: &Packed, action: &Action) -> String {
+        let Some(world) = self.world_of(state) else {
+            return format!("{action:?}");
+        };
         format!(
             "thread {} calls {:?}",
             world
@@ -235,7 +301,10 @@ impl Model for Local {
         )
     }
 
-    fn describe_state(&self, world: &World) -> String {
+    fn describe_state(&self, state: &Packed) -> String {
+        let Some(world) = self.world_of(state) else {
+            return format!("{state:?}");
+        };
         let threads: Vec<String> = world
             .threads
             .iter()
@@ -258,13 +327,13 @@ impl Model for Local {
 /// The check of invariant `I` of [`INVARIANTS`] as a property of the suite.
 fn invariant<const I: usize>(
     _: &Local,
-    before: &World,
+    _: &Packed,
     action: &Action,
-    after: &World,
-    outcome: &Outcome,
+    _: &Packed,
+    t: &Transition,
 ) -> Result<bool, String> {
     match INVARIANTS.get(I) {
-        Some(inv) => (inv.check)(before, action, after, outcome).map(|()| false),
+        Some(inv) => (inv.check)(&t.before, action, t.after(), &t.outcome).map(|()| false),
         None => Ok(false),
     }
 }
@@ -272,7 +341,7 @@ fn invariant<const I: usize>(
 /// The properties: every invariant of [`INVARIANTS`].
 #[must_use]
 pub fn properties() -> Vec<Property<Local>> {
-    type Check = fn(&Local, &World, &Action, &World, &Outcome) -> Result<bool, String>;
+    type Check = fn(&Local, &Packed, &Action, &Packed, &Transition) -> Result<bool, String>;
     let checks: [Check; 12] = [
         invariant::<0>,
         invariant::<1>,
@@ -304,3 +373,6 @@ const _: () = assert!(
     INVARIANTS.len() <= 12,
     "the local suite maps at most twelve invariants; add checks above"
 );
+
+#[cfg(test)]
+mod tests;
