@@ -95,11 +95,23 @@ impl Target {
         }
     }
 
-    fn run(&self, options: &Options, progress: &suites::ProgressFn<'_>) -> Report {
+    fn run(
+        &self,
+        options: &Options,
+        progress: &suites::ProgressFn<'_>,
+    ) -> Result<Report, suites::SuiteError> {
         match self {
             Target::Suite(s) => (s.run)(options, progress),
-            Target::Topology(_, m) => tokenhop_sim::explore::explore(m.as_ref(), options, progress),
-            Target::Script(_, m) => tokenhop_sim::explore::explore(m.as_ref(), options, progress),
+            Target::Topology(_, m) => Ok(tokenhop_sim::explore::explore(
+                m.as_ref(),
+                options,
+                progress,
+            )),
+            Target::Script(_, m) => Ok(tokenhop_sim::explore::explore(
+                m.as_ref(),
+                options,
+                progress,
+            )),
         }
     }
 
@@ -210,7 +222,13 @@ pub fn check(req: &Request) -> ExitCode {
             *last = Instant::now();
         }
     };
-    let report = target.run(&options, &progress);
+    let report = match target.run(&options, &progress) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if show {
         eprint!("\r{:72}\r", "");
     }

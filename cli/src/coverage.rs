@@ -96,7 +96,7 @@ fn measure(fixtures: &Path, suite_depth: u32) -> Result<Coverage, String> {
             stop_when_decided: false,
             only: Vec::new(),
         };
-        let report = (suite.run)(&options, &|_| {});
+        let report = (suite.run)(&options, &|_| {}).map_err(|e| format!("{}: {e}", suite.name))?;
         for rule in report.rules {
             c.suites.entry(rule).or_default().push(suite.name);
         }

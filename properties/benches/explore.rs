@@ -75,6 +75,13 @@ fn main() {
             suite.depth
         };
         let (report, cpu) = with_cpu(|| (suite.run)(&exhaustive(depth, cores), &record));
+        let report = match report {
+            Ok(report) => report,
+            Err(e) => {
+                eprintln!("warning: suite `{name}`: {e}; skipped");
+                continue;
+            }
+        };
         if name == "delegation" {
             levels = recorded
                 .into_inner()

@@ -20,7 +20,8 @@ pub struct Invariant {
     pub check: fn(&World, &Action, &World, &Outcome) -> Result<(), String>,
 }
 
-/// Every invariant.
+/// Every invariant: the local ones (LOC-*) and those of the domain catalogue that are
+/// statements about one transition (INV-19).
 pub const INVARIANTS: &[Invariant] = &[
     Invariant {
         id: "LOC-1",
@@ -64,7 +65,51 @@ pub const INVARIANTS: &[Invariant] = &[
         rests_on: &[RuleId::THR_2],
         check: new_threads_do_not_impersonate,
     },
+    Invariant {
+        id: "INV-19",
+        statement: "A queued component's method never runs with its sender's token: while a player serves a queued call, the server thread's effective token belongs to no logon session of the sender's (unless the application itself runs in one), whatever the server calls.",
+        rests_on: &[RuleId::COMA_5, RuleId::COM_20, RuleId::QC_5],
+        check: queued_calls_carry_no_token,
+    },
 ];
+
+/// INV-19: a played queued call (COMA-5) carries the sender's call context for role checks
+/// but no token (COM-20); the method runs as the application (QC-5). The sender's logon
+/// sessions are those of the processes running as the sender's user.
+fn queued_calls_carry_no_token(
+    _: &World,
+    _: &Action,
+    after: &World,
+    _: &Outcome,
+) -> Result<(), String> {
+    for call in after.com.calls.iter().filter(|c| c.queued && c.active) {
+        let Some(sender) = &call.caller else {
+            continue;
+        };
+        let sessions: Vec<_> = after
+            .processes
+            .iter()
+            .map(|p| after.token(p.primary))
+            .filter(|t| t.user == sender.user)
+            .map(|t| t.auth_id)
+            .collect();
+        let server = call.server;
+        let own = after.token(after.process_token_of(server)).auth_id;
+        if sessions.contains(&own) {
+            continue;
+        }
+        let effective = after.token(after.effective_token(server));
+        if sessions.contains(&effective.auth_id) {
+            return Err(format!(
+                "thread `{}` serves a queued call from {} and runs with a token of the sender's logon session {}",
+                after.thread(server).name,
+                after.name_of(sender.user),
+                effective.auth_id
+            ));
+        }
+    }
+    Ok(())
+}
 
 fn failed_calls_change_nothing(
     before: &World,

@@ -37,7 +37,7 @@ fn options(depth: u32) -> Options {
 /// is what the suite expects.
 fn run(name: &str) -> Report {
     let s = suite(name).expect("a registered suite");
-    let r = (s.run)(&options(s.depth), &|_| {});
+    let r = (s.run)(&options(s.depth), &|_| {}).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert!(r.limit.is_none(), "{name}: {:?}", r.limit);
     for f in &r.findings {
         assert!(

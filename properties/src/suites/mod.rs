@@ -5,7 +5,9 @@
 //!   to four calls through it (INV-1..4, INV-6, INV-8, INV-10, INV-21), under the
 //!   mitigations on and, for the attacks, with each fix off.
 //! - [`local`]: every sequence of token and thread calls by two threads of one process
-//!   (LOC-1..7).
+//!   (LOC-1..7 and INV-19).
+//! - [`queued`]: a COM+ queued component's player and its sender, every sequence of COM,
+//!   token and thread calls (INV-19 with LOC-1..7).
 //! - [`attacks`]: the other known attacks of the catalogue, each a pair: `atk-N` with its
 //!   mitigation off, where the invariant it breaks has a counterexample, and `atk-N-fixed`
 //!   with it on, where the invariant holds: the RBCD takeover (ATK-2), the printer bug
@@ -17,6 +19,7 @@
 pub mod attacks;
 pub mod delegation;
 pub mod local;
+pub mod queued;
 
 use tokenhop_sim::explore::{self, Model, Options, Report};
 
@@ -61,15 +64,23 @@ pub struct Suite {
     /// reproduces. Every other invariant must hold, and every reachability claim be met.
     pub expect_broken: &'static [&'static str],
     /// Runs it.
-    pub run: fn(&Options, &ProgressFn<'_>) -> Report,
+    pub run: fn(&Options, &ProgressFn<'_>) -> Result<Report, SuiteError>,
+}
+
+/// Why a suite could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// Its starting world, built from a bundled script, did not load.
+    #[error("the suite's starting world does not load: {0}")]
+    Setup(String),
 }
 
 fn run_model<M: Model>(
     model: &M,
     options: &Options,
     progress: &(dyn Fn(&explore::Progress) + Sync),
-) -> Report {
-    explore::explore(model, options, progress)
+) -> Result<Report, SuiteError> {
+    Ok(explore::explore(model, options, progress))
 }
 
 /// Every built-in suite.
@@ -241,6 +252,14 @@ pub const SUITES: &[Suite] = &[
         properties: || infos(&local::properties()),
         expect_broken: &[],
         run: |o, p| run_model(&local::Local::default(), o, p),
+    },
+    Suite {
+        name: "com-queued",
+        description: "a COM+ queued component: its player thread (LOCAL SERVICE) and the sender (alice), who has recorded a call; every sequence of playing, impersonating the caller, role checks, returning, recording again, and the token and thread calls: INV-19 and LOC-1..7 hold",
+        depth: 4,
+        properties: || infos(&local::properties()),
+        expect_broken: &[],
+        run: |o, p| run_model(&queued::model()?, o, p),
     },
 ];
 

@@ -21,7 +21,7 @@ use tokenhop_model::logon::LogonType;
 use tokenhop_model::outcome::Outcome;
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::world::{Handle, Thread};
-use tokenhop_model::{Action, Settings, World, try_step};
+use tokenhop_model::{Action, Settings, World, enabled, try_step};
 use tokenhop_sim::explore::{Expectation, Model, Property};
 
 use crate::invariants::INVARIANTS;
@@ -38,6 +38,8 @@ pub struct Local {
     objects: Vec<ObjectId>,
     /// The users LogonUser may log on, with their passwords.
     logons: Vec<(PrincipalId, Arc<str>)>,
+    /// Further calls, offered in every state after the token and thread calls.
+    extra: Vec<Action>,
     /// The parts of every world the run has reached.
     store: Store,
 }
@@ -72,8 +74,16 @@ impl Local {
             callers,
             objects,
             logons,
+            extra: Vec::new(),
             store: Store::default(),
         }
+    }
+
+    /// The same model, offering `calls` too in every state (a suite over COM, say).
+    #[must_use]
+    pub fn with_calls(mut self, calls: Vec<Action>) -> Self {
+        self.extra = calls;
+        self
     }
 }
 
@@ -148,8 +158,10 @@ impl Local {
             return;
         };
         for (index, action) in actions.iter().enumerate() {
-            let (next, transition) = self.transition(&from, action, leaf);
-            each(index, next, transition);
+            if enabled::check(&from.world, action).is_ok() {
+                let (next, transition) = self.transition(&from, action, leaf);
+                each(index, next, transition);
+            }
         }
     }
 
@@ -178,9 +190,17 @@ impl Model for Local {
         let Some((threads, handles)) = self.store.tables(state) else {
             return;
         };
+        let process = |t: ThreadId| threads.get(t.0 as usize).map(|th| th.process);
         for &caller in &self.callers {
-            let other = self
+            // Threads are named directly (HND-4's creator's handle) only within the
+            // caller's own process; another process's thread is not the caller's to name.
+            let reachable: Vec<ThreadId> = self
                 .callers
+                .iter()
+                .copied()
+                .filter(|t| process(*t) == process(caller))
+                .collect();
+            let other = reachable
                 .iter()
                 .copied()
                 .find(|t| *t != caller)
@@ -191,7 +211,7 @@ impl Model for Local {
                 push(Call::ImpersonateSelf { level });
             }
             push(Call::RevertToSelf);
-            for &t in &self.callers {
+            for &t in &reachable {
                 for open_as_self in [false, true] {
                     push(Call::OpenThreadToken {
                         thread: ThreadRef::Thread(t),
@@ -250,10 +270,14 @@ impl Model for Local {
                 thread: ThreadRef::Thread(caller),
             });
         }
+        out.extend(self.extra.iter().cloned());
     }
 
+    /// A step that cannot happen (a return on a thread serving no call, a call by a thread
+    /// waiting for its own) is no transition, as `tokenhop run` refuses it.
     fn next(&self, state: &Packed, action: &Action) -> Option<(Packed, Transition)> {
         let from = self.store.unpack(state)?;
+        enabled::check(&from.world, action).ok()?;
         Some(self.transition(&from, action, false))
     }
 
