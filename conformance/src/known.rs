@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 
 use tokenhop_model::rules::RuleId;
 use tokenhop_sim::LoadError;
-use tokenhop_sim::error::Fault;
-use tokenhop_sim::node::{self, Node, NodeKind, Span};
+use tokenhop_sim::error::{self, Fault};
+use tokenhop_sim::node::{Node, NodeKind, Span};
 use tokenhop_sim::reader::{Fields, Read, index, integer, list, string};
 
 /// One recorded difference.
@@ -84,24 +84,13 @@ impl KnownDifferences {
 
 /// Reads a known-differences file.
 pub fn load(path: &Path) -> Result<KnownDifferences, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    parse(&source, path)
+    parse(&error::read_source(path)?, path)
 }
 
 /// Parses a known-differences file given as text; `path` names it in errors.
 pub fn parse(source: &str, path: &Path) -> Result<KnownDifferences, LoadError> {
-    let root = node::parse(source).map_err(|e| LoadError::Syntax {
-        path: path.to_owned(),
-        position: e.span.unwrap_or(Span { line: 1, column: 1 }),
-        message: e.message,
-    })?;
-    build(&root, path).map_err(|fault| LoadError::Invalid {
-        path: path.to_owned(),
-        fault,
-    })
+    let root = error::parse_source(source, path)?;
+    error::located(path, build(&root, path))
 }
 
 fn build(root: &Node, path: &Path) -> Read<KnownDifferences> {

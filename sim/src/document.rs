@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::error::LoadError;
-use crate::node::{self, NodeKind, Span};
+use crate::node::NodeKind;
 use crate::runtime::Runtime;
 use crate::scenario::Scenario;
 use crate::topology::Topology;
@@ -22,20 +22,12 @@ pub enum Document {
 
 /// Reads and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<Document, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    load_str(&source, path)
+    load_str(&crate::error::read_source(path)?, path)
 }
 
 /// Reads and validates a scenario given as text; `path` names it in errors.
 pub fn load_str(source: &str, path: &Path) -> Result<Document, LoadError> {
-    let root = node::parse(source).map_err(|e| LoadError::Syntax {
-        path: path.to_owned(),
-        position: e.span.unwrap_or(Span { line: 1, column: 1 }),
-        message: e.message,
-    })?;
+    let root = crate::error::parse_source(source, path)?;
     let kind = match &root.kind {
         NodeKind::Map(entries) => entries
             .iter()
@@ -44,19 +36,11 @@ pub fn load_str(source: &str, path: &Path) -> Result<Document, LoadError> {
         _ => None,
     };
     if kind == Some("runtime") {
-        crate::runtime::load::build(&root, path)
+        crate::error::located(path, crate::runtime::load::build(&root, path))
             .map(|r| Document::Runtime(Box::new(r)))
-            .map_err(|fault| LoadError::Invalid {
-                path: path.to_owned(),
-                fault,
-            })
     } else if kind == Some("topology") {
-        crate::topology::load::build(&root, path)
+        crate::error::located(path, crate::topology::load::build(&root, path))
             .map(|t| Document::Topology(Box::new(t)))
-            .map_err(|fault| LoadError::Invalid {
-                path: path.to_owned(),
-                fault,
-            })
     } else {
         crate::scenario::load_str(source, path).map(|s| Document::Script(Box::new(s)))
     }

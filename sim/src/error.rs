@@ -109,3 +109,28 @@ impl LoadError {
         }
     }
 }
+
+/// The text of the file at `path`.
+pub fn read_source(path: &std::path::Path) -> Result<String, LoadError> {
+    std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// `source` as a tree of located nodes; a syntax error names `path`.
+pub fn parse_source(source: &str, path: &std::path::Path) -> Result<crate::node::Node, LoadError> {
+    crate::node::parse(source).map_err(|e| LoadError::Syntax {
+        path: path.to_owned(),
+        position: e.span.unwrap_or(Span { line: 1, column: 1 }),
+        message: e.message,
+    })
+}
+
+/// What a builder made of `path`'s nodes, or its fault located in `path`.
+pub fn located<T>(path: &std::path::Path, built: Result<T, Fault>) -> Result<T, LoadError> {
+    built.map_err(|fault| LoadError::Invalid {
+        path: path.to_owned(),
+        fault,
+    })
+}

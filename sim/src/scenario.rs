@@ -27,7 +27,7 @@ use tokenhop_model::{ErrorCode, World};
 
 use crate::calls::{self, CallSpec};
 use crate::error::{Fault, LoadError};
-use crate::node::{self, Node, NodeKind, Span};
+use crate::node::{Node, NodeKind, Span};
 use crate::reader::{Fields, Read, boolean, entries, index, join, list, string, word};
 use crate::scope::{OutKind, Scope};
 use crate::vocab;
@@ -93,24 +93,13 @@ pub struct Scenario {
 
 /// Reads and validates the script at `path`.
 pub fn load(path: &Path) -> Result<Scenario, LoadError> {
-    let source = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    load_str(&source, path)
+    load_str(&crate::error::read_source(path)?, path)
 }
 
 /// Reads and validates a script given as text; `path` names it in errors.
 pub fn load_str(source: &str, path: &Path) -> Result<Scenario, LoadError> {
-    let root = node::parse(source).map_err(|e| LoadError::Syntax {
-        path: path.to_owned(),
-        position: e.span.unwrap_or(Span { line: 1, column: 1 }),
-        message: e.message,
-    })?;
-    build(&root, path).map_err(|fault| LoadError::Invalid {
-        path: path.to_owned(),
-        fault,
-    })
+    let root = crate::error::parse_source(source, path)?;
+    crate::error::located(path, build(&root, path))
 }
 
 /// The `readings` of a scenario's top level, or the defaults when it has none.
