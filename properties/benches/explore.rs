@@ -5,7 +5,7 @@
 //!    (`stop_when_decided: false`): distinct states, transitions, seconds, states per second
 //!    (total and per core), transitions per second and bytes per stored state;
 //! 2. how the cost grows with the bound: the delegation suite level by level up to its depth
-//!    bound, and over 64 to 4,096 directory configurations;
+//!    bound, and over growing numbers of directory configurations;
 //! 3. the speed-up from one thread to two on the full delegation suite, beside what two
 //!    threads gain on the model's transitions alone;
 //! 4. the same model through stateright's breadth-first checker, in the same run, with the
@@ -266,7 +266,8 @@ fn print_throughput(runs: &[(&Suite, Report, Option<f64>)]) {
 fn print_depths(levels: &[Progress], full: &Report, depth: u32) {
     println!("## 2. Cost as the bound grows\n");
     println!(
-        "### Depth (the delegation suite, 4,096 configurations, {} threads)\n",
+        "### Depth (the delegation suite, {} configurations, {} threads)\n",
+        all_configs(),
         full.threads
     );
     println!(
@@ -322,6 +323,11 @@ fn print_depths(levels: &[Progress], full: &Report, depth: u32) {
     println!();
 }
 
+/// How many configurations the whole delegation suite has.
+fn all_configs() -> u32 {
+    1 << delegation::CONFIG_BITS
+}
+
 fn model_all() -> Delegation {
     Delegation::new(Mitigations::ON)
 }
@@ -329,7 +335,9 @@ fn model_all() -> Delegation {
 fn print_configs(full: &Report, depth: u32, threads: usize) {
     println!("### Configurations (the delegation suite, depth {depth}, {threads} threads)\n");
     println!(
-        "The first N of the 4,096 configurations (`Delegation::with_configs`); the 4,096 row is table 1's run.\n"
+        "The first N of the {} configurations (`Delegation::with_configs`); the {} row is table 1's run.\n",
+        all_configs(),
+        all_configs()
     );
     let mut rows = Vec::new();
     for n in CONFIG_COUNTS {
@@ -552,8 +560,9 @@ fn compare_with_stateright(configs: &[u16], depth: u32, exact: &Exact) {
         );
         return;
     };
+    let all = all_configs();
     println!(
-        "The delegation suite over its first {n} configurations (of 4,096, to keep the eight runs short; each run twice, the engines in turn, the faster kept), depth {depth}, every fix on, INV-1 the only property in both engines. tokenhop: `explore` with `Budget.depth = {depth}`, `only: [\"INV-1\"]`; stateright {}: `checker().threads(t).target_max_depth({}).spawn_bfs().join()` (stateright counts an initial state as depth 1 and generates, but does not expand, the states at the target depth, so its target {} is tokenhop's bound {depth}).\n",
+        "The delegation suite over its first {n} configurations (of {all}, to keep the eight runs short; each run twice, the engines in turn, the faster kept), depth {depth}, every fix on, INV-1 the only property in both engines. tokenhop: `explore` with `Budget.depth = {depth}`, `only: [\"INV-1\"]`; stateright {}: `checker().threads(t).target_max_depth({}).spawn_bfs().join()` (stateright counts an initial state as depth 1 and generates, but does not expand, the states at the target depth, so its target {} is tokenhop's bound {depth}).\n",
         stateright_version(),
         depth + 1,
         depth + 1

@@ -12,7 +12,8 @@
 //! account TRUSTED_FOR_DELEGATION and TRUSTED_TO_AUTH_FOR_DELEGATION; the front end and
 //! middle tier allowed to delegate to the next tier (msDS-AllowedToDelegateTo); the middle
 //! tier and back end admitting the previous tier by RBCD; the middle tier an RPC or a DCOM
-//! server (the front end speaks HTTP, the back end SMB, the local service ncalrpc). The mitigations (ticket
+//! server; the back end a file server (SMB) or a web service (HTTP) (the front end speaks
+//! HTTP, the local service ncalrpc). The mitigations (ticket
 //! signatures, the CVE-2020-16996 RBCD check) are the suite's parameters, so that each
 //! attack is searched for with its fix off and with it on.
 
@@ -66,7 +67,7 @@ const FRONT_MACHINE: MachineId = MachineId(1);
 const HOPS_KEPT: u8 = 2;
 
 /// How many configuration bits there are.
-pub const CONFIG_BITS: u32 = 13;
+pub const CONFIG_BITS: u32 = 14;
 
 /// The bit of each setting: the user's two flags, then per tier TRUSTED_FOR_DELEGATION,
 /// TRUSTED_TO_AUTH_FOR_DELEGATION, delegation to the next tier (front and middle) and RBCD
@@ -79,6 +80,9 @@ const A2D2_NEXT: [Option<u32>; 3] = [Some(4), Some(7), None];
 const RBCD_PREV: [Option<u32>; 3] = [None, Some(8), Some(11)];
 /// The middle tier is a DCOM server rather than an RPC one (COM's own default level).
 const MIDDLE_DCOM: u32 = 12;
+/// The back end is a web service (HTTP) rather than a file server (SMB, whose redirector
+/// asks for delegation itself).
+const BACK_HTTP: u32 = 13;
 
 /// The suite's model (or, built from a topology file, that file's model).
 pub struct Delegation {
@@ -142,7 +146,15 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
     user.not_delegated = bit(config, NOT_DELEGATED);
     user.protected_users = bit(config, PROTECTED);
     dir.accounts.push(user);
-    let spns = ["HTTP/front", "RPC/middle", "cifs/back"];
+    let spns = [
+        "HTTP/front",
+        "RPC/middle",
+        if bit(config, BACK_HTTP) {
+            "HTTP/back"
+        } else {
+            "cifs/back"
+        },
+    ];
     for (i, spn) in spns.iter().enumerate() {
         let mut a = Account::new(&format!("svc{i}"), d, AccountKind::User, 1200 + i as u32);
         a.trusted_for_delegation = bit(config, TD[i]);
@@ -174,7 +186,12 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
     } else {
         Protocol::Rpc
     };
-    let protocols = [Protocol::Http, middle, Protocol::Smb];
+    let back = if bit(config, BACK_HTTP) {
+        Protocol::Http
+    } else {
+        Protocol::Smb
+    };
+    let protocols = [Protocol::Http, middle, back];
     for i in 0..3 {
         dir.services.push(Service {
             name: Arc::from(["front", "middle", "back"][i]),
@@ -616,6 +633,9 @@ pub fn describe_config(config: u16, m: Mitigations) -> String {
     }
     if bit(config, MIDDLE_DCOM) {
         flags.push("middle serves DCOM".to_owned());
+    }
+    if bit(config, BACK_HTTP) {
+        flags.push("back serves HTTP".to_owned());
     }
     if !m.ticket_signatures {
         flags.push("ticket signatures not enforced".to_owned());
