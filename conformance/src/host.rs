@@ -124,16 +124,21 @@ pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
             (None, None) => perform_step(world, s, &bound, &objects, host),
         };
         match result {
-            Ok(observed) => {
+            Ok((observed, call)) => {
                 if let Some(out) = &s.out {
                     bound.insert(
                         out.clone(),
                         (s.call.out, observed.created.filter(|_| observed.ok)),
                     );
                 }
-                if let (Some(id), Some((name, object_type))) = (observed.object, created_object(s))
+                if let (
+                    Some(id),
+                    Call::CreateObject {
+                        name, object_type, ..
+                    },
+                ) = (observed.object, &call)
                 {
-                    objects.insert(name, (id, object_type));
+                    objects.insert(name.to_string(), (id, *object_type));
                 }
                 trace_step.ok = observed.ok;
                 trace_step.code = observed.code;
@@ -178,25 +183,13 @@ enum Skipped {
     Diverged(Skip),
 }
 
-/// The name and type of the object a CreateObject step makes.
-fn created_object(s: &tokenhop_sim::scenario::Step) -> Option<(String, ObjectType)> {
-    if s.call.name != "CreateObject" {
-        return None;
-    }
-    let args = tokenhop_sim::scenario::to_json(s.args.as_ref()?);
-    let name = args.get("name")?.as_str()?.to_owned();
-    let word = args.get("type")?.as_str()?;
-    let object_type = ObjectType::ALL.iter().copied().find(|t| t.word() == word)?;
-    Some((name, object_type))
-}
-
 fn perform_step(
     world: &World,
     s: &tokenhop_sim::scenario::Step,
     bound: &Bound,
     objects: &HashMap<String, (ObjectId, ObjectType)>,
     host: &mut dyn Host,
-) -> Result<Observed, Skipped> {
+) -> Result<(Observed, Call), Skipped> {
     let thread = world.find_thread(&s.thread).ok_or_else(|| {
         Skipped::Diverged(Skip(format!(
             "thread `{}` is created by a step, and the adapter hosts only the script's own threads",
@@ -221,8 +214,10 @@ fn perform_step(
     let call = decoded.map_err(|fault| {
         Skipped::Diverged(Skip(format!("the arguments do not decode: {fault}")))
     })?;
-    host.perform(world, thread, &call)
-        .map_err(Skipped::Diverged)
+    let observed = host
+        .perform(world, thread, &call)
+        .map_err(Skipped::Diverged)?;
+    Ok((observed, call))
 }
 
 /// The names earlier steps bound: what kind of thing, and its number in the host's table

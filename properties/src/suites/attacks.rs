@@ -122,6 +122,18 @@ impl<S: Scenario> Chains<S> {
         }
     }
 
+    /// The model over every configuration `build` makes of `configs`; the scenario, the same
+    /// for every configuration, is the one `build` makes of `seed`.
+    #[must_use]
+    pub fn built<C: Copy>(
+        configs: impl IntoIterator<Item = C>,
+        seed: C,
+        build: impl Fn(C) -> (Config, S),
+    ) -> Self {
+        let configs = configs.into_iter().map(|c| build(c).0).collect();
+        Chains::new(build(seed).1, configs)
+    }
+
     /// The same model under `readings` (the selected readings of the ambiguous rules).
     #[must_use]
     pub fn with_readings(self, readings: Readings) -> Self {

@@ -84,10 +84,7 @@ fn build(config: usize, privilege: bool) -> (Config, Potato) {
 /// The suite: every endpoint protocol, with the pool holding SeImpersonatePrivilege or not.
 #[must_use]
 pub fn model(privilege: bool) -> Chains<Potato> {
-    let configs = (0..PROTOCOLS.len())
-        .map(|c| build(c, privilege).0)
-        .collect();
-    Chains::new(build(0, privilege).1, configs)
+    Chains::built(0..PROTOCOLS.len(), 0, |c| build(c, privilege))
 }
 
 scenario_with_steps!(Potato);

@@ -123,10 +123,7 @@ fn build(config: u16, trusted: bool) -> (Config, PrinterBug) {
 /// The suite: every configuration, with WEB02$ trusted for delegation or not.
 #[must_use]
 pub fn model(trusted: bool) -> Chains<PrinterBug> {
-    let configs = (0..(1u16 << CONFIG_BITS))
-        .map(|c| build(c, trusted).0)
-        .collect();
-    Chains::new(build(0, trusted).1, configs)
+    Chains::built(0..(1u16 << CONFIG_BITS), 0, |c| build(c, trusted))
 }
 
 scenario_with_steps!(PrinterBug);

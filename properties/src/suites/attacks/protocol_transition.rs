@@ -135,10 +135,9 @@ fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition)
 /// The suite: every configuration, with protocol transition on svc-web or not.
 #[must_use]
 pub fn model(protocol_transition: bool) -> Chains<ProtocolTransition> {
-    let configs = (0..(1u16 << CONFIG_BITS))
-        .map(|c| build(c, protocol_transition).0)
-        .collect();
-    Chains::new(build(0, protocol_transition).1, configs)
+    Chains::built(0..(1u16 << CONFIG_BITS), 0, |c| {
+        build(c, protocol_transition)
+    })
 }
 
 scenario_with_steps!(ProtocolTransition);

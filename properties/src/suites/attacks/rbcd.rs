@@ -140,10 +140,7 @@ fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
 /// The suite: every configuration, with mallory's write access to FILES01$ as given.
 #[must_use]
 pub fn model(write_access: bool) -> Chains<Rbcd> {
-    let configs = (0..(1u16 << CONFIG_BITS))
-        .map(|c| build(c, write_access).0)
-        .collect();
-    Chains::new(build(0, write_access).1, configs)
+    Chains::built(0..(1u16 << CONFIG_BITS), 0, |c| build(c, write_access))
 }
 
 scenario_with_steps!(Rbcd);

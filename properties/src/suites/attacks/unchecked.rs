@@ -119,8 +119,7 @@ pub const CONFIGS: u16 = 8;
 /// The suite: every protocol and account, with the server checking impersonation or not.
 #[must_use]
 pub fn model(checks: bool) -> Chains<Unchecked> {
-    let configs = (0..CONFIGS).map(|c| build(c, checks).0).collect();
-    Chains::new(build(0, checks).1, configs)
+    Chains::built(0..CONFIGS, 0, |c| build(c, checks))
 }
 
 scenario_with_steps!(Unchecked);
