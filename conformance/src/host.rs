@@ -19,7 +19,9 @@ use serde_json::Value as Json;
 use tokenhop_model::World;
 use tokenhop_model::access::ObjectType;
 use tokenhop_model::action::{BindingRef, Call, ContextRef, CredentialsRef, HandleRef, ProxyRef};
-use tokenhop_model::ids::{ContextId, CredentialsId, HandleId, ObjectId, ProcessId, ThreadId};
+use tokenhop_model::ids::{
+    BindingId, ContextId, CredentialsId, HandleId, ObjectId, ProcessId, ThreadId,
+};
 use tokenhop_sim::calls;
 use tokenhop_sim::scenario::{CURRENT_USER, Scenario};
 use tokenhop_sim::scope::{OutKind, Scope};
@@ -268,8 +270,9 @@ impl Scope for HostScope<'_> {
         self.bound_as(name, OutKind::Handle)
             .map(|n| n.map(HandleId))
     }
-    fn binding(&self, _name: &str) -> Option<BindingRef> {
-        None
+    fn binding(&self, name: &str) -> Option<BindingRef> {
+        self.bound_as(name, OutKind::Binding)
+            .map(|n| n.map(BindingId))
     }
     fn credentials(&self, name: &str) -> Option<CredentialsRef> {
         self.bound_as(name, OutKind::Credentials)

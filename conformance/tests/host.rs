@@ -169,3 +169,45 @@ fn scripts_of_several_processes_or_other_users_are_not_portable() {
     );
     assert!(host.performed.is_empty());
 }
+
+/// RPCA-5, RPCA-8: an RPC binding a step made reaches the host's later calls as the host's
+/// own binding number, as handles do; a server function's `binding: <thread>` names the
+/// call that thread serves.
+#[test]
+fn rpc_bindings_reach_the_host_with_the_hosts_numbers() {
+    use tokenhop_model::action::CallRef;
+    use tokenhop_model::ids::BindingId;
+    let scenario = load("same-user-rpc-endpoints.yaml");
+    let mut host = Recording::default();
+    let trace = host::run(&scenario, &mut host);
+    assert!(trace.steps.iter().all(|s| s.skipped.is_none()));
+    let numbers: Vec<Option<BindingId>> = host
+        .performed
+        .iter()
+        .filter_map(|c| match c {
+            Call::RpcCall { binding, .. } | Call::RpcBindingFree { binding } => Some(*binding),
+            _ => None,
+        })
+        .collect();
+    // Steps 3 and 5 made bindings, the host's numbers 101 + 3 and 101 + 5.
+    assert_eq!(
+        numbers,
+        vec![
+            Some(BindingId(104)),
+            Some(BindingId(106)),
+            Some(BindingId(106)),
+            Some(BindingId(106))
+        ]
+    );
+    let srv = scenario.world.find_thread("srv").unwrap();
+    assert!(host.performed.iter().any(|c| matches!(
+        c,
+        Call::RpcImpersonateClient { call: CallRef::ServedBy(t) } if *t == srv
+    )));
+    assert!(host.performed.iter().any(|c| matches!(
+        c,
+        Call::RpcImpersonateClient {
+            call: CallRef::Client(Some(BindingId(106)))
+        }
+    )));
+}

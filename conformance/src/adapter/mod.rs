@@ -8,6 +8,7 @@
 //! - [`objects`] creates the script's securable objects with their DACLs before the steps.
 //! - [`platform`] tells Windows from Wine and reads the build.
 //! - [`sspi`] holds the SSPI calls of a loopback handshake.
+//! - [`rpc`] holds the RPC calls and the test interface a script's server serves.
 //! - [`requirements`] tells whether the account running the adapter can stand for the
 //!   script's process (its integrity level, elevation, privileges and groups).
 //!
@@ -19,6 +20,7 @@ mod names;
 mod objects;
 mod platform;
 mod requirements;
+mod rpc;
 mod sspi;
 mod win32;
 mod worker;
@@ -52,6 +54,12 @@ pub(crate) struct Shared {
     pub credentials: Vec<windows_sys::Win32::Security::Credentials::SecHandle>,
     /// SSPI contexts the steps made, numbered in order, with their last output tokens.
     pub contexts: Vec<sspi::Context>,
+    /// RPC client binding handles the steps made, numbered in order (NULL once freed).
+    pub bindings: Vec<usize>,
+    /// The server binding handle of the call each script thread serves.
+    pub served: HashMap<ThreadId, usize>,
+    /// Whether the test interface is registered and the server listening.
+    pub listening: bool,
 }
 
 /// The adapter as a [`Host`] of the step loop.
@@ -99,6 +107,9 @@ impl Adapter {
             dir: objects::directory(),
             credentials: Vec::new(),
             contexts: Vec::new(),
+            bindings: Vec::new(),
+            served: HashMap::new(),
+            listening: false,
         };
         shared.objects = objects::set_up(&scenario.world, &shared.names, &shared.dir);
         let workers = worker::Workers::start(&hosted, shared).map_err(AdapterError::Thread)?;
@@ -135,6 +146,23 @@ impl Host for Adapter {
     }
 
     fn perform(&mut self, world: &World, thread: ThreadId, call: &Call) -> Result<Observed, Skip> {
+        match call {
+            Call::RpcCall { binding, server } => {
+                let handle = self
+                    .workers
+                    .shared()
+                    .map_or(0, |shared| rpc::call_binding(shared, *binding));
+                let name = world.thread(*server).name.clone();
+                return self.workers.call_rpc(
+                    thread,
+                    *server,
+                    &name,
+                    Box::new(move || rpc::send_call(handle)),
+                );
+            }
+            Call::RpcReturn => return self.workers.return_call(thread),
+            _ => {}
+        }
         let call = call.clone();
         let world = world.clone();
         self.workers

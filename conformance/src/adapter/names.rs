@@ -151,6 +151,16 @@ impl Names {
         unsafe { account_name(sid) }.unwrap_or(text)
     }
 
+    /// The script's name for the account named `account` (`DOMAIN\\user`), or the text
+    /// itself when this machine does not know it.
+    pub fn name_of_account(&self, account: &str) -> String {
+        match lookup_account(account) {
+            // SAFETY: the buffer holds the SID LookupAccountName wrote.
+            Some(sid) => unsafe { self.name_of(sid.as_psid()) },
+            None => account.to_owned(),
+        }
+    }
+
     /// The SID of the script's principal `id` on this machine.
     pub fn sid_of(&self, world: &World, id: PrincipalId) -> Result<SidBuf, Skip> {
         let principal = world

@@ -46,6 +46,7 @@ use windows_sys::Win32::System::Threading::{
 use super::Shared;
 use super::names::{SidBuf, from_wide_ptr, wide};
 use super::objects;
+use super::rpc;
 use super::sspi;
 use crate::host::{Observed, Skip};
 
@@ -191,6 +192,30 @@ pub fn perform(world: &World, shared: &mut Shared, call: &Call) -> Result<Observ
         Call::WriteFile { handle } => write_file(shared, *handle),
         Call::ImpersonateNamedPipeClient { pipe } => impersonate_named_pipe_client(shared, *pipe),
         Call::CloseHandle { handle } => close_handle(shared, *handle),
+        Call::RpcServerUseProtseqEp { protseq, endpoint } => {
+            rpc::use_protseq_ep(shared, *protseq, endpoint)
+        }
+        Call::RpcServerRegisterAuthInfo { service } => Ok(rpc::register_auth_info(*service)),
+        Call::RpcBindingFromStringBinding {
+            protseq,
+            endpoint,
+            security,
+        } => Ok(rpc::from_string_binding(
+            shared, *protseq, endpoint, *security,
+        )),
+        Call::RpcBindingSetAuthInfoEx {
+            binding,
+            level,
+            service,
+            qos,
+        } => Ok(rpc::set_auth_info_ex(
+            shared, *binding, *level, *service, *qos,
+        )),
+        Call::RpcImpersonateClient { call } => rpc::impersonate_client(shared, *call),
+        Call::RpcRevertToSelf => Ok(rpc::revert_to_self()),
+        Call::RpcRevertToSelfEx { call } => rpc::revert_to_self_ex(shared, *call),
+        Call::RpcBindingInqAuthClient { call } => rpc::inq_auth_client(shared, *call),
+        Call::RpcBindingFree { binding } => Ok(rpc::binding_free(shared, *binding)),
         other => Err(Skip(format!(
             "the adapter does not make {} calls yet",
             other.name()

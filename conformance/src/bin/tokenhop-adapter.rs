@@ -8,7 +8,10 @@
 //!
 //! Without `--out` a single script's trace goes to standard output. Scripts found in a
 //! directory are run only if they are portable (one process, running as `current`); the
-//! others are listed with the reason. Exit status: 0 when
+//! others are listed with the reason. When several scripts run, each runs in a process of
+//! its own (the adapter starts itself for each), so that what one leaves behind (RPC
+//! endpoints that cannot be released, a listening server, COM's initialization) cannot
+//! change another's answers. Exit status: 0 when
 //! every script ran (steps may be skipped, with their reasons), 2 when a script could not
 //! be read or the adapter could not start.
 
@@ -63,7 +66,11 @@ fn main() -> ExitCode {
                 }
             }
         }
-        if let Err(e) = run_one(script, out.as_deref()) {
+        let ran = match (scripts.len() > 1, out.as_deref()) {
+            (true, Some(dir)) => run_apart(script, dir),
+            (_, dir) => run_one(script, dir),
+        };
+        if let Err(e) = ran {
             eprintln!("tokenhop-adapter: {e}");
             failed = true;
         }
@@ -105,6 +112,26 @@ fn scripts(inputs: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>, String> {
         }
     }
     Ok(found)
+}
+
+/// Runs one script in a new process of this program.
+fn run_apart(script: &Path, out: &Path) -> Result<(), String> {
+    let me = std::env::current_exe()
+        .map_err(|e| format!("cannot find this program to start it again: {e}"))?;
+    let status = std::process::Command::new(me)
+        .arg(script)
+        .arg("--out")
+        .arg(out)
+        .status()
+        .map_err(|e| format!("{}: cannot start the adapter for it: {e}", script.display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: the adapter's run of it ended with {status}",
+            script.display()
+        ))
+    }
 }
 
 #[cfg(windows)]
