@@ -12,6 +12,10 @@
 //! argument names something the host could not set up (an account this machine does not
 //! have, an object whose owner it cannot set). A step whose `out` name a failed or skipped
 //! step should have bound is skipped too, as the model does.
+//!
+//! Threads and processes that steps create are numbered by the host, after the starting
+//! world's: a created thread runs later steps under that number, and a created process is
+//! named by it. The first thread of a created process is one no host runs.
 
 use std::collections::HashMap;
 
@@ -192,13 +196,10 @@ fn perform_step(
     objects: &HashMap<String, (ObjectId, ObjectType)>,
     host: &mut dyn Host,
 ) -> Result<(Observed, Call), Skipped> {
-    let thread = world.find_thread(&s.thread).ok_or_else(|| {
-        Skipped::Diverged(Skip(format!(
-            "thread `{}` is created by a step, and the adapter hosts only the script's own threads",
-            s.thread
-        )))
-    })?;
-    host.hosts(world, thread).map_err(Skipped::Diverged)?;
+    let thread = step_thread(world, &s.thread, bound)?;
+    if world.threads.get(thread.index()).is_some() {
+        host.hosts(world, thread).map_err(Skipped::Diverged)?;
+    }
     let scope = HostScope {
         world,
         bound,
@@ -221,6 +222,30 @@ fn perform_step(
         .map_err(Skipped::Diverged)?;
     Ok((observed, call))
 }
+
+/// The thread a step runs on: one of the starting world's, or one a step created in the
+/// host's process (numbered by the host after the world's threads).
+fn step_thread(world: &World, name: &str, bound: &Bound) -> Result<ThreadId, Skipped> {
+    if let Some(thread) = world.find_thread(name) {
+        return Ok(thread);
+    }
+    match bound.get(name) {
+        Some((Some(OutKind::Thread), Some(n))) => Ok(ThreadId(*n)),
+        Some((Some(OutKind::Thread | OutKind::Process), None)) => Err(Skipped::Unbound(Skip(
+            format!("`{name}` does not exist: the step that was to create it failed"),
+        ))),
+        Some((Some(OutKind::Process), Some(_))) => Err(Skipped::Diverged(Skip(format!(
+            "thread `{name}` is the first thread of a process a step created, and the adapter runs a script's steps in its own process only"
+        )))),
+        _ => Err(Skipped::Diverged(Skip(format!(
+            "`{name}` is not a thread the adapter knows"
+        )))),
+    }
+}
+
+/// What a thread argument naming the first thread of a process a step created resolves
+/// to: a thread no host runs, so a call that needs it is skipped with that reason.
+pub const OTHER_PROCESS_THREAD: ThreadId = ThreadId(u32::MAX);
 
 /// The names earlier steps bound: what kind of thing, and its number in the host's table
 /// for that kind (`None` when the step failed or was skipped).
@@ -255,10 +280,23 @@ impl Scope for HostScope<'_> {
         self.world
     }
     fn thread(&self, name: &str) -> Option<Option<ThreadId>> {
-        self.world.find_thread(name).map(Some)
+        self.world
+            .find_thread(name)
+            .map(Some)
+            .or_else(|| {
+                self.bound_as(name, OutKind::Thread)
+                    .map(|n| n.map(ThreadId))
+            })
+            .or_else(|| {
+                self.bound_as(name, OutKind::Process)
+                    .map(|n| n.map(|_| OTHER_PROCESS_THREAD))
+            })
     }
     fn process(&self, name: &str) -> Option<Option<ProcessId>> {
-        self.world.find_process(name).map(Some)
+        self.world.find_process(name).map(Some).or_else(|| {
+            self.bound_as(name, OutKind::Process)
+                .map(|n| n.map(ProcessId))
+        })
     }
     fn object(&self, name: &str) -> Option<(Option<ObjectId>, ObjectType)> {
         self.world

@@ -34,6 +34,8 @@ fn load(name: &str) -> Scenario {
 #[derive(Default)]
 struct Recording {
     performed: Vec<Call>,
+    /// The thread each performed call was made on.
+    on: Vec<ThreadId>,
     fail: Vec<&'static str>,
     refuse: Vec<&'static str>,
     handles: u32,
@@ -52,11 +54,12 @@ impl Host for Recording {
     fn hosts(&self, world: &World, thread: ThreadId) -> Result<(), Skip> {
         host::in_own_process(world, thread)
     }
-    fn perform(&mut self, _: &World, _: ThreadId, call: &Call) -> Result<Observed, Skip> {
+    fn perform(&mut self, _: &World, thread: ThreadId, call: &Call) -> Result<Observed, Skip> {
         if self.refuse.contains(&call.name()) {
             return Err(Skip(format!("{} is not performed here", call.name())));
         }
         self.performed.push(call.clone());
+        self.on.push(thread);
         if self.fail.contains(&call.name()) {
             return Ok(Observed::failed(5));
         }
@@ -210,4 +213,37 @@ fn rpc_bindings_reach_the_host_with_the_hosts_numbers() {
             call: CallRef::Client(Some(BindingId(106)))
         }
     )));
+}
+
+/// THR-2, PROC-1: a thread a step created runs later steps as the number the host gave it,
+/// and names it in arguments the same way; a process a step created is named by the host's
+/// number, and its first thread is one no host runs.
+#[test]
+fn threads_and_processes_steps_create_are_named_by_the_hosts_numbers() {
+    use tokenhop_model::action::{ProcessRef, ThreadRef};
+    use tokenhop_model::ids::ProcessId;
+    let scenario = load("same-user-new-threads.yaml");
+    let mut host = Recording::default();
+    let trace = host::run(&scenario, &mut host);
+    assert!(trace.steps.iter().all(|s| s.skipped.is_none()));
+    // Step 1 (CreateThread) was the host's second call: number 102.
+    let child = ThreadId(102);
+    assert_eq!(host.on[3], child, "step 3 runs on the created thread");
+    match &host.performed[2] {
+        Call::OpenThreadToken { thread, .. } => {
+            assert_eq!(*thread, ThreadRef::Thread(child));
+        }
+        other => panic!("step 2 is {other:?}"),
+    }
+
+    let scenario = load("same-user-create-process.yaml");
+    let mut host = Recording::default();
+    let trace = host::run(&scenario, &mut host);
+    assert!(trace.steps.iter().all(|s| s.skipped.is_none()));
+    match &host.performed[3] {
+        Call::OpenProcessToken { process, .. } => {
+            assert_eq!(*process, ProcessRef::Process(ProcessId(102)));
+        }
+        other => panic!("step 3 is {other:?}"),
+    }
 }

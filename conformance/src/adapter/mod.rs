@@ -8,6 +8,7 @@
 //! - [`objects`] creates the script's securable objects with their DACLs before the steps.
 //! - [`platform`] tells Windows from Wine and reads the build.
 //! - [`sspi`] holds the SSPI calls of a loopback handshake.
+//! - [`processes`] holds the process-creation calls (the new process idles).
 //! - [`rpc`] holds the RPC calls and the test interface a script's server serves.
 //! - [`requirements`] tells whether the account running the adapter can stand for the
 //!   script's process (its integrity level, elevation, privileges and groups).
@@ -19,6 +20,7 @@
 mod names;
 mod objects;
 mod platform;
+mod processes;
 mod requirements;
 mod rpc;
 mod sspi;
@@ -29,13 +31,14 @@ use std::collections::HashMap;
 
 use tokenhop_model::World;
 use tokenhop_model::action::Call;
-use tokenhop_model::ids::{ObjectId, ThreadId};
+use tokenhop_model::ids::{ObjectId, ProcessId, ThreadId};
 use tokenhop_sim::scenario::Scenario;
 use tokenhop_sim::trace::{Platform, Trace};
 
 use crate::host::{self, Host, Observed, Skip};
 
 pub use platform::detect as platform;
+pub use processes::{IDLE_ARGUMENT, idle};
 
 /// Everything the calls of one script share: the handles steps opened, the real threads
 /// standing for the script's threads, the objects set up for it and the SID names.
@@ -60,6 +63,8 @@ pub(crate) struct Shared {
     pub served: HashMap<ThreadId, usize>,
     /// Whether the test interface is registered and the server listening.
     pub listening: bool,
+    /// The processes steps created: the creator's handle and the process id.
+    pub processes: HashMap<ProcessId, (usize, u32)>,
 }
 
 /// The adapter as a [`Host`] of the step loop.
@@ -68,6 +73,10 @@ pub struct Adapter {
     platform: Platform,
     workers: worker::Workers,
     unmet: Option<Skip>,
+    /// The number the next thread a step creates gets (after the world's threads).
+    next_thread: u32,
+    /// The number the next process a step creates gets (after the world's processes).
+    next_process: u32,
 }
 
 /// Why the adapter could not start on a script.
@@ -110,6 +119,7 @@ impl Adapter {
             bindings: Vec::new(),
             served: HashMap::new(),
             listening: false,
+            processes: HashMap::new(),
         };
         shared.objects = objects::set_up(&scenario.world, &shared.names, &shared.dir);
         let workers = worker::Workers::start(&hosted, shared).map_err(AdapterError::Thread)?;
@@ -118,11 +128,14 @@ impl Adapter {
             platform,
             workers,
             unmet,
+            next_thread: u32::try_from(scenario.world.threads.len()).unwrap_or(u32::MAX),
+            next_process: u32::try_from(scenario.world.processes.len()).unwrap_or(u32::MAX),
         })
     }
 
     fn finish(self) {
         if let Some(shared) = self.workers.stop() {
+            processes::end_all(&shared);
             objects::remove(&shared.objects);
         }
     }
@@ -152,7 +165,10 @@ impl Host for Adapter {
                     .workers
                     .shared()
                     .map_or(0, |shared| rpc::call_binding(shared, *binding));
-                let name = world.thread(*server).name.clone();
+                let name = world
+                    .threads
+                    .get(server.index())
+                    .map_or_else(|| "created by a step".into(), |t| t.name.clone());
                 return self.workers.call_rpc(
                     thread,
                     *server,
@@ -161,6 +177,33 @@ impl Host for Adapter {
                 );
             }
             Call::RpcReturn => return self.workers.return_call(thread),
+            Call::CreateThread { .. } => {
+                let id = ThreadId(self.next_thread);
+                let created = self.workers.create_thread(thread, id)?;
+                if created.ok {
+                    self.next_thread += 1;
+                }
+                return Ok(created);
+            }
+            Call::CreateProcess { .. }
+            | Call::CreateProcessAsUser { .. }
+            | Call::CreateProcessWithTokenW { .. } => {
+                let how = match call {
+                    Call::CreateProcessAsUser { token, .. } => processes::Creation::AsUser(*token),
+                    Call::CreateProcessWithTokenW { token, .. } => {
+                        processes::Creation::WithToken(*token)
+                    }
+                    _ => processes::Creation::Own,
+                };
+                let id = ProcessId(self.next_process);
+                let created = self
+                    .workers
+                    .run_on(thread, move |shared| processes::create(shared, how, id))?;
+                if created.ok {
+                    self.next_process += 1;
+                }
+                return Ok(created);
+            }
             _ => {}
         }
         let call = call.clone();

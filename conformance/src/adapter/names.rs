@@ -33,6 +33,11 @@ pub fn wide(s: &str) -> Vec<u16> {
 pub struct SidBuf(Vec<u8>);
 
 impl SidBuf {
+    /// The SID's size in bytes.
+    pub fn byte_len(&self) -> usize {
+        self.0.len()
+    }
+
     /// The SID as an API argument.
     pub fn as_psid(&self) -> PSID {
         self.0.as_ptr() as *mut c_void

@@ -14,7 +14,7 @@ use tokenhop_model::action::{
     Call, HandleRef, InfoClass, PrivilegeChange, ProcessRef, RestrictFlags, ThreadRef,
 };
 use tokenhop_model::com::Apartment;
-use tokenhop_model::ids::{ObjectId, PrincipalId, ThreadId};
+use tokenhop_model::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
 use tokenhop_model::level::{ImpersonationLevel, IntegrityLevel, TokenType};
 use tokenhop_model::logon::LogonType;
 use tokenhop_model::outcome::Value;
@@ -30,7 +30,8 @@ use windows_sys::Win32::Security::{
     DuplicateToken, DuplicateTokenEx, GENERIC_MAPPING, GetTokenInformation,
     ImpersonateAnonymousToken, ImpersonateLoggedOnUser, ImpersonateSelf, LUID_AND_ATTRIBUTES,
     LogonUserW, LookupPrivilegeNameW, LookupPrivilegeValueW, PSID, PrivilegeCheck, RevertToSelf,
-    SECURITY_ATTRIBUTES, SID_AND_ATTRIBUTES,
+    SECURITY_ATTRIBUTES, SID_AND_ATTRIBUTES, SetTokenInformation, TOKEN_MANDATORY_LABEL,
+    TokenIntegrityLevel,
 };
 use windows_sys::Win32::Storage::FileSystem::{CreateFileW, OPEN_EXISTING, ReadFile, WriteFile};
 use windows_sys::Win32::System::Com::CoInitializeEx;
@@ -46,6 +47,7 @@ use windows_sys::Win32::System::Threading::{
 use super::Shared;
 use super::names::{SidBuf, from_wide_ptr, wide};
 use super::objects;
+use super::processes;
 use super::rpc;
 use super::sspi;
 use crate::host::{Observed, Skip};
@@ -192,6 +194,9 @@ pub fn perform(world: &World, shared: &mut Shared, call: &Call) -> Result<Observ
         Call::WriteFile { handle } => write_file(shared, *handle),
         Call::ImpersonateNamedPipeClient { pipe } => impersonate_named_pipe_client(shared, *pipe),
         Call::CloseHandle { handle } => close_handle(shared, *handle),
+        Call::SetTokenIntegrityLevel { token, level } => {
+            set_token_integrity_level(shared, *token, *level)
+        }
         Call::RpcServerUseProtseqEp { protseq, endpoint } => {
             rpc::use_protseq_ep(shared, *protseq, endpoint)
         }
@@ -226,13 +231,13 @@ pub fn perform(world: &World, shared: &mut Shared, call: &Call) -> Result<Observ
 // ---- what every call shares ------------------------------------------------------------
 
 /// Clears the last error before a call.
-fn clear() {
+pub(super) fn clear() {
     // SAFETY: sets the calling thread's last error.
     unsafe { SetLastError(0) }
 }
 
 /// The outcome of a call that returned a BOOL.
-fn outcome(ok: i32) -> Observed {
+pub(super) fn outcome(ok: i32) -> Observed {
     // SAFETY: reads the calling thread's last error.
     let code = unsafe { GetLastError() };
     Observed {
@@ -310,16 +315,33 @@ fn open_process_token(
     match process {
         ProcessRef::Current => {}
         ProcessRef::Process(p) if p.index() == 0 => {}
-        ProcessRef::Process(_) => {
-            return Err(Skip(
-                "the process is not the adapter's own, and the adapter runs one process".to_owned(),
-            ));
+        ProcessRef::Process(p) => {
+            return open_created_process_token(shared, p, access);
         }
     }
     let mut token: HANDLE = std::ptr::null_mut();
     clear();
     // SAFETY: the adapter's own process and an out handle.
     let ok = unsafe { OpenProcessToken(GetCurrentProcess(), access.0, &mut token) };
+    Ok(opened(shared, ok, token))
+}
+
+/// `OpenProcessToken` on a process a step created, through its creator's handle.
+fn open_created_process_token(
+    shared: &mut Shared,
+    process: ProcessId,
+    access: AccessMask,
+) -> Result<Observed, Skip> {
+    let h = processes::handle(shared, process).ok_or_else(|| {
+        Skip(
+            "the process is not the adapter's own or one a step created, and the adapter runs one process"
+                .to_owned(),
+        )
+    })?;
+    let mut token: HANDLE = std::ptr::null_mut();
+    clear();
+    // SAFETY: the creator's full-access handle and an out pointer.
+    let ok = unsafe { OpenProcessToken(h, access.0, &mut token) };
     Ok(opened(shared, ok, token))
 }
 
@@ -393,6 +415,37 @@ fn set_thread_token(
             Some(h) => SetThreadToken(h, tok),
             None => SetThreadToken(std::ptr::null(), tok),
         }
+    };
+    Ok(outcome(ok))
+}
+
+/// `SE_GROUP_INTEGRITY`, the attribute of a token's integrity label.
+const SE_GROUP_INTEGRITY: u32 = 0x20;
+
+/// `SetTokenInformation(hToken, TokenIntegrityLevel, &TOKEN_MANDATORY_LABEL, ...)`.
+fn set_token_integrity_level(
+    shared: &mut Shared,
+    token: HandleRef,
+    level: IntegrityLevel,
+) -> Result<Observed, Skip> {
+    let label = SidBuf::parse(&format!("S-1-16-{}", level.rid()))
+        .ok_or_else(|| Skip("this machine does not parse the label's SID".to_owned()))?;
+    let info = TOKEN_MANDATORY_LABEL {
+        Label: SID_AND_ATTRIBUTES {
+            Sid: label.as_psid(),
+            Attributes: SE_GROUP_INTEGRITY,
+        },
+    };
+    let size = std::mem::size_of::<TOKEN_MANDATORY_LABEL>() + label.byte_len();
+    clear();
+    // SAFETY: a label that outlives the call, with the size of the structure and its SID.
+    let ok = unsafe {
+        SetTokenInformation(
+            handle(shared, token),
+            TokenIntegrityLevel,
+            std::ptr::from_ref(&info).cast(),
+            u32::try_from(size).unwrap_or(u32::MAX),
+        )
     };
     Ok(outcome(ok))
 }

@@ -17,7 +17,9 @@ use std::time::Duration;
 
 use tokenhop_model::ids::ThreadId;
 use windows_sys::Win32::Foundation::CloseHandle;
-use windows_sys::Win32::System::Threading::{GetCurrentThreadId, OpenThread, THREAD_ALL_ACCESS};
+use windows_sys::Win32::System::Threading::{
+    CreateThread, GetCurrentThreadId, OpenThread, THREAD_ALL_ACCESS,
+};
 
 use super::Shared;
 use crate::host::{Observed, Skip};
@@ -76,7 +78,24 @@ struct Serving {
 
 struct Worker {
     to: Sender<Message>,
-    join: JoinHandle<()>,
+    /// How to wait for it: a thread the adapter started itself, or one a step created
+    /// with CreateThread (not waited for).
+    join: Option<JoinHandle<()>>,
+}
+
+/// What a thread created by a step's CreateThread starts with.
+struct Start {
+    from: Receiver<Message>,
+    back: Sender<Done>,
+    arrivals: Sender<Arrival>,
+}
+
+/// The start routine of a thread a step created: it runs the steps sent to it.
+unsafe extern "system" fn created_thread_start(parameter: *mut std::ffi::c_void) -> u32 {
+    // SAFETY: the parameter is the Start that create_thread leaked for this thread alone.
+    let start = unsafe { Box::from_raw(parameter.cast::<Start>()) };
+    run_messages(&start.from, &start.back, &start.arrivals);
+    0
 }
 
 /// The threads, and the shared state while no call runs.
@@ -87,6 +106,9 @@ pub struct Workers {
     shared: Option<Box<Shared>>,
     /// Script threads served by a runtime thread during a call.
     serving: HashMap<ThreadId, Serving>,
+    /// Senders to the step loop and the RPC side, for threads steps create.
+    back_to: Sender<Done>,
+    arrivals_to: Sender<Arrival>,
     /// Client script threads blocked in a call, with the server thread serving it.
     waiting: HashMap<ThreadId, ThreadId>,
 }
@@ -162,7 +184,13 @@ impl Workers {
                     let _ = ready_to.send((thread, handle, id));
                     run_messages(&from, &back_to, &arrivals_to);
                 })?;
-            workers.insert(thread, Worker { to, join });
+            workers.insert(
+                thread,
+                Worker {
+                    to,
+                    join: Some(join),
+                },
+            );
         }
         drop(ready_to);
         for (thread, handle, id) in ready.iter().take(threads.len()) {
@@ -170,14 +198,16 @@ impl Workers {
         }
         if let Ok(mut link) = LINK.lock() {
             *link = Some(Link {
-                arrivals: arrivals_to,
-                back: back_to,
+                arrivals: arrivals_to.clone(),
+                back: back_to.clone(),
             });
         }
         Ok(Workers {
             workers,
             back,
             arrivals,
+            back_to,
+            arrivals_to,
             shared: Some(Box::new(shared)),
             serving: HashMap::new(),
             waiting: HashMap::new(),
@@ -233,6 +263,47 @@ impl Workers {
             Ok(o)
         })?;
         Ok(asked.ok)
+    }
+
+    /// `CreateThread(NULL, 0, ...)` made by the thread standing for `caller`: the new thread
+    /// runs the steps of the script's thread `id` from then on.
+    pub fn create_thread(&mut self, caller: ThreadId, id: ThreadId) -> Result<Observed, Skip> {
+        let (to, from) = channel();
+        let start = Box::new(Start {
+            from,
+            back: self.back_to.clone(),
+            arrivals: self.arrivals_to.clone(),
+        });
+        let parameter = Box::into_raw(start) as usize;
+        let created = self.run_on(caller, move |shared| {
+            let mut thread_id = 0u32;
+            super::win32::clear();
+            // SAFETY: default security attributes and stack; the start routine takes the
+            // parameter over, which is reclaimed here if no thread was created.
+            let h = unsafe {
+                CreateThread(
+                    std::ptr::null(),
+                    0,
+                    Some(created_thread_start),
+                    parameter as *const std::ffi::c_void,
+                    0,
+                    &mut thread_id,
+                )
+            };
+            let mut o = super::win32::outcome(i32::from(!h.is_null()));
+            if o.ok {
+                shared.threads.insert(id, (h as usize, thread_id));
+                o.created = Some(id.0);
+            } else {
+                // SAFETY: no thread took the parameter.
+                drop(unsafe { Box::from_raw(parameter as *mut Start) });
+            }
+            Ok(o)
+        })?;
+        if created.ok {
+            self.workers.insert(id, Worker { to, join: None });
+        }
+        Ok(created)
     }
 
     /// The next report from the RPC side, or why none came.
@@ -368,8 +439,8 @@ impl Workers {
             let _ = worker.to.send(Message::Stop);
         }
         for (thread, worker) in self.workers {
-            if !self.waiting.contains_key(&thread) {
-                let _ = worker.join.join();
+            if let (Some(join), false) = (worker.join, self.waiting.contains_key(&thread)) {
+                let _ = join.join();
             }
         }
         self.shared

@@ -6,7 +6,8 @@
 //! tokenhop-adapter SCRIPT|DIR... [--out DIR]
 //! ```
 //!
-//! Without `--out` a single script's trace goes to standard output. Scripts found in a
+//! Without `--out` a single script's trace goes to standard output. `--idle` is the mode a
+//! script's CreateProcess steps start the adapter in: it does nothing until ended. Scripts found in a
 //! directory are run only if they are portable (one process, running as `current`); the
 //! others are listed with the reason. When several scripts run, each runs in a process of
 //! its own (the adapter starts itself for each), so that what one leaves behind (RPC
@@ -19,6 +20,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    #[cfg(windows)]
+    if std::env::args_os()
+        .nth(1)
+        .is_some_and(|a| a == tokenhop_conformance::adapter::IDLE_ARGUMENT)
+    {
+        tokenhop_conformance::adapter::idle();
+        return ExitCode::SUCCESS;
+    }
     let mut inputs = Vec::new();
     let mut out: Option<PathBuf> = None;
     let mut args = std::env::args_os().skip(1);
