@@ -603,7 +603,7 @@ pub struct Context {
 }
 
 /// A connection to the server with its stack of execution contexts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Session {
     stack: Vec<Context>,
 }

@@ -8,6 +8,11 @@
 //!   (LOC-1..7 and INV-19).
 //! - [`queued`]: a COM+ queued component's player and its sender, every sequence of COM,
 //!   token and thread calls (INV-19 with LOC-1..7).
+//! - [`managed`]: the managed runtimes: every .NET runtime version, host and flow
+//!   configuration with every sequence of two threads' impersonation, suppression, hand-off
+//!   and RunImpersonated calls (INV-11..15), and every SQL Server CLR session, Windows or
+//!   SQL Server authentication, with every sequence of EXECUTE AS, routine calls,
+//!   impersonation, context-connection queries and external access (INV-16, INV-18).
 //! - [`attacks`]: the other known attacks of the catalogue, each a pair: `atk-N` with its
 //!   mitigation off, where the invariant it breaks has a counterexample, and `atk-N-fixed`
 //!   with it on, where the invariant holds: the RBCD takeover (ATK-2), the printer bug
@@ -19,6 +24,7 @@
 pub mod attacks;
 pub mod delegation;
 pub mod local;
+pub mod managed;
 pub mod queued;
 
 use tokenhop_sim::explore::{self, Model, Options, Report};
@@ -260,6 +266,14 @@ pub const SUITES: &[Suite] = &[
         properties: || infos(&local::properties()),
         expect_broken: &[],
         run: |o, p| run_model(&queued::model()?, o, p),
+    },
+    Suite {
+        name: "managed",
+        description: "the .NET and SQL Server CLR invariants: 458 .NET configurations (every runtime version; an application, classic ASP.NET, an unmanaged CLR host or ASP.NET Core; legacyImpersonationPolicy and alwaysFlowImpersonationPolicy unset, false or true; the STARTUP_* flags), each started, then every sequence of two threads' calls (Impersonate and Undo, P/Invoke impersonation and RevertToSelf, ExecutionContext and SecurityContext flow suppression and its undo, the five hand-offs, running and returning from up to two work items, RunImpersonated and disposing its handle); and 16 SQL Server sessions (Windows or SQL Server authentication, clr strict security, TRUSTWORTHY, delegation), each with every sequence of EXECUTE AS LOGIN or USER, REVERT, calls into a SAFE, EXTERNAL_ACCESS or UNSAFE routine and the routine's SqlContext.WindowsIdentity, Impersonate, Undo, thread start, context-connection queries and external access on either thread; 1,413,878 states at depth 6: INV-11..16 and INV-18 hold",
+        depth: 6,
+        properties: || infos(&managed::properties()),
+        expect_broken: &[],
+        run: |o, p| run_model(&managed::Managed::default(), o, p),
     },
 ];
 
