@@ -11,9 +11,10 @@
 //! The configuration bits: the user NOT_DELEGATED and in Protected Users; each service
 //! account TRUSTED_FOR_DELEGATION and TRUSTED_TO_AUTH_FOR_DELEGATION; the front end and
 //! middle tier allowed to delegate to the next tier (msDS-AllowedToDelegateTo); the middle
-//! tier and back end admitting the previous tier by RBCD; the middle tier an RPC or a DCOM
-//! server; the back end a file server (SMB) or a web service (HTTP) (the front end speaks
-//! HTTP, the local service ncalrpc). The mitigations (ticket
+//! tier and back end admitting the previous tier by RBCD; the front end a web service
+//! (HTTP), a file server (SMB), an RPC or a DCOM server; the middle tier an RPC or a DCOM
+//! server; the back end a file server (SMB) or a web service (HTTP) (the local service
+//! speaks ncalrpc). The mitigations (ticket
 //! signatures, the CVE-2020-16996 RBCD check) are the suite's parameters, so that each
 //! attack is searched for with its fix off and with it on.
 
@@ -67,7 +68,7 @@ const FRONT_MACHINE: MachineId = MachineId(1);
 const HOPS_KEPT: u8 = 2;
 
 /// How many configuration bits there are.
-pub const CONFIG_BITS: u32 = 14;
+pub const CONFIG_BITS: u32 = 16;
 
 /// The bit of each setting: the user's two flags, then per tier TRUSTED_FOR_DELEGATION,
 /// TRUSTED_TO_AUTH_FOR_DELEGATION, delegation to the next tier (front and middle) and RBCD
@@ -83,6 +84,8 @@ const MIDDLE_DCOM: u32 = 12;
 /// The back end is a web service (HTTP) rather than a file server (SMB, whose redirector
 /// asks for delegation itself).
 const BACK_HTTP: u32 = 13;
+/// The front end's protocol, two bits: HTTP, SMB, RPC or DCOM.
+const FRONT_PROTOCOL: [u32; 2] = [14, 15];
 
 /// The suite's model (or, built from a topology file, that file's model).
 pub struct Delegation {
@@ -129,6 +132,19 @@ fn bit(config: u16, n: u32) -> bool {
     config & (1 << n) != 0
 }
 
+/// The front end's protocol in configuration `config`.
+fn front_protocol(config: u16) -> Protocol {
+    match (
+        bit(config, FRONT_PROTOCOL[0]),
+        bit(config, FRONT_PROTOCOL[1]),
+    ) {
+        (false, false) => Protocol::Http,
+        (true, false) => Protocol::Smb,
+        (false, true) => Protocol::Rpc,
+        (true, true) => Protocol::Dcom,
+    }
+}
+
 /// The directory of configuration `config`.
 #[must_use]
 pub fn directory(config: u16, m: Mitigations) -> Directory {
@@ -146,8 +162,13 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
     user.not_delegated = bit(config, NOT_DELEGATED);
     user.protected_users = bit(config, PROTECTED);
     dir.accounts.push(user);
+    let front = front_protocol(config);
     let spns = [
-        "HTTP/front",
+        match front {
+            Protocol::Smb => "cifs/front",
+            Protocol::Rpc | Protocol::Dcom => "RPC/front",
+            _ => "HTTP/front",
+        },
         "RPC/middle",
         if bit(config, BACK_HTTP) {
             "HTTP/back"
@@ -191,7 +212,7 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
     } else {
         Protocol::Smb
     };
-    let protocols = [Protocol::Http, middle, back];
+    let protocols = [front, middle, back];
     for i in 0..3 {
         dir.services.push(Service {
             name: Arc::from(["front", "middle", "back"][i]),
@@ -259,7 +280,10 @@ impl Delegation {
     /// The suite over every configuration, under `mitigations`.
     #[must_use]
     pub fn new(mitigations: Mitigations) -> Self {
-        Self::with_configs(mitigations, 0..(1u16 << CONFIG_BITS))
+        Self::with_configs(
+            mitigations,
+            (0..1u32 << CONFIG_BITS).map(|c| u16::try_from(c).unwrap_or(u16::MAX)),
+        )
     }
 
     /// The suite over the configurations `configs`.
@@ -630,6 +654,12 @@ pub fn describe_config(config: u16, m: Mitigations) -> String {
         if RBCD_PREV[i].is_some_and(|b| bit(config, b)) {
             flags.push(format!("{name} admits the previous tier by RBCD"));
         }
+    }
+    match front_protocol(config) {
+        Protocol::Smb => flags.push("front serves SMB".to_owned()),
+        Protocol::Rpc => flags.push("front serves RPC".to_owned()),
+        Protocol::Dcom => flags.push("front serves DCOM".to_owned()),
+        _ => {}
     }
     if bit(config, MIDDLE_DCOM) {
         flags.push("middle serves DCOM".to_owned());
