@@ -432,7 +432,8 @@ fn oqd_9_switched_login_reading_breaks_inv_18_under_execute_as() {
 
 /// CLR-13: .NET Core code that impersonates by P/Invoke inside RunImpersonated leaves that
 /// token on the thread, and a continuation run there without a context switch keeps it:
-/// INV-15 is stated for code that impersonates only through RunImpersonated.
+/// INV-15 is stated for code that impersonates only through RunImpersonated. The
+/// counterexample, as a script: fixtures/runtimes/clr-core-pinvoke-inside-run-impersonated.yaml.
 #[test]
 fn clr_13_pinvoke_inside_run_impersonated_breaks_inv_15() {
     let configs: Vec<_> = dotnet::configs()
