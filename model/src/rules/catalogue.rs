@@ -320,8 +320,8 @@ define_rules! {
 
     // ---------------------------------------------------------------- RPCA: the RPC API around impersonation
     RPCA_1 "RPCA-1" Documented
-        "RpcServerUseProtseqEp fails with RPC_S_INVALID_ENDPOINT_FORMAT for an endpoint the protocol sequence cannot use (ncacn_np needs \\pipe\\name, ncacn_ip_tcp a port number) and with RPC_S_DUPLICATE_ENDPOINT for one already in use."
-        [L_RPC_USE_PROTSEQ_EP "Return value", WINE_RPCRT4 "rpcrt4_conn_create_pipe"]
+        "RpcServerUseProtseqEp fails with RPC_S_INVALID_ENDPOINT_FORMAT for an endpoint the protocol sequence cannot use (ncacn_np needs \\pipe\\name, ncacn_ip_tcp a port number, ncalrpc a port name without backslashes) and with RPC_S_DUPLICATE_ENDPOINT for one already in use."
+        [L_RPC_USE_PROTSEQ_EP "Return value", L_STRING_BINDING_COMPOSE "Endpoint", L_MIDL_NCALRPC "port-name: \"should not contain any backslash (\\) characters\"", WINE_RPCRT4 "rpcrt4_conn_create_pipe"]
     RPCA_2 "RPCA-2" Documented
         "RpcServerRegisterAuthInfo registers the services a server accepts; a client call with a service the server did not register fails with RPC_S_UNKNOWN_AUTHN_SERVICE, as does registering an unknown service."
         [L_RPC_REGISTER_AUTH "Remarks, Return value"]

@@ -63,6 +63,8 @@ sources! {
     L_RPC_AUTHN_SVC = "RPC-AuthnSvc", "Authentication-Service Constants (RPC)", "https://learn.microsoft.com/en-us/windows/win32/rpc/authentication-service-constants";
     L_RPC_TLS_CLIENT = "RPC-TLSClient", "Using Transport-Level Security on the Client (RPC)", "https://learn.microsoft.com/en-us/windows/win32/rpc/using-transport-level-security-on-the-client";
     L_RPC_USE_PROTSEQ_EP = "RPC-UseProtseqEp", "RpcServerUseProtseqEp function (rpcdce.h)", "https://learn.microsoft.com/en-us/windows/win32/api/rpcdce/nf-rpcdce-rpcserveruseprotseqep";
+    L_STRING_BINDING_COMPOSE = "RPC-SBCompose", "RpcStringBindingComposeW function (rpcdce.h)", "https://learn.microsoft.com/en-us/windows/win32/api/rpcdce/nf-rpcdce-rpcstringbindingcomposew";
+    L_MIDL_NCALRPC = "MIDL-ncalrpc", "ncalrpc attribute (MIDL)", "https://learn.microsoft.com/en-us/windows/win32/midl/ncalrpc";
     L_RPC_REGISTER_AUTH = "RPC-RegAuth", "RpcServerRegisterAuthInfo function (rpcdce.h)", "https://learn.microsoft.com/en-us/windows/win32/api/rpcdce/nf-rpcdce-rpcserverregisterauthinfo";
     L_RPC_INQ_AUTH_CLIENT = "RPC-InqAuthClient", "RpcBindingInqAuthClient function (rpcdce.h)", "https://learn.microsoft.com/en-us/windows/win32/api/rpcdce/nf-rpcdce-rpcbindinginqauthclient";
     L_RPC_FROM_STRING = "RPC-FromString", "RpcBindingFromStringBinding function (rpcdce.h)", "https://learn.microsoft.com/en-us/windows/win32/api/rpcdce/nf-rpcdce-rpcbindingfromstringbinding";
