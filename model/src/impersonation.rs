@@ -44,6 +44,11 @@ pub fn can_impersonate(
         trail.note(RuleId::IMP_3, || {
             format!("the requested level {level} is below Impersonation, so the check allows it as it is")
         });
+        if level == ImpersonationLevel::Anonymous {
+            trail.note(RuleId::OQL_17, || {
+                "an Anonymous-level token is never downgraded, so the level of a downgrade copy of one, which no page gives, does not arise".to_owned()
+            });
+        }
         return Verdict::Allow;
     }
     // IMP-3 / OQL-8: the anonymous logon session.

@@ -338,6 +338,9 @@ pub(super) fn play_queued(world: &mut World, caller: ThreadId, trail: &mut Trail
             world.name_of(world.token(world.process_token_of(caller)).user)
         )
     });
+    trail.note(RuleId::OQD_10, || {
+        "the page's \"sender's privileges\" are the call context's, for role checks; the same page says impersonation is not supported".to_owned()
+    });
     if message.authn_level < authn_level::PKT_PRIVACY {
         trail.note(RuleId::QC_6, || {
             format!(

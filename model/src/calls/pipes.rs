@@ -522,6 +522,11 @@ fn smb_session(
     trail.note(RuleId::PIPE_11, || {
         "the open goes through SMB: the server's side holds the SMB session's logon of the client, captured once (static) at the level SMB CREATE carries".to_owned()
     });
+    if flags & SQOS_PRESENT != 0 && flags & CONTEXT_TRACKING != 0 {
+        trail.note(RuleId::OQL_10, || {
+            "the client asked for dynamic tracking, which with a remote server the pages leave open (a copy, or ReactOS's reference); the server holds the SMB session's logon either way, never the client's own token".to_owned()
+        });
+    }
     let source = capture::ClientSource::of(world, caller);
     crate::loopback::ntlm(world, &source, level, trail)
 }

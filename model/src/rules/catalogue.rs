@@ -872,6 +872,9 @@ define_rules! {
     OQL_13 "OQL-13" Ambiguous
         "Whether NTLM refuses ISC_REQ_DELEGATE / ASC_REQ_DELEGATE with SEC_E_UNSUPPORTED_FUNCTION, as its pages' return tables say, or ignores the flag (Wine); and whether ASC_RET_DELEGATE maps to Delegation (inferred)."
         [L_SSPI_ISC_NTLM "Return value", L_SSPI_ASC "Return value", WINE_NTLM "", L_SSPI_CTX_REQ "DELEGATE"]
+    OQL_10 "OQL-10" Documented
+        "SeCreateClientSecurity with dynamic tracking and a remote server: the WDK page makes a copy unless tracking is dynamic and the server local, ReactOS keeps a reference whenever tracking is dynamic. Neither reading is observable in the model: a remote server never sees the client's own token, it holds the client's network logon from the SMB session or the security provider (PIPE-11, NET-1), so IMP-15's live reference is a local server's only."
+        [WDK_SE_CCS "Remarks", ROS_CLIENT "SepCreateClientSecurity"]
     OQL_14 "OQL-14" Ambiguous
         "When static cloaking set by CoInitializeSecurity fixes a proxy's identity: at its first call (the COM cloaking table), or only through CoSetProxyBlanket (the COM+ cloaking page)."
         [L_COM_CLOAK "Setting Cloaking", COMP_CLOAK ""]
@@ -881,6 +884,9 @@ define_rules! {
     OQL_16 "OQL-16" Ambiguous
         "SeDelegateSessionUserImpersonatePrivilege's semantics are undocumented; whether it makes a token elevated (Forshaw's ten privileges) or not (a decompiled TokenElevation mask holds nine) is unsettled."
         [WSI_4 "pp. 123-124", L_UR_POLICIES "Obtain an impersonation token for another user in the same session"]
+    OQL_17 "OQL-17" Documented
+        "The level of the copy IMP-2 makes when the token was already Anonymous: decompiled code suggests it stays Anonymous rather than becoming Identification; no page says. The model never meets it: a request below Impersonation passes the check as it is (IMP-3), so only requests at Impersonation or above are downgraded."
+        [WDK_PS_IMP "Remarks", WSI_4 "p. 138"]
     OQL_18 "OQL-18" Ambiguous
         "IsCallerInRole for a role the application does not define: CONTEXT_E_ROLENOTFOUND, or FALSE; the page says both."
         [COMP_ICIR "Return value, Remarks", COMP_OC_ICIR "Return value"]
@@ -1124,6 +1130,9 @@ define_rules! {
     OQD_6 "OQD-6" Ambiguous
         "Whether Protected Users protects the built-in Administrator (RID 500) from delegation: Microsoft documents only its exemption from authentication policies; research found it exempt from the delegation protection too (AD-7)."
         [L_PROTECTED_USERS "", SENSEPOST_PU ""]
+    OQD_10 "OQD-10" Documented
+        "The Queued Components Security page says \"methods invoked execute with the sender's privileges\" and also that impersonation is not supported; read together, the sender's privileges govern role checks (QC-5), and the player's thread keeps the application's token. The page itself rules out the sender's token on the thread, so no second reading is offered."
+        [COMP_QC "", SEED_001 "Queued Components"]
     OQD_11 "OQD-11" Ambiguous
         "Whether an S4U2self ticket for a user of another realm, which comes through referral TGTs, keeps the forwardability one realm would give it: [MS-SFU] specifies the referrals, not how the flag travels."
         [MS_SFU "3.1.5.2.2, 3.2.5.1.1, <15>"]
