@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use stateright::{Checker as _, Model as _};
 use tokenhop_properties::suites::delegation::{self, Action, Delegation, Mitigations, State};
 use tokenhop_properties::suites::{self, Suite};
-use tokenhop_sim::explore::{self, Budget, Model, Options, Progress, Property, Report};
+use tokenhop_sim::explore::{self, Model, Options, Progress, Property, Report};
 
 /// The suites of the throughput table.
 const THROUGHPUT_SUITES: [&str; 4] = ["delegation", "atk-1", "atk-6", "local"];
@@ -196,15 +196,7 @@ fn print_machine_check(when: &str) {
 
 /// Options that exhaust the bounded space.
 fn exhaustive(depth: u32, threads: usize) -> Options {
-    Options {
-        budget: Budget {
-            depth,
-            ..Budget::default()
-        },
-        threads,
-        stop_when_decided: false,
-        only: Vec::new(),
-    }
+    Options::exhaustive(depth, threads)
 }
 
 /// The delegation suite's model, every fix on, over `configs`.

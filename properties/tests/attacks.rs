@@ -19,18 +19,10 @@ use tokenhop_properties::suites::attacks::{
     potato, printer_bug, protocol_transition, rbcd, unchecked,
 };
 use tokenhop_properties::suites::{as_expected, suite};
-use tokenhop_sim::explore::{Budget, Expectation, Model, Options, Report, Trace, explore};
+use tokenhop_sim::explore::{Expectation, Model, Options, Report, Trace, explore};
 
 fn options(depth: u32) -> Options {
-    Options {
-        threads: 2,
-        stop_when_decided: false,
-        budget: Budget {
-            depth,
-            ..Budget::default()
-        },
-        only: Vec::new(),
-    }
+    Options::exhaustive(depth, 2)
 }
 
 /// Runs suite `name` over its whole space at its own depth, and checks that every finding

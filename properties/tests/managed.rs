@@ -21,7 +21,7 @@ use tokenhop_properties::suites::managed::dotnet::{self, ALICE, BOB};
 use tokenhop_properties::suites::managed::sql::{self, ORDERS};
 use tokenhop_properties::suites::managed::{self, Action, Managed, Observed, Outcome, State};
 use tokenhop_properties::suites::suite;
-use tokenhop_sim::explore::{Budget, Model, Options, Report, Trace, explore};
+use tokenhop_sim::explore::{Model, Options, Report, Trace, explore};
 
 /// The states and transitions the suite explores at its default depth (6), measured.
 const STATES_AT_DEFAULT_DEPTH: u64 = 1_413_878;
@@ -32,15 +32,7 @@ const IDS: [&str; 7] = [
 ];
 
 fn options(depth: u32) -> Options {
-    Options {
-        threads: 2,
-        stop_when_decided: false,
-        budget: Budget {
-            depth,
-            ..Budget::default()
-        },
-        only: Vec::new(),
-    }
+    Options::exhaustive(depth, 2)
 }
 
 #[test]

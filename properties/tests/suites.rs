@@ -28,15 +28,7 @@ fn configs() -> impl Iterator<Item = u16> {
 }
 
 fn run(m: Mitigations) -> Report {
-    let options = Options {
-        threads: 2,
-        stop_when_decided: false,
-        budget: Budget {
-            depth: 4,
-            ..Budget::default()
-        },
-        only: Vec::new(),
-    };
+    let options = Options::exhaustive(4, 2);
     explore(&Delegation::with_configs(m, configs()), &options, &|_| {})
 }
 

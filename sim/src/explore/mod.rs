@@ -326,6 +326,23 @@ pub struct Options {
     pub only: Vec<String>,
 }
 
+impl Options {
+    /// Every state within `depth` calls, on `threads` threads, without stopping once the
+    /// properties are decided: the whole bounded space, as tests and benchmarks sweep it.
+    #[must_use]
+    pub fn exhaustive(depth: u32, threads: usize) -> Self {
+        Options {
+            budget: Budget {
+                depth,
+                ..Budget::default()
+            },
+            threads,
+            stop_when_decided: false,
+            only: Vec::new(),
+        }
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {

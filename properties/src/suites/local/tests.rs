@@ -6,7 +6,7 @@
 use super::*;
 use tokenhop_model::step_with;
 use tokenhop_model::world::HandleTarget;
-use tokenhop_sim::explore::{Budget, Options, explore, fingerprint};
+use tokenhop_sim::explore::{Options, explore, fingerprint};
 
 /// The suite as it was before packing: whole worlds, fingerprinted whole, the least of a
 /// world's and its exchange's. The reference the packed suite must agree with.
@@ -71,15 +71,7 @@ impl Model for Whole {
 }
 
 fn exhaustive(depth: u32) -> Options {
-    Options {
-        threads: 2,
-        stop_when_decided: false,
-        budget: Budget {
-            depth,
-            ..Budget::default()
-        },
-        only: Vec::new(),
-    }
+    Options::exhaustive(depth, 2)
 }
 
 /// Every packed transition within two calls unpacks to the world the model's step gives,
