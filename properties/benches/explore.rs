@@ -1,7 +1,8 @@
 //! `cargo bench -p tokenhop-properties --bench explore`: the exhaustive explorer
 //! (`tokenhop_sim::explore`) on the built-in suites, printed as Markdown tables:
 //!
-//! 1. throughput on the delegation, atk-1, atk-6 and local suites, exhausting the bounded space
+//! 1. throughput on the delegation, atk-1, atk-6, local, com-queued and managed suites,
+//!    exhausting the bounded space
 //!    (`stop_when_decided: false`): distinct states, transitions, seconds, states per second
 //!    (total and per core), transitions per second and bytes per stored state;
 //! 2. how the cost grows with the bound: the delegation suite level by level up to its depth
@@ -31,10 +32,18 @@ use tokenhop_properties::suites::{self, Suite};
 use tokenhop_sim::explore::{self, Model, Options, Progress, Property, Report};
 
 /// The suites of the throughput table.
-const THROUGHPUT_SUITES: [&str; 4] = ["delegation", "atk-1", "atk-6", "local"];
-/// The local suite's bound in the throughput table: one more call than its default, so
-/// that the run lasts long enough to measure (1.6 M states).
-const LOCAL_DEPTH: u32 = 5;
+const THROUGHPUT_SUITES: [&str; 6] = [
+    "delegation",
+    "atk-1",
+    "atk-6",
+    "local",
+    "com-queued",
+    "managed",
+];
+/// The bounds in the throughput table of the suites whose default runs are too short to
+/// measure: one more call than their defaults (local 1.6 M states, com-queued 4.9 M,
+/// managed 15.1 M).
+const DEEPER: [(&str, u32); 3] = [("local", 5), ("com-queued", 5), ("managed", 7)];
 /// The configuration counts of the growth table (the first N configurations, low bits
 /// varying: the user's flags first, then the front end's, the middle tier's, the back end's).
 const CONFIG_COUNTS: [u16; 4] = [64, 256, 1024, 4096];
@@ -69,11 +78,10 @@ fn main() {
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(*p);
         };
-        let depth = if name == "local" {
-            LOCAL_DEPTH
-        } else {
-            suite.depth
-        };
+        let depth = DEEPER
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(suite.depth, |(_, d)| *d);
         let (report, cpu) = with_cpu(|| (suite.run)(&exhaustive(depth, cores), &record));
         let report = match report {
             Ok(report) => report,
