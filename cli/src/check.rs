@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use tokenhop_model::ids::ObjectId;
+use tokenhop_model::machine::ids::ObjectId;
 use tokenhop_properties::suites::delegation::Delegation;
 use tokenhop_properties::suites::local::Local;
 use tokenhop_properties::suites::{self, SUITES, Suite};

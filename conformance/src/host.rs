@@ -21,11 +21,13 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 use tokenhop_model::World;
-use tokenhop_model::access::ObjectType;
-use tokenhop_model::action::{BindingRef, Call, ContextRef, CredentialsRef, HandleRef, ProxyRef};
-use tokenhop_model::ids::{
+use tokenhop_model::machine::action::{
+    BindingRef, Call, ContextRef, CredentialsRef, HandleRef, ProxyRef,
+};
+use tokenhop_model::machine::ids::{
     BindingId, ContextId, CredentialsId, HandleId, ObjectId, ProcessId, ThreadId,
 };
+use tokenhop_model::machine::rights::ObjectType;
 use tokenhop_sim::calls;
 use tokenhop_sim::scenario::{CURRENT_USER, Scenario};
 use tokenhop_sim::scope::{OutKind, Scope};

@@ -17,8 +17,8 @@ use std::path::Path;
 use serde_json::Value as Json;
 use tokenhop_conformance::host::{self, Host, Observed, Skip};
 use tokenhop_model::World;
-use tokenhop_model::action::Call;
-use tokenhop_model::ids::{HandleId, ThreadId};
+use tokenhop_model::machine::action::Call;
+use tokenhop_model::machine::ids::{HandleId, ThreadId};
 use tokenhop_sim::scenario::Scenario;
 use tokenhop_sim::trace::Platform;
 
@@ -178,8 +178,8 @@ fn scripts_of_several_processes_or_other_users_are_not_portable() {
 /// call that thread serves.
 #[test]
 fn rpc_bindings_reach_the_host_with_the_hosts_numbers() {
-    use tokenhop_model::action::CallRef;
-    use tokenhop_model::ids::BindingId;
+    use tokenhop_model::machine::action::CallRef;
+    use tokenhop_model::machine::ids::BindingId;
     let scenario = load("same-user-rpc-endpoints.yaml");
     let mut host = Recording::default();
     let trace = host::run(&scenario, &mut host);
@@ -220,8 +220,8 @@ fn rpc_bindings_reach_the_host_with_the_hosts_numbers() {
 /// number, and its first thread is one no host runs.
 #[test]
 fn threads_and_processes_steps_create_are_named_by_the_hosts_numbers() {
-    use tokenhop_model::action::{ProcessRef, ThreadRef};
-    use tokenhop_model::ids::ProcessId;
+    use tokenhop_model::machine::action::{ProcessRef, ThreadRef};
+    use tokenhop_model::machine::ids::ProcessId;
     let scenario = load("same-user-new-threads.yaml");
     let mut host = Recording::default();
     let trace = host::run(&scenario, &mut host);

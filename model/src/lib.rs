@@ -1,56 +1,36 @@
 //! # tokenhop-model
 //!
-//! The semantics of Windows impersonation, as a pure state machine with reasons.
-//!
-//! A [`World`] holds one machine: principals, accounts, logon sessions, tokens,
-//! processes, threads, handles and securable objects. An [`Action`] is one API call made
-//! by one thread. [`step`] maps a world and an action to the next world and an
-//! [`Outcome`]: success with a value, or the exact status the API fails with, plus every
-//! [`Decision`] taken, each naming a registered [`rules::RuleId`] whose statement and
+//! The semantics of Windows impersonation and delegation, as pure state machines with
+//! reasons. Every decision names a registered [`rules::RuleId`] whose statement and
 //! citations say which document establishes it.
+//!
+//! - [`core`]: the vocabulary every family shares: impersonation levels, status codes,
+//!   decisions and the trail that collects them.
+//! - [`rules`]: the registry of rules, their citations and the readings of ambiguous ones.
+//! - [`machine`]: one Windows machine. A [`World`] holds principals, accounts, logon
+//!   sessions, tokens, processes, threads, handles and securable objects; an [`Action`] is
+//!   one API call made by one thread; [`step`] maps a world and an action to the next
+//!   world and an [`Outcome`]: success with a value, or the exact status the API fails
+//!   with, plus every [`Decision`] taken.
+//! - [`net`]: a network of machines and a directory; one hop of a client's identity at a
+//!   time, stepped by `net::chain::step`.
+//! - [`managed`]: the .NET and SQL Server CLR runtimes.
 //!
 //! This crate owns the semantics only. It does no I/O, reads no clock and draws no random
 //! numbers; scenario files, traces and the command line live in `tokenhop-sim` and
 //! `tokenhop-cli`.
 
-pub mod access;
-pub mod access_check;
-pub mod accounts;
-pub mod acl;
-pub mod action;
-mod calls;
-pub mod capture;
-pub mod com;
-pub mod decision;
-pub mod enabled;
-pub mod error_code;
-pub mod ids;
-pub mod impersonation;
-pub mod level;
-pub mod logon;
-pub mod logons;
-pub mod loopback;
+pub mod core;
+pub mod machine;
 pub mod managed;
 pub mod net;
-pub mod outcome;
-pub mod pipe;
-pub mod principal;
-pub mod privilege;
-pub mod rpc;
 pub mod rules;
-pub mod settings;
-pub mod setup;
-pub mod sspi;
-pub mod step;
-pub mod token;
-pub mod tokens;
-pub mod world;
 
-pub use action::{Action, Call};
-pub use decision::{Decision, Trail};
-pub use error_code::ErrorCode;
-pub use outcome::{Outcome, Success, Value};
+pub use crate::core::decision::{Decision, Trail};
+pub use crate::core::error_code::ErrorCode;
+pub use machine::action::{Action, Call};
+pub use machine::outcome::{Outcome, Success, Value};
+pub use machine::settings::{Settings, WindowsVersion};
+pub use machine::step::{step, step_with, try_step};
+pub use machine::world::World;
 pub use rules::RuleId;
-pub use settings::{Settings, WindowsVersion};
-pub use step::{step, step_with, try_step};
-pub use world::World;

@@ -9,7 +9,7 @@
     reason = "a test reports failure by panicking"
 )]
 
-use tokenhop_model::decision::Trail;
+use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{
     self, FRAMEWORKS, Family, FlowConfig, FlowMode, HAND_OFFS, HandOff, Handles, Host,

@@ -706,7 +706,7 @@ enum Replay {
 fn replay<'a>(model: &Delegation, states: impl Iterator<Item = &'a State>, upto: Replay) {
     let properties = model.properties();
     let mut actions = Vec::new();
-    let mut rules = tokenhop_model::decision::RuleSet::default();
+    let mut rules = tokenhop_model::core::decision::RuleSet::default();
     for s in states {
         actions.clear();
         model.actions(s, &mut actions);

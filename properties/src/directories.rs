@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
     AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,

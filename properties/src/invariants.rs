@@ -1,11 +1,11 @@
 //! Invariants over single transitions, each stated as a theorem with the rules it rests on.
 
 use tokenhop_model::World;
-use tokenhop_model::action::{Action, Call};
-use tokenhop_model::level::{ImpersonationLevel, TokenType};
-use tokenhop_model::outcome::{Created, Outcome};
+use tokenhop_model::core::level::{ImpersonationLevel, TokenType};
+use tokenhop_model::machine::action::{Action, Call};
+use tokenhop_model::machine::outcome::{Created, Outcome};
+use tokenhop_model::machine::world::HandleTarget;
 use tokenhop_model::rules::RuleId;
-use tokenhop_model::world::HandleTarget;
 
 /// A checked statement about every transition.
 #[derive(Clone, Copy)]
@@ -229,13 +229,13 @@ fn impersonation_is_gated(
     }
     let process = after.token(after.process_token_of(target));
     let token = after.token(imp.token);
-    let impersonate = tokenhop_model::privilege::Privilege::Impersonate;
+    let impersonate = tokenhop_model::machine::privilege::Privilege::Impersonate;
     let privileged = process.privileges.is_enabled(impersonate)
         || (before.settings.readings.alternative(RuleId::OQL_15)
             && process.privileges.has(impersonate));
-    let network = token.origin == tokenhop_model::ids::Luid::ZERO
-        && token.auth_id != tokenhop_model::ids::Luid::ANONYMOUS
-        && token.auth_id != tokenhop_model::ids::Luid::SYSTEM;
+    let network = token.origin == tokenhop_model::machine::ids::Luid::ZERO
+        && token.auth_id != tokenhop_model::machine::ids::Luid::ANONYMOUS
+        && token.auth_id != tokenhop_model::machine::ids::Luid::SYSTEM;
     if !privileged
         && network
         && token.user != process.user

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::{self, ChainState, Step};
 use tokenhop_model::net::directory::{
     AccountId, Directory, MachineId, Protocol, ResourceId, ServiceId,

@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use tokenhop_model::access::{AccessMask, ObjectType};
-use tokenhop_model::acl::allow;
-use tokenhop_model::action::{Action, Call, PrivilegeChange, ProcessRef, ThreadRef};
-use tokenhop_model::ids::{HandleId, ObjectId, ThreadId};
-use tokenhop_model::level::ImpersonationLevel;
-use tokenhop_model::logon::LogonType;
-use tokenhop_model::principal::wk;
-use tokenhop_model::privilege::Privilege;
-use tokenhop_model::setup::{ObjectSpec, ProcessSpec, Setup, UserSpec};
+use tokenhop_model::core::level::ImpersonationLevel;
+use tokenhop_model::machine::acl::allow;
+use tokenhop_model::machine::action::{Action, Call, PrivilegeChange, ProcessRef, ThreadRef};
+use tokenhop_model::machine::ids::{HandleId, ObjectId, ThreadId};
+use tokenhop_model::machine::logon_session::LogonType;
+use tokenhop_model::machine::principal::wk;
+use tokenhop_model::machine::privilege::Privilege;
+use tokenhop_model::machine::rights::{AccessMask, ObjectType};
+use tokenhop_model::machine::setup::{ObjectSpec, ProcessSpec, Setup, UserSpec};
 use tokenhop_model::{Settings, World};
 
 /// The machine the generated calls run on.

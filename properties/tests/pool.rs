@@ -11,7 +11,7 @@
     reason = "a test reports failure by panicking"
 )]
 
-use tokenhop_model::decision::Trail;
+use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::dotnet::{self, FlowMode, HAND_OFFS, Handles, ManagedThread};
 use tokenhop_sim::pool::check::{Acting, POOL_1, flowed_identity};
 use tokenhop_sim::pool::connections::PoolKey;

@@ -13,11 +13,11 @@
 
 use std::path::Path;
 
-use tokenhop_model::action::{Action, Call};
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
+use tokenhop_model::machine::action::{Action, Call};
+use tokenhop_model::machine::world::Impersonation;
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::step;
-use tokenhop_model::world::Impersonation;
 use tokenhop_properties::invariants::INVARIANTS;
 use tokenhop_properties::suites::{SUITES, queued};
 use tokenhop_sim::explore::{Budget, Options};

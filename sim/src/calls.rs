@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::access::{AccessMask, ObjectType};
-use tokenhop_model::action::{
+use tokenhop_model::core::level::ImpersonationLevel;
+use tokenhop_model::machine::action::{
     Call, HandleRef, PrivilegeChange, ProcessRef, Qos, RestrictFlags, ThreadRef,
 };
-use tokenhop_model::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
-use tokenhop_model::level::ImpersonationLevel;
-use tokenhop_model::pipe::{PipeAccess, PipeSecurity};
+use tokenhop_model::machine::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
+use tokenhop_model::machine::pipe::{PipeAccess, PipeSecurity};
+use tokenhop_model::machine::rights::{AccessMask, ObjectType};
 
 use crate::error::Fault;
 use crate::node::Node;
@@ -736,7 +736,10 @@ impl Args<'_> {
             .collect()
     }
 
-    fn privileges_or_empty(&self, key: &str) -> Read<Vec<tokenhop_model::privilege::Privilege>> {
+    fn privileges_or_empty(
+        &self,
+        key: &str,
+    ) -> Read<Vec<tokenhop_model::machine::privilege::Privilege>> {
         let Some(node) = self.f.get(key) else {
             return Ok(Vec::new());
         };
@@ -748,7 +751,10 @@ impl Args<'_> {
             .collect()
     }
 
-    fn privileges_required(&self, key: &str) -> Read<Vec<tokenhop_model::privilege::Privilege>> {
+    fn privileges_required(
+        &self,
+        key: &str,
+    ) -> Read<Vec<tokenhop_model::machine::privilege::Privilege>> {
         self.require(key)?;
         self.privileges_or_empty(key)
     }

@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::action::{AuthIdentity, BlanketAuth, Call, ProxyRef};
-use tokenhop_model::com::{Apartment, eoac};
-use tokenhop_model::rpc::{authn_level, authn_service, imp_level};
+use tokenhop_model::machine::action::{AuthIdentity, BlanketAuth, Call, ProxyRef};
+use tokenhop_model::machine::com::{Apartment, eoac};
+use tokenhop_model::machine::rpc::{authn_level, authn_service, imp_level};
 
 use crate::error::Fault;
 use crate::node::Node;
@@ -104,7 +104,9 @@ pub fn decode(name: &str, f: &Fields<'_>, scope: &dyn Scope) -> Option<Read<Call
                         let path = f.path("server");
                         let t = string(n, &path)?;
                         Some(match scope.thread(&t) {
-                            Some(id) => id.unwrap_or(tokenhop_model::ids::ThreadId(u32::MAX)),
+                            Some(id) => {
+                                id.unwrap_or(tokenhop_model::machine::ids::ThreadId(u32::MAX))
+                            }
                             None => {
                                 return Err(Fault::new(
                                     n.span,

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tokenhop_model::com::Application;
-use tokenhop_model::ids::ProcessId;
-use tokenhop_model::rpc::{authn_level, imp_level};
-use tokenhop_model::setup::Setup;
+use tokenhop_model::machine::com::Application;
+use tokenhop_model::machine::ids::ProcessId;
+use tokenhop_model::machine::rpc::{authn_level, imp_level};
+use tokenhop_model::machine::setup::Setup;
 
 use crate::error::Fault;
 use crate::node::Node;

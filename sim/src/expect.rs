@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use tokenhop_model::access::ObjectType;
+use tokenhop_model::machine::rights::ObjectType;
 use tokenhop_model::rules::RuleId;
 
 use crate::scenario::Expect;
@@ -100,7 +100,7 @@ pub fn matches(expected: &Json, actual: &Json, at: &str) -> Result<(), String> {
                 {
                     let wm = object_type.map_or(wm, |t| {
                         t.generic_mapping()
-                            .map(tokenhop_model::access::AccessMask(wm))
+                            .map(tokenhop_model::machine::rights::AccessMask(wm))
                             .0
                     });
                     if wm == hm {

@@ -1,18 +1,20 @@
 //! Running a script on the model: each step's arguments are resolved against the live
-//! world and the names earlier steps bound, the call is made with [`tokenhop_model::step`],
+//! world and the names earlier steps bound, the call is made with [`tokenhop_model::machine::step`],
 //! `out` names are bound, expectations are checked and the trace is written.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use tokenhop_model::access::ObjectType;
-use tokenhop_model::action::{Action, BindingRef, ContextRef, CredentialsRef, HandleRef, ProxyRef};
-use tokenhop_model::decision::Decision;
-use tokenhop_model::enabled;
-use tokenhop_model::ids::{
+use tokenhop_model::core::decision::Decision;
+use tokenhop_model::machine::action::{
+    Action, BindingRef, ContextRef, CredentialsRef, HandleRef, ProxyRef,
+};
+use tokenhop_model::machine::enabled;
+use tokenhop_model::machine::ids::{
     BindingId, ContextId, CredentialsId, HandleId, ObjectId, ProcessId, ProxyId, ThreadId,
 };
-use tokenhop_model::outcome::{Created, Outcome};
+use tokenhop_model::machine::outcome::{Created, Outcome};
+use tokenhop_model::machine::rights::ObjectType;
 use tokenhop_model::{RuleId, World, step};
 
 use crate::calls;

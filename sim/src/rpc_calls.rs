@@ -4,9 +4,11 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::action::{BindingRef, Call, CallRef, Qos};
-use tokenhop_model::level::ImpersonationLevel;
-use tokenhop_model::rpc::{Protseq, RpcQos, authn_level, authn_service, capabilities, imp_level};
+use tokenhop_model::core::level::ImpersonationLevel;
+use tokenhop_model::machine::action::{BindingRef, Call, CallRef, Qos};
+use tokenhop_model::machine::rpc::{
+    Protseq, RpcQos, authn_level, authn_service, capabilities, imp_level,
+};
 
 use crate::error::Fault;
 use crate::node::{Node, NodeKind};
@@ -84,7 +86,7 @@ pub fn decode(name: &str, f: &Fields<'_>, scope: &dyn Scope) -> Option<Read<Call
                     let path = f.path("server");
                     let name = string(node, &path)?;
                     match scope.thread(&name) {
-                        Some(id) => id.unwrap_or(tokenhop_model::ids::ThreadId(u32::MAX)),
+                        Some(id) => id.unwrap_or(tokenhop_model::machine::ids::ThreadId(u32::MAX)),
                         None => {
                             return Err(Fault::new(
                                 node.span,
@@ -228,7 +230,7 @@ fn call_ref(f: &Fields<'_>, scope: &dyn Scope) -> Read<CallRef> {
     let name = string(node, &path)?;
     if let Some(thread) = scope.thread(&name) {
         return Ok(CallRef::ServedBy(
-            thread.unwrap_or(tokenhop_model::ids::ThreadId(u32::MAX)),
+            thread.unwrap_or(tokenhop_model::machine::ids::ThreadId(u32::MAX)),
         ));
     }
     if let Some(b) = scope.binding(&name) {

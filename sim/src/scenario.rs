@@ -7,22 +7,22 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use tokenhop_model::access::ObjectType;
-use tokenhop_model::accounts::Right;
-use tokenhop_model::acl::{LabelPolicy, MandatoryLabel};
-use tokenhop_model::action::{
+use tokenhop_model::core::decision::Decision;
+use tokenhop_model::machine::accounts::Right;
+use tokenhop_model::machine::acl::{LabelPolicy, MandatoryLabel};
+use tokenhop_model::machine::action::{
     BindingRef, Call, ContextRef, CredentialsRef, HandleRef, InfoClass, ProxyRef,
 };
-use tokenhop_model::decision::Decision;
-use tokenhop_model::ids::{
+use tokenhop_model::machine::ids::{
     BindingId, ContextId, CredentialsId, HandleId, ObjectId, PrincipalId, ProcessId, ProxyId,
     ThreadId,
 };
-use tokenhop_model::principal::wk;
-use tokenhop_model::privilege::Privilege;
+use tokenhop_model::machine::principal::wk;
+use tokenhop_model::machine::privilege::Privilege;
+use tokenhop_model::machine::rights::ObjectType;
+use tokenhop_model::machine::settings::{Settings, WindowsVersion};
+use tokenhop_model::machine::setup::{ObjectSpec, PrivilegeSetting, ProcessSpec, Setup, UserSpec};
 use tokenhop_model::rules::RuleId;
-use tokenhop_model::settings::{Settings, WindowsVersion};
-use tokenhop_model::setup::{ObjectSpec, PrivilegeSetting, ProcessSpec, Setup, UserSpec};
 use tokenhop_model::{ErrorCode, World};
 
 use crate::calls::{self, CallSpec};
@@ -420,12 +420,12 @@ fn fill_user(f: &Fields<'_>, spec: &mut UserSpec, setup: &Setup) -> Read<()> {
             let id = world
                 .principals
                 .find(&name)
-                .filter(|id| BUILTIN_GROUPS.contains(id) || world.principals.get(*id).is_some_and(|pr| pr.kind == tokenhop_model::principal::PrincipalKind::Group))
+                .filter(|id| BUILTIN_GROUPS.contains(id) || world.principals.get(*id).is_some_and(|pr| pr.kind == tokenhop_model::machine::principal::PrincipalKind::Group))
                 .ok_or_else(|| {
                     let allowed: Vec<String> = world
                         .principals
                         .iter()
-                        .filter(|(id, pr)| BUILTIN_GROUPS.contains(id) || pr.kind == tokenhop_model::principal::PrincipalKind::Group)
+                        .filter(|(id, pr)| BUILTIN_GROUPS.contains(id) || pr.kind == tokenhop_model::machine::principal::PrincipalKind::Group)
                         .map(|(_, pr)| pr.name.to_string())
                         .collect();
                     Fault::new(g.span, &p, format!("`{name}` is not a group a user can belong to (declare local groups under machine.groups)"))
@@ -678,7 +678,7 @@ fn principal_names(world: &World) -> Vec<String> {
     world
         .principals
         .iter()
-        .filter(|(_, p)| p.kind != tokenhop_model::principal::PrincipalKind::LogonSid)
+        .filter(|(_, p)| p.kind != tokenhop_model::machine::principal::PrincipalKind::LogonSid)
         .map(|(_, p)| p.name.to_string())
         .collect()
 }
@@ -694,7 +694,9 @@ fn principal_by_name(world: &World, name: &str, node: &Node, path: &str) -> Read
             world
                 .principals
                 .iter()
-                .filter(|(_, p)| p.kind != tokenhop_model::principal::PrincipalKind::LogonSid)
+                .filter(|(_, p)| {
+                    p.kind != tokenhop_model::machine::principal::PrincipalKind::LogonSid
+                })
                 .map(|(_, p)| p.name.to_string()),
         )
     })

@@ -3,10 +3,12 @@
 //! and kinds; the interpreter uses one that knows the live ids.
 
 use tokenhop_model::World;
-use tokenhop_model::access::ObjectType;
-use tokenhop_model::action::{BindingRef, ContextRef, CredentialsRef, HandleRef, ProxyRef};
-use tokenhop_model::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
-use tokenhop_model::principal::PrincipalKind;
+use tokenhop_model::machine::action::{
+    BindingRef, ContextRef, CredentialsRef, HandleRef, ProxyRef,
+};
+use tokenhop_model::machine::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
+use tokenhop_model::machine::principal::PrincipalKind;
+use tokenhop_model::machine::rights::ObjectType;
 
 /// What an `out` name stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::action::{AuthData, Call, ContextRef, CredentialsRef};
-use tokenhop_model::sspi::{CredentialUse, FlagName, Package, asc, isc};
+use tokenhop_model::machine::action::{AuthData, Call, ContextRef, CredentialsRef};
+use tokenhop_model::machine::sspi::{CredentialUse, FlagName, Package, asc, isc};
 
 use crate::error::Fault;
 use crate::node::Node;

@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json, json};
 
-use tokenhop_model::access::ObjectType;
-use tokenhop_model::outcome::{Field, TokenInfo, Value};
-use tokenhop_model::privilege::PrivilegeState;
-use tokenhop_model::token::GroupAttrs;
+use tokenhop_model::machine::outcome::{Field, TokenInfo, Value};
+use tokenhop_model::machine::privilege::PrivilegeState;
+use tokenhop_model::machine::rights::ObjectType;
+use tokenhop_model::machine::token::GroupAttrs;
 
 /// The trace format version.
 pub const TRACE_VERSION: u32 = 1;

@@ -3,12 +3,12 @@
 //! from a node with a located error that lists what is allowed.
 
 use tokenhop_model::ErrorCode;
-use tokenhop_model::access::{AccessMask, ObjectType, STANDARD_RIGHTS};
-use tokenhop_model::accounts::Right;
-use tokenhop_model::action::InfoClass;
-use tokenhop_model::level::{ImpersonationLevel, IntegrityLevel, TokenType};
-use tokenhop_model::logon::LogonType;
-use tokenhop_model::privilege::Privilege;
+use tokenhop_model::core::level::{ImpersonationLevel, IntegrityLevel, TokenType};
+use tokenhop_model::machine::accounts::Right;
+use tokenhop_model::machine::action::InfoClass;
+use tokenhop_model::machine::logon_session::LogonType;
+use tokenhop_model::machine::privilege::Privilege;
+use tokenhop_model::machine::rights::{AccessMask, ObjectType, STANDARD_RIGHTS};
 
 use crate::error::Fault;
 use crate::node::{Node, NodeKind};
@@ -105,7 +105,7 @@ pub fn right(node: &Node, path: &str) -> Read<Right> {
         )
         .allowing(
             Privilege::ALL.iter().map(|p| p.name()).chain(
-                tokenhop_model::accounts::LogonRight::NAMES
+                tokenhop_model::machine::accounts::LogonRight::NAMES
                     .iter()
                     .map(|(_, n)| *n),
             ),
@@ -155,7 +155,7 @@ pub fn error_symbol(node: &Node, path: &str) -> Read<ErrorCode> {
     let vocabulary: Vec<(&str, ErrorCode)> = ErrorCode::ALL
         .iter()
         .map(|e| (e.symbol(), *e))
-        .chain(tokenhop_model::error_code::ALIASES.iter().copied())
+        .chain(tokenhop_model::core::error_code::ALIASES.iter().copied())
         .collect();
     word(node, path, "an error symbol", &vocabulary)
 }
@@ -181,10 +181,10 @@ pub fn dacl(
     node: &Node,
     path: &str,
     object_type: ObjectType,
-    principal: &dyn Fn(&str) -> Option<tokenhop_model::ids::PrincipalId>,
+    principal: &dyn Fn(&str) -> Option<tokenhop_model::machine::ids::PrincipalId>,
     all_principals: &dyn Fn() -> Vec<String>,
-) -> Read<Vec<tokenhop_model::acl::Ace>> {
-    use tokenhop_model::acl::{Ace, AceKind};
+) -> Read<Vec<tokenhop_model::machine::acl::Ace>> {
+    use tokenhop_model::machine::acl::{Ace, AceKind};
     let mut aces = Vec::new();
     for (i, a) in list(node, path)?.iter().enumerate() {
         let p = index(path, i);

@@ -16,8 +16,8 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tokenhop_model::decision::Trail;
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::decision::Trail;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::actions;
 use tokenhop_model::net::chain::{self, ChainState, Step};
 use tokenhop_model::net::directory::{

@@ -30,8 +30,8 @@ mod worker;
 use std::collections::HashMap;
 
 use tokenhop_model::World;
-use tokenhop_model::action::Call;
-use tokenhop_model::ids::{ObjectId, ProcessId, ThreadId};
+use tokenhop_model::machine::action::Call;
+use tokenhop_model::machine::ids::{ObjectId, ProcessId, ThreadId};
 use tokenhop_sim::scenario::Scenario;
 use tokenhop_sim::trace::{Platform, Trace};
 

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::ffi::c_void;
 
 use tokenhop_model::World;
-use tokenhop_model::ids::PrincipalId;
-use tokenhop_model::level::IntegrityLevel;
-use tokenhop_model::principal::WELL_KNOWN_COUNT;
+use tokenhop_model::core::level::IntegrityLevel;
+use tokenhop_model::machine::ids::PrincipalId;
+use tokenhop_model::machine::principal::WELL_KNOWN_COUNT;
 use tokenhop_sim::scenario::CURRENT_USER;
 use windows_sys::Win32::Foundation::{CloseHandle, GetLastError, HANDLE, LocalFree};
 use windows_sys::Win32::Security::Authorization::{ConvertSidToStringSidW, ConvertStringSidToSidW};

@@ -9,9 +9,9 @@ use std::ffi::c_void;
 use std::path::PathBuf;
 
 use tokenhop_model::World;
-use tokenhop_model::access::ObjectType;
-use tokenhop_model::acl::{Ace, AceKind, SecurityDescriptor};
-use tokenhop_model::ids::ObjectId;
+use tokenhop_model::machine::acl::{Ace, AceKind, SecurityDescriptor};
+use tokenhop_model::machine::ids::ObjectId;
+use tokenhop_model::machine::rights::ObjectType;
 use windows_sys::Win32::Foundation::{
     CloseHandle, GetLastError, HANDLE, INVALID_HANDLE_VALUE, LocalFree,
 };

@@ -5,8 +5,8 @@
 //! Steps on the new process's own threads are not run: the adapter runs a script's steps
 //! in its own process only.
 
-use tokenhop_model::action::HandleRef;
-use tokenhop_model::ids::ProcessId;
+use tokenhop_model::machine::action::HandleRef;
+use tokenhop_model::machine::ids::ProcessId;
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
 use windows_sys::Win32::System::Threading::{
     CREATE_NO_WINDOW, CreateProcessAsUserW, CreateProcessW, CreateProcessWithTokenW,

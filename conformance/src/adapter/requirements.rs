@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 
 use serde_json::Value as Json;
-use tokenhop_model::level::IntegrityLevel;
+use tokenhop_model::core::level::IntegrityLevel;
 use tokenhop_sim::scenario::Scenario;
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
 use windows_sys::Win32::Security::{

@@ -19,10 +19,10 @@ use std::ffi::c_void;
 use std::sync::OnceLock;
 
 use serde_json::Value as Json;
-use tokenhop_model::action::{BindingRef, CallRef, Qos};
-use tokenhop_model::level::ImpersonationLevel;
-use tokenhop_model::outcome::{Field, Value};
-use tokenhop_model::rpc::{Protseq, RpcQos, authn_level, authn_service};
+use tokenhop_model::core::level::ImpersonationLevel;
+use tokenhop_model::machine::action::{BindingRef, CallRef, Qos};
+use tokenhop_model::machine::outcome::{Field, Value};
+use tokenhop_model::machine::rpc::{Protseq, RpcQos, authn_level, authn_service};
 use tokenhop_sim::trace::value_json;
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
 use windows_sys::Win32::Security::TOKEN_QUERY;

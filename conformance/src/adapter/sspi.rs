@@ -5,9 +5,9 @@
 
 use serde_json::Value as Json;
 use tokenhop_model::World;
-use tokenhop_model::action::{AuthData, ContextRef, CredentialsRef};
-use tokenhop_model::outcome::{Field, Value};
-use tokenhop_model::sspi::{CredentialUse, asc, flag_names, isc, secpkg_flag};
+use tokenhop_model::machine::action::{AuthData, ContextRef, CredentialsRef};
+use tokenhop_model::machine::outcome::{Field, Value};
+use tokenhop_model::machine::sspi::{CredentialUse, asc, flag_names, isc, secpkg_flag};
 use tokenhop_sim::trace::value_json;
 use windows_sys::Win32::Foundation::HANDLE;
 use windows_sys::Win32::Security::Authentication::Identity::{

@@ -8,19 +8,19 @@
 
 use serde_json::{Map, Value as Json, json};
 use tokenhop_model::World;
-use tokenhop_model::access::{AccessMask, ObjectType};
-use tokenhop_model::action::Qos;
-use tokenhop_model::action::{
+use tokenhop_model::core::level::{ImpersonationLevel, IntegrityLevel, TokenType};
+use tokenhop_model::machine::action::Qos;
+use tokenhop_model::machine::action::{
     Call, HandleRef, InfoClass, PrivilegeChange, ProcessRef, RestrictFlags, ThreadRef,
 };
-use tokenhop_model::com::Apartment;
-use tokenhop_model::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
-use tokenhop_model::level::{ImpersonationLevel, IntegrityLevel, TokenType};
-use tokenhop_model::logon::LogonType;
-use tokenhop_model::outcome::Value;
-use tokenhop_model::pipe::{PipeAccess, PipeSecurity};
-use tokenhop_model::privilege::Privilege;
-use tokenhop_model::token::GroupAttrs;
+use tokenhop_model::machine::com::Apartment;
+use tokenhop_model::machine::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
+use tokenhop_model::machine::logon_session::LogonType;
+use tokenhop_model::machine::outcome::Value;
+use tokenhop_model::machine::pipe::{PipeAccess, PipeSecurity};
+use tokenhop_model::machine::privilege::Privilege;
+use tokenhop_model::machine::rights::{AccessMask, ObjectType};
+use tokenhop_model::machine::token::GroupAttrs;
 use tokenhop_sim::trace::value_json;
 use windows_sys::Win32::Foundation::{
     CloseHandle, GetLastError, HANDLE, INVALID_HANDLE_VALUE, LUID, SetLastError,

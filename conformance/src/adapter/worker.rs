@@ -15,7 +15,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use tokenhop_model::ids::ThreadId;
+use tokenhop_model::machine::ids::ThreadId;
 use windows_sys::Win32::Foundation::CloseHandle;
 use windows_sys::Win32::System::Threading::{
     CreateThread, GetCurrentThreadId, OpenThread, THREAD_ALL_ACCESS,

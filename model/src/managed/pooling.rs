@@ -3,7 +3,7 @@
 //! the Windows identity the connection was opened under.
 
 use super::Ident;
-use crate::decision::Trail;
+use crate::core::decision::Trail;
 use crate::rules::RuleId;
 
 /// A connection's number in its pool.

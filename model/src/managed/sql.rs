@@ -10,7 +10,7 @@
 
 use super::Ident;
 use super::exception::Exception;
-use crate::decision::Trail;
+use crate::core::decision::Trail;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
 

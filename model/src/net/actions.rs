@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::directory::{AccountId, Directory, ResourceId, Trustee, WellKnown};
 use super::hop::{Credentials, Hold, Holder, presented_name, process_account};
 use super::kerberos::{self, KdcError};
-use crate::decision::Trail;
-use crate::level::ImpersonationLevel;
+use crate::core::decision::Trail;
+use crate::core::level::ImpersonationLevel;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
 

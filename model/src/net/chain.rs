@@ -1,6 +1,6 @@
 //! A chain of hops as a state machine: the directory (which a step may change) and the
 //! holder the chain has reached; each step maps them to the next state and an outcome with
-//! the decisions taken, as [`crate::step`] does for a script.
+//! the decisions taken, as [`crate::machine::step`] does for a script.
 
 use std::sync::Arc;
 
@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::actions::{self, ActionError};
 use super::directory::{AccountId, Directory, MachineId, ResourceId, ServiceId};
 use super::hop::{self, CallRequest, Credentials, Hold, Holder, Package, own_process};
-use crate::decision::{Decision, Trail};
-use crate::level::ImpersonationLevel;
+use crate::core::decision::{Decision, Trail};
+use crate::core::level::ImpersonationLevel;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::id_type as net_id;
+use crate::machine::ids::id_type as net_id;
 
 net_id!(
     /// A domain.

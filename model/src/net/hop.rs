@@ -11,8 +11,8 @@ use super::directory::{
     AccountId, Directory, LocalAccount, MachineId, Protocol, ServiceId, ServiceLogon,
 };
 use super::kerberos::{self, KdcError, Ticket};
-use crate::decision::Trail;
-use crate::level::ImpersonationLevel;
+use crate::core::decision::Trail;
+use crate::core::level::ImpersonationLevel;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
 

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::directory::{AccountId, Directory, SERVER_2012_R2};
-use crate::decision::Trail;
+use crate::core::decision::Trail;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
 

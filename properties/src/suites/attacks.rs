@@ -51,7 +51,7 @@ pub mod unchecked;
 
 use std::sync::Arc;
 
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::{self, ChainState, Step, StepOutcome};
 use tokenhop_model::net::directory::{
     AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,

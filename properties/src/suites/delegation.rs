@@ -20,8 +20,8 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::decision::{RuleSet, Trail};
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::decision::{RuleSet, Trail};
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::actions;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{

@@ -20,7 +20,7 @@
 pub mod dotnet;
 pub mod sql;
 
-use tokenhop_model::decision::RuleSet;
+use tokenhop_model::core::decision::RuleSet;
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::exception::Exception;
 use tokenhop_model::managed::sql::LoginId;

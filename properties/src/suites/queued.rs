@@ -12,8 +12,8 @@
 
 use std::path::Path;
 
-use tokenhop_model::action::{Action, Call};
-use tokenhop_model::ids::ProxyId;
+use tokenhop_model::machine::action::{Action, Call};
+use tokenhop_model::machine::ids::ProxyId;
 
 use super::SuiteError;
 use super::local::Local;

@@ -16,7 +16,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::fingerprint::Identity;
-use tokenhop_model::decision::RuleSet;
+use tokenhop_model::core::decision::RuleSet;
 
 use super::{Expectation, Finding, Limit, Model, Options, Property, Report, Trace, TraceStep};
 

@@ -23,7 +23,7 @@ use std::fmt::Debug;
 use std::hash::Hash;
 use std::time::Duration;
 
-use tokenhop_model::decision::RuleSet;
+use tokenhop_model::core::decision::RuleSet;
 use tokenhop_model::rules::RuleId;
 
 pub use bfs::{Progress, explore};

@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 use std::mem;
 
-use tokenhop_model::decision::Trail;
+use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{
     self, Carried, FlowMode, HandOff, Handle, Handles, ManagedThread,

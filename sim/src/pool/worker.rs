@@ -8,7 +8,7 @@
 //! worker's own thread are buffered and published with its next operation on the shared
 //! state.
 
-use tokenhop_model::decision::Trail;
+use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{
     self, FlowMode, HandOff, ImpersonationContext, ManagedThread,

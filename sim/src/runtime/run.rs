@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use tokenhop_model::RuleId;
-use tokenhop_model::decision::{Decision, Trail};
+use tokenhop_model::core::decision::{Decision, Trail};
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{
     self, Carried, FlowMode, Frame, Handle, Handles, Host, ImpersonationContext, ManagedThread,

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use tokenhop_model::RuleId;
-use tokenhop_model::decision::Decision;
+use tokenhop_model::core::decision::Decision;
 use tokenhop_model::net::chain::{self, ChainState, Step, StepOutcome};
 use tokenhop_model::net::directory::Directory;
 use tokenhop_model::net::hop::{Hold, Holder, presented_name};
@@ -288,8 +288,8 @@ pub fn describe(dir: &Directory, step: &Step) -> String {
     }
 }
 
-fn level_word(level: tokenhop_model::level::ImpersonationLevel) -> &'static str {
-    use tokenhop_model::level::ImpersonationLevel as L;
+fn level_word(level: tokenhop_model::core::level::ImpersonationLevel) -> &'static str {
+    use tokenhop_model::core::level::ImpersonationLevel as L;
     match level {
         L::Anonymous => "anonymous",
         L::Identification => "identify",

@@ -12,7 +12,7 @@
 //! impersonation succeeds at Identification only. The sweep: the endpoint's protocol (SMB
 //! named pipe, RPC, DCOM, HTTP).
 
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
 use tokenhop_model::net::hop::{self, Hold};

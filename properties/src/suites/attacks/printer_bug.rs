@@ -17,7 +17,7 @@
 //! on the service ticket) and OQD-4 (the SMB redirector asks for delegation itself); under
 //! either alternative no TGT is ever forwarded and `atk-3` finds nothing.
 
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
     AccountId, Protocol, ResourceId, ServiceId, Trust, TrustKind, Trustee,

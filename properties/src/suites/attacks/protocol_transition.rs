@@ -18,7 +18,7 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, Trustee};
 use tokenhop_model::net::hop::Package;

@@ -18,7 +18,7 @@
 //! entry is written only by an identity with write access) and INV-3 hold throughout: the
 //! write access is the only gate (AD-11), which is the catalogue's point.
 
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
 use tokenhop_model::net::hop::Package;

@@ -20,7 +20,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use tokenhop_model::decision::{Decision, Trail};
+use tokenhop_model::core::decision::{Decision, Trail};
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::sql::{
     Assembly, ClrCall, ClrThread, Database, DatabaseId, Login, LoginId, PermissionSet, Session,

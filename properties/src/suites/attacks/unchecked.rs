@@ -13,7 +13,7 @@
 //! a domain service account). LVL-9 (a checking server never serves an unauthenticated RPC
 //! call) holds throughout.
 
-use tokenhop_model::level::ImpersonationLevel;
+use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
     AccountId, AccountKind, Protocol, ResourceId, ServiceId, Trustee, WellKnown,

@@ -1,7 +1,7 @@
 //! The local suite: every sequence of token and thread calls, up to the depth bound, made
 //! by two threads of one process (a standard user's `app`, beside a LOCAL SERVICE process
 //! and alice, who has a password and a file only she may read) on the machine of
-//! `crate::strategies::universe`. Each transition is one `tokenhop_model::step`, and each
+//! `crate::strategies::universe`. Each transition is one `tokenhop_model::machine::step`, and each
 //! invariant of `crate::invariants` (LOC-*) is checked on every transition, so the same
 //! functions serve the property tests and the explorer. The two callers are
 //! interchangeable, so a world and the world with their roles exchanged are stored once
@@ -12,16 +12,17 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::access::AccessMask;
-use tokenhop_model::action::{Call, ProcessRef, ThreadRef};
-use tokenhop_model::decision::Trail;
-use tokenhop_model::ids::{HandleId, ObjectId, PrincipalId, ThreadId};
-use tokenhop_model::level::ImpersonationLevel;
-use tokenhop_model::logon::LogonType;
-use tokenhop_model::outcome::Outcome;
+use tokenhop_model::core::decision::Trail;
+use tokenhop_model::core::level::ImpersonationLevel;
+use tokenhop_model::machine::action::{Call, ProcessRef, ThreadRef};
+use tokenhop_model::machine::enabled;
+use tokenhop_model::machine::ids::{HandleId, ObjectId, PrincipalId, ThreadId};
+use tokenhop_model::machine::logon_session::LogonType;
+use tokenhop_model::machine::outcome::Outcome;
+use tokenhop_model::machine::rights::AccessMask;
+use tokenhop_model::machine::world::{Handle, Thread};
 use tokenhop_model::rules::RuleId;
-use tokenhop_model::world::{Handle, Thread};
-use tokenhop_model::{Action, Settings, World, enabled, try_step};
+use tokenhop_model::{Action, Settings, World, try_step};
 use tokenhop_sim::explore::{Expectation, Model, Property};
 
 use crate::invariants::INVARIANTS;

@@ -15,8 +15,8 @@
 use std::sync::Arc;
 
 use tokenhop_model::World;
-use tokenhop_model::token::Token;
-use tokenhop_model::world::{Handle, HandleTarget, Thread};
+use tokenhop_model::machine::token::Token;
+use tokenhop_model::machine::world::{Handle, HandleTarget, Thread};
 use tokenhop_sim::explore::fingerprint;
 use tokenhop_sim::explore::intern::Interner;
 

@@ -1,11 +1,11 @@
 //! The packed encoding against the whole worlds it stands for: every transition of the
-//! packed model unpacks to the world `tokenhop_model::step` gives, the symmetry identifies
+//! packed model unpacks to the world `tokenhop_model::machine::step` gives, the symmetry identifies
 //! a world with its exchange and nothing else, and the explorer stores exactly as many
 //! states as it does with whole worlds.
 
 use super::*;
+use tokenhop_model::machine::world::HandleTarget;
 use tokenhop_model::step_with;
-use tokenhop_model::world::HandleTarget;
 use tokenhop_sim::explore::{Options, explore, fingerprint};
 
 /// The suite as it was before packing: whole worlds, fingerprinted whole, the least of a

@@ -14,7 +14,7 @@
 
 use std::fmt::Write as _;
 
-use tokenhop_model::decision::{RuleSet, Trail};
+use tokenhop_model::core::decision::{RuleSet, Trail};
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{
     self, Carried, FRAMEWORKS, Family, FlowConfig, FlowMode, Frame, Framework, HAND_OFFS, HandOff,

@@ -15,7 +15,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use tokenhop_model::decision::Trail;
+use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::exception::Exception;
 use tokenhop_model::managed::sql::{
