@@ -3,7 +3,8 @@
 //! on long runs, and prints the summary (states, states per second, depth reached, each
 //! invariant held or its shortest counterexample), as text or JSON. Exit status 0 when every
 //! finding is what the suite expects, 1 when one is not, 2 for an unknown suite or
-//! invariant.
+//! invariant, 3 when a budget stopped the search before every property was decided (each
+//! such property is reported `undecided`, with the budget that stopped it).
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
@@ -12,16 +13,21 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use tokenhop_check::{Budget, Expectation, Extent, Finding, Options, Progress, Report, Verdict};
 use tokenhop_model::machine::ids::ObjectId;
 use tokenhop_properties::suites::delegation::Delegation;
 use tokenhop_properties::suites::local::Local;
 use tokenhop_properties::suites::{self, SUITES, Suite};
 use tokenhop_sim::Document;
-use tokenhop_sim::explore::{Budget, Expectation, Finding, Options, Progress, Report};
+
+/// The exit status of a search a budget stopped before every property was decided.
+const UNDECIDED: u8 = 3;
 
 /// What `tokenhop check` was asked.
 #[derive(Debug)]
 pub struct Request {
+    /// List the suites instead of running one.
+    pub list: bool,
     /// A script or topology to explore from.
     pub file: Option<std::path::PathBuf>,
     /// The suite's name.
@@ -49,9 +55,59 @@ pub struct Request {
 fn list_suites() -> String {
     SUITES
         .iter()
-        .map(|s| format!("  {:<12} {}", s.name, s.description))
+        .map(|s| format!("  {:<14} {}", s.name, s.description))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `tokenhop check --list`: each suite, what it checks, its depth and its usual duration.
+fn list(json: bool) -> ExitCode {
+    if json {
+        let suites: Vec<_> = SUITES
+            .iter()
+            .map(|s| {
+                json!({
+                    "suite": s.name,
+                    "description": s.description,
+                    "depth": s.depth,
+                    "usual_duration": s.duration,
+                    "properties": (s.properties)().iter().map(|p| json!({
+                        "id": p.id,
+                        "statement": p.statement,
+                        "expected": if s.expect_broken.contains(&p.id) { "broken" } else { "holds" },
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&suites).unwrap_or_default()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let mut out = String::new();
+    for s in SUITES {
+        let ids: Vec<String> = (s.properties)()
+            .iter()
+            .map(|p| {
+                if s.expect_broken.contains(&p.id) {
+                    format!("{} (broken)", p.id)
+                } else {
+                    p.id.to_owned()
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "{}\n  checks: {}\n  depth {}, usually {}\n  {}\n\n",
+            s.name,
+            ids.join(", "),
+            s.depth,
+            s.duration,
+            s.description
+        ));
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
 }
 
 /// What to explore: a built-in suite, or the model of one scenario file.
@@ -102,16 +158,8 @@ impl Target {
     ) -> Result<Report, suites::SuiteError> {
         match self {
             Target::Suite(s) => (s.run)(options, progress),
-            Target::Topology(_, m) => Ok(tokenhop_sim::explore::explore(
-                m.as_ref(),
-                options,
-                progress,
-            )),
-            Target::Script(_, m) => Ok(tokenhop_sim::explore::explore(
-                m.as_ref(),
-                options,
-                progress,
-            )),
+            Target::Topology(_, m) => Ok(tokenhop_check::explore(m.as_ref(), options, progress)),
+            Target::Script(_, m) => Ok(tokenhop_check::explore(m.as_ref(), options, progress)),
         }
     }
 
@@ -122,7 +170,7 @@ impl Target {
         match self {
             Target::Suite(s) => suites::as_expected(s, f),
             Target::Topology(..) | Target::Script(..) => {
-                f.expectation == Expectation::Sometimes || f.holds()
+                f.verdict.decided() && (f.expectation == Expectation::Sometimes || f.holds())
             }
         }
     }
@@ -169,6 +217,18 @@ fn target(req: &Request) -> Result<Target, String> {
 
 /// Runs the request.
 pub fn check(req: &Request) -> ExitCode {
+    if req.list {
+        return list(req.json);
+    }
+    if let Some(dir) = &req.write
+        && !dir.is_dir()
+    {
+        eprintln!(
+            "error: --write: {} is not a folder; create it first",
+            dir.display()
+        );
+        return ExitCode::from(2);
+    }
     let target = match target(req) {
         Ok(t) => t,
         Err(e) => {
@@ -233,9 +293,10 @@ pub fn check(req: &Request) -> ExitCode {
         eprint!("\r{:72}\r", "");
     }
     let ok = report.findings.iter().all(|f| target.as_expected(f));
+    let undecided = report.findings.iter().any(|f| !f.verdict.decided());
     if let Some(dir) = &req.write {
         for f in &report.findings {
-            let Some(scenario) = f.trace.as_ref().and_then(|t| t.scenario.as_ref()) else {
+            let Some(scenario) = f.trace().and_then(|t| t.scenario.as_ref()) else {
                 continue;
             };
             let file = format!("check-{}-{}", name, f.id.to_lowercase().replace('/', "-"));
@@ -258,22 +319,37 @@ pub fn check(req: &Request) -> ExitCode {
     } else {
         print!("{}", summary(&target, &report));
     }
-    if ok {
+    let unexpected = report
+        .findings
+        .iter()
+        .any(|f| f.verdict.decided() && !target.as_expected(f));
+    if unexpected {
+        ExitCode::from(1)
+    } else if undecided {
+        ExitCode::from(UNDECIDED)
+    } else if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     }
 }
 
-fn verdict(target: &Target, f: &Finding) -> &'static str {
-    match (f.expectation, f.trace.is_some(), target.as_expected(f)) {
-        (Expectation::Always, false, true) => "holds",
-        (Expectation::Always, true, true) => "broken, as the attack predicts",
-        (Expectation::Always, true, false) => "BROKEN",
-        (Expectation::Always, false, false) => "NOT BROKEN, though the attack predicts it",
-        (Expectation::Sometimes, true, _) => "exhibited",
-        (Expectation::Sometimes, false, true) => "not exhibited here",
-        (Expectation::Sometimes, false, false) => "NOT EXHIBITED",
+fn verdict(target: &Target, f: &Finding) -> String {
+    let expected = target.as_expected(f);
+    match &f.verdict {
+        Verdict::Holds(Extent::Exhausted) if expected => "holds".to_owned(),
+        Verdict::Holds(Extent::Bounded(d)) if expected => format!("holds within depth {d}"),
+        Verdict::Holds(_) => "NOT BROKEN, though the attack predicts it".to_owned(),
+        Verdict::Broken(_) if expected => "broken, as the attack predicts".to_owned(),
+        Verdict::Broken(_) => "BROKEN".to_owned(),
+        Verdict::Exhibited(_) => "exhibited".to_owned(),
+        Verdict::NotExhibited(_) if expected => "not exhibited here".to_owned(),
+        Verdict::NotExhibited(_) => "NOT EXHIBITED".to_owned(),
+        Verdict::Undecided {
+            limit,
+            depth,
+            bound,
+        } => format!("UNDECIDED: {limit} at depth {depth} of {bound}"),
     }
 }
 
@@ -304,7 +380,7 @@ fn summary(target: &Target, r: &Report) -> String {
             verdict(target, f),
             f.statement
         ));
-        if let Some(t) = &f.trace {
+        if let Some(t) = f.trace() {
             let what = match f.expectation {
                 Expectation::Always => "shortest counterexample",
                 Expectation::Sometimes => "shortest witness",
@@ -344,9 +420,19 @@ fn to_json(target: &Target, r: &Report) -> serde_json::Value {
             "id": f.id,
             "statement": f.statement,
             "expectation": match f.expectation { Expectation::Always => "always", Expectation::Sometimes => "sometimes" },
-            "verdict": verdict(target, f),
-            "as_expected": target.as_expected(f),
-            "trace": f.trace.as_ref().map(|t| json!({
+            "verdict": f.verdict.word(),
+            "summary": verdict(target, f),
+            "decided": f.verdict.decided(),
+            "as_expected": f.verdict.decided() && target.as_expected(f),
+            "undecided": match &f.verdict {
+                Verdict::Undecided { limit, depth, bound } => json!({
+                    "limit": limit.to_string(),
+                    "depth": depth,
+                    "bound": bound,
+                }),
+                _ => serde_json::Value::Null,
+            },
+            "trace": f.trace().map(|t| json!({
                 "initial": t.initial,
                 "steps": t.steps.iter().map(|s| json!({ "action": s.action, "state": s.state })).collect::<Vec<_>>(),
                 "reason": t.reason,

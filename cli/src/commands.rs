@@ -80,10 +80,15 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         requests: u16,
     },
-    /// Explore every state of a built-in suite within budgets, check its invariants, and
-    /// print each one's verdict or shortest counterexample; exit 1 if one is not as the
-    /// suite expects.
+    /// Explore every state of a built-in suite, a script or a topology within budgets,
+    /// check its invariants, and print each one's verdict or shortest counterexample.
+    /// Exit 0 when every verdict is what the suite expects, 1 when one is not, 2 for bad
+    /// input, 3 when a budget stopped the search before every invariant was decided
+    /// (those are reported `undecided`, never `holds`).
     Check {
+        /// List the built-in suites: what each checks and how long it usually takes.
+        #[arg(long, conflicts_with_all = ["file", "suite"])]
+        list: bool,
         /// A script or topology: explore every sequence of calls from its starting state.
         file: Option<PathBuf>,
         /// A built-in suite (`delegation`, `local`, `atk-1`, ...).
@@ -190,6 +195,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             }
         }
         Command::Check {
+            list,
             file,
             suite,
             invariants,
@@ -202,6 +208,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             json,
             write,
         } => crate::check::check(&crate::check::Request {
+            list,
             file,
             suite,
             invariants,

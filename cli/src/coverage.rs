@@ -11,11 +11,11 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use tokenhop_check::{Budget, Options};
 use tokenhop_model::rules::{self, RuleId};
 use tokenhop_properties::invariants::INVARIANTS;
 use tokenhop_properties::suites::SUITES;
 use tokenhop_sim::Document;
-use tokenhop_sim::explore::{Budget, Options};
 
 /// Which fixtures, properties and suites exercised each rule.
 #[derive(Default)]

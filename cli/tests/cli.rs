@@ -458,6 +458,75 @@ fn check_runs_a_suite_and_prints_each_verdict() {
     );
 }
 
+/// A check never claims more than it did: a search a budget stops reports every property it
+/// did not decide as undecided (never `holds`), names the budget, and exits 3.
+#[test]
+fn check_stopped_by_a_budget_reports_undecided_and_exits_3() {
+    let out = tokenhop(&["check", "--suite", "delegation", "--max-states", "2000"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let text = stdout(&out);
+    let verdicts: Vec<&str> = text.lines().filter(|l| l.starts_with("INV-")).collect();
+    assert!(!verdicts.is_empty(), "{text}");
+    assert!(
+        verdicts
+            .iter()
+            .all(|l| l.contains("UNDECIDED") || l.contains("exhibited")),
+        "{text}"
+    );
+    assert!(
+        text.contains("INV-1   UNDECIDED: the state budget (2000 states) was reached at depth"),
+        "{text}"
+    );
+    let out = tokenhop(&[
+        "check",
+        "--suite",
+        "delegation",
+        "--max-states",
+        "2000",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    for f in report["findings"].as_array().expect("findings") {
+        if f["verdict"] == "exhibited" {
+            continue;
+        }
+        assert_eq!(f["verdict"], "undecided", "{f}");
+        assert_eq!(f["decided"], false, "{f}");
+        assert_eq!(f["as_expected"], false, "{f}");
+        assert_eq!(f["undecided"]["bound"], 9, "{f}");
+    }
+}
+
+/// `check --list` names every suite with what it checks and how long it usually takes.
+#[test]
+fn check_list_names_every_suite_with_its_properties_and_duration() {
+    let out = tokenhop(&["check", "--list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    for suite in tokenhop_properties_suite_names() {
+        assert!(
+            text.contains(&format!("{suite}\n  checks: ")),
+            "{suite}: {text}"
+        );
+    }
+    assert!(text.contains("INV-1 (broken)"), "{text}");
+    assert!(text.contains("usually about 3 to 4 minutes"), "{text}");
+}
+
+fn tokenhop_properties_suite_names() -> Vec<String> {
+    let out = tokenhop(&["check", "--list", "--json"]);
+    let suites: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let names: Vec<String> = suites
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|s| s["suite"].as_str().map(str::to_owned))
+        .collect();
+    assert!(names.len() >= 20, "{names:?}");
+    names
+}
+
 /// `rules --coverage` runs the fixtures it is given and names each rule's fixtures,
 /// properties and suites; rules no fixture exercises make it exit 1.
 #[test]

@@ -1,5 +1,5 @@
 //! `cargo bench -p tokenhop-properties --bench explore`: the exhaustive explorer
-//! (`tokenhop_sim::explore`) on the built-in suites, printed as Markdown tables:
+//! (`tokenhop_check`) on the built-in suites, printed as Markdown tables:
 //!
 //! 1. throughput on the delegation, atk-1, atk-6, local, com-queued and managed suites,
 //!    exhausting the bounded space
@@ -27,9 +27,9 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use stateright::{Checker as _, Model as _};
+use tokenhop_check::{self as explore, Model, Options, Progress, Property, Report};
 use tokenhop_properties::suites::delegation::{self, Action, Delegation, Mitigations, State};
 use tokenhop_properties::suites::{self, Suite};
-use tokenhop_sim::explore::{self, Model, Options, Progress, Property, Report};
 
 /// The suites of the throughput table.
 const THROUGHPUT_SUITES: [&str; 6] = [
@@ -483,7 +483,11 @@ impl stateright::Model for Stateright {
         vec![stateright::Property::always(
             "INV-1",
             |m: &Self, s: &State| {
-                (m.inv1.check)(&m.inner, s, &Action::Tamper, s, &Default::default()).is_ok()
+                !matches!(
+                    m.inv1
+                        .check(&m.inner, s, &Action::Tamper, s, &Default::default()),
+                    explore::Observation::Violation(_)
+                )
             },
         )]
     }
@@ -574,7 +578,7 @@ fn compare_with_stateright(configs: &[u16], depth: u32, exact: &Exact) {
         for _ in 0..2 {
             let pair = [
                 run_tokenhop(configs, depth, threads),
-                run_stateright(configs, depth, threads, inv1),
+                run_stateright(configs, depth, threads, inv1.clone()),
             ];
             for (slot, run) in best.iter_mut().zip(pair) {
                 if slot.as_ref().is_none_or(|b| run.elapsed < b.elapsed) {
@@ -717,7 +721,7 @@ fn replay<'a>(model: &Delegation, states: impl Iterator<Item = &'a State>, upto:
             if upto != Replay::Next {
                 model.applied_rules(&outcome, &mut rules);
                 for p in &properties {
-                    let _ = black_box((p.check)(model, s, a, &t, &outcome));
+                    let _ = black_box(p.check(model, s, a, &t, &outcome));
                 }
             }
             if upto == Replay::Fingerprint {
@@ -956,19 +960,18 @@ impl Model for Grid {
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
-        vec![Property {
-            id: "GRID",
-            statement: "The counters never all reach the bound.",
-            expectation: explore::Expectation::Always,
-            rests_on: &[],
-            check: |m, _, _, t, _| {
+        vec![Property::<Self>::always(
+            "GRID",
+            "The counters never all reach the bound.",
+            &[],
+            |m, _, _, t, _| {
                 if t.iter().all(|c| *c + 1 == m.limit) {
-                    Err("all at the bound".to_owned())
+                    Err(explore::Violation::new("all at the bound"))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        }]
+        )]
     }
 }
 

@@ -12,6 +12,7 @@
     reason = "a test reports failure by panicking"
 )]
 
+use tokenhop_check::{Expectation, Model, Options, Report, Trace, explore};
 use tokenhop_model::rules::readings::{AMBIGUITIES, Readings};
 use tokenhop_properties::suites::attacks::double_hop::{self, Enabling};
 use tokenhop_properties::suites::attacks::sql::{self, Sql};
@@ -19,7 +20,6 @@ use tokenhop_properties::suites::attacks::{
     potato, printer_bug, protocol_transition, rbcd, unchecked,
 };
 use tokenhop_properties::suites::{as_expected, suite};
-use tokenhop_sim::explore::{Expectation, Model, Options, Report, Trace, explore};
 
 fn options(depth: u32) -> Options {
     Options::exhaustive(depth, 2)
@@ -36,7 +36,7 @@ fn run(name: &str) -> Report {
             as_expected(s, f),
             "{name}: {} is not as expected: {:?}",
             f.id,
-            f.trace
+            f.verdict
         );
     }
     r
@@ -51,8 +51,7 @@ fn trace<'r>(r: &'r Report, id: &str) -> &'r Trace {
         .iter()
         .find(|f| f.id == id)
         .unwrap_or_else(|| panic!("the suite checks {id}"))
-        .trace
-        .as_ref()
+        .trace()
         .unwrap_or_else(|| panic!("{id} has a counterexample"))
 }
 

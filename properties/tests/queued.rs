@@ -13,6 +13,7 @@
 
 use std::path::Path;
 
+use tokenhop_check::{Budget, Options};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::machine::action::{Action, Call};
 use tokenhop_model::machine::world::Impersonation;
@@ -20,7 +21,6 @@ use tokenhop_model::rules::RuleId;
 use tokenhop_model::step;
 use tokenhop_properties::invariants::INVARIANTS;
 use tokenhop_properties::suites::{SUITES, queued};
-use tokenhop_sim::explore::{Budget, Options};
 
 #[test]
 fn inv_19_holds_over_every_sequence_and_queued_calls_are_played() {
@@ -38,7 +38,7 @@ fn inv_19_holds_over_every_sequence_and_queued_calls_are_played() {
     assert_eq!(report.depth, suite.depth);
     assert!(report.states > 100_000, "{} states", report.states);
     for f in &report.findings {
-        assert!(f.holds(), "{}: {:?}", f.id, f.trace);
+        assert!(f.holds(), "{}: {:?}", f.id, f.verdict);
     }
     assert!(report.findings.iter().any(|f| f.id == "INV-19"));
     for rule in [RuleId::COMA_5, RuleId::COM_20, RuleId::QC_5, RuleId::COM_9] {
@@ -77,5 +77,5 @@ fn inv_19_reports_a_player_on_the_senders_token() {
         copy_on_open: false,
     });
     let err = (inv.check)(&world, &play, &after, &outcome).unwrap_err();
-    assert!(err.contains("sender's logon session"), "{err}");
+    assert!(err.reason().contains("sender's logon session"), "{err}");
 }

@@ -11,8 +11,8 @@
     reason = "a test reports failure by panicking"
 )]
 
+use tokenhop_check::{Budget, Options, Report, explore};
 use tokenhop_properties::suites::delegation::{Delegation, Mitigations};
-use tokenhop_sim::explore::{Budget, Options, Report, explore};
 
 /// The configurations over the bits the attacks need: the user's two flags, the front end
 /// trusted for delegation, the middle tier's protocol transition, delegation to the back
@@ -32,7 +32,7 @@ fn run(m: Mitigations) -> Report {
     explore(&Delegation::with_configs(m, configs()), &options, &|_| {})
 }
 
-fn finding<'r>(r: &'r Report, id: &str) -> &'r tokenhop_sim::explore::Finding {
+fn finding<'r>(r: &'r Report, id: &str) -> &'r tokenhop_check::Finding {
     r.findings
         .iter()
         .find(|f| f.id == id)
@@ -44,7 +44,7 @@ fn inv_1_to_10_hold_and_inv_21_is_exhibited_with_every_fix_on() {
     let r = run(Mitigations::ON);
     assert!(r.states > 10_000, "only {} states", r.states);
     for f in &r.findings {
-        assert!(f.holds(), "{} fails: {:?}", f.id, f.trace);
+        assert!(f.holds(), "{} fails: {:?}", f.id, f.verdict);
     }
 }
 
@@ -55,7 +55,7 @@ fn atk_1_bronze_bit_breaks_inv_4_and_inv_1_without_ticket_signatures() {
         ..Mitigations::ON
     });
     for id in ["INV-4", "INV-1"] {
-        let trace = finding(&r, id).trace.as_ref().expect("a counterexample");
+        let trace = finding(&r, id).trace().expect("a counterexample");
         assert!(
             trace.steps.iter().any(|s| s.action.contains("Bronze Bit")),
             "{id}: {trace:?}"
@@ -72,10 +72,7 @@ fn atk_6_rbcd_delegates_a_protected_user_without_the_cve_2020_16996_fix() {
         rbcd_sensitive_enforced: false,
         ..Mitigations::ON
     });
-    let trace = finding(&r, "INV-1")
-        .trace
-        .as_ref()
-        .expect("a counterexample");
+    let trace = finding(&r, "INV-1").trace().expect("a counterexample");
     assert!(trace.initial.contains("Protected Users"), "{trace:?}");
     assert!(
         trace.steps.iter().any(|s| s.action.contains("S4U2self")),
@@ -104,7 +101,7 @@ fn loc_invariants_hold_on_every_three_call_sequence_of_two_threads() {
     assert!(r.complete || r.depth == 3);
     assert!(r.states > 1_000, "only {} states", r.states);
     for f in &r.findings {
-        assert!(f.holds(), "{} fails: {:?}", f.id, f.trace);
+        assert!(f.holds(), "{} fails: {:?}", f.id, f.verdict);
     }
     assert!(
         r.rules.len() > 20,
@@ -117,8 +114,8 @@ fn loc_invariants_hold_on_every_three_call_sequence_of_two_threads() {
 /// the suite's next network hop is checked.
 #[test]
 fn inv_7_ntlm_arrivals_are_marked() {
+    use tokenhop_check::Model;
     use tokenhop_properties::suites::delegation::Action;
-    use tokenhop_sim::explore::Model;
     let m = Delegation::with_configs(Mitigations::ON, [0u16].into_iter());
     let start = m
         .initial_states()

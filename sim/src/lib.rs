@@ -24,7 +24,6 @@ pub mod com_setup;
 pub mod document;
 pub mod error;
 pub mod expect;
-pub mod explore;
 pub mod interpret;
 pub mod node;
 pub mod pool;

@@ -33,8 +33,8 @@ macro_rules! scenario_with_steps {
                 &self.steps
             }
 
-            fn properties()
-            -> Vec<tokenhop_sim::explore::Property<$crate::suites::attacks::Chains<Self>>> {
+            fn properties() -> Vec<tokenhop_check::Property<$crate::suites::attacks::Chains<Self>>>
+            {
                 properties()
             }
         }
@@ -51,6 +51,7 @@ pub mod unchecked;
 
 use std::sync::Arc;
 
+use tokenhop_check::{Model, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::{self, ChainState, Step, StepOutcome};
 use tokenhop_model::net::directory::{
@@ -60,7 +61,6 @@ use tokenhop_model::net::directory::{
 use tokenhop_model::net::hop::{self, CallRequest, Holder, Package};
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
-use tokenhop_sim::explore::{Expectation, Model, Property};
 
 /// The first domain of every suite's directory.
 pub const CORP: DomainId = DomainId(0);
@@ -557,43 +557,41 @@ pub fn proxied_by(s: &State, t: &State) -> Option<AccountId> {
 /// INV-3, the constrained target set, for any chain suite.
 #[must_use]
 pub fn inv_3<S: Scenario>() -> Property<Chains<S>> {
-    Property {
-        id: "INV-3",
-        statement: "A ticket S4U2proxy issues to a front end is for a service in its msDS-AllowedToDelegateTo or one whose RBCD list admits it.",
-        expectation: Expectation::Always,
-        rests_on: &[RuleId::S4U_4, RuleId::S4U_5, RuleId::AD_9, RuleId::AD_10],
-        check: |_, s, _, t, _| {
+    Property::<Chains<S>>::always(
+        "INV-3",
+        "A ticket S4U2proxy issues to a front end is for a service in its msDS-AllowedToDelegateTo or one whose RBCD list admits it.",
+        &[RuleId::S4U_4, RuleId::S4U_5, RuleId::AD_9, RuleId::AD_10],
+        |_, s, _, t, _| {
             let (Some(front), Some(target)) =
                 (proxied_by(s, t), t.holder().and_then(|h| h.service))
             else {
-                return Ok(false);
+                return Ok(());
             };
             super::delegation::s4u2proxy_granted(&s.chain.dir, front, target)
         },
-    }
+    )
 }
 
 /// INV-4, flag integrity, for any chain suite.
 #[must_use]
 pub fn inv_4<S: Scenario>() -> Property<Chains<S>> {
-    Property {
-        id: "INV-4",
-        statement: "The KDC never accepts evidence whose flags were changed after it issued them.",
-        expectation: Expectation::Always,
-        rests_on: &[RuleId::S4U_9, RuleId::ATK_1],
-        check: |_, s, _, t, _| {
+    Property::<Chains<S>>::always(
+        "INV-4",
+        "The KDC never accepts evidence whose flags were changed after it issued them.",
+        &[RuleId::S4U_9, RuleId::ATK_1],
+        |_, s, _, t, _| {
             let tampered = s
                 .holder()
                 .and_then(|h| h.evidence.as_ref())
                 .is_some_and(|e| e.tampered);
             if tampered && proxied_by(s, t).is_some() {
-                Err(
+                Err(Violation::new(
                     "S4U2proxy accepted a ticket whose FORWARDABLE flag was set by the front end"
                         .to_owned(),
-                )
+                ))
             } else {
-                Ok(false)
+                Ok(())
             }
         },
-    }
+    )
 }

@@ -20,6 +20,7 @@
 
 use std::sync::Arc;
 
+use tokenhop_check::{Model, Property, Violation, fingerprint};
 use tokenhop_model::core::decision::{RuleSet, Trail};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::actions;
@@ -32,7 +33,6 @@ use tokenhop_model::net::hop::{self, CallRequest, Credentials, Hold, Holder, Pac
 use tokenhop_model::net::kerberos;
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
-use tokenhop_sim::explore::{Expectation, Model, Property, fingerprint};
 
 /// The mitigations a delegation suite runs under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -701,7 +701,7 @@ pub(crate) fn s4u2proxy_granted(
     dir: &Directory,
     front: AccountId,
     target: ServiceId,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     let back = dir.service(target);
     let listed = dir
         .account(front)
@@ -710,9 +710,12 @@ pub(crate) fn s4u2proxy_granted(
         .any(|spn| spn.eq_ignore_ascii_case(&back.spn));
     let admitted = dir.account(back.account).allowed_to_act.contains(&front);
     if listed || admitted {
-        Ok(false)
+        Ok(())
     } else {
-        Err(format!("S4U2proxy reached {} without a grant", back.name))
+        Err(Violation::new(format!(
+            "S4U2proxy reached {} without a grant",
+            back.name
+        )))
     }
 }
 
@@ -720,11 +723,10 @@ pub(crate) fn s4u2proxy_granted(
 #[must_use]
 pub fn properties() -> Vec<Property<Delegation>> {
     vec![
-        Property {
-            id: "INV-1",
-            statement: "A sensitive user's identity is never delegated: no chain presents it two machines away, and no service gets a ticket in its name by S4U2proxy.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        Property::<Delegation>::always(
+            "INV-1",
+            "A sensitive user's identity is never delegated: no chain presents it two machines away, and no service gets a ticket in its name by S4U2proxy.",
+            &[
                 RuleId::AD_5,
                 RuleId::AD_6,
                 RuleId::KRB_2,
@@ -733,13 +735,13 @@ pub fn properties() -> Vec<Property<Delegation>> {
                 RuleId::S4U_9,
                 RuleId::NET_4,
             ],
-            check: |m, s, _, t, _| {
+            |m, s, _, t, _| {
                 let delegated = t.holder.hops >= 2 || by_s4u2proxy(m, s, t).is_some();
                 let Some(user) = t.holder.presents else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 if delegated && m.sensitive(t.config, user) {
-                    return Err(format!(
+                    return Err(Violation::new(format!(
                         "{} is sensitive and is presented {} machine boundaries away{}",
                         m.dir(t.config)
                             .map(|d| d.qualified(user))
@@ -750,59 +752,57 @@ pub fn properties() -> Vec<Property<Delegation>> {
                         } else {
                             ""
                         }
-                    ));
+                    )));
                 }
-                Ok(false)
+                Ok(())
             },
-        },
-        Property {
-            id: "INV-2",
-            statement: "A server holds a user's TGT only if the user is not sensitive.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
-            check: |m, _, _, t, _| match &t.holder.credentials {
+        ),
+        Property::<Delegation>::always(
+            "INV-2",
+            "A server holds a user's TGT only if the user is not sensitive.",
+            &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
+            |m, _, _, t, _| match &t.holder.credentials {
                 Credentials::Tgt(ticket)
                     if t.holder.service.is_some() && m.sensitive(t.config, ticket.client) =>
                 {
-                    Err("a server holds the TGT of a sensitive user".to_owned())
+                    Err(Violation::new(
+                        "a server holds the TGT of a sensitive user".to_owned(),
+                    ))
                 }
-                _ => Ok(false),
+                _ => Ok(()),
             },
-        },
-        Property {
-            id: "INV-3",
-            statement: "A ticket S4U2proxy issues to a front end is for a service in its msDS-AllowedToDelegateTo or one whose RBCD list admits it.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::S4U_4, RuleId::S4U_5, RuleId::AD_9, RuleId::AD_10],
-            check: |m, s, _, t, _| {
+        ),
+        Property::<Delegation>::always(
+            "INV-3",
+            "A ticket S4U2proxy issues to a front end is for a service in its msDS-AllowedToDelegateTo or one whose RBCD list admits it.",
+            &[RuleId::S4U_4, RuleId::S4U_5, RuleId::AD_9, RuleId::AD_10],
+            |m, s, _, t, _| {
                 let Some(front) = by_s4u2proxy(m, s, t) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let (Some(dir), Some(target)) = (m.dir(s.config), t.holder.service) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 s4u2proxy_granted(dir, front, target)
             },
-        },
-        Property {
-            id: "INV-4",
-            statement: "The KDC never accepts evidence whose flags were changed after it issued them.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::S4U_9, RuleId::ATK_1],
-            check: |m, s, _, t, _| {
+        ),
+        Property::<Delegation>::always(
+            "INV-4",
+            "The KDC never accepts evidence whose flags were changed after it issued them.",
+            &[RuleId::S4U_9, RuleId::ATK_1],
+            |m, s, _, t, _| {
                 let tampered = s.holder.evidence.as_ref().is_some_and(|e| e.tampered);
                 if tampered && by_s4u2proxy(m, s, t).is_some() {
-                    Err("S4U2proxy accepted a ticket whose FORWARDABLE flag was set by the front end".to_owned())
+                    Err(Violation::new("S4U2proxy accepted a ticket whose FORWARDABLE flag was set by the front end".to_owned()))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-5",
-            statement: "An ncalrpc client's identity crosses exactly one network hop from the local server unless that server's first network call asked for Delegate (an SMB call always does: its redirector asks itself), or the next server delegates it by S4U2proxy.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        ),
+        Property::<Delegation>::always(
+            "INV-5",
+            "An ncalrpc client's identity crosses exactly one network hop from the local server unless that server's first network call asked for Delegate (an SMB call always does: its redirector asks itself), or the next server delegates it by S4U2proxy.",
+            &[
                 RuleId::LVL_5,
                 RuleId::LVL_3,
                 RuleId::LVL_4,
@@ -811,9 +811,9 @@ pub fn properties() -> Vec<Property<Delegation>> {
                 RuleId::OQD_4,
                 RuleId::KRB_4,
             ],
-            check: |m, s, _, t, _| {
+            |m, s, _, t, _| {
                 let Some(asked) = s.ncalrpc_out else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let onward = t.holder.machine != s.holder.machine
                     && t.holder.presents.is_some()
@@ -823,22 +823,21 @@ pub fn properties() -> Vec<Property<Delegation>> {
                     && asked < ImpersonationLevel::Delegation
                     && by_s4u2proxy(m, s, t).is_none()
                 {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "the ncalrpc server's first network call asked for {asked}, yet the client's identity crossed a second network hop"
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-6",
-            statement: "A server holding a network logon without a TGT, and without S4U2proxy rights, never presents the user on another machine.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::NET_1, RuleId::S4U_4, RuleId::S4U_5, RuleId::S4U_12],
-            check: |m, s, _, t, _| {
+        ),
+        Property::<Delegation>::always(
+            "INV-6",
+            "A server holding a network logon without a TGT, and without S4U2proxy rights, never presents the user on another machine.",
+            &[RuleId::NET_1, RuleId::S4U_4, RuleId::S4U_5, RuleId::S4U_12],
+            |m, s, _, t, _| {
                 let (Some(dir), Some(service)) = (m.dir(s.config), s.holder.service) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let account = dir.service(service).account;
                 let rights = !dir.account(account).allowed_to_delegate_to.is_empty()
@@ -854,24 +853,23 @@ pub fn properties() -> Vec<Property<Delegation>> {
                     && t.holder.machine != s.holder.machine
                     && t.holder.presents == s.holder.presents
                 {
-                    Err("a network logon without credentials or S4U2proxy rights reached another machine as the user".to_owned())
+                    Err(Violation::new("a network logon without credentials or S4U2proxy rights reached another machine as the user".to_owned()))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-7",
-            statement: "A server that got its client by an NTLM logon never presents the client on another machine, unless the logon kept the client's password (a cleartext logon) or the server delegates by S4U2proxy.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        ),
+        Property::<Delegation>::always(
+            "INV-7",
+            "A server that got its client by an NTLM logon never presents the client on another machine, unless the logon kept the client's password (a cleartext logon) or the server delegates by S4U2proxy.",
+            &[
                 RuleId::NET_1,
                 RuleId::NET_2,
                 RuleId::NET_4,
                 RuleId::S4U_4,
                 RuleId::S4U_5,
             ],
-            check: |m, s, _, t, _| {
+            |m, s, _, t, _| {
                 let onward = s.ntlm
                     && s.holder.hold != Hold::Own
                     && t.holder.machine != s.holder.machine
@@ -881,20 +879,21 @@ pub fn properties() -> Vec<Property<Delegation>> {
                     && !matches!(s.holder.credentials, Credentials::Password)
                     && by_s4u2proxy(m, s, t).is_none()
                 {
-                    Err("the identity an NTLM logon brought went on to another machine".to_owned())
+                    Err(Violation::new(
+                        "the identity an NTLM logon brought went on to another machine".to_owned(),
+                    ))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-8",
-            statement: "The level a hop holds never exceeds the level the previous hop held, except through S4U2proxy or the local ncalrpc exception.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::LVL_3, RuleId::LVL_4, RuleId::LVL_5, RuleId::S4U_10],
-            check: |m, s, _, t, _| {
+        ),
+        Property::<Delegation>::always(
+            "INV-8",
+            "The level a hop holds never exceeds the level the previous hop held, except through S4U2proxy or the local ncalrpc exception.",
+            &[RuleId::LVL_3, RuleId::LVL_4, RuleId::LVL_5, RuleId::S4U_10],
+            |m, s, _, t, _| {
                 let (Some(before), Some(after)) = (rank(s.holder.hold), rank(t.holder.hold)) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let remote = t.holder.machine != s.holder.machine;
                 // LVL-5: a token a local (ncalrpc) server got from a logon that holds the
@@ -906,23 +905,22 @@ pub fn properties() -> Vec<Property<Delegation>> {
                     && !local_origin
                     && by_s4u2proxy(m, s, t).is_none()
                 {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "the level rose from {before} to {after} across machines"
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-10",
-            statement: "A server a local ncalrpc client asked for Identification never acts as the client.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::LVL_2, RuleId::LVL_5, RuleId::TOK_4],
-            check: |m, s, a, t, _| {
-                let Action::Call(i) = a else { return Ok(false) };
+        ),
+        Property::<Delegation>::always(
+            "INV-10",
+            "A server a local ncalrpc client asked for Identification never acts as the client.",
+            &[RuleId::LVL_2, RuleId::LVL_5, RuleId::TOK_4],
+            |m, s, a, t, _| {
+                let Action::Call(i) = a else { return Ok(()) };
                 let Some(req) = m.requests.get(usize::from(*i)) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let low = req
                     .level
@@ -931,34 +929,33 @@ pub fn properties() -> Vec<Property<Delegation>> {
                     .dir(s.config)
                     .is_some_and(|d| d.service(req.service).protocol == Protocol::Ncalrpc);
                 if local && low && t.holder.presents == s.holder.presents && t.holder.hold.acts() {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "the ncalrpc server holds {} after the client asked for Identification",
                         t.holder.hold
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-21",
-            statement: "A client that ignores OK-AS-DELEGATE can give its TGT to a server not trusted for delegation: OK-AS-DELEGATE is the client's hint, not the KDC's access control.",
-            expectation: Expectation::Sometimes,
-            rests_on: &[RuleId::KRB_4, RuleId::KRB_2],
-            check: |m, _, a, t, _| {
-                let Action::Call(i) = a else { return Ok(false) };
+        ),
+        Property::<Delegation>::sometimes(
+            "INV-21",
+            "A client that ignores OK-AS-DELEGATE can give its TGT to a server not trusted for delegation: OK-AS-DELEGATE is the client's hint, not the KDC's access control.",
+            &[RuleId::KRB_4, RuleId::KRB_2],
+            |m, _, a, t, _| {
+                let Action::Call(i) = a else { return false };
                 let ignores = m
                     .requests
                     .get(usize::from(*i))
                     .is_some_and(|r| !r.honours_ok_as_delegate);
                 let (Some(dir), Some(service)) = (m.dir(t.config), t.holder.service) else {
-                    return Ok(false);
+                    return false;
                 };
                 let td = dir
                     .account(dir.service(service).account)
                     .trusted_for_delegation;
-                Ok(ignores && !td && matches!(t.holder.credentials, Credentials::Tgt(_)))
+                ignores && !td && matches!(t.holder.credentials, Credentials::Tgt(_))
             },
-        },
+        ),
     ]
 }

@@ -22,6 +22,7 @@
 
 use std::sync::Arc;
 
+use tokenhop_check::{Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
@@ -29,7 +30,6 @@ use tokenhop_model::net::directory::{
 };
 use tokenhop_model::net::hop::{CallRequest, Credentials, Hold, Holder, Package};
 use tokenhop_model::rules::RuleId;
-use tokenhop_sim::explore::{Expectation, Property};
 
 use super::{Builder, CORP, Chains, Config, State, access, bit, proxied_by, requests};
 
@@ -259,92 +259,88 @@ fn proxy_path(s: &State, t: &State) -> Option<bool> {
 #[must_use]
 pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
     vec![
-        Property {
-            id: "ATK-7",
-            statement: "The double hop fails by default: WinRM on web01, impersonating alice, calls the file share on files01, which sees ANONYMOUS LOGON.",
-            expectation: Expectation::Sometimes,
-            rests_on: &[RuleId::NET_1, RuleId::HOP_3, RuleId::ATK_7],
-            check: |m, s, a, t, _| {
+        Property::<Chains<DoubleHop>>::sometimes(
+            "ATK-7",
+            "The double hop fails by default: WinRM on web01, impersonating alice, calls the file share on files01, which sees ANONYMOUS LOGON.",
+            &[RuleId::NET_1, RuleId::HOP_3, RuleId::ATK_7],
+            |m, s, a, t, _| {
                 let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
-                    return Ok(false);
+                    return false;
                 };
-                Ok(from.service == Some(m.scenario.winrm)
+                from.service == Some(m.scenario.winrm)
                     && from.presents == Some(m.scenario.alice)
                     && to.service == Some(m.scenario.files)
-                    && to.presents.is_none())
+                    && to.presents.is_none()
             },
-        },
-        Property {
-            id: "ATK-7/CredSSP",
-            statement: "No second hop presents alice with a password a cleartext logon (Basic, CredSSP) left on the first server.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::NET_4, RuleId::AD_6],
-            check: |m, s, a, t, _| {
+        ),
+        Property::<Chains<DoubleHop>>::always(
+            "ATK-7/CredSSP",
+            "No second hop presents alice with a password a cleartext logon (Basic, CredSSP) left on the first server.",
+            &[RuleId::NET_4, RuleId::AD_6],
+            |m, s, a, t, _| {
                 match second_hop(m, s, a, t) {
-                Some(h) if h.credentials == Credentials::Password => Err(
+                Some(h) if h.credentials == Credentials::Password => Err(Violation::new(
                     "the second hop presents alice with the password the first server's cleartext logon kept".to_owned(),
-                ),
-                _ => Ok(false),
+                )),
+                _ => Ok(()),
             }
             },
-        },
-        Property {
-            id: "ATK-7/TD",
-            statement: "No second hop presents alice with a TGT she forwarded to the first server.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        ),
+        Property::<Chains<DoubleHop>>::always(
+            "ATK-7/TD",
+            "No second hop presents alice with a TGT she forwarded to the first server.",
+            &[
                 RuleId::AD_3,
                 RuleId::KRB_2,
                 RuleId::KRB_3,
                 RuleId::S4U_12,
                 RuleId::OQD_3,
             ],
-            check: |m, s, a, t, _| match second_hop(m, s, a, t) {
-                Some(h) if matches!(h.credentials, Credentials::Tgt(_)) => Err(
+            |m, s, a, t, _| match second_hop(m, s, a, t) {
+                Some(h) if matches!(h.credentials, Credentials::Tgt(_)) => Err(Violation::new(
                     "the second hop presents alice with the TGT she forwarded to the first server"
                         .to_owned(),
-                ),
-                _ => Ok(false),
+                )),
+                _ => Ok(()),
             },
-        },
-        Property {
-            id: "ATK-7/KCD",
-            statement: "No second hop presents alice through S4U2proxy on the first server's msDS-AllowedToDelegateTo.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::AD_9, RuleId::KRB_5, RuleId::S4U_4],
-            check: |m, s, a, t, _| {
+        ),
+        Property::<Chains<DoubleHop>>::always(
+            "ATK-7/KCD",
+            "No second hop presents alice through S4U2proxy on the first server's msDS-AllowedToDelegateTo.",
+            &[RuleId::AD_9, RuleId::KRB_5, RuleId::S4U_4],
+            |m, s, a, t, _| {
                 if second_hop(m, s, a, t).is_some() && proxy_path(s, t) == Some(true) {
-                    Err("the second hop presents alice through constrained delegation".to_owned())
+                    Err(Violation::new(
+                        "the second hop presents alice through constrained delegation".to_owned(),
+                    ))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "ATK-7/RBCD",
-            statement: "No second hop presents alice through S4U2proxy on the back end's RBCD list.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::AD_10, RuleId::S4U_5],
-            check: |m, s, a, t, _| {
+        ),
+        Property::<Chains<DoubleHop>>::always(
+            "ATK-7/RBCD",
+            "No second hop presents alice through S4U2proxy on the back end's RBCD list.",
+            &[RuleId::AD_10, RuleId::S4U_5],
+            |m, s, a, t, _| {
                 if second_hop(m, s, a, t).is_some() && proxy_path(s, t) == Some(false) {
-                    Err("the second hop presents alice through resource-based constrained delegation".to_owned())
+                    Err(Violation::new("the second hop presents alice through resource-based constrained delegation".to_owned()))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-6",
-            statement: "A server holding a network logon without a TGT, and without S4U2proxy rights, never presents the user on another machine.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::NET_1, RuleId::S4U_4, RuleId::S4U_5, RuleId::S4U_12],
-            check: |m, s, a, t, _| {
+        ),
+        Property::<Chains<DoubleHop>>::always(
+            "INV-6",
+            "A server holding a network logon without a TGT, and without S4U2proxy rights, never presents the user on another machine.",
+            &[RuleId::NET_1, RuleId::S4U_4, RuleId::S4U_5, RuleId::S4U_12],
+            |m, s, a, t, _| {
                 let Some(h) = second_hop(m, s, a, t) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let dir = &s.chain.dir;
                 let Some(service) = h.service else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let account = dir.service(service).account;
                 let rights = !dir.account(account).allowed_to_delegate_to.is_empty()
@@ -353,23 +349,22 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
                         .iter()
                         .any(|a| a.allowed_to_act.contains(&account));
                 if h.credentials == Credentials::None && !rights {
-                    Err("a network logon without credentials or S4U2proxy rights reached another machine as alice".to_owned())
+                    Err(Violation::new("a network logon without credentials or S4U2proxy rights reached another machine as alice".to_owned()))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-7",
-            statement: "A hop authenticated by NTLM (a network logon with neither credentials nor a Kerberos ticket) is never followed by a hop presenting the user.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::NET_2, RuleId::NET_3, RuleId::NET_1],
-            check: |m, s, a, t, _| match second_hop(m, s, a, t) {
-                Some(h) if h.credentials == Credentials::None && h.evidence.is_none() => {
-                    Err("a hop after an NTLM logon presents alice".to_owned())
-                }
-                _ => Ok(false),
+        ),
+        Property::<Chains<DoubleHop>>::always(
+            "INV-7",
+            "A hop authenticated by NTLM (a network logon with neither credentials nor a Kerberos ticket) is never followed by a hop presenting the user.",
+            &[RuleId::NET_2, RuleId::NET_3, RuleId::NET_1],
+            |m, s, a, t, _| match second_hop(m, s, a, t) {
+                Some(h) if h.credentials == Credentials::None && h.evidence.is_none() => Err(
+                    Violation::new("a hop after an NTLM logon presents alice".to_owned()),
+                ),
+                _ => Ok(()),
             },
-        },
+        ),
     ]
 }

@@ -12,12 +12,12 @@
 //! impersonation succeeds at Identification only. The sweep: the endpoint's protocol (SMB
 //! named pipe, RPC, DCOM, HTTP).
 
+use tokenhop_check::{Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
 use tokenhop_model::net::hop::{self, Hold};
 use tokenhop_model::rules::RuleId;
-use tokenhop_sim::explore::{Expectation, Property};
 
 use super::{Builder, CORP, Chains, Config, access};
 
@@ -93,56 +93,54 @@ scenario_with_steps!(Potato);
 #[must_use]
 pub fn properties() -> Vec<Property<Chains<Potato>>> {
     vec![
-        Property {
-            id: "ATK-5",
-            statement: "The pool's code never acts as SYSTEM: no thread or program of the pool holds the machine's own identity at a level that opens objects.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::LVL_8, RuleId::TOK_19, RuleId::LVL_1, RuleId::ATK_5],
-            check: |m, _, _, t, _| {
+        Property::<Chains<Potato>>::always(
+            "ATK-5",
+            "The pool's code never acts as SYSTEM: no thread or program of the pool holds the machine's own identity at a level that opens objects.",
+            &[RuleId::LVL_8, RuleId::TOK_19, RuleId::LVL_1, RuleId::ATK_5],
+            |m, _, _, t, _| {
                 let Some(h) = t.holder() else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 if h.service == Some(m.scenario.pool)
                     && h.presents == Some(m.scenario.machine_account)
                     && h.hold.acts()
                 {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "the pool holds {} ({}): SYSTEM",
                         hop::presented_name(&t.chain.dir, h.presents),
                         h.hold
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-9",
-            statement: "A service's thread gets another identity's token at Impersonation or above only if the service holds SeImpersonatePrivilege.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::LVL_8, RuleId::ATK_5],
-            check: |_, s, _, t, _| {
+        ),
+        Property::<Chains<Potato>>::always(
+            "INV-9",
+            "A service's thread gets another identity's token at Impersonation or above only if the service holds SeImpersonatePrivilege.",
+            &[RuleId::LVL_8, RuleId::ATK_5],
+            |_, s, _, t, _| {
                 let Some(h) = t.holder() else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let Some(service) = h.service else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let svc = t.chain.dir.service(service);
                 let arrived = s.holder() != Some(h);
                 let other = h.presents.is_some() && h.presents != Some(svc.account);
                 let full = matches!(h.hold, Hold::Impersonating(l) if l >= ImpersonationLevel::Impersonation);
                 if arrived && other && full && !svc.impersonate_privilege {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "{} impersonates {} at {} without SeImpersonatePrivilege",
                         svc.name,
                         hop::presented_name(&t.chain.dir, h.presents),
                         h.hold
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
+        ),
     ]
 }

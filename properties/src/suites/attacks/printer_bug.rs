@@ -17,6 +17,7 @@
 //! on the service ticket) and OQD-4 (the SMB redirector asks for delegation itself); under
 //! either alternative no TGT is ever forwarded and `atk-3` finds nothing.
 
+use tokenhop_check::{Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
@@ -25,7 +26,6 @@ use tokenhop_model::net::directory::{
 use tokenhop_model::net::hop::{Credentials, Package};
 use tokenhop_model::net::kerberos;
 use tokenhop_model::rules::RuleId;
-use tokenhop_sim::explore::{Expectation, Property};
 
 use super::{Builder, CORP, Chains, Config, access, bit, requests};
 
@@ -132,11 +132,10 @@ scenario_with_steps!(PrinterBug);
 #[must_use]
 pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
     vec![
-        Property {
-            id: "ATK-3",
-            statement: "A domain controller's TGT never reaches a host that is not a domain controller, however the DC is made to authenticate.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        Property::<Chains<PrinterBug>>::always(
+            "ATK-3",
+            "A domain controller's TGT never reaches a host that is not a domain controller, however the DC is made to authenticate.",
+            &[
                 RuleId::AD_3,
                 RuleId::AD_4,
                 RuleId::KRB_2,
@@ -145,50 +144,50 @@ pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
                 RuleId::OQD_4,
                 RuleId::ATK_3,
             ],
-            check: |m, _, _, t, _| {
+            |m, _, _, t, _| {
                 let Some(h) = t.holder() else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let dir = &t.chain.dir;
                 match &h.credentials {
                     Credentials::Tgt(ticket)
                         if ticket.client == m.scenario.dc_account && !dir.machine(h.machine).dc =>
                     {
-                        Err(format!(
+                        Err(Violation::new(format!(
                             "{} on {}, not a domain controller, holds {}'s TGT",
                             h.service.map_or("a session", |s| &*dir.service(s).name),
                             dir.machine(h.machine).name,
                             dir.account(ticket.client).name
-                        ))
+                        )))
                     }
-                    _ => Ok(false),
+                    _ => Ok(()),
                 }
             },
-        },
-        Property {
-            id: "ATK-3/DCSync",
-            statement: "No chain the attacker drives from web02 opens the directory's replication secrets (DCSync).",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::KRB_3, RuleId::S4U_12, RuleId::HOP_2, RuleId::ATK_3],
-            check: |m, _, a, t, _| match a {
-                Step::Access { resource, .. } if *resource == m.scenario.secrets => Err(format!(
-                    "the attacker reads replicate-secrets as {}",
-                    tokenhop_model::net::hop::presented_name(
-                        &t.chain.dir,
-                        t.holder().and_then(|h| h.presents)
-                    )
-                )),
-                _ => Ok(false),
+        ),
+        Property::<Chains<PrinterBug>>::always(
+            "ATK-3/DCSync",
+            "No chain the attacker drives from web02 opens the directory's replication secrets (DCSync).",
+            &[RuleId::KRB_3, RuleId::S4U_12, RuleId::HOP_2, RuleId::ATK_3],
+            |m, _, a, t, _| match a {
+                Step::Access { resource, .. } if *resource == m.scenario.secrets => {
+                    Err(Violation::new(format!(
+                        "the attacker reads replicate-secrets as {}",
+                        tokenhop_model::net::hop::presented_name(
+                            &t.chain.dir,
+                            t.holder().and_then(|h| h.presents)
+                        )
+                    )))
+                }
+                _ => Ok(()),
             },
-        },
-        Property {
-            id: "INV-2",
-            statement: "A server holds an account's TGT only if the account is not sensitive.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
-            check: |m, _, _, t, _| {
+        ),
+        Property::<Chains<PrinterBug>>::always(
+            "INV-2",
+            "A server holds an account's TGT only if the account is not sensitive.",
+            &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
+            |m, _, _, t, _| {
                 let Some(h) = t.holder() else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 match &h.credentials {
                     Credentials::Tgt(ticket)
@@ -199,49 +198,48 @@ pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
                                 ticket.client,
                             ) =>
                     {
-                        Err(format!(
+                        Err(Violation::new(format!(
                             "a server holds the TGT of {}, which is sensitive",
                             t.chain.dir.account(ticket.client).name
-                        ))
+                        )))
                     }
-                    _ => Ok(false),
+                    _ => Ok(()),
                 }
             },
-        },
-        Property {
-            id: "INV-22",
-            statement: "A server in another forest, across a trust without TGT delegation, never receives an account's TGT.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::KRB_8, RuleId::KRB_2],
-            check: |_, _, _, t, _| {
+        ),
+        Property::<Chains<PrinterBug>>::always(
+            "INV-22",
+            "A server in another forest, across a trust without TGT delegation, never receives an account's TGT.",
+            &[RuleId::KRB_8, RuleId::KRB_2],
+            |_, _, _, t, _| {
                 let Some(h) = t.holder() else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let Credentials::Tgt(ticket) = &h.credentials else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let dir = &t.chain.dir;
                 let (Some(server), user) = (
                     dir.machine(h.machine).domain,
                     dir.account(ticket.client).domain,
                 ) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let crossing = dir.domain(server).forest != dir.domain(user).forest;
                 let allowed = dir
                     .trust(server, user)
                     .is_some_and(|tr| tr.enable_tgt_delegation && !tr.quarantined);
                 if crossing && !allowed {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "{} in {} holds {}'s TGT across a trust without TGT delegation",
                         h.service.map_or("a session", |s| &*dir.service(s).name),
                         dir.domain(server).name,
                         dir.account(ticket.client).name
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
+        ),
     ]
 }

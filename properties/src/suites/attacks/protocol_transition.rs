@@ -18,13 +18,13 @@
 
 use std::sync::Arc;
 
+use tokenhop_check::{Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, Trustee};
 use tokenhop_model::net::hop::Package;
 use tokenhop_model::net::kerberos::{self, Origin};
 use tokenhop_model::rules::RuleId;
-use tokenhop_sim::explore::{Expectation, Property};
 
 use super::{Builder, CORP, Chains, Config, access, bit, inv_3, inv_4, proxied_by, requests};
 
@@ -146,11 +146,10 @@ scenario_with_steps!(ProtocolTransition);
 #[must_use]
 pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
     vec![
-        Property {
-            id: "ATK-4",
-            statement: "A service reaches another machine's service as a user only if that user authenticated to it: an identity a front end made by S4U2self never leaves the front end's machine.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        Property::<Chains<ProtocolTransition>>::always(
+            "ATK-4",
+            "A service reaches another machine's service as a user only if that user authenticated to it: an identity a front end made by S4U2self never leaves the front end's machine.",
+            &[
                 RuleId::S4U_1,
                 RuleId::S4U_2,
                 RuleId::AD_8,
@@ -158,9 +157,9 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                 RuleId::S4U_13,
                 RuleId::ATK_4,
             ],
-            check: |_, s, a, t, _| {
+            |_, s, a, t, _| {
                 let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let made = from
                     .evidence
@@ -173,21 +172,20 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                     && to.presents == from.presents
                 {
                     let dir = &t.chain.dir;
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "{} serves {}, who never authenticated: the front end made the identity by S4U2self",
                         to.service.map_or("?", |x| &*dir.service(x).name),
                         tokenhop_model::net::hop::presented_name(dir, to.presents)
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-1",
-            statement: "A sensitive user's identity is never delegated: no chain presents it two machines away, and no service gets a ticket in its name by S4U2proxy.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        ),
+        Property::<Chains<ProtocolTransition>>::always(
+            "INV-1",
+            "A sensitive user's identity is never delegated: no chain presents it two machines away, and no service gets a ticket in its name by S4U2proxy.",
+            &[
                 RuleId::AD_5,
                 RuleId::AD_6,
                 RuleId::AD_13,
@@ -195,9 +193,9 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                 RuleId::S4U_3,
                 RuleId::S4U_9,
             ],
-            check: |m, s, _, t, _| {
+            |m, s, _, t, _| {
                 let Some(h) = t.holder() else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let adm = m.scenario.adm;
                 let delegated = h.hops >= 2 || proxied_by(s, t).is_some();
@@ -205,34 +203,33 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                     && delegated
                     && kerberos::is_sensitive(&t.chain.dir, m.readings(), adm)
                 {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "adm is sensitive and is presented {} machine boundaries away",
                         h.hops
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "KRB-5",
-            statement: "A user who authenticated to the front end with Kerberos is still delegated to a listed SPN: classic constrained delegation needs no protocol transition.",
-            expectation: Expectation::Sometimes,
-            rests_on: &[RuleId::KRB_5, RuleId::S4U_4, RuleId::S4U_6],
-            check: |m, s, a, t, _| {
+        ),
+        Property::<Chains<ProtocolTransition>>::sometimes(
+            "KRB-5",
+            "A user who authenticated to the front end with Kerberos is still delegated to a listed SPN: classic constrained delegation needs no protocol transition.",
+            &[RuleId::KRB_5, RuleId::S4U_4, RuleId::S4U_6],
+            |m, s, a, t, _| {
                 let (Step::Call(_), Some(from)) = (a, s.holder()) else {
-                    return Ok(false);
+                    return false;
                 };
                 let authenticated = from
                     .evidence
                     .as_ref()
                     .is_some_and(|e| e.origin == Origin::Tgs);
-                Ok(authenticated
+                authenticated
                     && from.presents == Some(m.scenario.adm)
                     && proxied_by(s, t).is_some()
-                    && t.holder().is_some_and(|h| h.presents == from.presents))
+                    && t.holder().is_some_and(|h| h.presents == from.presents)
             },
-        },
+        ),
         inv_3(),
         inv_4(),
     ]

@@ -18,12 +18,12 @@
 //! entry is written only by an identity with write access) and INV-3 hold throughout: the
 //! write access is the only gate (AD-11), which is the catalogue's point.
 
+use tokenhop_check::{Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
 use tokenhop_model::net::hop::Package;
 use tokenhop_model::rules::RuleId;
-use tokenhop_sim::explore::{Expectation, Property};
 
 use super::{Builder, CORP, Chains, Config, access, bit, inv_3, proxied_by, requests};
 
@@ -149,11 +149,10 @@ scenario_with_steps!(Rbcd);
 #[must_use]
 pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
     vec![
-        Property {
-            id: "ATK-2",
-            statement: "No service reaches files01 as another user through an RBCD entry FILES01$'s owner did not write: an ordinary user's write to the RBCD list never lets a principal she controls act as others there.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        Property::<Chains<Rbcd>>::always(
+            "ATK-2",
+            "No service reaches files01 as another user through an RBCD entry FILES01$'s owner did not write: an ordinary user's write to the RBCD list never lets a principal she controls act as others there.",
+            &[
                 RuleId::AD_10,
                 RuleId::AD_11,
                 RuleId::AD_12,
@@ -162,16 +161,16 @@ pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
                 RuleId::S4U_7,
                 RuleId::ATK_2,
             ],
-            check: |m, s, _, t, _| {
+            |m, s, _, t, _| {
                 let ids = &m.scenario;
                 let (Some(front), Some(h)) = (proxied_by(s, t), t.holder()) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let Some(user) = h.presents else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 if h.service != Some(ids.files) || user == ids.mallory || user == front {
-                    return Ok(false);
+                    return Ok(());
                 }
                 let consented = m
                     .initial_dir(t.config)
@@ -183,24 +182,23 @@ pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
                     .allowed_to_act
                     .contains(&front);
                 if written && !consented {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "files01 serves {} to {} through the RBCD entry mallory wrote",
                         t.chain.dir.account(user).name,
                         t.chain.dir.account(front).name
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-20",
-            statement: "An entry of an account's RBCD list is written only by an identity with write access to it (the account itself or a listed writer); no privilege is asked.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::AD_11, RuleId::AD_10],
-            check: |_, s, a, _, _| {
+        ),
+        Property::<Chains<Rbcd>>::always(
+            "INV-20",
+            "An entry of an account's RBCD list is written only by an identity with write access to it (the account itself or a listed writer); no privilege is asked.",
+            &[RuleId::AD_11, RuleId::AD_10],
+            |_, s, a, _, _| {
                 let Step::SetRbcd { target, .. } = a else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let dir = &s.chain.dir;
                 let writer = s.holder().and_then(|h| h.presents);
@@ -213,16 +211,16 @@ pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
                             .any(|x| dir.is_member(w, *x))
                 });
                 if may {
-                    Ok(false)
+                    Ok(())
                 } else {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "{} wrote {}'s RBCD list without write access",
                         tokenhop_model::net::hop::presented_name(dir, writer),
                         dir.account(*target).name
-                    ))
+                    )))
                 }
             },
-        },
+        ),
         inv_3(),
     ]
 }

@@ -20,6 +20,7 @@
 
 use std::hash::{Hash, Hasher};
 
+use tokenhop_check::{Model, Property, Violation};
 use tokenhop_model::core::decision::{Decision, Trail};
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::sql::{
@@ -28,7 +29,6 @@ use tokenhop_model::managed::sql::{
 };
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
-use tokenhop_sim::explore::{Expectation, Model, Property};
 
 /// The SQL Server service account's identity.
 pub const SERVICE: Ident = 0;
@@ -431,11 +431,10 @@ impl Model for Sql {
 #[must_use]
 pub fn properties() -> Vec<Property<Sql>> {
     vec![
-        Property {
-            id: "ATK-9",
-            statement: "A login not trusted to run as the SQL Server service account (mallory: not sysadmin) never reaches a resource only the service account may.",
-            expectation: Expectation::Always,
-            rests_on: &[
+        Property::<Sql>::always(
+            "ATK-9",
+            "A login not trusted to run as the SQL Server service account (mallory: not sysadmin) never reaches a resource only the service account may.",
+            &[
                 RuleId::SQL_2,
                 RuleId::SQL_3,
                 RuleId::SQL_4,
@@ -443,31 +442,30 @@ pub fn properties() -> Vec<Property<Sql>> {
                 RuleId::SQL_11,
                 RuleId::ATK_9,
             ],
-            check: |_, s, a, _, o| {
+            |_, s, a, _, o| {
                 if *a == Action::ExternalAccess && o.granted {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "mallory's {} routine reads service-master-key-backup as the service account",
                         s.routine.as_ref().map_or("?", |r| r.0.set.name())
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "INV-17",
-            statement: "External access by a CLR routine is made as the service account, or as the original Windows caller when the code impersonates it; never as a SQL login. (Under OQD-8's reading `caller`, automatic impersonation, it does not hold by construction.)",
-            expectation: Expectation::Always,
-            rests_on: &[
+        ),
+        Property::<Sql>::always(
+            "INV-17",
+            "External access by a CLR routine is made as the service account, or as the original Windows caller when the code impersonates it; never as a SQL login. (Under OQD-8's reading `caller`, automatic impersonation, it does not hold by construction.)",
+            &[
                 RuleId::SQL_4,
                 RuleId::SQL_5,
                 RuleId::SQL_6,
                 RuleId::SQL_12,
                 RuleId::OQD_8,
             ],
-            check: |m, s, _, _, o| {
+            |m, s, _, _, o| {
                 let (Some(seen), Some(r)) = (o.seen, &s.routine) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let original = m
                     .configs
@@ -482,11 +480,13 @@ pub fn properties() -> Vec<Property<Sql>> {
                     None => false,
                 };
                 if ok {
-                    Ok(false)
+                    Ok(())
                 } else {
-                    Err(format!("the external resource saw identity {seen:?}"))
+                    Err(Violation::new(format!(
+                        "the external resource saw identity {seen:?}"
+                    )))
                 }
             },
-        },
+        ),
     ]
 }

@@ -13,6 +13,7 @@
 //! a domain service account). LVL-9 (a checking server never serves an unauthenticated RPC
 //! call) holds throughout.
 
+use tokenhop_check::{Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
@@ -20,7 +21,6 @@ use tokenhop_model::net::directory::{
 };
 use tokenhop_model::net::hop::{self, Hold, Package};
 use tokenhop_model::rules::RuleId;
-use tokenhop_sim::explore::{Expectation, Property};
 
 use super::{Builder, CORP, Chains, Config, access, requests};
 
@@ -128,14 +128,13 @@ scenario_with_steps!(Unchecked);
 #[must_use]
 pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
     vec![
-        Property {
-            id: "ATK-8",
-            statement: "A caller's request never runs as the server's own identity: a failed impersonation never leaves the request running as the server's process.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::LVL_9, RuleId::RPC_3, RuleId::ATK_8],
-            check: |m, s, a, t, _| {
+        Property::<Chains<Unchecked>>::always(
+            "ATK-8",
+            "A caller's request never runs as the server's own identity: a failed impersonation never leaves the request running as the server's process.",
+            &[RuleId::LVL_9, RuleId::RPC_3, RuleId::ATK_8],
+            |m, s, a, t, _| {
                 let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
-                    return Ok(false);
+                    return Ok(());
                 };
                 let own = t.chain.dir.service(m.scenario.agent).account;
                 if to.service == Some(m.scenario.agent)
@@ -143,56 +142,54 @@ pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
                     && to.presents == Some(own)
                     && from.presents != Some(own)
                 {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "{}'s request runs as {}, the server's own process",
                         hop::presented_name(&t.chain.dir, from.presents),
                         hop::presented_name(&t.chain.dir, to.presents)
-                    ))
+                    )))
                 } else {
-                    Ok(false)
+                    Ok(())
                 }
             },
-        },
-        Property {
-            id: "ATK-8/write",
-            statement: "mallory never writes the agent's configuration, which only the server's own account may write.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::HOP_2, RuleId::LVL_9, RuleId::ATK_8],
-            check: |m, _, a, t, _| match a {
+        ),
+        Property::<Chains<Unchecked>>::always(
+            "ATK-8/write",
+            "mallory never writes the agent's configuration, which only the server's own account may write.",
+            &[RuleId::HOP_2, RuleId::LVL_9, RuleId::ATK_8],
+            |m, _, a, t, _| match a {
                 Step::Access { resource, rights }
                     if *resource == m.scenario.config_file
                         && rights.iter().any(|r| &**r == "write") =>
                 {
-                    Err(format!(
+                    Err(Violation::new(format!(
                         "mallory's chain writes agent-config as {}",
                         hop::presented_name(&t.chain.dir, t.holder().and_then(|h| h.presents))
-                    ))
+                    )))
                 }
-                _ => Ok(false),
+                _ => Ok(()),
             },
-        },
-        Property {
-            id: "LVL-9",
-            statement: "A server that checks the result of impersonating its caller never serves an RPC call that carried no authentication.",
-            expectation: Expectation::Always,
-            rests_on: &[RuleId::LVL_9, RuleId::RPC_3, RuleId::OQL_12],
-            check: |m, _, a, t, _| match a {
+        ),
+        Property::<Chains<Unchecked>>::always(
+            "LVL-9",
+            "A server that checks the result of impersonating its caller never serves an RPC call that carried no authentication.",
+            &[RuleId::LVL_9, RuleId::RPC_3, RuleId::OQL_12],
+            |m, _, a, t, _| match a {
                 Step::Call(req) if req.package == Package::None => {
                     let svc = t.chain.dir.service(req.service);
                     if svc.checks_impersonation
                         && svc.protocol.is_rpc()
                         && t.holder().and_then(|h| h.service) == Some(m.scenario.agent)
                     {
-                        Err(format!(
+                        Err(Violation::new(format!(
                             "{} checks impersonation yet served an unauthenticated call",
                             svc.name
-                        ))
+                        )))
                     } else {
-                        Ok(false)
+                        Ok(())
                     }
                 }
-                _ => Ok(false),
+                _ => Ok(()),
             },
-        },
+        ),
     ]
 }

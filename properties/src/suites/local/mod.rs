@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use tokenhop_check::{Model, Property};
 use tokenhop_model::core::decision::Trail;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::machine::action::{Call, ProcessRef, ThreadRef};
@@ -23,7 +24,6 @@ use tokenhop_model::machine::rights::AccessMask;
 use tokenhop_model::machine::world::{Handle, Thread};
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::{Action, Settings, World, try_step};
-use tokenhop_sim::explore::{Expectation, Model, Property};
 
 use crate::invariants::INVARIANTS;
 use crate::strategies::{Universe, universe};
@@ -349,55 +349,23 @@ impl Model for Local {
     }
 }
 
-/// The check of invariant `I` of [`INVARIANTS`] as a property of the suite.
-fn invariant<const I: usize>(
-    _: &Local,
-    _: &Packed,
-    action: &Action,
-    _: &Packed,
-    t: &Transition,
-) -> Result<bool, String> {
-    match INVARIANTS.get(I) {
-        Some(inv) => (inv.check)(&t.before, action, t.after(), &t.outcome).map(|()| false),
-        None => Ok(false),
-    }
-}
-
-/// The properties: every invariant of [`INVARIANTS`].
+/// The properties: every invariant of [`INVARIANTS`], each checked on the transition's
+/// world before and after.
 #[must_use]
 pub fn properties() -> Vec<Property<Local>> {
-    type Check = fn(&Local, &Packed, &Action, &Packed, &Transition) -> Result<bool, String>;
-    let checks: [Check; 12] = [
-        invariant::<0>,
-        invariant::<1>,
-        invariant::<2>,
-        invariant::<3>,
-        invariant::<4>,
-        invariant::<5>,
-        invariant::<6>,
-        invariant::<7>,
-        invariant::<8>,
-        invariant::<9>,
-        invariant::<10>,
-        invariant::<11>,
-    ];
     INVARIANTS
         .iter()
-        .zip(checks)
-        .map(|(inv, check)| Property {
-            id: inv.id,
-            statement: inv.statement,
-            expectation: Expectation::Always,
-            rests_on: inv.rests_on,
-            check,
+        .map(|inv| {
+            let check = inv.check;
+            Property::<Local>::always(
+                inv.id,
+                inv.statement,
+                inv.rests_on,
+                move |_, _, action, _, t| check(&t.before, action, t.after(), &t.outcome),
+            )
         })
         .collect()
 }
-
-const _: () = assert!(
-    INVARIANTS.len() <= 12,
-    "the local suite maps at most twelve invariants; add checks above"
-);
 
 #[cfg(test)]
 mod tests;

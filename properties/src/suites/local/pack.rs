@@ -14,11 +14,11 @@
 
 use std::sync::Arc;
 
+use tokenhop_check::fingerprint;
+use tokenhop_check::intern::Interner;
 use tokenhop_model::World;
 use tokenhop_model::machine::token::Token;
 use tokenhop_model::machine::world::{Handle, HandleTarget, Thread};
-use tokenhop_sim::explore::fingerprint;
-use tokenhop_sim::explore::intern::Interner;
 
 use super::CALLERS;
 

@@ -4,9 +4,9 @@
 //! states as it does with whole worlds.
 
 use super::*;
+use tokenhop_check::{Options, explore, fingerprint};
 use tokenhop_model::machine::world::HandleTarget;
 use tokenhop_model::step_with;
-use tokenhop_sim::explore::{Options, explore, fingerprint};
 
 /// The suite as it was before packing: whole worlds, fingerprinted whole, the least of a
 /// world's and its exchange's. The reference the packed suite must agree with.

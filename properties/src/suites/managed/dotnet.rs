@@ -13,6 +13,7 @@
 //! invariants compare what the model's threads hold with what that record says they must.
 
 use std::fmt::Write as _;
+use tokenhop_check::Violation;
 
 use tokenhop_model::core::decision::{RuleSet, Trail};
 use tokenhop_model::managed::Ident;
@@ -938,29 +939,32 @@ pub fn inv_11(
     action: &Action,
     after: &State,
     result: &Result<Observed, Exception>,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     let Some((b, a)) = programs(before, after) else {
-        return Ok(false);
+        return Ok(());
     };
     if b.profile.mode != FlowMode::NoFlow {
-        return Ok(false);
+        return Ok(());
     }
     let (Action::Run(t, _) | Action::Finish(t)) = *action else {
-        return Ok(false);
+        return Ok(());
     };
     if result.is_err() {
-        return Err(format!("{} threw in no-flow mode", describe(action)));
+        return Err(Violation::new(format!(
+            "{} threw in no-flow mode",
+            describe(action)
+        )));
     }
     let (was, is) = (token(b, t), token(a, t));
     if was == is {
-        Ok(false)
+        Ok(())
     } else {
-        Err(format!(
+        Err(Violation::new(format!(
             "no-flow mode: thread t{t}'s token was {} and is {} after {}",
             name(was),
             name(is),
             describe(action)
-        ))
+        )))
     }
 }
 
@@ -996,33 +1000,33 @@ fn flow_is_exact(
     action: &Action,
     after: &State,
     result: &Result<Observed, Exception>,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     let Some((b, a)) = programs(before, after) else {
-        return Ok(false);
+        return Ok(());
     };
     if b.profile.mode != mode {
-        return Ok(false);
+        return Ok(());
     }
     match *action {
         Action::Run(t, i) => {
             let Some(item) = b.items.get(usize::from(i)) else {
-                return Ok(false);
+                return Ok(());
             };
             let Some(want) = flowed(mode, item) else {
-                return Ok(false);
+                return Ok(());
             };
             if let Err(e) = result {
-                return Err(format!("work item #{i} threw {e}"));
+                return Err(Violation::new(format!("work item #{i} threw {e}")));
             }
             let got = token(a, t);
             if got == want {
-                Ok(false)
+                Ok(())
             } else {
-                Err(format!(
+                Err(Violation::new(format!(
                     "work item #{i} was captured with {} and runs on thread t{t} as {}",
                     name(want),
                     name(got)
-                ))
+                )))
             }
         }
         Action::Finish(t) => {
@@ -1033,28 +1037,28 @@ fn flow_is_exact(
                 },
             )) = b.workers.get(usize::from(t)).and_then(Worker::open_scope)
             else {
-                return Ok(false);
+                return Ok(());
             };
             let Some(want) = b
                 .items
                 .get(usize::from(item))
                 .and_then(|it| flowed(mode, it))
             else {
-                return Ok(false);
+                return Ok(());
             };
             let switched = want.is_some() || os_before.is_some();
             let got = token(a, t);
             if !switched || got == os_before {
-                Ok(false)
+                Ok(())
             } else {
-                Err(format!(
+                Err(Violation::new(format!(
                     "work item #{item} ran on thread t{t}, which held {} before it; after it returns the thread holds {}",
                     name(os_before),
                     name(got)
-                ))
+                )))
             }
         }
-        _ => Ok(false),
+        _ => Ok(()),
     }
 }
 
@@ -1065,7 +1069,7 @@ pub fn inv_12(
     action: &Action,
     after: &State,
     result: &Result<Observed, Exception>,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     flow_is_exact(FlowMode::FastFlow, before, action, after, result)
 }
 
@@ -1076,7 +1080,7 @@ pub fn inv_13(
     action: &Action,
     after: &State,
     result: &Result<Observed, Exception>,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     flow_is_exact(FlowMode::AlwaysFlow, before, action, after, result)
 }
 
@@ -1087,25 +1091,25 @@ pub fn inv_14(
     before: &State,
     action: &Action,
     after: &State,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     let (State::Starting(c), Action::Start, State::Running(p)) = (before, action, after) else {
-        return Ok(false);
+        return Ok(());
     };
     let Some(config) = dotnet.configs.get(usize::from(*c)) else {
-        return Ok(false);
+        return Ok(());
     };
     if config.framework.family != Family::Framework2
         || !config.legacy_enabled()
         || !config.always_flow_enabled()
         || p.profile.mode == FlowMode::NoFlow
     {
-        return Ok(false);
+        return Ok(());
     }
-    Err(format!(
+    Err(Violation::new(format!(
         "{}: legacy and always-flow are both enabled and the process starts in {} mode",
         config.words(),
         p.profile.mode.name()
-    ))
+    )))
 }
 
 /// INV-15: on .NET Core a continuation of a RunImpersonated delegate that runs with its
@@ -1117,55 +1121,55 @@ pub fn inv_15(
     action: &Action,
     after: &State,
     result: &Result<Observed, Exception>,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     let Some((b, a)) = programs(before, after) else {
-        return Ok(false);
+        return Ok(());
     };
     if b.profile.mode != FlowMode::AsyncLocal {
-        return Ok(false);
+        return Ok(());
     }
     match *action {
         Action::Run(t, i) => {
             let Some(item) = b.items.get(usize::from(i)) else {
-                return Ok(false);
+                return Ok(());
             };
             let Some(handle) = item
                 .record_at_capture
                 .scope
                 .filter(|_| item.context_flows())
             else {
-                return Ok(false);
+                return Ok(());
             };
             let owner = HANDLE_OWNERS.get(usize::from(handle)).copied();
             match result {
-                Err(Exception::ObjectDisposed) if b.handles.live(handle).is_none() => Ok(false),
-                Err(e) => Err(format!(
+                Err(Exception::ObjectDisposed) if b.handles.live(handle).is_none() => Ok(()),
+                Err(e) => Err(Violation::new(format!(
                     "continuation #{i} of RunImpersonated(handle #{handle}) threw {e}"
-                )),
-                Ok(_) if token(a, t) == owner => Ok(false),
-                Ok(_) => Err(format!(
+                ))),
+                Ok(_) if token(a, t) == owner => Ok(()),
+                Ok(_) => Err(Violation::new(format!(
                     "continuation #{i} of RunImpersonated(handle #{handle}, {}) runs on thread t{t} as {}",
                     name(owner),
                     name(token(a, t))
-                )),
+                ))),
             }
         }
         Action::End(t) => {
             let Some((_, Scope::RunImpersonated { os_before, .. })) =
                 b.workers.get(usize::from(t)).and_then(Worker::open_scope)
             else {
-                return Ok(false);
+                return Ok(());
             };
             if token(a, t) == os_before {
-                Ok(false)
+                Ok(())
             } else {
-                Err(format!(
+                Err(Violation::new(format!(
                     "RunImpersonated returned on thread t{t}, which held {} before it, and left it holding {}",
                     name(os_before),
                     name(token(a, t))
-                ))
+                )))
             }
         }
-        _ => Ok(false),
+        _ => Ok(()),
     }
 }

@@ -14,6 +14,7 @@
 //! logins).
 
 use std::hash::{Hash, Hasher};
+use tokenhop_check::Violation;
 
 use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::Ident;
@@ -550,33 +551,35 @@ pub fn inv_16(
     before: &State,
     action: &Action,
     result: &Result<Observed, Exception>,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     let (Action::Query(thread, _), Ok(Observed::Principal(principal))) = (action, result) else {
-        return Ok(false);
+        return Ok(());
     };
     let Some(r) = &before.routine else {
-        return Err("a query succeeded with no routine running".to_owned());
+        return Err(Violation::new(
+            "a query succeeded with no routine running".to_owned(),
+        ));
     };
     if *thread != ClrThread::Entry {
-        return Err(
+        return Err(Violation::new(
             "a query on the context connection succeeded from a thread the routine started"
                 .to_owned(),
-        );
+        ));
     }
     if r.impersonating[slot(*thread)] {
-        return Err(
+        return Err(Violation::new(
             "a query on the context connection succeeded while the entry thread impersonates"
                 .to_owned(),
-        );
+        ));
     }
     if *principal != r.entry.principal {
-        return Err(format!(
+        return Err(Violation::new(format!(
             "the routine was entered as {} and its query was authorized as {}",
             login_name(r.entry.principal),
             login_name(*principal)
-        ));
+        )));
     }
-    Ok(false)
+    Ok(())
 }
 
 /// INV-18: in a session whose login uses SQL Server authentication,
@@ -587,9 +590,9 @@ pub fn inv_18(
     before: &State,
     action: &Action,
     result: &Result<Observed, Exception>,
-) -> Result<bool, String> {
+) -> Result<(), Violation> {
     if sql.caller_windows(before) != Some(false) {
-        return Ok(false);
+        return Ok(());
     }
     let caller = login_name(
         sql.configs
@@ -597,20 +600,22 @@ pub fn inv_18(
             .map_or(BOB, |c| c.caller),
     );
     match (action, result) {
-        (Action::WindowsIdentity, Ok(Observed::WindowsIdentity(Some(who)))) => Err(format!(
-            "SqlContext.WindowsIdentity is {} in {caller}'s session, which uses SQL Server authentication",
-            identity_name(*who)
-        )),
-        (Action::Impersonate(_), Ok(Observed::Impersonated(who))) => Err(format!(
+        (Action::WindowsIdentity, Ok(Observed::WindowsIdentity(Some(who)))) => {
+            Err(Violation::new(format!(
+                "SqlContext.WindowsIdentity is {} in {caller}'s session, which uses SQL Server authentication",
+                identity_name(*who)
+            )))
+        }
+        (Action::Impersonate(_), Ok(Observed::Impersonated(who))) => Err(Violation::new(format!(
             "the routine of {caller}'s session, which uses SQL Server authentication, impersonates {}",
             who.map_or("a null identity", identity_name)
-        )),
+        ))),
         (Action::ExternalAccess(..), Ok(Observed::Seen(Some(who)))) if *who != SERVICE => {
-            Err(format!(
+            Err(Violation::new(format!(
                 "{caller}'s session, which uses SQL Server authentication, reaches an external resource as {}",
                 identity_name(*who)
-            ))
+            )))
         }
-        _ => Ok(false),
+        _ => Ok(()),
     }
 }

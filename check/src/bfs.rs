@@ -15,10 +15,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::fingerprint::Identity;
 use tokenhop_model::core::decision::RuleSet;
 
-use super::{Expectation, Finding, Limit, Model, Options, Property, Report, Trace, TraceStep};
+use crate::budget::{Budget, Limit, Options};
+use crate::fingerprint::Identity;
+use crate::model::Model;
+use crate::property::{Expectation, Observation, Property};
+use crate::report::{Extent, Finding, Report, Trace, TraceStep, Verdict};
 
 /// How far a run has come, for a progress display.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,16 +227,33 @@ pub fn explore<M: Model>(
 
     let states = stored.load(Ordering::Relaxed);
     let capacity: usize = tables.iter().map(|t| lock(t).capacity()).sum();
+    let extent = if complete {
+        Extent::Exhausted
+    } else {
+        Extent::Bounded(depth)
+    };
     let findings = properties
         .iter()
         .zip(&found)
         .map(|(p, f)| {
             let found = f.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            let trace = found.map(|f| rebuild(model, &tables, &f, p.id));
+            let verdict = match (p.expectation, trace, limit) {
+                (Expectation::Always, Some(t), _) => Verdict::Broken(t),
+                (Expectation::Sometimes, Some(t), _) => Verdict::Exhibited(t),
+                (_, None, Some(limit)) => Verdict::Undecided {
+                    limit,
+                    depth,
+                    bound: budget.depth,
+                },
+                (Expectation::Always, None, None) => Verdict::Holds(extent),
+                (Expectation::Sometimes, None, None) => Verdict::NotExhibited(extent),
+            };
             Finding {
                 id: p.id,
                 statement: p.statement,
                 expectation: p.expectation,
-                trace: found.map(|f| rebuild(model, &tables, &f, p.id)),
+                verdict,
             }
         })
         .collect();
@@ -261,7 +281,7 @@ fn memory(states: u64, entry_size: u64, frontier: u64, state_size: u64) -> u64 {
 }
 
 /// Which budget a stopped run reached.
-fn reached(budget: &super::Budget, states: u64, start: Instant, memory: u64) -> Limit {
+fn reached(budget: &Budget, states: u64, start: Instant, memory: u64) -> Limit {
     if states >= budget.states {
         Limit::States(budget.states)
     } else if memory >= budget.memory {
@@ -367,11 +387,11 @@ impl<M: Model> Level<'_, M> {
                 continue;
             }
             let reason = match (
-                (p.check)(self.model, state, action, target, outcome),
+                p.check(self.model, state, action, target, outcome),
                 p.expectation,
             ) {
-                (Err(reason), Expectation::Always) => reason,
-                (Ok(true), Expectation::Sometimes) => "reached".to_owned(),
+                (Observation::Violation(v), Expectation::Always) => v.reason().to_owned(),
+                (Observation::Witness, Expectation::Sometimes) => "reached".to_owned(),
                 _ => continue,
             };
             let candidate = Found {

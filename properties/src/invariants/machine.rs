@@ -1,5 +1,7 @@
-//! Invariants over single transitions, each stated as a theorem with the rules it rests on.
+//! Invariants of one Windows machine over single transitions of `tokenhop_model::step`,
+//! each stated as a theorem with the rules it rests on.
 
+use tokenhop_check::Violation;
 use tokenhop_model::World;
 use tokenhop_model::core::level::{ImpersonationLevel, TokenType};
 use tokenhop_model::machine::action::{Action, Call};
@@ -17,7 +19,7 @@ pub struct Invariant {
     /// The rules it follows from.
     pub rests_on: &'static [RuleId],
     /// The check: `Err` explains the violation.
-    pub check: fn(&World, &Action, &World, &Outcome) -> Result<(), String>,
+    pub check: fn(&World, &Action, &World, &Outcome) -> Result<(), Violation>,
 }
 
 /// Every invariant: the local ones (LOC-*) and those of the domain catalogue that are
@@ -81,7 +83,7 @@ fn queued_calls_carry_no_token(
     _: &Action,
     after: &World,
     _: &Outcome,
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     for call in after.com.calls.iter().filter(|c| c.queued && c.active) {
         let Some(sender) = &call.caller else {
             continue;
@@ -100,12 +102,12 @@ fn queued_calls_carry_no_token(
         }
         let effective = after.token(after.effective_token(server));
         if sessions.contains(&effective.auth_id) {
-            return Err(format!(
+            return Err(Violation::new(format!(
                 "thread `{}` serves a queued call from {} and runs with a token of the sender's logon session {}",
                 after.thread(server).name,
                 after.name_of(sender.user),
                 effective.auth_id
-            ));
+            )));
         }
     }
     Ok(())
@@ -116,9 +118,9 @@ fn failed_calls_change_nothing(
     _: &Action,
     after: &World,
     outcome: &Outcome,
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     if outcome.result.is_err() && before != after {
-        return Err("a failed call changed the world".to_owned());
+        return Err(Violation::new("a failed call changed the world".to_owned()));
     }
     Ok(())
 }
@@ -128,9 +130,9 @@ fn outcomes_are_explained(
     _: &Action,
     _: &World,
     outcome: &Outcome,
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     if outcome.decisions.is_empty() {
-        return Err("the outcome names no rule".to_owned());
+        return Err(Violation::new("the outcome names no rule".to_owned()));
     }
     Ok(())
 }
@@ -140,13 +142,15 @@ fn low_levels_open_nothing(
     action: &Action,
     _: &World,
     outcome: &Outcome,
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     let low = before
         .thread(action.caller)
         .impersonation
         .is_some_and(|i| i.level < ImpersonationLevel::Impersonation);
     if low && matches!(action.call, Call::OpenObject { .. }) && outcome.result.is_ok() {
-        return Err("a thread below Impersonation opened an object".to_owned());
+        return Err(Violation::new(
+            "a thread below Impersonation opened an object".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -156,12 +160,14 @@ fn revert_restores_the_process_token(
     action: &Action,
     after: &World,
     outcome: &Outcome,
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     if matches!(action.call, Call::RevertToSelf)
         && outcome.result.is_ok()
         && after.effective_token(action.caller) != after.process_token_of(action.caller)
     {
-        return Err("the thread still impersonates after RevertToSelf".to_owned());
+        return Err(Violation::new(
+            "the thread still impersonates after RevertToSelf".to_owned(),
+        ));
     }
     Ok(())
 }
@@ -171,7 +177,7 @@ fn duplicates_do_not_raise_levels(
     action: &Action,
     after: &World,
     outcome: &Outcome,
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     let (Call::DuplicateTokenEx { token: Some(h), .. }
     | Call::DuplicateToken { token: Some(h), .. }) = action.call
     else {
@@ -194,7 +200,10 @@ fn duplicates_do_not_raise_levels(
         && c.token_type == TokenType::Impersonation
         && c.level > s.level
     {
-        return Err(format!("a duplicate raised {} to {}", s.level, c.level));
+        return Err(Violation::new(format!(
+            "a duplicate raised {} to {}",
+            s.level, c.level
+        )));
     }
     Ok(())
 }
@@ -204,7 +213,7 @@ fn impersonation_is_gated(
     action: &Action,
     after: &World,
     outcome: &Outcome,
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     if outcome.result.is_err() {
         return Ok(());
     }
@@ -222,10 +231,10 @@ fn impersonation_is_gated(
     if let Call::ImpersonateSelf { level } = action.call
         && imp.level > level
     {
-        return Err(format!(
+        return Err(Violation::new(format!(
             "ImpersonateSelf({level}) left the thread at {}",
             imp.level
-        ));
+        )));
     }
     let process = after.token(after.process_token_of(target));
     let token = after.token(imp.token);
@@ -242,10 +251,10 @@ fn impersonation_is_gated(
         && imp.level > ImpersonationLevel::Identification
         && before.settings.windows >= tokenhop_model::WindowsVersion::XpSp2
     {
-        return Err(format!(
+        return Err(Violation::new(format!(
             "a process without SeImpersonatePrivilege impersonates another user's network token at {}",
             imp.level
-        ));
+        )));
     }
     Ok(())
 }
@@ -255,7 +264,7 @@ fn new_threads_do_not_impersonate(
     action: &Action,
     after: &World,
     outcome: &Outcome,
-) -> Result<(), String> {
+) -> Result<(), Violation> {
     if before.settings.readings.alternative(RuleId::OQL_19) {
         return Ok(());
     }
@@ -263,7 +272,9 @@ fn new_threads_do_not_impersonate(
         && let Some(Created::Thread(t)) = success.created
         && after.thread(t).impersonation.is_some()
     {
-        return Err("a new thread starts impersonating".to_owned());
+        return Err(Violation::new(
+            "a new thread starts impersonating".to_owned(),
+        ));
     }
     Ok(())
 }

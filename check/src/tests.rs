@@ -40,26 +40,24 @@ impl Model for Counters {
 
     fn properties(&self) -> Vec<Property<Self>> {
         vec![
-            Property {
-                id: "SUM",
-                statement: "The counters never sum to 5.",
-                expectation: Expectation::Always,
-                rests_on: &[],
-                check: |_, _, _, t, _| {
+            Property::<Self>::always(
+                "SUM",
+                "The counters never sum to 5.",
+                &[],
+                |_, _, _, t, _| {
                     if t.0 + t.1 == 5 {
-                        Err(format!("{} + {} = 5", t.0, t.1))
+                        Err(Violation::new(format!("{} + {} = 5", t.0, t.1)))
                     } else {
-                        Ok(false)
+                        Ok(())
                     }
                 },
-            },
-            Property {
-                id: "THREE",
-                statement: "The first counter reaches 3 while the second is 0.",
-                expectation: Expectation::Sometimes,
-                rests_on: &[],
-                check: |_, _, _, t, _| Ok(*t == (3, 0)),
-            },
+            ),
+            Property::<Self>::sometimes(
+                "THREE",
+                "The first counter reaches 3 while the second is 0.",
+                &[],
+                |_, _, _, t, _| *t == (3, 0),
+            ),
         ]
     }
 }
@@ -114,7 +112,7 @@ fn counterexamples_and_witnesses_are_shortest_and_replay() {
     );
     let sum = &r.findings[0];
     assert!(!sum.holds());
-    let trace = sum.trace.as_ref().expect("a counterexample");
+    let trace = sum.trace().expect("a counterexample");
     assert_eq!(trace.steps.len(), 5, "{trace:?}");
     assert_eq!(trace.initial, "(0, 0)");
     let last = &trace.steps[4].state;
@@ -126,7 +124,7 @@ fn counterexamples_and_witnesses_are_shortest_and_replay() {
     assert_eq!(a + b, 5);
     let three = &r.findings[1];
     assert!(three.holds());
-    assert_eq!(three.trace.as_ref().map(|t| t.steps.len()), Some(3));
+    assert_eq!(three.trace().map(|t| t.steps.len()), Some(3));
 }
 
 #[test]
@@ -163,6 +161,74 @@ fn a_state_budget_stops_the_run_and_says_so() {
     );
     assert!(!r.complete);
     assert_eq!(r.limit, Some(Limit::States(50)));
+}
+
+#[test]
+fn a_search_stopped_by_a_budget_leaves_undecided_what_it_did_not_decide() {
+    let options = Options {
+        threads: 1,
+        stop_when_decided: false,
+        budget: Budget {
+            states: 3,
+            ..Budget::default()
+        },
+        only: Vec::new(),
+    };
+    let r = explore(
+        &Counters {
+            limit: 10,
+            symmetric: false,
+        },
+        &options,
+        &|_| {},
+    );
+    assert_eq!(r.limit, Some(Limit::States(3)));
+    for f in &r.findings {
+        assert!(
+            matches!(
+                f.verdict,
+                Verdict::Undecided {
+                    limit: Limit::States(3),
+                    bound: 12,
+                    ..
+                }
+            ),
+            "{}: {:?}",
+            f.id,
+            f.verdict
+        );
+        assert!(
+            !f.holds(),
+            "an undecided property is never reported as holding"
+        );
+    }
+    assert!(!r.all_decided());
+}
+
+#[test]
+fn a_depth_bound_is_a_bounded_verdict_not_the_whole_space() {
+    let options = Options {
+        threads: 1,
+        stop_when_decided: false,
+        budget: Budget {
+            depth: 2,
+            ..Budget::default()
+        },
+        only: Vec::new(),
+    };
+    let r = explore(
+        &Counters {
+            limit: 10,
+            symmetric: false,
+        },
+        &options,
+        &|_| {},
+    );
+    assert_eq!(r.findings[0].verdict, Verdict::Holds(Extent::Bounded(2)));
+    assert_eq!(
+        r.findings[1].verdict,
+        Verdict::NotExhibited(Extent::Bounded(2))
+    );
 }
 
 #[test]

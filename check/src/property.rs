@@ -1,0 +1,168 @@
+//! Properties: what a search checks on every transition, each an invariant (it must
+//! hold on every transition; a transition that breaks it is a counterexample) or a
+//! reachability claim (some transition must exhibit it; the first found is the witness).
+//! A property's check is a closure, so a downstream crate states one in a few lines.
+
+use std::fmt;
+use std::sync::Arc;
+
+use tokenhop_model::rules::RuleId;
+
+use crate::model::Model;
+
+/// Whether a property must hold on every transition or must be reached at least once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Expectation {
+    /// An invariant: every transition satisfies it; a transition that does not is a
+    /// counterexample.
+    Always,
+    /// A reachability claim (a documented attack, an exhibited trace): some transition
+    /// satisfies it; the first found is the witness.
+    Sometimes,
+}
+
+/// Why one transition breaks an invariant, in words a counterexample prints.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Violation {
+    reason: String,
+}
+
+impl Violation {
+    /// A violation explained by `reason`.
+    #[must_use]
+    pub fn new(reason: impl Into<String>) -> Self {
+        Violation {
+            reason: reason.into(),
+        }
+    }
+
+    /// The explanation.
+    #[must_use]
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+/// What a property's check observed on one transition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Observation {
+    /// Nothing the property is about: an invariant that holds here, a claim not met here.
+    Nothing,
+    /// The transition exhibits a reachability claim.
+    Witness,
+    /// The transition breaks an invariant.
+    Violation(Violation),
+}
+
+/// The check of one transition: the model, the state before, the action, the state
+/// after, and what the transition reported.
+pub type CheckFn<M> = dyn Fn(
+        &M,
+        &<M as Model>::State,
+        &<M as Model>::Action,
+        &<M as Model>::State,
+        &<M as Model>::Outcome,
+    ) -> Observation
+    + Send
+    + Sync;
+
+/// A checked property of a model.
+pub struct Property<M: Model + ?Sized> {
+    /// Its id (`INV-1`, `ATK-6`, `LOC-3`).
+    pub id: &'static str,
+    /// The statement, as a theorem.
+    pub statement: &'static str,
+    /// Invariant or reachability.
+    pub expectation: Expectation,
+    /// The rules it rests on.
+    pub rests_on: &'static [RuleId],
+    check: Arc<CheckFn<M>>,
+}
+
+impl<M: Model + ?Sized> Clone for Property<M> {
+    fn clone(&self) -> Self {
+        Property {
+            id: self.id,
+            statement: self.statement,
+            expectation: self.expectation,
+            rests_on: self.rests_on,
+            check: Arc::clone(&self.check),
+        }
+    }
+}
+
+impl<M: Model + ?Sized> fmt::Debug for Property<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Property")
+            .field("id", &self.id)
+            .field("expectation", &self.expectation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: Model + ?Sized> Property<M> {
+    /// An invariant: `check` returns the violation a transition commits, if any.
+    pub fn always(
+        id: &'static str,
+        statement: &'static str,
+        rests_on: &'static [RuleId],
+        check: impl Fn(&M, &M::State, &M::Action, &M::State, &M::Outcome) -> Result<(), Violation>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        Property {
+            id,
+            statement,
+            expectation: Expectation::Always,
+            rests_on,
+            check: Arc::new(move |m, s, a, t, o| match check(m, s, a, t, o) {
+                Ok(()) => Observation::Nothing,
+                Err(v) => Observation::Violation(v),
+            }),
+        }
+    }
+
+    /// A reachability claim: `check` says whether a transition exhibits it.
+    pub fn sometimes(
+        id: &'static str,
+        statement: &'static str,
+        rests_on: &'static [RuleId],
+        check: impl Fn(&M, &M::State, &M::Action, &M::State, &M::Outcome) -> bool
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        Property {
+            id,
+            statement,
+            expectation: Expectation::Sometimes,
+            rests_on,
+            check: Arc::new(move |m, s, a, t, o| {
+                if check(m, s, a, t, o) {
+                    Observation::Witness
+                } else {
+                    Observation::Nothing
+                }
+            }),
+        }
+    }
+
+    /// Checks one transition.
+    pub fn check(
+        &self,
+        model: &M,
+        before: &M::State,
+        action: &M::Action,
+        after: &M::State,
+        outcome: &M::Outcome,
+    ) -> Observation {
+        (self.check)(model, before, action, after, outcome)
+    }
+}
