@@ -36,7 +36,7 @@ pub mod report;
 pub use bfs::{Progress, explore};
 pub use budget::{Budget, Limit, Options};
 pub use model::Model;
-pub use property::{Expectation, Observation, Property, Violation};
+pub use property::{Claim, Expectation, Observation, Property, Violation};
 pub use report::{Extent, Finding, Report, Trace, TraceStep, Verdict};
 
 #[cfg(test)]

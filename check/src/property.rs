@@ -49,6 +49,17 @@ impl fmt::Display for Violation {
     }
 }
 
+/// What a property claims: its id, its statement and the rules it rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Claim {
+    /// Its id (`INV-1`, `ATK-6`, `LOC-3`).
+    pub id: &'static str,
+    /// The statement, as a theorem.
+    pub statement: &'static str,
+    /// The rules it rests on.
+    pub rests_on: &'static [RuleId],
+}
+
 /// What a property's check observed on one transition.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Observation {
@@ -109,19 +120,17 @@ impl<M: Model + ?Sized> fmt::Debug for Property<M> {
 impl<M: Model + ?Sized> Property<M> {
     /// An invariant: `check` returns the violation a transition commits, if any.
     pub fn always(
-        id: &'static str,
-        statement: &'static str,
-        rests_on: &'static [RuleId],
+        claim: Claim,
         check: impl Fn(&M, &M::State, &M::Action, &M::State, &M::Outcome) -> Result<(), Violation>
         + Send
         + Sync
         + 'static,
     ) -> Self {
         Property {
-            id,
-            statement,
+            id: claim.id,
+            statement: claim.statement,
             expectation: Expectation::Always,
-            rests_on,
+            rests_on: claim.rests_on,
             check: Arc::new(move |m, s, a, t, o| match check(m, s, a, t, o) {
                 Ok(()) => Observation::Nothing,
                 Err(v) => Observation::Violation(v),
@@ -131,19 +140,17 @@ impl<M: Model + ?Sized> Property<M> {
 
     /// A reachability claim: `check` says whether a transition exhibits it.
     pub fn sometimes(
-        id: &'static str,
-        statement: &'static str,
-        rests_on: &'static [RuleId],
+        claim: Claim,
         check: impl Fn(&M, &M::State, &M::Action, &M::State, &M::Outcome) -> bool
         + Send
         + Sync
         + 'static,
     ) -> Self {
         Property {
-            id,
-            statement,
+            id: claim.id,
+            statement: claim.statement,
             expectation: Expectation::Sometimes,
-            rests_on,
+            rests_on: claim.rests_on,
             check: Arc::new(move |m, s, a, t, o| {
                 if check(m, s, a, t, o) {
                     Observation::Witness

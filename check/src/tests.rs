@@ -41,9 +41,11 @@ impl Model for Counters {
     fn properties(&self) -> Vec<Property<Self>> {
         vec![
             Property::<Self>::always(
-                "SUM",
-                "The counters never sum to 5.",
-                &[],
+                Claim {
+                    id: "SUM",
+                    statement: "The counters never sum to 5.",
+                    rests_on: &[],
+                },
                 |_, _, _, t, _| {
                     if t.0 + t.1 == 5 {
                         Err(Violation::new(format!("{} + {} = 5", t.0, t.1)))
@@ -53,9 +55,11 @@ impl Model for Counters {
                 },
             ),
             Property::<Self>::sometimes(
-                "THREE",
-                "The first counter reaches 3 while the second is 0.",
-                &[],
+                Claim {
+                    id: "THREE",
+                    statement: "The first counter reaches 3 while the second is 0.",
+                    rests_on: &[],
+                },
                 |_, _, _, t, _| *t == (3, 0),
             ),
         ]

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use tokenhop_check::{Budget, Expectation, Extent, Finding, Options, Progress, Report, Verdict};
 use tokenhop_model::machine::ids::ObjectId;
+use tokenhop_properties::suites::chains::Chains;
 use tokenhop_properties::suites::delegation::Delegation;
 use tokenhop_properties::suites::local::Local;
 use tokenhop_properties::suites::{self, SUITES, Suite};
@@ -113,7 +114,7 @@ fn list(json: bool) -> ExitCode {
 /// What to explore: a built-in suite, or the model of one scenario file.
 enum Target {
     Suite(&'static Suite),
-    Topology(String, Box<Delegation>),
+    Topology(String, Box<Chains<Delegation>>),
     Script(String, Box<Local>),
 }
 
@@ -192,10 +193,9 @@ fn target(req: &Request) -> Result<Target, String> {
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
             match tokenhop_sim::document::load(path) {
-                Ok(Document::Topology(t)) => Ok(Target::Topology(
-                    name,
-                    Box::new(Delegation::from_topology(&t.dir, t.readings)),
-                )),
+                Ok(Document::Topology(t)) => Delegation::from_topology(&t.dir, t.readings)
+                    .map(|m| Target::Topology(name, Box::new(m)))
+                    .map_err(|e| format!("{}: {e}", path.display())),
                 Ok(Document::Script(s)) => {
                     let objects = (0..s.world.objects.len())
                         .filter_map(|i| u32::try_from(i).ok().map(ObjectId))

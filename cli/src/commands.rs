@@ -465,7 +465,7 @@ fn explain_topology(topology: &tokenhop_sim::topology::Topology, json: bool) -> 
                     "index": s.step.index,
                     "step": s.text,
                     "ok": s.outcome.result.is_ok(),
-                    "error": s.outcome.result.err(),
+                    "error": s.outcome.result.err().map(|e| e.symbol()),
                     "decisions": s.outcome.decisions.iter().map(|d| json!({ "rule": d.rule.code(), "detail": d.detail })).collect::<Vec<_>>(),
                     "expectation_failures": s.failures,
                 })).collect::<Vec<_>>(),

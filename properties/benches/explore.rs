@@ -27,8 +27,13 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use stateright::{Checker as _, Model as _};
-use tokenhop_check::{self as explore, Model, Options, Progress, Property, Report};
-use tokenhop_properties::suites::delegation::{self, Action, Delegation, Mitigations, State};
+use tokenhop_check::{self as explore, Claim, Model, Options, Progress, Property, Report};
+use tokenhop_model::net::chain::Step as Action;
+use tokenhop_properties::suites::chains::{Chains, State};
+use tokenhop_properties::suites::delegation::{self, Mitigations};
+
+/// The delegation suite's model.
+type Delegation = Chains<delegation::Delegation>;
 use tokenhop_properties::suites::{self, Suite};
 
 /// The suites of the throughput table.
@@ -209,7 +214,23 @@ fn exhaustive(depth: u32, threads: usize) -> Options {
 
 /// The delegation suite's model, every fix on, over `configs`.
 fn model(configs: &[u16]) -> Delegation {
-    Delegation::with_configs(Mitigations::ON, configs.iter().copied())
+    built(delegation::Delegation::with_configs(
+        Mitigations::ON,
+        configs.iter().copied(),
+    ))
+}
+
+/// The model, or the reason it could not be built, printed, and the benchmark stopped.
+fn built(
+    model: Result<Delegation, tokenhop_properties::suites::chains::ChainsError>,
+) -> Delegation {
+    match model {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error: the delegation suite's model: {e}");
+            std::process::exit(2);
+        }
+    }
 }
 
 fn print_throughput(runs: &[(&Suite, Report, Option<f64>)]) {
@@ -329,7 +350,7 @@ fn all_configs() -> u32 {
 }
 
 fn model_all() -> Delegation {
-    Delegation::new(Mitigations::ON)
+    built(delegation::Delegation::new(Mitigations::ON))
 }
 
 fn print_configs(full: &Report, depth: u32, threads: usize) {
@@ -484,8 +505,13 @@ impl stateright::Model for Stateright {
             "INV-1",
             |m: &Self, s: &State| {
                 !matches!(
-                    m.inv1
-                        .check(&m.inner, s, &Action::Tamper, s, &Default::default()),
+                    m.inv1.check(
+                        &m.inner,
+                        s,
+                        &Action::TamperForwardable,
+                        s,
+                        &Default::default()
+                    ),
                     explore::Observation::Violation(_)
                 )
             },
@@ -961,9 +987,11 @@ impl Model for Grid {
 
     fn properties(&self) -> Vec<Property<Self>> {
         vec![Property::<Self>::always(
-            "GRID",
-            "The counters never all reach the bound.",
-            &[],
+            Claim {
+                id: "GRID",
+                statement: "The counters never all reach the bound.",
+                rests_on: &[],
+            },
             |m, _, _, t, _| {
                 if t.iter().all(|c| *c + 1 == m.limit) {
                     Err(explore::Violation::new("all at the bound"))

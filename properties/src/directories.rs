@@ -748,6 +748,9 @@ fn call_text(dir: &Directory, req: &CallRequest) -> String {
     if req.dynamic_tracking {
         fields.push("tracking: dynamic".to_owned());
     }
+    if req.ignore_delegate_failure {
+        fields.push("capabilities: [RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE]".to_owned());
+    }
     format!("call: {{ {} }}", fields.join(", "))
 }
 

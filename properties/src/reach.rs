@@ -84,6 +84,7 @@ pub fn request(dir: &Directory, to: ServiceId, level: ImpersonationLevel) -> Cal
         honours_ok_as_delegate: true,
         binding_at_startup: false,
         dynamic_tracking: false,
+        ignore_delegate_failure: false,
     }
 }
 
@@ -252,11 +253,8 @@ fn search(
             machine: *machine,
             user,
         };
-        let state = ChainState {
-            dir: dir.clone(),
-            holder: None,
-        };
-        let (next, outcome) = chain::step(readings, &state, &start);
+        let state = ChainState::default();
+        let (next, outcome) = chain::step(dir, readings, &state, &start);
         if outcome.result.is_ok() {
             queue.push_back(Chain {
                 state: next,
@@ -312,16 +310,13 @@ fn search(
                 }
             };
             record(Place::Service(at), holder.hold, steps.clone());
-            for r in resources
-                .iter()
-                .filter(|r| state.dir.resource(**r).service == at)
-            {
+            for r in resources.iter().filter(|r| dir.resource(**r).service == at) {
                 for right in ["read", "write"] {
                     let access = Step::Access {
                         resource: *r,
                         rights: vec![Arc::from(right)],
                     };
-                    let (after, outcome) = chain::step(readings, &state, &access);
+                    let (after, outcome) = chain::step(dir, readings, &state, &access);
                     if outcome.result.is_ok()
                         && let Some(h) = after.holder.filter(|h| h.presents == Some(user))
                     {
@@ -331,9 +326,9 @@ fn search(
                     }
                 }
             }
-            if state.dir.service(at).tcb {
+            if dir.service(at).tcb {
                 let s4u = Step::S4u2self { user };
-                let (after, outcome) = chain::step(readings, &state, &s4u);
+                let (after, outcome) = chain::step(dir, readings, &state, &s4u);
                 if outcome.result.is_ok() {
                     let mut path = steps.clone();
                     path.push(s4u);
@@ -355,8 +350,8 @@ fn search(
             if visited & bit(*t) != 0 || (entry.is_none() && only_entry.is_some_and(|e| e != *t)) {
                 continue;
             }
-            let call = Step::Call(request(&state.dir, *t, level));
-            let (after, outcome) = chain::step(readings, &state, &call);
+            let call = Step::Call(request(dir, *t, level));
+            let (after, outcome) = chain::step(dir, readings, &state, &call);
             if outcome.result.is_ok() {
                 let mut path = steps.clone();
                 path.push(call);

@@ -187,7 +187,10 @@ fn atk_7_double_hop_fails_by_default_and_each_enabling_setting_presents_the_user
 
     // Each cleartext setting on its own: the password the logon kept makes the second hop.
     for setting in [Enabling::Cleartext, Enabling::Credssp] {
-        let r = run_model(&double_hop::with_settings(&[setting]), 5);
+        let r = run_model(
+            &double_hop::with_settings(&[setting]).expect("the suite"),
+            5,
+        );
         assert!(!holds(&r, "ATK-7/CredSSP"), "{setting:?}");
         assert!(holds(&r, "ATK-7/TD") && holds(&r, "ATK-7/KCD") && holds(&r, "ATK-7/RBCD"));
     }
@@ -261,22 +264,43 @@ fn every_mitigation_holds_under_every_reading_of_every_ambiguous_rule() {
     type Run = fn(Readings) -> Report;
     let fixed: [(&str, Run); 7] = [
         ("atk-2-fixed", |r| {
-            run_model(&rbcd::model(false).with_readings(r), 7)
+            run_model(&rbcd::model(false).expect("the suite").with_readings(r), 7)
         }),
         ("atk-3-fixed", |r| {
-            run_model(&printer_bug::model(false).with_readings(r), 4)
+            run_model(
+                &printer_bug::model(false)
+                    .expect("the suite")
+                    .with_readings(r),
+                4,
+            )
         }),
         ("atk-4-fixed", |r| {
-            run_model(&protocol_transition::model(false).with_readings(r), 5)
+            run_model(
+                &protocol_transition::model(false)
+                    .expect("the suite")
+                    .with_readings(r),
+                5,
+            )
         }),
         ("atk-5-fixed", |r| {
-            run_model(&potato::model(false).with_readings(r), 3)
+            run_model(
+                &potato::model(false).expect("the suite").with_readings(r),
+                3,
+            )
         }),
         ("atk-7", |r| {
-            run_model(&double_hop::model(false).with_readings(r), 5)
+            run_model(
+                &double_hop::model(false)
+                    .expect("the suite")
+                    .with_readings(r),
+                5,
+            )
         }),
         ("atk-8-fixed", |r| {
-            run_model(&unchecked::model(true).with_readings(r), 4)
+            run_model(
+                &unchecked::model(true).expect("the suite").with_readings(r),
+                4,
+            )
         }),
         ("atk-9-fixed", |r| {
             run_model(&Sql::new(true).with_readings(r), 5)

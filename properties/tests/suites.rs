@@ -29,7 +29,11 @@ fn configs() -> impl Iterator<Item = u16> {
 
 fn run(m: Mitigations) -> Report {
     let options = Options::exhaustive(4, 2);
-    explore(&Delegation::with_configs(m, configs()), &options, &|_| {})
+    explore(
+        &Delegation::with_configs(m, configs()).expect("the configurations"),
+        &options,
+        &|_| {},
+    )
 }
 
 fn finding<'r>(r: &'r Report, id: &str) -> &'r tokenhop_check::Finding {
@@ -115,19 +119,20 @@ fn loc_invariants_hold_on_every_three_call_sequence_of_two_threads() {
 #[test]
 fn inv_7_ntlm_arrivals_are_marked() {
     use tokenhop_check::Model;
-    use tokenhop_properties::suites::delegation::Action;
-    let m = Delegation::with_configs(Mitigations::ON, [0u16].into_iter());
+    use tokenhop_model::net::chain::Step;
+    let m = Delegation::with_configs(Mitigations::ON, [0u16].into_iter()).expect("one config");
     let start = m
         .initial_states()
         .into_iter()
-        .find(|s| s.holder.service.is_none())
+        .find(|s| s.holder().is_some_and(|h| h.service.is_none()))
         .expect("a user's logon");
     let mut actions = Vec::new();
     m.actions(&start, &mut actions);
     let marked = actions.iter().any(|a| {
-        matches!(a, Action::Call(_))
-            && m.next(&start, a).is_some_and(|(t, _)| t.ntlm)
-            && format!("{:?}", m.describe_action(&start, a)).contains("Ntlm")
+        matches!(a, Step::Call(_))
+            && m.next(&start, a)
+                .is_some_and(|(t, _)| t.holder().is_some_and(|h| h.ntlm))
+            && m.describe_action(&start, a).contains("Ntlm")
     });
     assert!(marked, "no NTLM call from the user's logon is marked");
 }

@@ -24,7 +24,7 @@ use tokenhop_model::net::directory::{
     AccountId, AccountKind, Directory, Machine, MachineId, Protocol, ServiceId,
 };
 use tokenhop_model::net::graph::{self, DelegationGraph, EdgeKind};
-use tokenhop_model::net::hop::{self, CallRequest, Credentials, Hold, Holder, Package};
+use tokenhop_model::net::hop::{self, CallRequest, Holder, Package};
 use tokenhop_model::rules::readings::Readings;
 use tokenhop_sim::topology::Topology;
 
@@ -74,6 +74,7 @@ fn request(dir: &Directory, to: ServiceId) -> CallRequest {
         honours_ok_as_delegate: true,
         binding_at_startup: false,
         dynamic_tracking: false,
+        ignore_delegate_failure: false,
     }
 }
 
@@ -92,15 +93,7 @@ fn simulated(
     } else {
         ws
     };
-    let start = Holder {
-        machine,
-        service: None,
-        presents: Some(user),
-        hold: Hold::Own,
-        credentials: Credentials::Password,
-        evidence: None,
-        hops: 0,
-    };
+    let start = Holder::logged_on(user, machine);
     let mut reached = BTreeSet::new();
     let mut seen: HashSet<Holder> = HashSet::new();
     let mut queue = VecDeque::new();
@@ -249,10 +242,7 @@ fn replay(
         ws
     };
     for r in &reach.services {
-        let mut state = ChainState {
-            dir: dir.clone(),
-            holder: None,
-        };
+        let mut state = ChainState::default();
         let mut steps = vec![Step::Start { machine, user }];
         for hop in &r.path {
             if hop.kind == EdgeKind::ProtocolTransition {
@@ -262,7 +252,7 @@ fn replay(
             }
         }
         for step in &steps {
-            let (next, outcome) = chain::step(readings, &state, step);
+            let (next, outcome) = chain::step(&dir, readings, &state, step);
             if outcome.result.is_err() {
                 failures.push(format!(
                     "{} to {} by {:?}: step {step:?} failed with {:?}",

@@ -183,6 +183,7 @@ pub fn s4u2self(
         credentials: Credentials::None,
         evidence: Some(ticket),
         hops: 0,
+        ntlm: false,
     })
 }
 
@@ -217,9 +218,10 @@ pub fn tamper_forwardable(
     })
 }
 
-/// The holder's identity writes `target`'s RBCD list to admit `allow` (AD-11).
+/// Whether the holder's identity may write `target`'s RBCD list to admit `allow` (AD-11);
+/// the chain records the entry written ([`super::chain::ChainState::rbcd_added`]).
 pub fn set_rbcd(
-    dir: &mut Directory,
+    dir: &Directory,
     holder: &Holder,
     target: AccountId,
     allow: AccountId,
@@ -282,9 +284,5 @@ pub fn set_rbcd(
             dir.qualified(target)
         )
     });
-    let list = &mut dir.account_mut(target).allowed_to_act;
-    if !list.contains(&allow) {
-        list.push(allow);
-    }
     Ok(())
 }

@@ -1,14 +1,18 @@
-//! A chain of hops as a state machine: the directory (which a step may change) and the
-//! holder the chain has reached; each step maps them to the next state and an outcome with
-//! the decisions taken, as [`crate::machine::step`] does for a script.
+//! The network family's one step function: a chain of hops as a state machine. The state
+//! is the holder the chain has reached and what its steps changed (RBCD entries written);
+//! each step maps it, against a directory, to the next state and an outcome with the
+//! decisions taken, as [`crate::machine::step`] does for one machine. Every consumer of the
+//! network semantics (topology runs, the explorer's suites, the delegation graph and the
+//! reach query) steps through [`try_step`]; nothing else decides a hop.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::actions::{self, ActionError};
-use super::directory::{AccountId, Directory, MachineId, ResourceId, ServiceId};
-use super::hop::{self, CallRequest, Credentials, Hold, Holder, Package, own_process};
+use super::directory::{AccountId, Directory, MachineId, Protocol, ResourceId, ServiceId};
+use super::hop::{self, CallRequest, Credentials, Hold, Holder, HopError, Package, own_process};
 use crate::core::decision::{Decision, Trail};
 use crate::core::level::ImpersonationLevel;
 use crate::rules::RuleId;
@@ -75,183 +79,304 @@ pub enum Step {
     },
 }
 
-/// The state of a chain.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The state of a chain: where it is, and what its steps changed or did that a later
+/// step or a reader of the chain needs. The directory itself is not part of it: a step is
+/// taken against a directory ([`ChainState::directory`] applies the changes the chain made).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ChainState {
-    /// The directory (SetRbcd changes it).
-    pub dir: Directory,
     /// Where the chain is, once started.
     pub holder: Option<Holder>,
+    /// The RBCD entries the chain's steps wrote (AD-11), each `(target, allowed)`: the
+    /// target account's msDS-AllowedToActOnBehalfOfOtherIdentity now admits `allowed`.
+    pub rbcd_added: Vec<(AccountId, AccountId)>,
+    /// The level the first network call a local (ncalrpc) server made as its client asked
+    /// for on the wire, once one was made (LVL-5, RPC-11: the remote server goes further as
+    /// the client only if that call asked for Delegate).
+    pub onward_from_local: Option<ImpersonationLevel>,
 }
+
+impl ChainState {
+    /// The directory as the chain's steps left it: `base` with the RBCD entries the chain
+    /// wrote. Borrowed when the chain wrote none.
+    #[must_use]
+    pub fn directory<'a>(&self, base: &'a Directory) -> Cow<'a, Directory> {
+        if self.rbcd_added.is_empty() {
+            return Cow::Borrowed(base);
+        }
+        let mut dir = base.clone();
+        for (target, allow) in &self.rbcd_added {
+            let list = &mut dir.account_mut(*target).allowed_to_act;
+            if !list.contains(allow) {
+                list.push(*allow);
+            }
+        }
+        Cow::Owned(dir)
+    }
+}
+
+/// Why a step failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChainError {
+    /// The step needs a holder and the chain has not started.
+    NotStarted,
+    /// A call failed.
+    Hop(HopError),
+    /// An action other than a call failed.
+    Action(ActionError),
+    /// A token held below Impersonation cannot become a primary token (LVL-1).
+    BadImpersonationLevel,
+    /// CreateProcessWithTokenW without SeImpersonatePrivilege (TOK-19).
+    PrivilegeNotHeld,
+}
+
+impl ChainError {
+    /// The status symbol a trace reports.
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ChainError::NotStarted => "CHAIN_NOT_STARTED",
+            ChainError::Hop(e) => e.symbol(),
+            ChainError::Action(e) => e.symbol(),
+            ChainError::BadImpersonationLevel => "ERROR_BAD_IMPERSONATION_LEVEL",
+            ChainError::PrivilegeNotHeld => "ERROR_PRIVILEGE_NOT_HELD",
+        }
+    }
+}
+
+impl std::fmt::Display for ChainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+impl std::error::Error for ChainError {}
 
 /// What a step did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepOutcome {
-    /// Success, or the status it failed with.
-    pub result: Result<(), &'static str>,
+    /// Success, or why it failed.
+    pub result: Result<(), ChainError>,
     /// The decisions, each naming its rule.
     pub decisions: Vec<Decision>,
 }
 
-/// Runs `step` from `state` (a failed step leaves the holder where it was).
+/// Runs `step` from `state` against `dir`, recording every decision with its detail (a
+/// failed step leaves the state as it was).
 #[must_use]
-pub fn step(readings: &Readings, state: &ChainState, step: &Step) -> (ChainState, StepOutcome) {
-    let mut next = state.clone();
+pub fn step(
+    dir: &Directory,
+    readings: &Readings,
+    state: &ChainState,
+    step: &Step,
+) -> (ChainState, StepOutcome) {
     let mut trail = Trail::detailed();
-    let result = apply(readings, &mut next, step, &mut trail);
+    let result = try_step(dir, readings, state, step, &mut trail);
     let decisions = trail.into_decisions();
     match result {
-        Ok(()) => (
+        Ok(next) => (
             next,
             StepOutcome {
                 result: Ok(()),
                 decisions,
             },
         ),
-        Err(symbol) => (
+        Err(e) => (
             state.clone(),
             StepOutcome {
-                result: Err(symbol),
+                result: Err(e),
                 decisions,
             },
         ),
     }
 }
 
-fn apply(
+/// The one place a hop is decided: runs `step` from `state` against `dir`, recording the
+/// decisions in `trail` (a [`Trail::rule_set`] for the explorer, which reads no prose), and
+/// gives the next state, or why the step failed.
+///
+/// # Errors
+///
+/// The status the step fails with.
+pub fn try_step(
+    dir: &Directory,
     readings: &Readings,
-    state: &mut ChainState,
+    state: &ChainState,
     step: &Step,
     trail: &mut Trail,
-) -> Result<(), &'static str> {
+) -> Result<ChainState, ChainError> {
+    let dir = state.directory(dir);
+    apply(&dir, readings, state, step, trail)
+}
+
+impl ChainState {
+    /// The state with `holder` in place of the one it has, and everything else kept.
+    fn holding(&self, holder: Holder) -> ChainState {
+        ChainState {
+            holder: Some(holder),
+            rbcd_added: self.rbcd_added.clone(),
+            onward_from_local: self.onward_from_local,
+        }
+    }
+}
+
+fn apply(
+    dir: &Directory,
+    readings: &Readings,
+    before: &ChainState,
+    step: &Step,
+    trail: &mut Trail,
+) -> Result<ChainState, ChainError> {
     match step {
         Step::Start { machine, user } => {
             trail.note(RuleId::NET_4, || {
                 format!(
                     "{} logs on interactively at {}: the logon keeps the credentials",
-                    state.dir.qualified(*user),
-                    state.dir.machine(*machine).name
+                    dir.qualified(*user),
+                    dir.machine(*machine).name
                 )
             });
-            state.holder = Some(Holder {
-                machine: *machine,
-                service: None,
-                presents: Some(*user),
-                hold: Hold::Own,
-                credentials: Credentials::Password,
-                evidence: None,
-                hops: 0,
-            });
-            Ok(())
+            Ok(before.holding(Holder::logged_on(*user, *machine)))
         }
         Step::StartService { service } => {
-            let s = state.dir.service(*service);
+            let s = dir.service(*service);
             trail.note(RuleId::NET_4, || {
                 format!(
                     "the chain holds {}'s process, running as {} with its own credentials",
                     s.name,
-                    state.dir.qualified(s.account)
+                    dir.qualified(s.account)
                 )
             });
-            state.holder = Some(own_process(&state.dir, *service));
-            Ok(())
+            Ok(before.holding(own_process(dir, *service)))
         }
         Step::Call(req) => {
-            let holder = started(state)?;
-            let next =
-                hop::call(&state.dir, readings, &holder, req, trail).map_err(|e| e.symbol())?;
-            state.holder = Some(next);
-            Ok(())
+            let holder = started(before)?;
+            let next = hop::call(dir, readings, holder, req, trail).map_err(ChainError::Hop)?;
+            let onward = onward_from_local(dir, readings, before, req, &next);
+            Ok(ChainState {
+                onward_from_local: onward,
+                ..before.holding(next)
+            })
         }
         Step::Access { resource, rights } => {
-            let holder = started(state)?;
-            let guard = state.dir.resource(*resource).service;
+            let holder = started(before)?;
+            let guard = dir.resource(*resource).service;
             if holder.service != Some(guard) {
                 trail.note(RuleId::HOP_2, || {
                     format!(
                         "`{}` is guarded by {}, which the chain has not reached: only that service's process opens it",
-                        state.dir.resource(*resource).name,
-                        state.dir.service(guard).name
+                        dir.resource(*resource).name,
+                        dir.service(guard).name
                     )
                 });
-                return Err(ActionError::AccessDenied.symbol());
+                return Err(ChainError::Action(ActionError::AccessDenied));
             }
-            actions::access(&state.dir, &holder, *resource, rights, trail)
-                .map_err(ActionError::symbol)
+            actions::access(dir, holder, *resource, rights, trail).map_err(ChainError::Action)?;
+            Ok(before.clone())
         }
         Step::S4u2self { user } => {
-            let holder = started(state)?;
-            let next = actions::s4u2self(&state.dir, readings, &holder, *user, trail)
-                .map_err(ActionError::symbol)?;
-            state.holder = Some(next);
-            Ok(())
+            let holder = started(before)?;
+            let next = actions::s4u2self(dir, readings, holder, *user, trail)
+                .map_err(ChainError::Action)?;
+            Ok(before.holding(next))
         }
         Step::TamperForwardable => {
-            let holder = started(state)?;
-            let next = actions::tamper_forwardable(&state.dir, &holder, trail)
-                .map_err(ActionError::symbol)?;
-            state.holder = Some(next);
-            Ok(())
+            let holder = started(before)?;
+            let next =
+                actions::tamper_forwardable(dir, holder, trail).map_err(ChainError::Action)?;
+            Ok(before.holding(next))
         }
         Step::SetRbcd { target, allow } => {
-            let holder = started(state)?;
-            actions::set_rbcd(&mut state.dir, &holder, *target, *allow, trail)
-                .map_err(ActionError::symbol)
+            let holder = started(before)?;
+            actions::set_rbcd(dir, holder, *target, *allow, trail).map_err(ChainError::Action)?;
+            let mut next = before.clone();
+            if !dir.account(*target).allowed_to_act.contains(allow) {
+                next.rbcd_added.push((*target, *allow));
+            }
+            Ok(next)
         }
         Step::Coerce { victim, to } => {
-            let v = state.dir.service(*victim);
-            let local = v.machine == state.dir.service(*to).machine;
-            trail.note(if local { RuleId::ATK_5 } else { RuleId::ATK_3 }, || {
-                format!(
-                    "{} is made to authenticate to {} as {}{}",
-                    v.name,
-                    state.dir.service(*to).name,
-                    state.dir.qualified(v.account),
-                    if local {
-                        ", on its own machine (the Potato family)"
-                    } else {
-                        " (the printer bug and its kin)"
-                    }
-                )
-            });
-            let from = own_process(&state.dir, *victim);
-            let req = CallRequest {
-                service: *to,
-                level: Some(ImpersonationLevel::Impersonation),
-                mutual_auth: true,
-                package: Package::Negotiate,
-                by_spn: true,
-                as_self: true,
-                honours_ok_as_delegate: true,
-                binding_at_startup: false,
-                dynamic_tracking: false,
-            };
-            let next =
-                hop::call(&state.dir, readings, &from, &req, trail).map_err(|e| e.symbol())?;
-            if matches!(next.credentials, Credentials::Tgt(_)) {
-                trail.note(RuleId::ATK_3, || {
-                    format!(
-                        "{} now holds {}'s TGT",
-                        state.dir.service(*to).name,
-                        state.dir.qualified(v.account)
-                    )
-                });
-            }
-            state.holder = Some(next);
-            Ok(())
+            let next = coerce(dir, readings, *victim, *to, trail)?;
+            Ok(before.holding(next))
         }
         Step::CreateProcess { with_token } => {
-            let holder = started(state)?;
-            let next = create_process(&state.dir, &holder, *with_token, trail)?;
-            state.holder = Some(next);
-            Ok(())
+            let holder = started(before)?;
+            let next = create_process(dir, holder, *with_token, trail)?;
+            Ok(before.holding(next))
         }
         Step::Wait { minutes } => {
-            let holder = started(state)?;
-            state.holder = Some(wait(&state.dir, readings, holder, *minutes, trail));
-            Ok(())
+            let holder = started(before)?.clone();
+            Ok(before.holding(wait(dir, readings, holder, *minutes, trail)))
         }
     }
+}
+
+/// [`ChainState::onward_from_local`] after a call from `before` that reached `next`: the
+/// level the first network call a local (ncalrpc) server makes as its client asks for on
+/// the wire (LVL-5), once it is made.
+fn onward_from_local(
+    dir: &Directory,
+    readings: &Readings,
+    before: &ChainState,
+    req: &CallRequest,
+    next: &Holder,
+) -> Option<ImpersonationLevel> {
+    if before.onward_from_local.is_some() {
+        return before.onward_from_local;
+    }
+    let from = before.holder.as_ref()?;
+    let from_local = from
+        .service
+        .is_some_and(|s| dir.service(s).protocol == Protocol::Ncalrpc);
+    (from_local && next.machine != from.machine).then(|| hop::level_on_the_wire(dir, readings, req))
+}
+
+/// `victim` is made to authenticate to `to` as its own account (ATK-3, ATK-5).
+fn coerce(
+    dir: &Directory,
+    readings: &Readings,
+    victim: ServiceId,
+    to: ServiceId,
+    trail: &mut Trail,
+) -> Result<Holder, ChainError> {
+    let v = dir.service(victim);
+    let local = v.machine == dir.service(to).machine;
+    trail.note(if local { RuleId::ATK_5 } else { RuleId::ATK_3 }, || {
+        format!(
+            "{} is made to authenticate to {} as {}{}",
+            v.name,
+            dir.service(to).name,
+            dir.qualified(v.account),
+            if local {
+                ", on its own machine (the Potato family)"
+            } else {
+                " (the printer bug and its kin)"
+            }
+        )
+    });
+    let from = own_process(dir, victim);
+    let req = CallRequest {
+        service: to,
+        level: Some(ImpersonationLevel::Impersonation),
+        mutual_auth: true,
+        package: Package::Negotiate,
+        by_spn: true,
+        as_self: true,
+        honours_ok_as_delegate: true,
+        binding_at_startup: false,
+        dynamic_tracking: false,
+        ignore_delegate_failure: false,
+    };
+    let next = hop::call(dir, readings, &from, &req, trail).map_err(ChainError::Hop)?;
+    if matches!(next.credentials, Credentials::Tgt(_)) {
+        trail.note(RuleId::ATK_3, || {
+            format!(
+                "{} now holds {}'s TGT",
+                dir.service(to).name,
+                dir.qualified(v.account)
+            )
+        });
+    }
+    Ok(next)
 }
 
 /// A program started by the holder's process (LVL-12, TOK-19).
@@ -260,7 +385,7 @@ fn create_process(
     holder: &Holder,
     with_token: bool,
     trail: &mut Trail,
-) -> Result<Holder, &'static str> {
+) -> Result<Holder, ChainError> {
     if !with_token {
         trail.note(RuleId::LVL_12, || {
             "CreateProcess uses the process's primary token, impersonating or not".to_owned()
@@ -281,7 +406,7 @@ fn create_process(
                 holder.hold
             )
         });
-        return Err("ERROR_BAD_IMPERSONATION_LEVEL");
+        return Err(ChainError::BadImpersonationLevel);
     }
     if let Some(s) = holder.service
         && !dir.service(s).impersonate_privilege
@@ -289,7 +414,7 @@ fn create_process(
         trail.note(RuleId::TOK_19, || {
                 "CreateProcessWithTokenW needs SeImpersonatePrivilege, which the process does not hold".to_owned()
             });
-        return Err("ERROR_PRIVILEGE_NOT_HELD");
+        return Err(ChainError::PrivilegeNotHeld);
     }
     trail.note(RuleId::TOK_19, || {
         format!(
@@ -437,6 +562,6 @@ pub fn setup(dir: &Directory) -> Vec<Decision> {
     trail.into_decisions()
 }
 
-fn started(state: &ChainState) -> Result<Holder, &'static str> {
-    state.holder.clone().ok_or("CHAIN_NOT_STARTED")
+fn started(state: &ChainState) -> Result<&Holder, ChainError> {
+    state.holder.as_ref().ok_or(ChainError::NotStarted)
 }

@@ -87,6 +87,26 @@ pub struct Holder {
     /// How many machine boundaries the presented identity has crossed since it left a logon
     /// of its own (LVL-6).
     pub hops: u8,
+    /// Whether the thread's token came from an NTLM network logon (NET-2): the server
+    /// authenticated the client by challenge and response, so no ticket came with it.
+    pub ntlm: bool,
+}
+
+impl Holder {
+    /// `user`'s own interactive logon at `machine`, holding its credentials (NET-4).
+    #[must_use]
+    pub fn logged_on(user: AccountId, machine: MachineId) -> Self {
+        Holder {
+            machine,
+            service: None,
+            presents: Some(user),
+            hold: Hold::Own,
+            credentials: Credentials::Password,
+            evidence: None,
+            hops: 0,
+            ntlm: false,
+        }
+    }
 }
 
 /// The security package a call asks for.
@@ -126,6 +146,11 @@ pub struct CallRequest {
     /// Whether the binding uses dynamic identity tracking (RPC_C_QOS_IDENTITY_DYNAMIC,
     /// LVL-14).
     pub dynamic_tracking: bool,
+    /// Whether an RPC client set RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE, so that a
+    /// Delegate request the security provider cannot honour proceeds at Impersonate
+    /// instead of failing (RPC-10). Only RPC_SECURITY_QOS has it: a COM proxy blanket's
+    /// capabilities do not.
+    pub ignore_delegate_failure: bool,
 }
 
 /// The level a resolved request asks for.
@@ -153,6 +178,10 @@ pub enum HopError {
     ImpersonationFailed(&'static str),
     /// An SMB server refused a named-pipe open asking for Delegate (NET-5).
     SmbDelegate,
+    /// An RPC or DCOM call asked for Delegate, which its security provider cannot honour
+    /// (NTLM, or Kerberos without mutual authentication), and did not let it proceed
+    /// without (RPC-10).
+    DelegateRefused,
 }
 
 impl HopError {
@@ -168,6 +197,7 @@ impl HopError {
             HopError::NotLocal => "RPC_S_SERVER_UNAVAILABLE",
             HopError::ImpersonationFailed(status) => status,
             HopError::SmbDelegate => "STATUS_BAD_IMPERSONATION_LEVEL",
+            HopError::DelegateRefused => "RPC_S_SEC_PKG_ERROR",
         }
     }
 }
@@ -199,6 +229,7 @@ pub fn own_process(dir: &Directory, service: ServiceId) -> Holder {
         credentials: Credentials::Password,
         evidence: None,
         hops: 0,
+        ntlm: false,
     }
 }
 
@@ -218,6 +249,7 @@ fn arrived_at(
         credentials,
         evidence: None,
         hops: 0,
+        ntlm: false,
     }
 }
 
@@ -231,6 +263,7 @@ fn anonymous_at(dir: &Directory, service: ServiceId) -> Holder {
         credentials: Credentials::None,
         evidence: None,
         hops: 0,
+        ntlm: false,
     }
 }
 
@@ -308,6 +341,27 @@ fn requested_level(
         return ImpersonationLevel::Identification;
     }
     level
+}
+
+/// Whether the SMB redirector asks for delegation itself, whatever the application asked
+/// (OQD-4's default reading, redirector-delegates).
+fn redirector_delegates(readings: &Readings) -> bool {
+    !readings.alternative(RuleId::OQD_4)
+}
+
+/// The level a call to another machine asks for on the wire: the level the application
+/// asked (or its layer's default, LVL-2, LVL-11), except that an SMB call asks for
+/// Delegate when the redirector does so itself (OQD-4).
+#[must_use]
+pub fn level_on_the_wire(
+    dir: &Directory,
+    readings: &Readings,
+    req: &CallRequest,
+) -> ImpersonationLevel {
+    if dir.service(req.service).protocol == Protocol::Smb && redirector_delegates(readings) {
+        return ImpersonationLevel::Delegation;
+    }
+    requested_level(dir, req, false, &mut Trail::rule_set())
 }
 
 /// A call without authentication (RPC-3, RPC-4, OQL-12, LVL-9, ATK-8): `None` when the
@@ -572,6 +626,7 @@ fn local_call(
         },
         evidence: None,
         hops: 0,
+        ntlm: false,
     }
 }
 
@@ -839,7 +894,7 @@ fn kerberos_call(
     };
     let smb = service.protocol == Protocol::Smb;
     let asks_delegation = if smb {
-        let redirector = !readings.alternative(RuleId::OQD_4);
+        let redirector = redirector_delegates(readings);
         trail.note(RuleId::OQD_4, || {
             if redirector {
                 "under the selected reading (redirector-delegates) the SMB redirector asks for delegation itself, whatever the application asked".to_owned()
@@ -871,10 +926,16 @@ fn kerberos_call(
         asked(req) == ImpersonationLevel::Delegation
     };
     let mutual = req.mutual_auth || smb;
-    let forwarded = if asks_delegation {
-        delegate(dir, readings, req, mutual, tgt.as_ref(), &ticket, trail)
-    } else {
+    let forwarded = if !asks_delegation {
         None
+    } else if !mutual {
+        trail.note(RuleId::KRB_6, || {
+            "delegation needs mutual authentication, which the client did not ask for".to_owned()
+        });
+        refuse_undelegable(dir, req, "Kerberos without mutual authentication", trail)?;
+        None
+    } else {
+        delegate(dir, readings, req, tgt.as_ref(), &ticket, trail)
     };
     if smb && forwarded.is_some() {
         trail.note(RuleId::NET_6, || {
@@ -966,23 +1027,16 @@ fn smb_level(
     level
 }
 
-/// Whether the client forwards its TGT, and the forwarded TGT if so (KRB-2, KRB-4, KRB-6,
-/// OQD-3, LVL-4).
+/// Whether a client that asked for delegation with mutual authentication forwards its TGT,
+/// and the forwarded TGT if so (KRB-2, KRB-4, OQD-3, LVL-4).
 fn delegate(
     dir: &Directory,
     readings: &Readings,
     req: &CallRequest,
-    mutual: bool,
     tgt: Option<&Ticket>,
     ticket: &Ticket,
     trail: &mut Trail,
 ) -> Option<Ticket> {
-    if !mutual {
-        trail.note(RuleId::KRB_6, || {
-            "delegation needs mutual authentication, which the client did not ask for".to_owned()
-        });
-        return None;
-    }
     let Some(tgt) = tgt else {
         trail.note(RuleId::S4U_11, || {
             "the ticket came from S4U2proxy: there is no TGT to forward".to_owned()
@@ -1032,6 +1086,39 @@ fn delegate(
     Some(forwarded)
 }
 
+/// An RPC or DCOM call that asked for Delegate its security provider cannot honour (RPC-10,
+/// `why`): the call fails with RPC_S_SEC_PKG_ERROR, unless an RPC client set
+/// RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE, when it proceeds without delegation.
+/// HTTP and SMB clients go on without delegation.
+fn refuse_undelegable(
+    dir: &Directory,
+    req: &CallRequest,
+    why: &str,
+    trail: &mut Trail,
+) -> Result<(), HopError> {
+    let protocol = dir.service(req.service).protocol;
+    if asked(req) != ImpersonationLevel::Delegation || !protocol.is_rpc() {
+        return Ok(());
+    }
+    if req.ignore_delegate_failure && protocol != Protocol::Dcom {
+        trail.note(RuleId::RPC_10, || {
+            format!("{why} cannot delegate; RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE lets the call proceed at Impersonate")
+        });
+        return Ok(());
+    }
+    trail.note(RuleId::RPC_10, || {
+        format!(
+            "Delegate was asked for and {why} cannot delegate: the call fails with RPC_S_SEC_PKG_ERROR{}",
+            if protocol == Protocol::Dcom {
+                " (DCOM secures its calls with RPC, and a proxy blanket has no flag to ignore the failure)"
+            } else {
+                ""
+            }
+        )
+    });
+    Err(HopError::DelegateRefused)
+}
+
 /// An NTLM call (NET-2, AD-6, NET-1).
 fn ntlm_call(
     dir: &Directory,
@@ -1077,6 +1164,7 @@ fn ntlm_call(
         });
         return Err(HopError::LogonDenied);
     }
+    refuse_undelegable(dir, req, "NTLM", trail)?;
     if asked(req) == ImpersonationLevel::Delegation {
         trail.note(RuleId::NET_2, || {
             "NTLM cannot delegate across machines: the server gets at most Impersonation".to_owned()
@@ -1095,13 +1183,16 @@ fn ntlm_call(
             dir.qualified(user)
         )
     });
-    Ok(arrived_at(
-        dir,
-        req.service,
-        user,
-        asked(req).min(ImpersonationLevel::Impersonation),
-        Credentials::None,
-    ))
+    Ok(Holder {
+        ntlm: true,
+        ..arrived_at(
+            dir,
+            req.service,
+            user,
+            asked(req).min(ImpersonationLevel::Impersonation),
+            Credentials::None,
+        )
+    })
 }
 
 /// A call to a service that takes the password itself (Basic, CredSSP): a cleartext logon

@@ -1,7 +1,9 @@
 //! The invariants of the model, each stated once, by family: [`machine`] (one Windows
-//! machine: LOC-*, INV-19). Every suite, property test and fixture check that needs an
-//! invariant takes it from here.
+//! machine: LOC-*, INV-19) and [`net`] (hops across machines: INV-1..10, INV-20..22).
+//! Every suite, property test and fixture check that needs an invariant takes it from
+//! here.
 
 pub mod machine;
+pub mod net;
 
 pub use machine::{INVARIANTS, Invariant, violations};

@@ -20,7 +20,7 @@
 pub mod dotnet;
 pub mod sql;
 
-use tokenhop_check::{self as explore, Model, Property};
+use tokenhop_check::{self as explore, Claim, Model, Property};
 use tokenhop_model::core::decision::RuleSet;
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::exception::Exception;
@@ -236,75 +236,89 @@ fn sql_parts<'a>(
 pub fn properties() -> Vec<Property<Managed>> {
     vec![
         Property::<Managed>::always(
-            "INV-11",
-            "In no-flow mode (legacy impersonation) every work item, whatever its hand-off and whatever suppression was in force, starts with exactly the token its thread held before it, and the runtime leaves the thread's token as it is when the item returns.",
-            &[RuleId::CLR_5, RuleId::CLR_6, RuleId::CLR_7, RuleId::MRT_2],
+            Claim {
+                id: "INV-11",
+                statement: "In no-flow mode (legacy impersonation) every work item, whatever its hand-off and whatever suppression was in force, starts with exactly the token its thread held before it, and the runtime leaves the thread's token as it is when the item returns.",
+                rests_on: &[RuleId::CLR_5, RuleId::CLR_6, RuleId::CLR_7, RuleId::MRT_2],
+            },
             |_, b, a, f, o| {
                 dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_11(b, a, f, &o.result))
             },
         ),
         Property::<Managed>::always(
-            "INV-12",
-            "In fast-flow mode (the default) a work item queued by a safe hand-off with no flow suppression in force runs as the identity managed impersonation recorded on the queuing thread at capture, or as the process when there was none (reverting an impersonating thread), never as a token set by P/Invoke; and when running it switched the thread's token, the thread holds its previous token again after it returns.",
-            &[
-                RuleId::CLR_2,
-                RuleId::CLR_3,
-                RuleId::CLR_8,
-                RuleId::CLR_9,
-                RuleId::CLR_10,
-                RuleId::CLR_11,
-            ],
+            Claim {
+                id: "INV-12",
+                statement: "In fast-flow mode (the default) a work item queued by a safe hand-off with no flow suppression in force runs as the identity managed impersonation recorded on the queuing thread at capture, or as the process when there was none (reverting an impersonating thread), never as a token set by P/Invoke; and when running it switched the thread's token, the thread holds its previous token again after it returns.",
+                rests_on: &[
+                    RuleId::CLR_2,
+                    RuleId::CLR_3,
+                    RuleId::CLR_8,
+                    RuleId::CLR_9,
+                    RuleId::CLR_10,
+                    RuleId::CLR_11,
+                ],
+            },
             |_, b, a, f, o| {
                 dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_12(b, a, f, &o.result))
             },
         ),
         Property::<Managed>::always(
-            "INV-13",
-            "In always-flow mode a work item queued by a safe hand-off with no flow suppression in force runs as the OS token the queuing thread held at capture, however it was set (managed or P/Invoke), or as the process when it held none; and when running it switched the thread's token, the thread holds its previous token again after it returns.",
-            &[
-                RuleId::CLR_2,
-                RuleId::CLR_4,
-                RuleId::CLR_8,
-                RuleId::CLR_9,
-                RuleId::CLR_10,
-                RuleId::CLR_11,
-            ],
+            Claim {
+                id: "INV-13",
+                statement: "In always-flow mode a work item queued by a safe hand-off with no flow suppression in force runs as the OS token the queuing thread held at capture, however it was set (managed or P/Invoke), or as the process when it held none; and when running it switched the thread's token, the thread holds its previous token again after it returns.",
+                rests_on: &[
+                    RuleId::CLR_2,
+                    RuleId::CLR_4,
+                    RuleId::CLR_8,
+                    RuleId::CLR_9,
+                    RuleId::CLR_10,
+                    RuleId::CLR_11,
+                ],
+            },
             |_, b, a, f, o| {
                 dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_13(b, a, f, &o.result))
             },
         ),
         Property::<Managed>::always(
-            "INV-14",
-            "A .NET Framework 2.0-4.8 process in which legacy impersonation is enabled (by the element, aspnet.config or STARTUP_LEGACY_IMPERSONATION) and always-flow is enabled too (by the element or STARTUP_ALWAYSFLOW_IMPERSONATION) starts in no-flow mode: legacy wins (for the two hosting flags together, under OQD-7's default reading).",
-            &[
-                RuleId::CLR_4,
-                RuleId::CLR_5,
-                RuleId::CLR_6,
-                RuleId::CLR_7,
-                RuleId::OQD_7,
-            ],
+            Claim {
+                id: "INV-14",
+                statement: "A .NET Framework 2.0-4.8 process in which legacy impersonation is enabled (by the element, aspnet.config or STARTUP_LEGACY_IMPERSONATION) and always-flow is enabled too (by the element or STARTUP_ALWAYSFLOW_IMPERSONATION) starts in no-flow mode: legacy wins (for the two hosting flags together, under OQD-7's default reading).",
+                rests_on: &[
+                    RuleId::CLR_4,
+                    RuleId::CLR_5,
+                    RuleId::CLR_6,
+                    RuleId::CLR_7,
+                    RuleId::OQD_7,
+                ],
+            },
             |m, b, a, f, _| {
                 dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_14(&m.dotnet, b, a, f))
             },
         ),
         Property::<Managed>::always(
-            "INV-15",
-            "On .NET Core a continuation queued inside RunImpersonated(t, f), or inside one of its continuations, that runs with the flowing execution context runs impersonating t on whichever thread runs it (or throws ObjectDisposedException when t's handle was disposed first), and when f returns the thread holds its previous token again; for code that impersonates only through RunImpersonated (a P/Invoke token inside f stays on its thread, CLR-13).",
-            &[RuleId::CLR_12, RuleId::CLR_13, RuleId::CLR_14],
+            Claim {
+                id: "INV-15",
+                statement: "On .NET Core a continuation queued inside RunImpersonated(t, f), or inside one of its continuations, that runs with the flowing execution context runs impersonating t on whichever thread runs it (or throws ObjectDisposedException when t's handle was disposed first), and when f returns the thread holds its previous token again; for code that impersonates only through RunImpersonated (a P/Invoke token inside f stays on its thread, CLR-13).",
+                rests_on: &[RuleId::CLR_12, RuleId::CLR_13, RuleId::CLR_14],
+            },
             |_, b, a, f, o| {
                 dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_15(b, a, f, &o.result))
             },
         ),
         Property::<Managed>::always(
-            "INV-16",
-            "A query a CLR routine makes on the context connection succeeds only from the thread that entered managed code, only while that thread does not impersonate, and is authorized as the execution context of the T-SQL statement that entered the routine (EXECUTE AS included), whatever the code impersonated before.",
-            &[RuleId::SQL_7, RuleId::SQL_8, RuleId::SQL_9, RuleId::SQL_12],
+            Claim {
+                id: "INV-16",
+                statement: "A query a CLR routine makes on the context connection succeeds only from the thread that entered managed code, only while that thread does not impersonate, and is authorized as the execution context of the T-SQL statement that entered the routine (EXECUTE AS included), whatever the code impersonated before.",
+                rests_on: &[RuleId::SQL_7, RuleId::SQL_8, RuleId::SQL_9, RuleId::SQL_12],
+            },
             |_, b, a, _, o| sql_parts(b, a).map_or(Ok(()), |(b, a)| sql::inv_16(b, a, &o.result)),
         ),
         Property::<Managed>::always(
-            "INV-18",
-            "In a session whose login uses SQL Server authentication SqlContext.WindowsIdentity is null, even under EXECUTE AS (OQD-9's default reading), so the routine never impersonates the caller and reaches no external resource as anyone but the service account.",
-            &[RuleId::SQL_5, RuleId::SQL_6, RuleId::OQD_9],
+            Claim {
+                id: "INV-18",
+                statement: "In a session whose login uses SQL Server authentication SqlContext.WindowsIdentity is null, even under EXECUTE AS (OQD-9's default reading), so the routine never impersonates the caller and reaches no external resource as anyone but the service account.",
+                rests_on: &[RuleId::SQL_5, RuleId::SQL_6, RuleId::OQD_9],
+            },
             |m, b, a, _, o| {
                 sql_parts(b, a).map_or(Ok(()), |(b, a)| sql::inv_18(&m.sql, b, a, &o.result))
             },

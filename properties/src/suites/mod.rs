@@ -22,6 +22,7 @@
 //!   `atk-7-enabled` (each setting that makes it succeed).
 
 pub mod attacks;
+pub mod chains;
 pub mod delegation;
 pub mod local;
 pub mod managed;
@@ -82,6 +83,9 @@ pub enum SuiteError {
     /// Its starting world, built from a bundled script, did not load.
     #[error("the suite's starting world does not load: {0}")]
     Setup(String),
+    /// Its model over chains could not be built.
+    #[error(transparent)]
+    Chains(#[from] chains::ChainsError),
 }
 
 fn run_model<M: Model>(
@@ -103,7 +107,7 @@ pub const SUITES: &[Suite] = &[
         expect_broken: &[],
         run: |o, p| {
             run_model(
-                &delegation::Delegation::new(delegation::Mitigations::ON),
+                &delegation::Delegation::new(delegation::Mitigations::ON)?,
                 o,
                 p,
             )
@@ -121,7 +125,7 @@ pub const SUITES: &[Suite] = &[
                 &delegation::Delegation::new(delegation::Mitigations {
                     ticket_signatures: false,
                     ..delegation::Mitigations::ON
-                }),
+                })?,
                 o,
                 p,
             )
@@ -139,7 +143,7 @@ pub const SUITES: &[Suite] = &[
                 &delegation::Delegation::new(delegation::Mitigations {
                     rbcd_sensitive_enforced: false,
                     ..delegation::Mitigations::ON
-                }),
+                })?,
                 o,
                 p,
             )
@@ -152,7 +156,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::rbcd::properties()),
         expect_broken: &["ATK-2"],
-        run: |o, p| run_model(&attacks::rbcd::model(true), o, p),
+        run: |o, p| run_model(&attacks::rbcd::model(true)?, o, p),
     },
     Suite {
         name: "atk-2-fixed",
@@ -161,7 +165,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::rbcd::properties()),
         expect_broken: &[],
-        run: |o, p| run_model(&attacks::rbcd::model(false), o, p),
+        run: |o, p| run_model(&attacks::rbcd::model(false)?, o, p),
     },
     Suite {
         name: "atk-3",
@@ -170,7 +174,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::printer_bug::properties()),
         expect_broken: &["ATK-3", "ATK-3/DCSync"],
-        run: |o, p| run_model(&attacks::printer_bug::model(true), o, p),
+        run: |o, p| run_model(&attacks::printer_bug::model(true)?, o, p),
     },
     Suite {
         name: "atk-3-fixed",
@@ -179,7 +183,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::printer_bug::properties()),
         expect_broken: &[],
-        run: |o, p| run_model(&attacks::printer_bug::model(false), o, p),
+        run: |o, p| run_model(&attacks::printer_bug::model(false)?, o, p),
     },
     Suite {
         name: "atk-4",
@@ -188,7 +192,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::protocol_transition::properties()),
         expect_broken: &["ATK-4"],
-        run: |o, p| run_model(&attacks::protocol_transition::model(true), o, p),
+        run: |o, p| run_model(&attacks::protocol_transition::model(true)?, o, p),
     },
     Suite {
         name: "atk-4-fixed",
@@ -197,7 +201,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::protocol_transition::properties()),
         expect_broken: &[],
-        run: |o, p| run_model(&attacks::protocol_transition::model(false), o, p),
+        run: |o, p| run_model(&attacks::protocol_transition::model(false)?, o, p),
     },
     Suite {
         name: "atk-5",
@@ -206,7 +210,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::potato::properties()),
         expect_broken: &["ATK-5"],
-        run: |o, p| run_model(&attacks::potato::model(true), o, p),
+        run: |o, p| run_model(&attacks::potato::model(true)?, o, p),
     },
     Suite {
         name: "atk-5-fixed",
@@ -215,7 +219,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::potato::properties()),
         expect_broken: &[],
-        run: |o, p| run_model(&attacks::potato::model(false), o, p),
+        run: |o, p| run_model(&attacks::potato::model(false)?, o, p),
     },
     Suite {
         name: "atk-7",
@@ -224,7 +228,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::double_hop::properties()),
         expect_broken: &[],
-        run: |o, p| run_model(&attacks::double_hop::model(false), o, p),
+        run: |o, p| run_model(&attacks::double_hop::model(false)?, o, p),
     },
     Suite {
         name: "atk-7-enabled",
@@ -233,7 +237,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::double_hop::properties()),
         expect_broken: &["ATK-7/CredSSP", "ATK-7/TD", "ATK-7/KCD", "ATK-7/RBCD"],
-        run: |o, p| run_model(&attacks::double_hop::model(true), o, p),
+        run: |o, p| run_model(&attacks::double_hop::model(true)?, o, p),
     },
     Suite {
         name: "atk-8",
@@ -242,7 +246,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::unchecked::properties()),
         expect_broken: &["ATK-8", "ATK-8/write"],
-        run: |o, p| run_model(&attacks::unchecked::model(false), o, p),
+        run: |o, p| run_model(&attacks::unchecked::model(false)?, o, p),
     },
     Suite {
         name: "atk-8-fixed",
@@ -251,7 +255,7 @@ pub const SUITES: &[Suite] = &[
         duration: "under a second",
         properties: || infos(&attacks::unchecked::properties()),
         expect_broken: &[],
-        run: |o, p| run_model(&attacks::unchecked::model(true), o, p),
+        run: |o, p| run_model(&attacks::unchecked::model(true)?, o, p),
     },
     Suite {
         name: "atk-9",

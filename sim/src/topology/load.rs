@@ -1170,6 +1170,7 @@ impl Builder {
                 "honours_ok_as_delegate",
                 "binding",
                 "tracking",
+                "capabilities",
             ],
         )?;
         let service = self.service_named(f.require("service", "`call`")?, &f.path("service"))?;
@@ -1231,6 +1232,19 @@ impl Builder {
                 ));
             }
         }
+        let ignore_delegate_failure = match f.get("capabilities") {
+            Some(c) => {
+                if self.dir.service(service).protocol != Protocol::Rpc {
+                    return Err(Fault::new(
+                        c.span,
+                        f.path("capabilities"),
+                        "`capabilities` are RPC_SECURITY_QOS flags of an RPC binding, and this service is not reached over RPC (a COM proxy blanket has no such flag)",
+                    ));
+                }
+                capabilities(c, &f.path("capabilities"))?
+            }
+            None => false,
+        };
         let by_spn = match f.get("by") {
             Some(b) => word(
                 b,
@@ -1259,6 +1273,7 @@ impl Builder {
             honours_ok_as_delegate: bool_or(&f, "honours_ok_as_delegate", true)?,
             binding_at_startup,
             dynamic_tracking,
+            ignore_delegate_failure,
         })
     }
 
@@ -1342,4 +1357,24 @@ impl Builder {
             rules,
         })
     }
+}
+
+/// An RPC call's `capabilities`: a list of RPC_SECURITY_QOS capability names, of which
+/// the model reads RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE (RPC-10); whether it is
+/// set. RPC_C_QOS_CAPABILITIES_MUTUAL_AUTH is the call's `mutual_auth`.
+fn capabilities(n: &Node, path: &str) -> Read<bool> {
+    let mut ignore = false;
+    for (i, item) in list(n, path)?.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        ignore |= word(
+            item,
+            &item_path,
+            "an RPC_SECURITY_QOS capability",
+            &[
+                ("RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE", true),
+                ("RPC_C_QOS_CAPABILITIES_DEFAULT", false),
+            ],
+        )?;
+    }
+    Ok(ignore)
 }

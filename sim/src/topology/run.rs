@@ -148,21 +148,19 @@ pub fn run(topology: &Topology) -> TopologyRun {
     let mut chains = Vec::new();
     let mut traces = Vec::new();
     for c in &topology.chains {
-        let mut state = ChainState {
-            dir: topology.dir.clone(),
-            holder: None,
-        };
+        let mut state = ChainState::default();
         let mut steps = Vec::new();
         let mut hops = Vec::new();
         for s in &c.steps {
-            let text = describe(&state.dir, &s.step);
-            let (next, outcome) = chain::step(&topology.readings, &state, &s.step);
+            let text = describe(&state.directory(&topology.dir), &s.step);
+            let (next, outcome) = chain::step(&topology.dir, &topology.readings, &state, &s.step);
             state = next;
-            let hop = trace_step(&state.dir, s.index, &text, &outcome, state.holder.as_ref());
+            let dir = state.directory(&topology.dir);
+            let hop = trace_step(&dir, s.index, &text, &outcome, state.holder.as_ref());
             let failures = s
                 .expect
                 .as_ref()
-                .map(|e| check(e, &hop, &outcome, &state.dir))
+                .map(|e| check(e, &hop, &outcome, &dir))
                 .unwrap_or_default();
             hops.push(hop);
             steps.push(StepRun {
@@ -181,7 +179,7 @@ pub fn run(topology: &Topology) -> TopologyRun {
             name: c.name.clone(),
             description: c.description.clone(),
             steps,
-            dir: state.dir,
+            dir: state.directory(&topology.dir).into_owned(),
         });
     }
     let setup = chain::setup(&topology.dir);
@@ -325,7 +323,7 @@ fn trace_step(
         index,
         step: text.to_owned(),
         ok: outcome.result.is_ok(),
-        error: outcome.result.err().map(str::to_owned),
+        error: outcome.result.err().map(|e| e.symbol().to_owned()),
         machine: holder.map(|h| dir.machine(h.machine).name.to_string()),
         service: holder.and_then(|h| h.service.map(|s| dir.service(s).name.to_string())),
         presents: holder.map(|h| presented_name(dir, h.presents)),

@@ -22,7 +22,7 @@
 
 use std::sync::Arc;
 
-use tokenhop_check::{Property, Violation};
+use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
@@ -31,7 +31,7 @@ use tokenhop_model::net::directory::{
 use tokenhop_model::net::hop::{CallRequest, Credentials, Hold, Holder, Package};
 use tokenhop_model::rules::RuleId;
 
-use super::{Builder, CORP, Chains, Config, State, access, bit, proxied_by, requests};
+use super::{Builder, CORP, Chains, ChainsError, Config, State, access, bit, proxied_by, requests};
 
 const ALICE_NOT_DELEGATED: u32 = 0;
 const ALICE_PROTECTED: u32 = 1;
@@ -201,8 +201,11 @@ fn build(config: u16, enabling: Enabling) -> (Config, DoubleHop) {
 }
 
 /// The suite: the default configurations (`enabled` false), or every enabling one.
-#[must_use]
-pub fn model(enabled: bool) -> Chains<DoubleHop> {
+///
+/// # Errors
+///
+/// As [`Chains::new`].
+pub fn model(enabled: bool) -> Result<Chains<DoubleHop>, ChainsError> {
     let settings: &[Enabling] = if enabled {
         &Enabling::ALL
     } else {
@@ -213,8 +216,11 @@ pub fn model(enabled: bool) -> Chains<DoubleHop> {
 
 /// The suite over the enabling settings `settings` (each with every other configuration
 /// bit).
-#[must_use]
-pub fn with_settings(settings: &[Enabling]) -> Chains<DoubleHop> {
+///
+/// # Errors
+///
+/// As [`Chains::new`].
+pub fn with_settings(settings: &[Enabling]) -> Result<Chains<DoubleHop>, ChainsError> {
     let mut configs = Vec::new();
     for &e in settings {
         for c in 0..(1u16 << CONFIG_BITS) {
@@ -242,13 +248,12 @@ fn second_hop<'s>(m: &Chains<DoubleHop>, s: &'s State, a: &Step, t: &State) -> O
 
 /// Whether S4U2proxy made the second hop through msDS-AllowedToDelegateTo (`Some(true)`)
 /// or RBCD (`Some(false)`).
-fn proxy_path(s: &State, t: &State) -> Option<bool> {
-    let front = proxied_by(s, t)?;
-    let back = s.chain.dir.service(t.holder()?.service?);
+fn proxy_path(m: &Chains<DoubleHop>, s: &State, t: &State) -> Option<bool> {
+    let front = proxied_by(m, s, t)?;
+    let dir = m.dir_of(s)?;
+    let back = dir.service(t.holder()?.service?);
     Some(
-        s.chain
-            .dir
-            .account(front)
+        dir.account(front)
             .allowed_to_delegate_to
             .iter()
             .any(|spn| spn.eq_ignore_ascii_case(&back.spn)),
@@ -260,9 +265,11 @@ fn proxy_path(s: &State, t: &State) -> Option<bool> {
 pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
     vec![
         Property::<Chains<DoubleHop>>::sometimes(
-            "ATK-7",
-            "The double hop fails by default: WinRM on web01, impersonating alice, calls the file share on files01, which sees ANONYMOUS LOGON.",
-            &[RuleId::NET_1, RuleId::HOP_3, RuleId::ATK_7],
+            Claim {
+                id: "ATK-7",
+                statement: "The double hop fails by default: WinRM on web01, impersonating alice, calls the file share on files01, which sees ANONYMOUS LOGON.",
+                rests_on: &[RuleId::NET_1, RuleId::HOP_3, RuleId::ATK_7],
+            },
             |m, s, a, t, _| {
                 let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
                     return false;
@@ -274,9 +281,11 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             },
         ),
         Property::<Chains<DoubleHop>>::always(
-            "ATK-7/CredSSP",
-            "No second hop presents alice with a password a cleartext logon (Basic, CredSSP) left on the first server.",
-            &[RuleId::NET_4, RuleId::AD_6],
+            Claim {
+                id: "ATK-7/CredSSP",
+                statement: "No second hop presents alice with a password a cleartext logon (Basic, CredSSP) left on the first server.",
+                rests_on: &[RuleId::NET_4, RuleId::AD_6],
+            },
             |m, s, a, t, _| {
                 match second_hop(m, s, a, t) {
                 Some(h) if h.credentials == Credentials::Password => Err(Violation::new(
@@ -287,15 +296,17 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             },
         ),
         Property::<Chains<DoubleHop>>::always(
-            "ATK-7/TD",
-            "No second hop presents alice with a TGT she forwarded to the first server.",
-            &[
-                RuleId::AD_3,
-                RuleId::KRB_2,
-                RuleId::KRB_3,
-                RuleId::S4U_12,
-                RuleId::OQD_3,
-            ],
+            Claim {
+                id: "ATK-7/TD",
+                statement: "No second hop presents alice with a TGT she forwarded to the first server.",
+                rests_on: &[
+                    RuleId::AD_3,
+                    RuleId::KRB_2,
+                    RuleId::KRB_3,
+                    RuleId::S4U_12,
+                    RuleId::OQD_3,
+                ],
+            },
             |m, s, a, t, _| match second_hop(m, s, a, t) {
                 Some(h) if matches!(h.credentials, Credentials::Tgt(_)) => Err(Violation::new(
                     "the second hop presents alice with the TGT she forwarded to the first server"
@@ -305,11 +316,13 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             },
         ),
         Property::<Chains<DoubleHop>>::always(
-            "ATK-7/KCD",
-            "No second hop presents alice through S4U2proxy on the first server's msDS-AllowedToDelegateTo.",
-            &[RuleId::AD_9, RuleId::KRB_5, RuleId::S4U_4],
+            Claim {
+                id: "ATK-7/KCD",
+                statement: "No second hop presents alice through S4U2proxy on the first server's msDS-AllowedToDelegateTo.",
+                rests_on: &[RuleId::AD_9, RuleId::KRB_5, RuleId::S4U_4],
+            },
             |m, s, a, t, _| {
-                if second_hop(m, s, a, t).is_some() && proxy_path(s, t) == Some(true) {
+                if second_hop(m, s, a, t).is_some() && proxy_path(m, s, t) == Some(true) {
                     Err(Violation::new(
                         "the second hop presents alice through constrained delegation".to_owned(),
                     ))
@@ -319,52 +332,20 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
             },
         ),
         Property::<Chains<DoubleHop>>::always(
-            "ATK-7/RBCD",
-            "No second hop presents alice through S4U2proxy on the back end's RBCD list.",
-            &[RuleId::AD_10, RuleId::S4U_5],
+            Claim {
+                id: "ATK-7/RBCD",
+                statement: "No second hop presents alice through S4U2proxy on the back end's RBCD list.",
+                rests_on: &[RuleId::AD_10, RuleId::S4U_5],
+            },
             |m, s, a, t, _| {
-                if second_hop(m, s, a, t).is_some() && proxy_path(s, t) == Some(false) {
+                if second_hop(m, s, a, t).is_some() && proxy_path(m, s, t) == Some(false) {
                     Err(Violation::new("the second hop presents alice through resource-based constrained delegation".to_owned()))
                 } else {
                     Ok(())
                 }
             },
         ),
-        Property::<Chains<DoubleHop>>::always(
-            "INV-6",
-            "A server holding a network logon without a TGT, and without S4U2proxy rights, never presents the user on another machine.",
-            &[RuleId::NET_1, RuleId::S4U_4, RuleId::S4U_5, RuleId::S4U_12],
-            |m, s, a, t, _| {
-                let Some(h) = second_hop(m, s, a, t) else {
-                    return Ok(());
-                };
-                let dir = &s.chain.dir;
-                let Some(service) = h.service else {
-                    return Ok(());
-                };
-                let account = dir.service(service).account;
-                let rights = !dir.account(account).allowed_to_delegate_to.is_empty()
-                    || dir
-                        .accounts
-                        .iter()
-                        .any(|a| a.allowed_to_act.contains(&account));
-                if h.credentials == Credentials::None && !rights {
-                    Err(Violation::new("a network logon without credentials or S4U2proxy rights reached another machine as alice".to_owned()))
-                } else {
-                    Ok(())
-                }
-            },
-        ),
-        Property::<Chains<DoubleHop>>::always(
-            "INV-7",
-            "A hop authenticated by NTLM (a network logon with neither credentials nor a Kerberos ticket) is never followed by a hop presenting the user.",
-            &[RuleId::NET_2, RuleId::NET_3, RuleId::NET_1],
-            |m, s, a, t, _| match second_hop(m, s, a, t) {
-                Some(h) if h.credentials == Credentials::None && h.evidence.is_none() => Err(
-                    Violation::new("a hop after an NTLM logon presents alice".to_owned()),
-                ),
-                _ => Ok(()),
-            },
-        ),
+        crate::invariants::net::inv_6(),
+        crate::invariants::net::inv_7(),
     ]
 }

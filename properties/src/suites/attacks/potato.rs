@@ -12,14 +12,13 @@
 //! impersonation succeeds at Identification only. The sweep: the endpoint's protocol (SMB
 //! named pipe, RPC, DCOM, HTTP).
 
-use tokenhop_check::{Property, Violation};
-use tokenhop_model::core::level::ImpersonationLevel;
+use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
-use tokenhop_model::net::hop::{self, Hold};
+use tokenhop_model::net::hop;
 use tokenhop_model::rules::RuleId;
 
-use super::{Builder, CORP, Chains, Config, access};
+use super::{Builder, CORP, Chains, ChainsError, Config, access};
 
 /// The endpoint protocols swept.
 const PROTOCOLS: [(Protocol, &str); 4] = [
@@ -82,8 +81,11 @@ fn build(config: usize, privilege: bool) -> (Config, Potato) {
 }
 
 /// The suite: every endpoint protocol, with the pool holding SeImpersonatePrivilege or not.
-#[must_use]
-pub fn model(privilege: bool) -> Chains<Potato> {
+///
+/// # Errors
+///
+/// As [`Chains::new`].
+pub fn model(privilege: bool) -> Result<Chains<Potato>, ChainsError> {
     Chains::built(0..PROTOCOLS.len(), 0, |c| build(c, privilege))
 }
 
@@ -94,11 +96,13 @@ scenario_with_steps!(Potato);
 pub fn properties() -> Vec<Property<Chains<Potato>>> {
     vec![
         Property::<Chains<Potato>>::always(
-            "ATK-5",
-            "The pool's code never acts as SYSTEM: no thread or program of the pool holds the machine's own identity at a level that opens objects.",
-            &[RuleId::LVL_8, RuleId::TOK_19, RuleId::LVL_1, RuleId::ATK_5],
+            Claim {
+                id: "ATK-5",
+                statement: "The pool's code never acts as SYSTEM: no thread or program of the pool holds the machine's own identity at a level that opens objects.",
+                rests_on: &[RuleId::LVL_8, RuleId::TOK_19, RuleId::LVL_1, RuleId::ATK_5],
+            },
             |m, _, _, t, _| {
-                let Some(h) = t.holder() else {
+                let (Some(h), Some(dir)) = (t.holder(), m.dir_of(t)) else {
                     return Ok(());
                 };
                 if h.service == Some(m.scenario.pool)
@@ -107,7 +111,7 @@ pub fn properties() -> Vec<Property<Chains<Potato>>> {
                 {
                     Err(Violation::new(format!(
                         "the pool holds {} ({}): SYSTEM",
-                        hop::presented_name(&t.chain.dir, h.presents),
+                        hop::presented_name(&dir, h.presents),
                         h.hold
                     )))
                 } else {
@@ -115,32 +119,6 @@ pub fn properties() -> Vec<Property<Chains<Potato>>> {
                 }
             },
         ),
-        Property::<Chains<Potato>>::always(
-            "INV-9",
-            "A service's thread gets another identity's token at Impersonation or above only if the service holds SeImpersonatePrivilege.",
-            &[RuleId::LVL_8, RuleId::ATK_5],
-            |_, s, _, t, _| {
-                let Some(h) = t.holder() else {
-                    return Ok(());
-                };
-                let Some(service) = h.service else {
-                    return Ok(());
-                };
-                let svc = t.chain.dir.service(service);
-                let arrived = s.holder() != Some(h);
-                let other = h.presents.is_some() && h.presents != Some(svc.account);
-                let full = matches!(h.hold, Hold::Impersonating(l) if l >= ImpersonationLevel::Impersonation);
-                if arrived && other && full && !svc.impersonate_privilege {
-                    Err(Violation::new(format!(
-                        "{} impersonates {} at {} without SeImpersonatePrivilege",
-                        svc.name,
-                        hop::presented_name(&t.chain.dir, h.presents),
-                        h.hold
-                    )))
-                } else {
-                    Ok(())
-                }
-            },
-        ),
+        crate::invariants::net::inv_9(),
     ]
 }

@@ -17,17 +17,16 @@
 //! on the service ticket) and OQD-4 (the SMB redirector asks for delegation itself); under
 //! either alternative no TGT is ever forwarded and `atk-3` finds nothing.
 
-use tokenhop_check::{Property, Violation};
+use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
     AccountId, Protocol, ResourceId, ServiceId, Trust, TrustKind, Trustee,
 };
 use tokenhop_model::net::hop::{Credentials, Package};
-use tokenhop_model::net::kerberos;
 use tokenhop_model::rules::RuleId;
 
-use super::{Builder, CORP, Chains, Config, access, bit, requests};
+use super::{Builder, CORP, Chains, ChainsError, Config, access, bit, requests};
 
 const DC_NOT_DELEGATED: u32 = 0;
 const LISTENER_HTTP: u32 = 1;
@@ -121,8 +120,11 @@ fn build(config: u16, trusted: bool) -> (Config, PrinterBug) {
 }
 
 /// The suite: every configuration, with WEB02$ trusted for delegation or not.
-#[must_use]
-pub fn model(trusted: bool) -> Chains<PrinterBug> {
+///
+/// # Errors
+///
+/// As [`Chains::new`].
+pub fn model(trusted: bool) -> Result<Chains<PrinterBug>, ChainsError> {
     Chains::built(0..(1u16 << CONFIG_BITS), 0, |c| build(c, trusted))
 }
 
@@ -133,22 +135,23 @@ scenario_with_steps!(PrinterBug);
 pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
     vec![
         Property::<Chains<PrinterBug>>::always(
-            "ATK-3",
-            "A domain controller's TGT never reaches a host that is not a domain controller, however the DC is made to authenticate.",
-            &[
-                RuleId::AD_3,
-                RuleId::AD_4,
-                RuleId::KRB_2,
-                RuleId::NET_6,
-                RuleId::OQD_3,
-                RuleId::OQD_4,
-                RuleId::ATK_3,
-            ],
+            Claim {
+                id: "ATK-3",
+                statement: "A domain controller's TGT never reaches a host that is not a domain controller, however the DC is made to authenticate.",
+                rests_on: &[
+                    RuleId::AD_3,
+                    RuleId::AD_4,
+                    RuleId::KRB_2,
+                    RuleId::NET_6,
+                    RuleId::OQD_3,
+                    RuleId::OQD_4,
+                    RuleId::ATK_3,
+                ],
+            },
             |m, _, _, t, _| {
-                let Some(h) = t.holder() else {
+                let (Some(h), Some(dir)) = (t.holder(), m.dir_of(t)) else {
                     return Ok(());
                 };
-                let dir = &t.chain.dir;
                 match &h.credentials {
                     Credentials::Tgt(ticket)
                         if ticket.client == m.scenario.dc_account && !dir.machine(h.machine).dc =>
@@ -165,81 +168,27 @@ pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
             },
         ),
         Property::<Chains<PrinterBug>>::always(
-            "ATK-3/DCSync",
-            "No chain the attacker drives from web02 opens the directory's replication secrets (DCSync).",
-            &[RuleId::KRB_3, RuleId::S4U_12, RuleId::HOP_2, RuleId::ATK_3],
+            Claim {
+                id: "ATK-3/DCSync",
+                statement: "No chain the attacker drives from web02 opens the directory's replication secrets (DCSync).",
+                rests_on: &[RuleId::KRB_3, RuleId::S4U_12, RuleId::HOP_2, RuleId::ATK_3],
+            },
             |m, _, a, t, _| match a {
                 Step::Access { resource, .. } if *resource == m.scenario.secrets => {
                     Err(Violation::new(format!(
                         "the attacker reads replicate-secrets as {}",
-                        tokenhop_model::net::hop::presented_name(
-                            &t.chain.dir,
-                            t.holder().and_then(|h| h.presents)
-                        )
+                        m.dir_of(t).map_or_else(String::new, |dir| {
+                            tokenhop_model::net::hop::presented_name(
+                                &dir,
+                                t.holder().and_then(|h| h.presents),
+                            )
+                        })
                     )))
                 }
                 _ => Ok(()),
             },
         ),
-        Property::<Chains<PrinterBug>>::always(
-            "INV-2",
-            "A server holds an account's TGT only if the account is not sensitive.",
-            &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
-            |m, _, _, t, _| {
-                let Some(h) = t.holder() else {
-                    return Ok(());
-                };
-                match &h.credentials {
-                    Credentials::Tgt(ticket)
-                        if h.service.is_some()
-                            && kerberos::is_sensitive(
-                                &t.chain.dir,
-                                m.readings(),
-                                ticket.client,
-                            ) =>
-                    {
-                        Err(Violation::new(format!(
-                            "a server holds the TGT of {}, which is sensitive",
-                            t.chain.dir.account(ticket.client).name
-                        )))
-                    }
-                    _ => Ok(()),
-                }
-            },
-        ),
-        Property::<Chains<PrinterBug>>::always(
-            "INV-22",
-            "A server in another forest, across a trust without TGT delegation, never receives an account's TGT.",
-            &[RuleId::KRB_8, RuleId::KRB_2],
-            |_, _, _, t, _| {
-                let Some(h) = t.holder() else {
-                    return Ok(());
-                };
-                let Credentials::Tgt(ticket) = &h.credentials else {
-                    return Ok(());
-                };
-                let dir = &t.chain.dir;
-                let (Some(server), user) = (
-                    dir.machine(h.machine).domain,
-                    dir.account(ticket.client).domain,
-                ) else {
-                    return Ok(());
-                };
-                let crossing = dir.domain(server).forest != dir.domain(user).forest;
-                let allowed = dir
-                    .trust(server, user)
-                    .is_some_and(|tr| tr.enable_tgt_delegation && !tr.quarantined);
-                if crossing && !allowed {
-                    Err(Violation::new(format!(
-                        "{} in {} holds {}'s TGT across a trust without TGT delegation",
-                        h.service.map_or("a session", |s| &*dir.service(s).name),
-                        dir.domain(server).name,
-                        dir.account(ticket.client).name
-                    )))
-                } else {
-                    Ok(())
-                }
-            },
-        ),
+        crate::invariants::net::inv_2(),
+        crate::invariants::net::inv_22(),
     ]
 }

@@ -18,15 +18,15 @@
 
 use std::sync::Arc;
 
-use tokenhop_check::{Property, Violation};
+use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, Trustee};
 use tokenhop_model::net::hop::Package;
-use tokenhop_model::net::kerberos::{self, Origin};
+use tokenhop_model::net::kerberos::Origin;
 use tokenhop_model::rules::RuleId;
 
-use super::{Builder, CORP, Chains, Config, access, bit, inv_3, inv_4, proxied_by, requests};
+use super::{Builder, CORP, Chains, ChainsError, Config, access, bit, proxied_by, requests};
 
 const ADM_NOT_DELEGATED: u32 = 0;
 const ADM_PROTECTED: u32 = 1;
@@ -133,8 +133,11 @@ fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition)
 }
 
 /// The suite: every configuration, with protocol transition on svc-web or not.
-#[must_use]
-pub fn model(protocol_transition: bool) -> Chains<ProtocolTransition> {
+///
+/// # Errors
+///
+/// As [`Chains::new`].
+pub fn model(protocol_transition: bool) -> Result<Chains<ProtocolTransition>, ChainsError> {
     Chains::built(0..(1u16 << CONFIG_BITS), 0, |c| {
         build(c, protocol_transition)
     })
@@ -147,17 +150,19 @@ scenario_with_steps!(ProtocolTransition);
 pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
     vec![
         Property::<Chains<ProtocolTransition>>::always(
-            "ATK-4",
-            "A service reaches another machine's service as a user only if that user authenticated to it: an identity a front end made by S4U2self never leaves the front end's machine.",
-            &[
-                RuleId::S4U_1,
-                RuleId::S4U_2,
-                RuleId::AD_8,
-                RuleId::S4U_4,
-                RuleId::S4U_13,
-                RuleId::ATK_4,
-            ],
-            |_, s, a, t, _| {
+            Claim {
+                id: "ATK-4",
+                statement: "A service reaches another machine's service as a user only if that user authenticated to it: an identity a front end made by S4U2self never leaves the front end's machine.",
+                rests_on: &[
+                    RuleId::S4U_1,
+                    RuleId::S4U_2,
+                    RuleId::AD_8,
+                    RuleId::S4U_4,
+                    RuleId::S4U_13,
+                    RuleId::ATK_4,
+                ],
+            },
+            |m, s, a, t, _| {
                 let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
                     return Ok(());
                 };
@@ -171,51 +176,29 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                     && to.presents.is_some()
                     && to.presents == from.presents
                 {
-                    let dir = &t.chain.dir;
+                    let names = m.dir_of(t).map(|dir| {
+                        (
+                            to.service
+                                .map_or("?".to_owned(), |x| dir.service(x).name.to_string()),
+                            tokenhop_model::net::hop::presented_name(&dir, to.presents),
+                        )
+                    });
+                    let (service, user) = names.unwrap_or_default();
                     Err(Violation::new(format!(
-                        "{} serves {}, who never authenticated: the front end made the identity by S4U2self",
-                        to.service.map_or("?", |x| &*dir.service(x).name),
-                        tokenhop_model::net::hop::presented_name(dir, to.presents)
+                        "{service} serves {user}, who never authenticated: the front end made the identity by S4U2self"
                     )))
                 } else {
                     Ok(())
                 }
             },
         ),
-        Property::<Chains<ProtocolTransition>>::always(
-            "INV-1",
-            "A sensitive user's identity is never delegated: no chain presents it two machines away, and no service gets a ticket in its name by S4U2proxy.",
-            &[
-                RuleId::AD_5,
-                RuleId::AD_6,
-                RuleId::AD_13,
-                RuleId::S4U_2,
-                RuleId::S4U_3,
-                RuleId::S4U_9,
-            ],
-            |m, s, _, t, _| {
-                let Some(h) = t.holder() else {
-                    return Ok(());
-                };
-                let adm = m.scenario.adm;
-                let delegated = h.hops >= 2 || proxied_by(s, t).is_some();
-                if h.presents == Some(adm)
-                    && delegated
-                    && kerberos::is_sensitive(&t.chain.dir, m.readings(), adm)
-                {
-                    Err(Violation::new(format!(
-                        "adm is sensitive and is presented {} machine boundaries away",
-                        h.hops
-                    )))
-                } else {
-                    Ok(())
-                }
-            },
-        ),
+        crate::invariants::net::inv_1(),
         Property::<Chains<ProtocolTransition>>::sometimes(
-            "KRB-5",
-            "A user who authenticated to the front end with Kerberos is still delegated to a listed SPN: classic constrained delegation needs no protocol transition.",
-            &[RuleId::KRB_5, RuleId::S4U_4, RuleId::S4U_6],
+            Claim {
+                id: "KRB-5",
+                statement: "A user who authenticated to the front end with Kerberos is still delegated to a listed SPN: classic constrained delegation needs no protocol transition.",
+                rests_on: &[RuleId::KRB_5, RuleId::S4U_4, RuleId::S4U_6],
+            },
             |m, s, a, t, _| {
                 let (Step::Call(_), Some(from)) = (a, s.holder()) else {
                     return false;
@@ -226,11 +209,11 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                     .is_some_and(|e| e.origin == Origin::Tgs);
                 authenticated
                     && from.presents == Some(m.scenario.adm)
-                    && proxied_by(s, t).is_some()
+                    && proxied_by(m, s, t).is_some()
                     && t.holder().is_some_and(|h| h.presents == from.presents)
             },
         ),
-        inv_3(),
-        inv_4(),
+        crate::invariants::net::inv_3(),
+        crate::invariants::net::inv_4(),
     ]
 }

@@ -18,14 +18,14 @@
 //! entry is written only by an identity with write access) and INV-3 hold throughout: the
 //! write access is the only gate (AD-11), which is the catalogue's point.
 
-use tokenhop_check::{Property, Violation};
+use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
 use tokenhop_model::net::hop::Package;
 use tokenhop_model::rules::RuleId;
 
-use super::{Builder, CORP, Chains, Config, access, bit, inv_3, proxied_by, requests};
+use super::{Builder, CORP, Chains, ChainsError, Config, access, bit, proxied_by, requests};
 
 /// The configuration bits.
 const ADM_NOT_DELEGATED: u32 = 0;
@@ -138,8 +138,11 @@ fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
 }
 
 /// The suite: every configuration, with mallory's write access to FILES01$ as given.
-#[must_use]
-pub fn model(write_access: bool) -> Chains<Rbcd> {
+///
+/// # Errors
+///
+/// As [`Chains::new`].
+pub fn model(write_access: bool) -> Result<Chains<Rbcd>, ChainsError> {
     Chains::built(0..(1u16 << CONFIG_BITS), 0, |c| build(c, write_access))
 }
 
@@ -150,20 +153,24 @@ scenario_with_steps!(Rbcd);
 pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
     vec![
         Property::<Chains<Rbcd>>::always(
-            "ATK-2",
-            "No service reaches files01 as another user through an RBCD entry FILES01$'s owner did not write: an ordinary user's write to the RBCD list never lets a principal she controls act as others there.",
-            &[
-                RuleId::AD_10,
-                RuleId::AD_11,
-                RuleId::AD_12,
-                RuleId::S4U_1,
-                RuleId::S4U_5,
-                RuleId::S4U_7,
-                RuleId::ATK_2,
-            ],
+            Claim {
+                id: "ATK-2",
+                statement: "No service reaches files01 as another user through an RBCD entry FILES01$'s owner did not write: an ordinary user's write to the RBCD list never lets a principal she controls act as others there.",
+                rests_on: &[
+                    RuleId::AD_10,
+                    RuleId::AD_11,
+                    RuleId::AD_12,
+                    RuleId::S4U_1,
+                    RuleId::S4U_5,
+                    RuleId::S4U_7,
+                    RuleId::ATK_2,
+                ],
+            },
             |m, s, _, t, _| {
                 let ids = &m.scenario;
-                let (Some(front), Some(h)) = (proxied_by(s, t), t.holder()) else {
+                let (Some(front), Some(h), Some(dir)) =
+                    (proxied_by(m, s, t), t.holder(), m.dir_of(t))
+                else {
                     return Ok(());
                 };
                 let Some(user) = h.presents else {
@@ -175,52 +182,22 @@ pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
                 let consented = m
                     .initial_dir(t.config)
                     .is_some_and(|d| d.account(ids.files_account).allowed_to_act.contains(&front));
-                let written = t
-                    .chain
-                    .dir
+                let written = dir
                     .account(ids.files_account)
                     .allowed_to_act
                     .contains(&front);
                 if written && !consented {
                     Err(Violation::new(format!(
                         "files01 serves {} to {} through the RBCD entry mallory wrote",
-                        t.chain.dir.account(user).name,
-                        t.chain.dir.account(front).name
+                        dir.account(user).name,
+                        dir.account(front).name
                     )))
                 } else {
                     Ok(())
                 }
             },
         ),
-        Property::<Chains<Rbcd>>::always(
-            "INV-20",
-            "An entry of an account's RBCD list is written only by an identity with write access to it (the account itself or a listed writer); no privilege is asked.",
-            &[RuleId::AD_11, RuleId::AD_10],
-            |_, s, a, _, _| {
-                let Step::SetRbcd { target, .. } = a else {
-                    return Ok(());
-                };
-                let dir = &s.chain.dir;
-                let writer = s.holder().and_then(|h| h.presents);
-                let may = writer.is_some_and(|w| {
-                    w == *target
-                        || dir
-                            .account(*target)
-                            .rbcd_writers
-                            .iter()
-                            .any(|x| dir.is_member(w, *x))
-                });
-                if may {
-                    Ok(())
-                } else {
-                    Err(Violation::new(format!(
-                        "{} wrote {}'s RBCD list without write access",
-                        tokenhop_model::net::hop::presented_name(dir, writer),
-                        dir.account(*target).name
-                    )))
-                }
-            },
-        ),
-        inv_3(),
+        crate::invariants::net::inv_20(),
+        crate::invariants::net::inv_3(),
     ]
 }

@@ -20,7 +20,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use tokenhop_check::{Model, Property, Violation};
+use tokenhop_check::{Claim, Model, Property, Violation};
 use tokenhop_model::core::decision::{Decision, Trail};
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::sql::{
@@ -432,16 +432,18 @@ impl Model for Sql {
 pub fn properties() -> Vec<Property<Sql>> {
     vec![
         Property::<Sql>::always(
-            "ATK-9",
-            "A login not trusted to run as the SQL Server service account (mallory: not sysadmin) never reaches a resource only the service account may.",
-            &[
-                RuleId::SQL_2,
-                RuleId::SQL_3,
-                RuleId::SQL_4,
-                RuleId::SQL_5,
-                RuleId::SQL_11,
-                RuleId::ATK_9,
-            ],
+            Claim {
+                id: "ATK-9",
+                statement: "A login not trusted to run as the SQL Server service account (mallory: not sysadmin) never reaches a resource only the service account may.",
+                rests_on: &[
+                    RuleId::SQL_2,
+                    RuleId::SQL_3,
+                    RuleId::SQL_4,
+                    RuleId::SQL_5,
+                    RuleId::SQL_11,
+                    RuleId::ATK_9,
+                ],
+            },
             |_, s, a, _, o| {
                 if *a == Action::ExternalAccess && o.granted {
                     Err(Violation::new(format!(
@@ -454,15 +456,17 @@ pub fn properties() -> Vec<Property<Sql>> {
             },
         ),
         Property::<Sql>::always(
-            "INV-17",
-            "External access by a CLR routine is made as the service account, or as the original Windows caller when the code impersonates it; never as a SQL login. (Under OQD-8's reading `caller`, automatic impersonation, it does not hold by construction.)",
-            &[
-                RuleId::SQL_4,
-                RuleId::SQL_5,
-                RuleId::SQL_6,
-                RuleId::SQL_12,
-                RuleId::OQD_8,
-            ],
+            Claim {
+                id: "INV-17",
+                statement: "External access by a CLR routine is made as the service account, or as the original Windows caller when the code impersonates it; never as a SQL login. (Under OQD-8's reading `caller`, automatic impersonation, it does not hold by construction.)",
+                rests_on: &[
+                    RuleId::SQL_4,
+                    RuleId::SQL_5,
+                    RuleId::SQL_6,
+                    RuleId::SQL_12,
+                    RuleId::OQD_8,
+                ],
+            },
             |m, s, _, _, o| {
                 let (Some(seen), Some(r)) = (o.seen, &s.routine) else {
                     return Ok(());

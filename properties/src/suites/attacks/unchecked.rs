@@ -13,7 +13,7 @@
 //! a domain service account). LVL-9 (a checking server never serves an unauthenticated RPC
 //! call) holds throughout.
 
-use tokenhop_check::{Property, Violation};
+use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
@@ -22,7 +22,7 @@ use tokenhop_model::net::directory::{
 use tokenhop_model::net::hop::{self, Hold, Package};
 use tokenhop_model::rules::RuleId;
 
-use super::{Builder, CORP, Chains, Config, access, requests};
+use super::{Builder, CORP, Chains, ChainsError, Config, access, requests};
 
 const PROTOCOLS: [(Protocol, &str); 4] = [
     (Protocol::Rpc, "agent over RPC"),
@@ -117,8 +117,11 @@ fn build(config: u16, checks: bool) -> (Config, Unchecked) {
 pub const CONFIGS: u16 = 8;
 
 /// The suite: every protocol and account, with the server checking impersonation or not.
-#[must_use]
-pub fn model(checks: bool) -> Chains<Unchecked> {
+///
+/// # Errors
+///
+/// As [`Chains::new`].
+pub fn model(checks: bool) -> Result<Chains<Unchecked>, ChainsError> {
     Chains::built(0..CONFIGS, 0, |c| build(c, checks))
 }
 
@@ -129,14 +132,18 @@ scenario_with_steps!(Unchecked);
 pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
     vec![
         Property::<Chains<Unchecked>>::always(
-            "ATK-8",
-            "A caller's request never runs as the server's own identity: a failed impersonation never leaves the request running as the server's process.",
-            &[RuleId::LVL_9, RuleId::RPC_3, RuleId::ATK_8],
+            Claim {
+                id: "ATK-8",
+                statement: "A caller's request never runs as the server's own identity: a failed impersonation never leaves the request running as the server's process.",
+                rests_on: &[RuleId::LVL_9, RuleId::RPC_3, RuleId::ATK_8],
+            },
             |m, s, a, t, _| {
-                let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
+                let (Step::Call(_), Some(from), Some(to), Some(dir)) =
+                    (a, s.holder(), t.holder(), m.dir_of(t))
+                else {
                     return Ok(());
                 };
-                let own = t.chain.dir.service(m.scenario.agent).account;
+                let own = dir.service(m.scenario.agent).account;
                 if to.service == Some(m.scenario.agent)
                     && to.hold == Hold::Own
                     && to.presents == Some(own)
@@ -144,8 +151,8 @@ pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
                 {
                     Err(Violation::new(format!(
                         "{}'s request runs as {}, the server's own process",
-                        hop::presented_name(&t.chain.dir, from.presents),
-                        hop::presented_name(&t.chain.dir, to.presents)
+                        hop::presented_name(&dir, from.presents),
+                        hop::presented_name(&dir, to.presents)
                     )))
                 } else {
                     Ok(())
@@ -153,9 +160,11 @@ pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
             },
         ),
         Property::<Chains<Unchecked>>::always(
-            "ATK-8/write",
-            "mallory never writes the agent's configuration, which only the server's own account may write.",
-            &[RuleId::HOP_2, RuleId::LVL_9, RuleId::ATK_8],
+            Claim {
+                id: "ATK-8/write",
+                statement: "mallory never writes the agent's configuration, which only the server's own account may write.",
+                rests_on: &[RuleId::HOP_2, RuleId::LVL_9, RuleId::ATK_8],
+            },
             |m, _, a, t, _| match a {
                 Step::Access { resource, rights }
                     if *resource == m.scenario.config_file
@@ -163,19 +172,28 @@ pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
                 {
                     Err(Violation::new(format!(
                         "mallory's chain writes agent-config as {}",
-                        hop::presented_name(&t.chain.dir, t.holder().and_then(|h| h.presents))
+                        m.dir_of(t)
+                            .map_or_else(String::new, |dir| hop::presented_name(
+                                &dir,
+                                t.holder().and_then(|h| h.presents)
+                            ))
                     )))
                 }
                 _ => Ok(()),
             },
         ),
         Property::<Chains<Unchecked>>::always(
-            "LVL-9",
-            "A server that checks the result of impersonating its caller never serves an RPC call that carried no authentication.",
-            &[RuleId::LVL_9, RuleId::RPC_3, RuleId::OQL_12],
+            Claim {
+                id: "LVL-9",
+                statement: "A server that checks the result of impersonating its caller never serves an RPC call that carried no authentication.",
+                rests_on: &[RuleId::LVL_9, RuleId::RPC_3, RuleId::OQL_12],
+            },
             |m, _, a, t, _| match a {
                 Step::Call(req) if req.package == Package::None => {
-                    let svc = t.chain.dir.service(req.service);
+                    let Some(dir) = m.dir_of(t) else {
+                        return Ok(());
+                    };
+                    let svc = dir.service(req.service);
                     if svc.checks_impersonation
                         && svc.protocol.is_rpc()
                         && t.holder().and_then(|h| h.service) == Some(m.scenario.agent)

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use tokenhop_check::{Model, Property};
+use tokenhop_check::{Claim, Model, Property};
 use tokenhop_model::core::decision::Trail;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::machine::action::{Call, ProcessRef, ThreadRef};
@@ -358,9 +358,11 @@ pub fn properties() -> Vec<Property<Local>> {
         .map(|inv| {
             let check = inv.check;
             Property::<Local>::always(
-                inv.id,
-                inv.statement,
-                inv.rests_on,
+                Claim {
+                    id: inv.id,
+                    statement: inv.statement,
+                    rests_on: inv.rests_on,
+                },
                 move |_, _, action, _, t| check(&t.before, action, t.after(), &t.outcome),
             )
         })
