@@ -512,6 +512,16 @@ fn topology_cases() -> Vec<(&'static str, String, &'static str)> {
             "bad.yaml:21:41: `chains[0].steps[1].call.tracking`: `tracking` is an RPC binding's setting, and this service is not reached over RPC",
         ),
         (
+            "an RPC capability on a service not reached over RPC",
+            topology_with_steps("      - call: { service: web, capabilities: [RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE] }\n"),
+            "bad.yaml:21:45: `chains[0].steps[1].call.capabilities`: `capabilities` are RPC_SECURITY_QOS flags of an RPC binding, and this service is not reached over RPC",
+        ),
+        (
+            "an unknown RPC capability",
+            topology_with_steps("      - call: { service: rpcsvc, capabilities: [RPC_C_QOS_CAPABILITIES_ANY_AUTHORITY] }\n"),
+            "bad.yaml:21:49: `chains[0].steps[1].call.capabilities[0]`: `RPC_C_QOS_CAPABILITIES_ANY_AUTHORITY` is not an RPC_SECURITY_QOS capability a topology's call reads",
+        ),
+        (
             "a local identity for a service account",
             TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: svc }\n")
                 .replace("{ name: web, machine: web01, protocol: http }", "{ name: web, machine: web01, protocol: http, account: svc, local_account: system }"),

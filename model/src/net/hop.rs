@@ -278,8 +278,9 @@ pub fn call(
 ) -> Result<Holder, HopError> {
     let service = dir.service(req.service);
     let local = service.machine == holder.machine;
+    let requested = requested_level(dir, req, local, trail);
     let resolved = CallRequest {
-        level: Some(requested_level(dir, req, local, trail)),
+        level: Some(provider_level(dir, readings, req, local, requested, trail)),
         ..req.clone()
     };
     let req = &resolved;
@@ -341,6 +342,45 @@ fn requested_level(
         return ImpersonationLevel::Identification;
     }
     level
+}
+
+/// The level an RPC security provider works with: NTLM except over ncalrpc, and Negotiate
+/// and Kerberos everywhere, may treat Anonymous and Identify as Impersonate (RPC-7); whether
+/// they do is OQL-6's question. COM's pages say nothing of it, so DCOM keeps the level.
+fn provider_level(
+    dir: &Directory,
+    readings: &Readings,
+    req: &CallRequest,
+    local: bool,
+    level: ImpersonationLevel,
+    trail: &mut Trail,
+) -> ImpersonationLevel {
+    let protocol = dir.service(req.service).protocol;
+    let rpc = matches!(protocol, Protocol::Rpc | Protocol::Ncalrpc);
+    if !rpc || req.package == Package::None || level > ImpersonationLevel::Identification {
+        return level;
+    }
+    // Anonymous is honoured on local IPC (LVL-11): the client sends no identity to raise.
+    if level == ImpersonationLevel::Anonymous && local {
+        return level;
+    }
+    if req.package == Package::Ntlm && protocol == Protocol::Ncalrpc {
+        trail.note(RuleId::RPC_7, || format!("NTLM on ncalrpc honours {level}"));
+        return level;
+    }
+    if readings.alternative(RuleId::OQL_6) {
+        trail.note(RuleId::OQL_6, || {
+            format!("the provider may raise {level} to Impersonation (RPC-7); under the selected reading (honoured) it keeps {level}")
+        });
+        return level;
+    }
+    trail.note(RuleId::RPC_7, || {
+        format!("the security provider may treat {level} as Impersonate over RPC")
+    });
+    trail.note(RuleId::OQL_6, || {
+        "whether it does is unsettled; under the selected reading (promoted) the server is granted Impersonation".to_owned()
+    });
+    ImpersonationLevel::Impersonation
 }
 
 /// Whether the SMB redirector asks for delegation itself, whatever the application asked

@@ -8,7 +8,7 @@ use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, Directory, Protocol, ServiceId};
-use tokenhop_model::net::hop::{self, Credentials, Hold};
+use tokenhop_model::net::hop::{self, Credentials, Hold, Package};
 use tokenhop_model::rules::RuleId;
 
 use crate::suites::chains::{Chains, Scenario, State};
@@ -368,8 +368,14 @@ pub fn inv_10<S: Scenario>() -> Property<Chains<S>> {
     Property::<Chains<S>>::always(
         Claim {
             id: "INV-10",
-            statement: "A server a local ncalrpc client asked for Identification never acts as the client.",
-            rests_on: &[RuleId::LVL_2, RuleId::LVL_5, RuleId::TOK_4],
+            statement: "A server a local ncalrpc client asked for Identification never acts as the client, where the security provider honours Identify: NTLM always over ncalrpc, any provider under OQL-6's honoured reading (RPC-7: Negotiate and Kerberos may raise it to Impersonate).",
+            rests_on: &[
+                RuleId::LVL_2,
+                RuleId::LVL_5,
+                RuleId::TOK_4,
+                RuleId::RPC_7,
+                RuleId::OQL_6,
+            ],
         },
         |m, s, a, t, _| {
             let (Step::Call(req), Some(from), Some(to), Some(dir)) =
@@ -381,7 +387,8 @@ pub fn inv_10<S: Scenario>() -> Property<Chains<S>> {
                 .level
                 .is_some_and(|l| l <= ImpersonationLevel::Identification);
             let local = dir.service(req.service).protocol == Protocol::Ncalrpc;
-            if local && low && to.presents == from.presents && to.hold.acts() {
+            let honoured = req.package == Package::Ntlm || m.readings().alternative(RuleId::OQL_6);
+            if local && low && honoured && to.presents == from.presents && to.hold.acts() {
                 Err(Violation::new(format!(
                     "the ncalrpc server holds {} after the client asked for Identification",
                     to.hold

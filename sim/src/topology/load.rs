@@ -1369,7 +1369,7 @@ fn capabilities(n: &Node, path: &str) -> Read<bool> {
         ignore |= word(
             item,
             &item_path,
-            "an RPC_SECURITY_QOS capability",
+            "an RPC_SECURITY_QOS capability a topology's call reads (mutual authentication is `mutual_auth`)",
             &[
                 ("RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE", true),
                 ("RPC_C_QOS_CAPABILITIES_DEFAULT", false),
