@@ -129,7 +129,7 @@ fn inv_7_ntlm_arrivals_are_marked() {
     let mut actions = Vec::new();
     m.actions(&start, &mut actions);
     let marked = actions.iter().any(|a| {
-        matches!(a, Step::Call(_))
+        matches!(m.step(a), Some(Step::Call(_)))
             && m.next(&start, a)
                 .is_some_and(|(t, _)| t.holder().is_some_and(|h| h.ntlm))
             && m.describe_action(&start, a).contains("Ntlm")

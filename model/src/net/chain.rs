@@ -204,6 +204,9 @@ pub fn try_step(
     step: &Step,
     trail: &mut Trail,
 ) -> Result<ChainState, ChainError> {
+    if state.rbcd_added.is_empty() {
+        return apply(dir, readings, state, step, trail);
+    }
     let dir = state.directory(dir);
     apply(&dir, readings, state, step, trail)
 }

@@ -7,7 +7,7 @@
 use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
-use tokenhop_model::net::directory::{AccountId, Directory, Protocol, ServiceId};
+use tokenhop_model::net::directory::{AccountId, Protocol, ServiceId};
 use tokenhop_model::net::hop::{self, Credentials, Hold, Package};
 use tokenhop_model::rules::RuleId;
 
@@ -19,7 +19,7 @@ use crate::suites::chains::{Chains, Scenario, State};
 #[must_use]
 pub fn proxied_by<S: Scenario>(m: &Chains<S>, s: &State, t: &State) -> Option<AccountId> {
     let source = s.holder()?;
-    let dir = m.dir_of(s)?;
+    let dir = m.dir(s)?;
     let from = dir.service(source.service?).account;
     let h = t.holder()?;
     let e = h.evidence.as_ref()?;
@@ -27,24 +27,28 @@ pub fn proxied_by<S: Scenario>(m: &Chains<S>, s: &State, t: &State) -> Option<Ac
 }
 
 /// INV-3's test of one S4U2proxy ticket: `front` may reach `target` only if the target's
-/// SPN is in its msDS-AllowedToDelegateTo or the target's RBCD list admits it.
+/// SPN is in its msDS-AllowedToDelegateTo or the target's RBCD list admits it (as
+/// configured, or as the chain wrote it).
 ///
 /// # Errors
 ///
 /// The violation, when neither grant exists.
-pub fn s4u2proxy_granted(
-    dir: &Directory,
+pub fn s4u2proxy_granted<S: Scenario>(
+    m: &Chains<S>,
+    state: &State,
     front: AccountId,
     target: ServiceId,
 ) -> Result<(), Violation> {
+    let Some(dir) = m.dir(state) else {
+        return Ok(());
+    };
     let back = dir.service(target);
     let listed = dir
         .account(front)
         .allowed_to_delegate_to
         .iter()
         .any(|spn| spn.eq_ignore_ascii_case(&back.spn));
-    let admitted = dir.account(back.account).allowed_to_act.contains(&front);
-    if listed || admitted {
+    if listed || m.admits(state, back.account, front) {
         Ok(())
     } else {
         Err(Violation::new(format!(
@@ -81,7 +85,7 @@ pub fn inv_1<S: Scenario>() -> Property<Chains<S>> {
             ],
         },
         |m, s, _, t, _| {
-            let (Some(h), Some(dir)) = (t.holder(), m.dir_of(t)) else {
+            let (Some(h), Some(dir)) = (t.holder(), m.dir(t)) else {
                 return Ok(());
             };
             let Some(user) = h.presents else {
@@ -111,7 +115,7 @@ pub fn inv_2<S: Scenario>() -> Property<Chains<S>> {
             rests_on: &[RuleId::KRB_2, RuleId::AD_5, RuleId::AD_6],
         },
         |m, _, _, t, _| {
-            let (Some(h), Some(dir)) = (t.holder(), m.dir_of(t)) else {
+            let (Some(h), Some(dir)) = (t.holder(), m.dir(t)) else {
                 return Ok(());
             };
             match &h.credentials {
@@ -139,14 +143,12 @@ pub fn inv_3<S: Scenario>() -> Property<Chains<S>> {
             rests_on: &[RuleId::S4U_4, RuleId::S4U_5, RuleId::AD_9, RuleId::AD_10],
         },
         |m, s, _, t, _| {
-            let (Some(front), Some(target), Some(dir)) = (
-                proxied_by(m, s, t),
-                t.holder().and_then(|h| h.service),
-                m.dir_of(s),
-            ) else {
+            let (Some(front), Some(target)) =
+                (proxied_by(m, s, t), t.holder().and_then(|h| h.service))
+            else {
                 return Ok(());
             };
-            s4u2proxy_granted(&dir, front, target)
+            s4u2proxy_granted(m, s, front, target)
         },
     )
 }
@@ -194,8 +196,8 @@ pub fn inv_5<S: Scenario>() -> Property<Chains<S>> {
             ],
         },
         |m, s, a, t, _| {
-            let (Step::Call(_), Some(asked), Some(from), Some(to)) =
-                (a, s.chain.onward_from_local, s.holder(), t.holder())
+            let (Some(Step::Call(_)), Some(asked), Some(from), Some(to)) =
+                (m.step(a), s.chain.onward_from_local, s.holder(), t.holder())
             else {
                 return Ok(());
             };
@@ -224,8 +226,8 @@ pub fn inv_6<S: Scenario>() -> Property<Chains<S>> {
             rests_on: &[RuleId::NET_1, RuleId::S4U_4, RuleId::S4U_5, RuleId::S4U_12],
         },
         |m, s, a, t, _| {
-            let (Step::Call(_), Some(from), Some(to), Some(dir)) =
-                (a, s.holder(), t.holder(), m.dir_of(s))
+            let (Some(Step::Call(_)), Some(from), Some(to), Some(dir)) =
+                (m.step(a), s.holder(), t.holder(), m.dir(s))
             else {
                 return Ok(());
             };
@@ -234,10 +236,7 @@ pub fn inv_6<S: Scenario>() -> Property<Chains<S>> {
             };
             let account = dir.service(service).account;
             let rights = !dir.account(account).allowed_to_delegate_to.is_empty()
-                || dir
-                    .accounts
-                    .iter()
-                    .any(|a| a.allowed_to_act.contains(&account));
+                || m.admitted_anywhere(s, account);
             let dead_end = from.presents.is_some()
                 && from.hold != Hold::Own
                 && matches!(from.credentials, Credentials::None)
@@ -270,7 +269,8 @@ pub fn inv_7<S: Scenario>() -> Property<Chains<S>> {
             ],
         },
         |m, s, a, t, _| {
-            let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
+            let (Some(Step::Call(_)), Some(from), Some(to)) = (m.step(a), s.holder(), t.holder())
+            else {
                 return Ok(());
             };
             let onward = from.ntlm
@@ -302,7 +302,8 @@ pub fn inv_8<S: Scenario>() -> Property<Chains<S>> {
             rests_on: &[RuleId::LVL_3, RuleId::LVL_4, RuleId::LVL_5, RuleId::S4U_10],
         },
         |m, s, a, t, _| {
-            let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
+            let (Some(Step::Call(_)), Some(from), Some(to)) = (m.step(a), s.holder(), t.holder())
+            else {
                 return Ok(());
             };
             let (Some(before), Some(after)) = (rank(from.hold), rank(to.hold)) else {
@@ -337,7 +338,7 @@ pub fn inv_9<S: Scenario>() -> Property<Chains<S>> {
             rests_on: &[RuleId::LVL_8, RuleId::ATK_5],
         },
         |m, s, _, t, _| {
-            let (Some(h), Some(dir)) = (t.holder(), m.dir_of(t)) else {
+            let (Some(h), Some(dir)) = (t.holder(), m.dir(t)) else {
                 return Ok(());
             };
             let Some(service) = h.service else {
@@ -352,7 +353,7 @@ pub fn inv_9<S: Scenario>() -> Property<Chains<S>> {
                 Err(Violation::new(format!(
                     "{} impersonates {} at {} without SeImpersonatePrivilege",
                     svc.name,
-                    hop::presented_name(&dir, h.presents),
+                    hop::presented_name(dir, h.presents),
                     h.hold
                 )))
             } else {
@@ -378,8 +379,8 @@ pub fn inv_10<S: Scenario>() -> Property<Chains<S>> {
             ],
         },
         |m, s, a, t, _| {
-            let (Step::Call(req), Some(from), Some(to), Some(dir)) =
-                (a, s.holder(), t.holder(), m.dir_of(s))
+            let (Some(Step::Call(req)), Some(from), Some(to), Some(dir)) =
+                (m.step(a), s.holder(), t.holder(), m.dir(s))
             else {
                 return Ok(());
             };
@@ -410,7 +411,7 @@ pub fn inv_20<S: Scenario>() -> Property<Chains<S>> {
             rests_on: &[RuleId::AD_11, RuleId::AD_10],
         },
         |m, s, a, _, _| {
-            let (Step::SetRbcd { target, .. }, Some(dir)) = (a, m.dir_of(s)) else {
+            let (Some(Step::SetRbcd { target, .. }), Some(dir)) = (m.step(a), m.dir(s)) else {
                 return Ok(());
             };
             let writer = s.holder().and_then(|h| h.presents);
@@ -427,7 +428,7 @@ pub fn inv_20<S: Scenario>() -> Property<Chains<S>> {
             } else {
                 Err(Violation::new(format!(
                     "{} wrote {}'s RBCD list without write access",
-                    hop::presented_name(&dir, writer),
+                    hop::presented_name(dir, writer),
                     dir.account(*target).name
                 )))
             }
@@ -445,7 +446,8 @@ pub fn inv_21<S: Scenario>() -> Property<Chains<S>> {
             rests_on: &[RuleId::KRB_4, RuleId::KRB_2],
         },
         |m, _, a, t, _| {
-            let (Step::Call(req), Some(h), Some(dir)) = (a, t.holder(), m.dir_of(t)) else {
+            let (Some(Step::Call(req)), Some(h), Some(dir)) = (m.step(a), t.holder(), m.dir(t))
+            else {
                 return false;
             };
             let Some(service) = h.service else {
@@ -469,7 +471,7 @@ pub fn inv_22<S: Scenario>() -> Property<Chains<S>> {
             rests_on: &[RuleId::KRB_8, RuleId::KRB_2],
         },
         |m, _, _, t, _| {
-            let (Some(h), Some(dir)) = (t.holder(), m.dir_of(t)) else {
+            let (Some(h), Some(dir)) = (t.holder(), m.dir(t)) else {
                 return Ok(());
             };
             let Credentials::Tgt(ticket) = &h.credentials else {

@@ -49,7 +49,7 @@ pub mod sql;
 pub mod unchecked;
 
 pub use super::chains::{
-    Builder, CORP, Chains, ChainsError, Config, Scenario, State, access, bit, describe_holder,
-    describe_request, describe_step, requests,
+    Builder, CORP, Chains, ChainsError, Config, Scenario, State, StepId, access, bit,
+    describe_holder, describe_request, describe_step, requests,
 };
 pub use crate::invariants::net::proxied_by;

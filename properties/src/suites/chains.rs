@@ -93,12 +93,20 @@ impl State {
     }
 }
 
+/// A step of a suite, as the explorer's action: its index among the suite's starts
+/// followed by its steps (a counterexample names it by the step it stands for).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct StepId(pub u16);
+
 /// Why a suite's model could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ChainsError {
     /// More configurations than a state's index can name.
     #[error("{0} configurations: a suite sweeps at most 65,536")]
     TooManyConfigurations(usize),
+    /// More starts and steps than an action's index can name.
+    #[error("{0} starts and steps: a suite tries at most 65,536")]
+    TooManySteps(usize),
 }
 
 impl<S: Scenario> Chains<S> {
@@ -110,6 +118,10 @@ impl<S: Scenario> Chains<S> {
     pub fn new(scenario: S, configs: Vec<Config>) -> Result<Self, ChainsError> {
         if configs.len() > usize::from(u16::MAX) + 1 {
             return Err(ChainsError::TooManyConfigurations(configs.len()));
+        }
+        let steps = scenario.starts().len() + scenario.steps().len();
+        if steps > usize::from(u16::MAX) + 1 {
+            return Err(ChainsError::TooManySteps(steps));
         }
         Ok(Chains {
             scenario,
@@ -163,23 +175,61 @@ impl<S: Scenario> Chains<S> {
         self.config(config).map(|c| &c.dir)
     }
 
+    /// The directory `state`'s configuration starts with. A chain changes only RBCD lists
+    /// (AD-11): [`Chains::admits`] and [`Chains::effective_dir`] read those as the chain
+    /// left them; everything else the directory says is here.
+    #[must_use]
+    pub fn dir(&self, state: &State) -> Option<&Directory> {
+        self.initial_dir(state.config)
+    }
+
     /// The directory as `state`'s chain left it: its configuration's, with the RBCD
     /// entries the chain wrote.
     #[must_use]
-    pub fn dir_of(&self, state: &State) -> Option<Cow<'_, Directory>> {
+    pub fn effective_dir(&self, state: &State) -> Option<Cow<'_, Directory>> {
         self.initial_dir(state.config)
             .map(|d| state.chain.directory(d))
+    }
+
+    /// Whether `target`'s RBCD list admits `front` in `state` (as configured, or as the
+    /// chain wrote it).
+    #[must_use]
+    pub fn admits(&self, state: &State, target: AccountId, front: AccountId) -> bool {
+        state.chain.rbcd_added.contains(&(target, front))
+            || self
+                .dir(state)
+                .is_some_and(|d| d.account(target).allowed_to_act.contains(&front))
+    }
+
+    /// Whether some account's RBCD list admits `front` in `state`.
+    #[must_use]
+    pub fn admitted_anywhere(&self, state: &State, front: AccountId) -> bool {
+        state.chain.rbcd_added.iter().any(|(_, a)| *a == front)
+            || self
+                .dir(state)
+                .is_some_and(|d| d.accounts.iter().any(|a| a.allowed_to_act.contains(&front)))
     }
 
     /// Whether `user` is sensitive in `state`'s directory: NOT_DELEGATED, or in Protected
     /// Users where the domain's functional level supports it.
     #[must_use]
     pub fn sensitive(&self, state: &State, user: AccountId) -> bool {
-        self.dir_of(state)
-            .is_some_and(|d| tokenhop_model::net::kerberos::is_sensitive(&d, &self.readings, user))
+        self.dir(state)
+            .is_some_and(|d| tokenhop_model::net::kerberos::is_sensitive(d, &self.readings, user))
     }
 
-    fn step(&self, state: &State, action: &Step, trail: &mut Trail) -> Option<State> {
+    /// The step an action stands for.
+    #[must_use]
+    pub fn step(&self, id: &StepId) -> Option<&Step> {
+        let starts = self.scenario.starts();
+        let i = usize::from(id.0);
+        match i.checked_sub(starts.len()) {
+            None => starts.get(i),
+            Some(j) => self.scenario.steps().get(j),
+        }
+    }
+
+    fn take(&self, state: &State, action: &Step, trail: &mut Trail) -> Option<State> {
         let dir = self.initial_dir(state.config)?;
         let mut chain = chain::try_step(dir, &self.readings, &state.chain, action, trail).ok()?;
         if let Some(h) = chain.holder.as_mut() {
@@ -194,7 +244,7 @@ impl<S: Scenario> Chains<S> {
 
 impl<S: Scenario> Model for Chains<S> {
     type State = State;
-    type Action = Step;
+    type Action = StepId;
     /// The rules the transition applied: the properties read states, not decisions, so the
     /// trail keeps the set only and allocates nothing.
     type Outcome = RuleSet;
@@ -214,7 +264,7 @@ impl<S: Scenario> Model for Chains<S> {
                 continue;
             }
             for start in self.scenario.starts() {
-                if let Some(placed) = self.step(&empty, start, &mut Trail::rule_set()) {
+                if let Some(placed) = self.take(&empty, start, &mut Trail::rule_set()) {
                     states.push(placed);
                 }
             }
@@ -222,24 +272,27 @@ impl<S: Scenario> Model for Chains<S> {
         states
     }
 
-    fn actions(&self, state: &State, out: &mut Vec<Step>) {
+    fn actions(&self, state: &State, out: &mut Vec<StepId>) {
+        let starts = self.scenario.starts().len();
         if !self.scenario.placed_once() {
-            out.extend(self.scenario.starts().iter().cloned());
+            // Chains::new checked that every index fits.
+            out.extend((0..starts).filter_map(|i| u16::try_from(i).ok().map(StepId)));
         }
         if state.chain.holder.is_some() {
             out.extend(
                 self.scenario
                     .steps()
                     .iter()
-                    .filter(|s| self.scenario.tries(&state.chain, s))
-                    .cloned(),
+                    .enumerate()
+                    .filter(|(_, s)| self.scenario.tries(&state.chain, s))
+                    .filter_map(|(i, _)| u16::try_from(starts + i).ok().map(StepId)),
             );
         }
     }
 
-    fn next(&self, state: &State, action: &Step) -> Option<(State, RuleSet)> {
+    fn next(&self, state: &State, action: &StepId) -> Option<(State, RuleSet)> {
         let mut trail = Trail::rule_set();
-        let next = self.step(state, action, &mut trail)?;
+        let next = self.take(state, self.step(action)?, &mut trail)?;
         Some((next, trail.rules()))
     }
 
@@ -262,9 +315,11 @@ impl<S: Scenario> Model for Chains<S> {
         S::properties()
     }
 
-    fn describe_action(&self, state: &State, action: &Step) -> String {
-        self.dir_of(state)
-            .map_or_else(|| format!("{action:?}"), |d| describe_step(&d, action))
+    fn describe_action(&self, state: &State, action: &StepId) -> String {
+        match (self.dir(state), self.step(action)) {
+            (Some(d), Some(step)) => describe_step(d, step),
+            _ => format!("{action:?}"),
+        }
     }
 
     fn describe_state(&self, state: &State) -> String {
@@ -272,7 +327,7 @@ impl<S: Scenario> Model for Chains<S> {
             .config(state.config)
             .map_or("?", |c| c.words.as_str())
             .to_owned();
-        let Some(dir) = self.dir_of(state) else {
+        let Some(dir) = self.effective_dir(state) else {
             return format!("{state:?}");
         };
         let mut text = format!("[{words}] ");
@@ -293,7 +348,7 @@ impl<S: Scenario> Model for Chains<S> {
     fn scenario(
         &self,
         initial: &State,
-        actions: &[Step],
+        actions: &[StepId],
         name: &str,
         reason: &str,
     ) -> Option<String> {
@@ -306,13 +361,13 @@ impl<S: Scenario> Model for Chains<S> {
                     config: initial.config,
                     chain: ChainState::default(),
                 };
-                self.step(&empty, start, &mut Trail::rule_set()).as_ref() == Some(initial)
+                self.take(&empty, start, &mut Trail::rule_set()).as_ref() == Some(initial)
             })?;
             steps.push(placed.clone());
         }
         let mut state = initial.clone();
         for a in actions {
-            steps.push(a.clone());
+            steps.push(self.step(a)?.clone());
             state = self.next(&state, a)?.0;
         }
         Some(counterexample_topology(

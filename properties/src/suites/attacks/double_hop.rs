@@ -31,7 +31,9 @@ use tokenhop_model::net::directory::{
 use tokenhop_model::net::hop::{CallRequest, Credentials, Hold, Holder, Package};
 use tokenhop_model::rules::RuleId;
 
-use super::{Builder, CORP, Chains, ChainsError, Config, State, access, bit, proxied_by, requests};
+use super::{
+    Builder, CORP, Chains, ChainsError, Config, State, StepId, access, bit, proxied_by, requests,
+};
 
 const ALICE_NOT_DELEGATED: u32 = 0;
 const ALICE_PROTECTED: u32 = 1;
@@ -234,8 +236,15 @@ scenario_with_steps!(DoubleHop);
 
 /// The first server's holder, when the transition is a second hop presenting the user: a
 /// call from a service impersonating alice to another machine that presents her.
-fn second_hop<'s>(m: &Chains<DoubleHop>, s: &'s State, a: &Step, t: &State) -> Option<&'s Holder> {
-    let Step::Call(_) = a else { return None };
+fn second_hop<'s>(
+    m: &Chains<DoubleHop>,
+    s: &'s State,
+    a: &StepId,
+    t: &State,
+) -> Option<&'s Holder> {
+    let Some(Step::Call(_)) = m.step(a) else {
+        return None;
+    };
     let (from, to) = (s.holder()?, t.holder()?);
     let alice = Some(m.scenario.alice);
     (from.service.is_some()
@@ -250,7 +259,7 @@ fn second_hop<'s>(m: &Chains<DoubleHop>, s: &'s State, a: &Step, t: &State) -> O
 /// or RBCD (`Some(false)`).
 fn proxy_path(m: &Chains<DoubleHop>, s: &State, t: &State) -> Option<bool> {
     let front = proxied_by(m, s, t)?;
-    let dir = m.dir_of(s)?;
+    let dir = m.dir(s)?;
     let back = dir.service(t.holder()?.service?);
     Some(
         dir.account(front)
@@ -271,7 +280,9 @@ pub fn properties() -> Vec<Property<Chains<DoubleHop>>> {
                 rests_on: &[RuleId::NET_1, RuleId::HOP_3, RuleId::ATK_7],
             },
             |m, s, a, t, _| {
-                let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
+                let (Some(Step::Call(_)), Some(from), Some(to)) =
+                    (m.step(a), s.holder(), t.holder())
+                else {
                     return false;
                 };
                 from.service == Some(m.scenario.winrm)

@@ -102,7 +102,7 @@ pub fn properties() -> Vec<Property<Chains<Potato>>> {
                 rests_on: &[RuleId::LVL_8, RuleId::TOK_19, RuleId::LVL_1, RuleId::ATK_5],
             },
             |m, _, _, t, _| {
-                let (Some(h), Some(dir)) = (t.holder(), m.dir_of(t)) else {
+                let (Some(h), Some(dir)) = (t.holder(), m.dir(t)) else {
                     return Ok(());
                 };
                 if h.service == Some(m.scenario.pool)
@@ -111,7 +111,7 @@ pub fn properties() -> Vec<Property<Chains<Potato>>> {
                 {
                     Err(Violation::new(format!(
                         "the pool holds {} ({}): SYSTEM",
-                        hop::presented_name(&dir, h.presents),
+                        hop::presented_name(dir, h.presents),
                         h.hold
                     )))
                 } else {

@@ -149,7 +149,7 @@ pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
                 ],
             },
             |m, _, _, t, _| {
-                let (Some(h), Some(dir)) = (t.holder(), m.dir_of(t)) else {
+                let (Some(h), Some(dir)) = (t.holder(), m.dir(t)) else {
                     return Ok(());
                 };
                 match &h.credentials {
@@ -173,13 +173,13 @@ pub fn properties() -> Vec<Property<Chains<PrinterBug>>> {
                 statement: "No chain the attacker drives from web02 opens the directory's replication secrets (DCSync).",
                 rests_on: &[RuleId::KRB_3, RuleId::S4U_12, RuleId::HOP_2, RuleId::ATK_3],
             },
-            |m, _, a, t, _| match a {
-                Step::Access { resource, .. } if *resource == m.scenario.secrets => {
+            |m, _, a, t, _| match m.step(a) {
+                Some(Step::Access { resource, .. }) if *resource == m.scenario.secrets => {
                     Err(Violation::new(format!(
                         "the attacker reads replicate-secrets as {}",
-                        m.dir_of(t).map_or_else(String::new, |dir| {
+                        m.dir(t).map_or_else(String::new, |dir| {
                             tokenhop_model::net::hop::presented_name(
-                                &dir,
+                                dir,
                                 t.holder().and_then(|h| h.presents),
                             )
                         })

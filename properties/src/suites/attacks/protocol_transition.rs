@@ -163,7 +163,9 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                 ],
             },
             |m, s, a, t, _| {
-                let (Step::Call(_), Some(from), Some(to)) = (a, s.holder(), t.holder()) else {
+                let (Some(Step::Call(_)), Some(from), Some(to)) =
+                    (m.step(a), s.holder(), t.holder())
+                else {
                     return Ok(());
                 };
                 let made = from
@@ -176,11 +178,11 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                     && to.presents.is_some()
                     && to.presents == from.presents
                 {
-                    let names = m.dir_of(t).map(|dir| {
+                    let names = m.dir(t).map(|dir| {
                         (
                             to.service
                                 .map_or("?".to_owned(), |x| dir.service(x).name.to_string()),
-                            tokenhop_model::net::hop::presented_name(&dir, to.presents),
+                            tokenhop_model::net::hop::presented_name(dir, to.presents),
                         )
                     });
                     let (service, user) = names.unwrap_or_default();
@@ -200,7 +202,7 @@ pub fn properties() -> Vec<Property<Chains<ProtocolTransition>>> {
                 rests_on: &[RuleId::KRB_5, RuleId::S4U_4, RuleId::S4U_6],
             },
             |m, s, a, t, _| {
-                let (Step::Call(_), Some(from)) = (a, s.holder()) else {
+                let (Some(Step::Call(_)), Some(from)) = (m.step(a), s.holder()) else {
                     return false;
                 };
                 let authenticated = from

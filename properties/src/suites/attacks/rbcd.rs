@@ -168,8 +168,7 @@ pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
             },
             |m, s, _, t, _| {
                 let ids = &m.scenario;
-                let (Some(front), Some(h), Some(dir)) =
-                    (proxied_by(m, s, t), t.holder(), m.dir_of(t))
+                let (Some(front), Some(h), Some(dir)) = (proxied_by(m, s, t), t.holder(), m.dir(t))
                 else {
                     return Ok(());
                 };
@@ -182,10 +181,7 @@ pub fn properties() -> Vec<Property<Chains<Rbcd>>> {
                 let consented = m
                     .initial_dir(t.config)
                     .is_some_and(|d| d.account(ids.files_account).allowed_to_act.contains(&front));
-                let written = dir
-                    .account(ids.files_account)
-                    .allowed_to_act
-                    .contains(&front);
+                let written = m.admits(t, ids.files_account, front);
                 if written && !consented {
                     Err(Violation::new(format!(
                         "files01 serves {} to {} through the RBCD entry mallory wrote",

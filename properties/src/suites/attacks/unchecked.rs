@@ -138,8 +138,8 @@ pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
                 rests_on: &[RuleId::LVL_9, RuleId::RPC_3, RuleId::ATK_8],
             },
             |m, s, a, t, _| {
-                let (Step::Call(_), Some(from), Some(to), Some(dir)) =
-                    (a, s.holder(), t.holder(), m.dir_of(t))
+                let (Some(Step::Call(_)), Some(from), Some(to), Some(dir)) =
+                    (m.step(a), s.holder(), t.holder(), m.dir(t))
                 else {
                     return Ok(());
                 };
@@ -151,8 +151,8 @@ pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
                 {
                     Err(Violation::new(format!(
                         "{}'s request runs as {}, the server's own process",
-                        hop::presented_name(&dir, from.presents),
-                        hop::presented_name(&dir, to.presents)
+                        hop::presented_name(dir, from.presents),
+                        hop::presented_name(dir, to.presents)
                     )))
                 } else {
                     Ok(())
@@ -165,18 +165,17 @@ pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
                 statement: "mallory never writes the agent's configuration, which only the server's own account may write.",
                 rests_on: &[RuleId::HOP_2, RuleId::LVL_9, RuleId::ATK_8],
             },
-            |m, _, a, t, _| match a {
-                Step::Access { resource, rights }
+            |m, _, a, t, _| match m.step(a) {
+                Some(Step::Access { resource, rights })
                     if *resource == m.scenario.config_file
                         && rights.iter().any(|r| &**r == "write") =>
                 {
                     Err(Violation::new(format!(
                         "mallory's chain writes agent-config as {}",
-                        m.dir_of(t)
-                            .map_or_else(String::new, |dir| hop::presented_name(
-                                &dir,
-                                t.holder().and_then(|h| h.presents)
-                            ))
+                        m.dir(t).map_or_else(String::new, |dir| hop::presented_name(
+                            dir,
+                            t.holder().and_then(|h| h.presents)
+                        ))
                     )))
                 }
                 _ => Ok(()),
@@ -188,9 +187,9 @@ pub fn properties() -> Vec<Property<Chains<Unchecked>>> {
                 statement: "A server that checks the result of impersonating its caller never serves an RPC call that carried no authentication.",
                 rests_on: &[RuleId::LVL_9, RuleId::RPC_3, RuleId::OQL_12],
             },
-            |m, _, a, t, _| match a {
-                Step::Call(req) if req.package == Package::None => {
-                    let Some(dir) = m.dir_of(t) else {
+            |m, _, a, t, _| match m.step(a) {
+                Some(Step::Call(req)) if req.package == Package::None => {
+                    let Some(dir) = m.dir(t) else {
                         return Ok(());
                     };
                     let svc = dir.service(req.service);
