@@ -319,7 +319,7 @@ pub fn decode(
                 "a token information class the model sets",
                 &[("TokenIntegrityLevel", ())],
             )?;
-            Call::SetTokenIntegrityLevel {
+            Call::SetTokenInformation {
                 token: a.handle("token")?,
                 level: vocab::integrity(f.require("value", &what)?, &f.path("value"))?,
             }

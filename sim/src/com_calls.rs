@@ -80,7 +80,7 @@ pub fn decode(name: &str, f: &Fields<'_>, scope: &dyn Scope) -> Option<Read<Call
                         ),
                     ));
                 }
-                Call::CoGetObjectQueued { class: index }
+                Call::CoGetObject { class: index }
             }
             "CoSetProxyBlanket" => Call::CoSetProxyBlanket {
                 proxy: proxy(f, scope, &what)?,
