@@ -28,9 +28,10 @@ use tokenhop_model::machine::ids::{
     BindingId, ContextId, CredentialsId, HandleId, ObjectId, ProcessId, ThreadId,
 };
 use tokenhop_model::machine::rights::ObjectType;
-use tokenhop_sim::calls;
+use tokenhop_sim::legacy::calls;
+use tokenhop_sim::legacy::scope::Scope;
 use tokenhop_sim::scenario::{CURRENT_USER, Scenario};
-use tokenhop_sim::scope::{OutKind, Scope};
+use tokenhop_sim::scope::OutKind;
 use tokenhop_sim::trace::{Platform, TRACE_VERSION, Trace, TraceStep};
 
 /// What a host observed when it performed one call.
@@ -116,7 +117,7 @@ pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
         let mut trace_step = TraceStep {
             index: s.index,
             thread: s.thread.clone(),
-            call: s.call.name.to_owned(),
+            call: s.call.name().to_owned(),
             ok: false,
             error: None,
             code: 0,
@@ -136,7 +137,7 @@ pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
                 if let Some(out) = &s.out {
                     bound.insert(
                         out.clone(),
-                        (s.call.out, observed.created.filter(|_| observed.ok)),
+                        (out_kind(s), observed.created.filter(|_| observed.ok)),
                     );
                 }
                 if let (
@@ -159,7 +160,7 @@ pub fn run(scenario: &Scenario, host: &mut dyn Host) -> Trace {
             }
             Err(skipped) => {
                 if let Some(out) = &s.out {
-                    bound.insert(out.clone(), (s.call.out, None));
+                    bound.insert(out.clone(), (out_kind(s), None));
                 }
                 let reason = match skipped {
                     Skipped::Unbound(Skip(reason)) => reason,
@@ -208,7 +209,14 @@ fn perform_step(
         objects,
         missing: std::cell::RefCell::new(Vec::new()),
     };
-    let decoded = calls::decode(s.call, s.args.as_ref(), "args", s.out.as_deref(), &scope);
+    let decoded = match calls::find(s.call.name()) {
+        Some(spec) => calls::decode(spec, s.args.as_ref(), "args", s.out.as_deref(), &scope),
+        None => Err(tokenhop_sim::Fault::new(
+            s.span,
+            "call",
+            "not a call of the old path",
+        )),
+    };
     let missing = scope.missing.into_inner();
     if !missing.is_empty() {
         return Err(Skipped::Unbound(Skip(format!(
@@ -223,6 +231,10 @@ fn perform_step(
         .perform(world, thread, &call)
         .map_err(Skipped::Diverged)?;
     Ok((observed, call))
+}
+
+fn out_kind(s: &tokenhop_sim::scenario::Step) -> Option<OutKind> {
+    calls::find(s.call.name()).and_then(|c| c.out)
 }
 
 /// The thread a step runs on: one of the starting world's, or one a step created in the

@@ -10,13 +10,8 @@ use std::path::{Path, PathBuf};
 use tokenhop_model::core::decision::Decision;
 use tokenhop_model::machine::accounts::Right;
 use tokenhop_model::machine::acl::{LabelPolicy, MandatoryLabel};
-use tokenhop_model::machine::action::{
-    BindingRef, Call, ContextRef, CredentialsRef, HandleRef, InfoClass, ProxyRef,
-};
-use tokenhop_model::machine::ids::{
-    BindingId, ContextId, CredentialsId, HandleId, ObjectId, PrincipalId, ProcessId, ProxyId,
-    ThreadId,
-};
+use tokenhop_model::machine::action::{Call, CallKind, InfoClass};
+use tokenhop_model::machine::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
 use tokenhop_model::machine::principal::wk;
 use tokenhop_model::machine::privilege::Privilege;
 use tokenhop_model::machine::rights::ObjectType;
@@ -25,11 +20,13 @@ use tokenhop_model::machine::setup::{ObjectSpec, PrivilegeSetting, ProcessSpec, 
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::{ErrorCode, World};
 
-use crate::calls::{self, CallSpec};
+use crate::calls;
 use crate::error::{Fault, LoadError};
 use crate::node::{Node, NodeKind, Span};
 use crate::reader::{Fields, Read, boolean, entries, index, join, list, string, word};
-use crate::scope::{OutKind, Scope};
+use crate::refs::{Named, StepCall};
+use crate::scope::{Listed, Names};
+use crate::trace::compact;
 use crate::vocab;
 
 /// The name of the identity that runs the scenario (on Windows, whoever runs the adapter).
@@ -58,11 +55,16 @@ pub struct Step {
     pub index: usize,
     /// Where it was written.
     pub span: Span,
-    /// The thread that makes the call.
+    /// The thread that makes the call, as the script names it.
     pub thread: String,
-    /// The call.
-    pub call: &'static CallSpec,
-    /// The arguments, decoded against the live world when the step runs.
+    /// That thread: declared, or made by an earlier step.
+    pub caller: Named<ThreadId>,
+    /// The call, decoded.
+    pub call: StepCall,
+    /// The call with its arguments as written, on one line
+    /// (`OpenThreadToken(access: [TOKEN_QUERY], thread: main)`).
+    pub text: String,
+    /// The arguments as written, for the old path until it is removed.
     pub args: Option<Node>,
     /// The name bound to what the call returns.
     pub out: Option<String>,
@@ -272,18 +274,12 @@ fn build(root: &Node, path: &Path) -> Read<Scenario> {
     }
 
     // Steps, checked in order against the names declared so far.
-    let mut scope = StaticScope {
-        world: setup.world(),
-        threads,
-        processes,
-        objects,
-        outs: HashMap::new(),
-    };
+    let mut names = Names::new(setup.world(), threads, processes, objects);
     let default_thread = first_thread.unwrap_or_else(|| "main".to_owned());
     let step_nodes = list(top.require("steps", "a scenario")?, "steps")?;
     let mut steps = Vec::new();
     for (i, snode) in step_nodes.iter().enumerate() {
-        steps.push(step(snode, i, &default_thread, &mut scope)?);
+        steps.push(step(snode, i, &default_thread, &mut names)?);
     }
     let (world, decisions) = setup.finish();
     Ok(Scenario {
@@ -781,141 +777,45 @@ fn object_spec(node: &Node, path: &str, setup: &Setup) -> Read<ObjectSpec> {
     })
 }
 
-/// Names known while validating: declared ones and those bound by earlier steps.
-struct StaticScope<'w> {
-    world: &'w World,
-    threads: HashMap<String, ThreadId>,
-    processes: HashMap<String, ProcessId>,
-    objects: HashMap<String, (ObjectId, ObjectType)>,
-    outs: HashMap<String, OutKind>,
-}
-
-impl StaticScope<'_> {
-    fn outs_of(&self, kind: OutKind) -> Vec<String> {
-        self.outs
-            .iter()
-            .filter(|(_, k)| **k == kind)
-            .map(|(n, _)| n.clone())
-            .collect()
-    }
-}
-
-impl Scope for StaticScope<'_> {
-    fn world(&self) -> &World {
-        self.world
-    }
-    fn thread(&self, name: &str) -> Option<Option<ThreadId>> {
-        if let Some(t) = self.threads.get(name) {
-            return Some(Some(*t));
-        }
-        matches!(
-            self.outs.get(name),
-            Some(OutKind::Thread | OutKind::Process)
-        )
-        .then_some(None)
-    }
-    fn process(&self, name: &str) -> Option<Option<ProcessId>> {
-        if let Some(p) = self.processes.get(name) {
-            return Some(Some(*p));
-        }
-        matches!(self.outs.get(name), Some(OutKind::Process)).then_some(None)
-    }
-    fn object(&self, name: &str) -> Option<(Option<ObjectId>, ObjectType)> {
-        self.objects.get(name).map(|(id, t)| (Some(*id), *t))
-    }
-    fn handle(&self, name: &str) -> Option<HandleRef> {
-        matches!(self.outs.get(name), Some(OutKind::Handle)).then_some(Some(HandleId(u32::MAX)))
-    }
-    fn binding(&self, name: &str) -> Option<BindingRef> {
-        matches!(self.outs.get(name), Some(OutKind::Binding)).then_some(Some(BindingId(u32::MAX)))
-    }
-    fn credentials(&self, name: &str) -> Option<CredentialsRef> {
-        matches!(self.outs.get(name), Some(OutKind::Credentials))
-            .then_some(Some(CredentialsId(u32::MAX)))
-    }
-    fn context(&self, name: &str) -> Option<ContextRef> {
-        matches!(self.outs.get(name), Some(OutKind::Context)).then_some(Some(ContextId(u32::MAX)))
-    }
-    fn proxy(&self, name: &str) -> Option<ProxyRef> {
-        matches!(self.outs.get(name), Some(OutKind::Proxy)).then_some(Some(ProxyId(u32::MAX)))
-    }
-    fn names(&self, kind: &str) -> Vec<String> {
-        let mut names: Vec<String> = match kind {
-            "thread" => self
-                .threads
-                .keys()
-                .cloned()
-                .chain(
-                    self.outs
-                        .iter()
-                        .filter(|(_, k)| matches!(k, OutKind::Thread | OutKind::Process))
-                        .map(|(n, _)| n.clone()),
-                )
-                .collect(),
-            "process" => self
-                .processes
-                .keys()
-                .cloned()
-                .chain(
-                    self.outs
-                        .iter()
-                        .filter(|(_, k)| **k == OutKind::Process)
-                        .map(|(n, _)| n.clone()),
-                )
-                .collect(),
-            "object" => self.objects.keys().cloned().collect(),
-            "binding" => self.outs_of(OutKind::Binding),
-            "credentials" => self.outs_of(OutKind::Credentials),
-            "context" => self.outs_of(OutKind::Context),
-            "proxy" => self.outs_of(OutKind::Proxy),
-            "user" => self
-                .world
-                .accounts
-                .users
-                .iter()
-                .map(|u| self.world.name_of(u.principal).to_string())
-                .collect(),
-            _ => self
-                .outs
-                .iter()
-                .filter(|(_, k)| **k == OutKind::Handle)
-                .map(|(n, _)| n.clone())
-                .collect(),
-        };
-        names.sort();
-        names
-    }
-}
-
 const STEP_FIELDS: &[&str] = &["thread", "call", "args", "out", "expect", "note"];
 
-fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>) -> Read<Step> {
+fn step(node: &Node, i: usize, default_thread: &str, names: &mut Names<'_>) -> Read<Step> {
     let path = index("steps", i);
     let f = Fields::new(node, &path, "a step", STEP_FIELDS)?;
     let call_node = f.require("call", "a step")?;
     let call_name = string(call_node, &f.path("call"))?;
-    let spec = calls::find(&call_name).ok_or_else(|| {
+    let kind = CallKind::parse(&call_name).ok_or_else(|| {
         Fault::new(
             call_node.span,
             f.path("call"),
             format!("`{call_name}` is not a call the model knows"),
         )
-        .allowing(calls::CALLS.iter().map(|c| c.name))
+        .allowing(CallKind::ALL.iter().map(|k| k.name()))
     })?;
-    let thread = match f.get("thread") {
+    let spec = calls::spec_of(kind);
+    let (thread, caller) = match f.get("thread") {
         Some(n) => {
             let name = string(n, &f.path("thread"))?;
-            if scope.thread(&name).is_none() {
+            let Some(caller) = names.thread(&name) else {
                 return Err(Fault::new(
                     n.span,
                     f.path("thread"),
                     format!("`{name}` is not a thread of the scenario"),
                 )
-                .allowing(scope.names("thread")));
-            }
-            name
+                .allowing(names.names(Listed::Threads)));
+            };
+            (name, caller)
         }
-        None => default_thread.to_owned(),
+        None => {
+            let caller = names.thread(default_thread).ok_or_else(|| {
+                Fault::new(
+                    node.span,
+                    f.path("thread"),
+                    format!("the scenario has no thread `{default_thread}` to run the step"),
+                )
+            })?;
+            (default_thread.to_owned(), caller)
+        }
     };
     let out = match f.get("out") {
         Some(n) => {
@@ -924,14 +824,10 @@ fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>
                 return Err(Fault::new(
                     n.span,
                     f.path("out"),
-                    format!("{} returns nothing to name; remove `out`", spec.name),
+                    format!("{} returns nothing to name; remove `out`", kind.name()),
                 ));
             };
-            if scope.threads.contains_key(&name)
-                || scope.processes.contains_key(&name)
-                || scope.objects.contains_key(&name)
-                || scope.outs.contains_key(&name)
-            {
+            if names.taken(&name) {
                 return Err(Fault::new(
                     n.span,
                     f.path("out"),
@@ -947,7 +843,7 @@ fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>
                     f.path("out"),
                     format!(
                         "{} creates a thread or process, which `out` must name",
-                        spec.name
+                        kind.name()
                     ),
                 ));
             }
@@ -956,7 +852,7 @@ fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>
     };
     let args = f.get("args").cloned();
     let out_name = out.as_ref().map(|(n, _, _)| n.as_str());
-    let call = calls::decode(spec, args.as_ref(), &f.path("args"), out_name, scope)?;
+    let call = calls::decode(kind, args.as_ref(), &f.path("args"), out_name, names)?;
     if let (Call::GetTokenInformation { class, .. }, Some((_, _, span))) = (&call, &out)
         && *class != InfoClass::TokenLinkedToken
     {
@@ -970,8 +866,7 @@ fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>
         name, object_type, ..
     } = &call
     {
-        let name = name.to_string();
-        if scope.objects.contains_key(&name) || scope.outs.contains_key(&name) {
+        if names.object(name).is_some() || names.bound_any(name) {
             let span = args.as_ref().map_or(node.span, |a| a.span);
             return Err(Fault::new(
                 span,
@@ -979,9 +874,7 @@ fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>
                 format!("`{name}` already names something in this scenario"),
             ));
         }
-        scope
-            .objects
-            .insert(name, (ObjectId(u32::MAX), *object_type));
+        names.create_object(name, *object_type, i);
     }
     let expect = match f.get("expect") {
         Some(n) => Some(expectation(n, &f.path("expect"))?),
@@ -992,18 +885,37 @@ fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>
         None => None,
     };
     if let Some((name, kind, _)) = &out {
-        scope.outs.insert(name.clone(), *kind);
+        names.bind(name, *kind, i);
     }
     Ok(Step {
         index: i,
         span: node.span,
         thread,
-        call: spec,
+        caller,
+        text: call_text(kind, args.as_ref()),
+        call,
         args,
         out: out.map(|(n, _, _)| n),
         expect,
         note,
     })
+}
+
+/// The call with its arguments as written, on one line, keys in order.
+fn call_text(kind: CallKind, args: Option<&Node>) -> String {
+    let args = args
+        .map(to_json)
+        .and_then(|j| match j {
+            serde_json::Value::Object(map) => Some(
+                map.iter()
+                    .map(|(k, v)| format!("{k}: {}", compact(v)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            _ => None,
+        })
+        .unwrap_or_default();
+    format!("{}({args})", kind.name())
 }
 
 fn expectation(node: &Node, path: &str) -> Read<Expect> {
