@@ -813,7 +813,12 @@ mod tests {
     #[test]
     fn every_call_has_a_decoder_of_its_own() {
         let setup = Setup::new(Settings::default());
-        let names = Names::new(setup.world(), HashMap::new(), HashMap::new(), HashMap::new());
+        let names = Names::new(
+            setup.world(),
+            HashMap::new(),
+            HashMap::new(),
+            HashMap::new(),
+        );
         for kind in CallKind::ALL {
             match decode(*kind, None, "args", Some("new"), &names) {
                 Ok(call) => assert_eq!(call.kind(), *kind),

@@ -45,7 +45,6 @@ pub mod vocab;
 
 pub use document::Document;
 pub use error::{Fault, LoadError};
-pub use interpret::Run;
-pub use legacy::interpret::run;
+pub use interpret::{Run, run};
 pub use scenario::{Scenario, load, load_str};
 pub use trace::Trace;
