@@ -14,6 +14,7 @@
 mod compare;
 pub mod host;
 pub mod known;
+pub mod legacy_host;
 mod read;
 pub mod report;
 
