@@ -14,7 +14,6 @@
 mod compare;
 pub mod host;
 pub mod known;
-pub mod legacy_host;
 mod read;
 pub mod report;
 

@@ -24,8 +24,9 @@ use tokenhop_model::{Call, RuleId};
 
 use crate::expect;
 use crate::refs::{CallArg, Made, Named, ProcessArg, Symbolic, ThreadArg};
-use crate::scenario::{Scenario, Step};
+use crate::scenario::Scenario;
 use crate::scope::OutKind;
+use crate::step::Step;
 use crate::trace::{Platform, TRACE_VERSION, Trace, TraceStep};
 
 /// What a host does with a handle argument that names a handle (binding, credentials,

@@ -11,7 +11,8 @@ use tokenhop_model::machine::outcome::Outcome;
 use tokenhop_model::{Call, RuleId, World, step};
 
 use crate::host::{self, Host, Performed, Refusal, Unmade, rule_codes};
-use crate::scenario::{Scenario, Step};
+use crate::scenario::Scenario;
+use crate::step::Step;
 use crate::trace::{Platform, value_json};
 
 /// One step as run.

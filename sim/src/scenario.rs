@@ -1,16 +1,17 @@
 //! Script files (format v1): reading, validating and building the starting world.
 //!
-//! Loading reads the whole file, checks every field and every name a step uses (users,
-//! threads, processes, objects, handles bound by earlier steps), and builds the starting
-//! world with the model's setup. A scenario that loads runs without input errors.
+//! Loading reads the whole file, checks every field, builds the starting world with the
+//! model's setup, and reads each step ([`crate::step`]): its call decoded once into a typed
+//! call, every name it uses checked (users, threads, processes, objects, what earlier steps
+//! bound). A scenario that loads runs without input errors.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use tokenhop_model::World;
 use tokenhop_model::core::decision::Decision;
 use tokenhop_model::machine::accounts::Right;
 use tokenhop_model::machine::acl::{LabelPolicy, MandatoryLabel};
-use tokenhop_model::machine::action::{Call, CallKind, InfoClass};
 use tokenhop_model::machine::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
 use tokenhop_model::machine::principal::wk;
 use tokenhop_model::machine::privilege::Privilege;
@@ -18,61 +19,17 @@ use tokenhop_model::machine::rights::ObjectType;
 use tokenhop_model::machine::settings::{Settings, WindowsVersion};
 use tokenhop_model::machine::setup::{ObjectSpec, PrivilegeSetting, ProcessSpec, Setup, UserSpec};
 use tokenhop_model::rules::RuleId;
-use tokenhop_model::{ErrorCode, World};
 
-use crate::calls;
 use crate::error::{Fault, LoadError};
 use crate::node::{Node, NodeKind, Span};
 use crate::reader::{Fields, Read, boolean, entries, index, join, list, string, word};
-use crate::refs::{Named, StepCall};
-use crate::scope::{Listed, Names};
-use crate::trace::compact;
+use crate::scope::Names;
 use crate::vocab;
+
+pub use crate::step::{Expect, Step};
 
 /// The name of the identity that runs the scenario (on Windows, whoever runs the adapter).
 pub const CURRENT_USER: &str = "current";
-
-/// What a step expects of its outcome.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Expect {
-    /// Where `expect` was written.
-    pub span: Span,
-    /// Success or failure.
-    pub ok: Option<bool>,
-    /// The status (with `ok: false`) or the last error left by a successful call;
-    /// `Some(None)` (written `error: null`) expects none.
-    pub error: Option<Option<ErrorCode>>,
-    /// The value, compared partially.
-    pub value: Option<serde_json::Value>,
-    /// Rules the model must have applied.
-    pub rules: Vec<RuleId>,
-}
-
-/// One step of a script.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    /// Its position (0-based), as in traces.
-    pub index: usize,
-    /// Where it was written.
-    pub span: Span,
-    /// The thread that makes the call, as the script names it.
-    pub thread: String,
-    /// That thread: declared, or made by an earlier step.
-    pub caller: Named<ThreadId>,
-    /// The call, decoded.
-    pub call: StepCall,
-    /// The call with its arguments as written, on one line
-    /// (`OpenThreadToken(access: [TOKEN_QUERY], thread: main)`).
-    pub text: String,
-    /// The arguments as written, for the old path until it is removed.
-    pub args: Option<Node>,
-    /// The name bound to what the call returns.
-    pub out: Option<String>,
-    /// The expectation.
-    pub expect: Option<Expect>,
-    /// A note for the narration.
-    pub note: Option<String>,
-}
 
 /// A loaded script, ready to run.
 #[derive(Clone, Debug)]
@@ -279,7 +236,7 @@ fn build(root: &Node, path: &Path) -> Read<Scenario> {
     let step_nodes = list(top.require("steps", "a scenario")?, "steps")?;
     let mut steps = Vec::new();
     for (i, snode) in step_nodes.iter().enumerate() {
-        steps.push(step(snode, i, &default_thread, &mut names)?);
+        steps.push(crate::step::read(snode, i, &default_thread, &mut names)?);
     }
     let (world, decisions) = setup.finish();
     Ok(Scenario {
@@ -774,188 +731,6 @@ fn object_spec(node: &Node, path: &str, setup: &Setup) -> Read<ObjectSpec> {
         owner,
         dacl,
         label,
-    })
-}
-
-const STEP_FIELDS: &[&str] = &["thread", "call", "args", "out", "expect", "note"];
-
-fn step(node: &Node, i: usize, default_thread: &str, names: &mut Names<'_>) -> Read<Step> {
-    let path = index("steps", i);
-    let f = Fields::new(node, &path, "a step", STEP_FIELDS)?;
-    let call_node = f.require("call", "a step")?;
-    let call_name = string(call_node, &f.path("call"))?;
-    let kind = CallKind::parse(&call_name).ok_or_else(|| {
-        Fault::new(
-            call_node.span,
-            f.path("call"),
-            format!("`{call_name}` is not a call the model knows"),
-        )
-        .allowing(CallKind::ALL.iter().map(|k| k.name()))
-    })?;
-    let spec = calls::spec_of(kind);
-    let (thread, caller) = match f.get("thread") {
-        Some(n) => {
-            let name = string(n, &f.path("thread"))?;
-            let Some(caller) = names.thread(&name) else {
-                return Err(Fault::new(
-                    n.span,
-                    f.path("thread"),
-                    format!("`{name}` is not a thread of the scenario"),
-                )
-                .allowing(names.names(Listed::Threads)));
-            };
-            (name, caller)
-        }
-        None => {
-            let caller = names.thread(default_thread).ok_or_else(|| {
-                Fault::new(
-                    node.span,
-                    f.path("thread"),
-                    format!("the scenario has no thread `{default_thread}` to run the step"),
-                )
-            })?;
-            (default_thread.to_owned(), caller)
-        }
-    };
-    let out = match f.get("out") {
-        Some(n) => {
-            let name = string(n, &f.path("out"))?;
-            let Some(kind) = spec.out else {
-                return Err(Fault::new(
-                    n.span,
-                    f.path("out"),
-                    format!("{} returns nothing to name; remove `out`", kind.name()),
-                ));
-            };
-            if names.taken(&name) {
-                return Err(Fault::new(
-                    n.span,
-                    f.path("out"),
-                    format!("`{name}` already names something in this scenario; pick a fresh name"),
-                ));
-            }
-            Some((name, kind, n.span))
-        }
-        None => {
-            if spec.out_required {
-                return Err(Fault::new(
-                    node.span,
-                    f.path("out"),
-                    format!(
-                        "{} creates a thread or process, which `out` must name",
-                        kind.name()
-                    ),
-                ));
-            }
-            None
-        }
-    };
-    let args = f.get("args").cloned();
-    let out_name = out.as_ref().map(|(n, _, _)| n.as_str());
-    let call = calls::decode(kind, args.as_ref(), &f.path("args"), out_name, names)?;
-    if let (Call::GetTokenInformation { class, .. }, Some((_, _, span))) = (&call, &out)
-        && *class != InfoClass::TokenLinkedToken
-    {
-        return Err(Fault::new(
-            *span,
-            f.path("out"),
-            "only GetTokenInformation(TokenLinkedToken) returns a handle to name; remove `out`",
-        ));
-    }
-    if let Call::CreateObject {
-        name, object_type, ..
-    } = &call
-    {
-        if names.object(name).is_some() || names.bound_any(name) {
-            let span = args.as_ref().map_or(node.span, |a| a.span);
-            return Err(Fault::new(
-                span,
-                join(&f.path("args"), "name"),
-                format!("`{name}` already names something in this scenario"),
-            ));
-        }
-        names.create_object(name, *object_type, i);
-    }
-    let expect = match f.get("expect") {
-        Some(n) => Some(expectation(n, &f.path("expect"))?),
-        None => None,
-    };
-    let note = match f.get("note") {
-        Some(n) => Some(string(n, &f.path("note"))?),
-        None => None,
-    };
-    if let Some((name, kind, _)) = &out {
-        names.bind(name, *kind, i);
-    }
-    Ok(Step {
-        index: i,
-        span: node.span,
-        thread,
-        caller,
-        text: call_text(kind, args.as_ref()),
-        call,
-        args,
-        out: out.map(|(n, _, _)| n),
-        expect,
-        note,
-    })
-}
-
-/// The call with its arguments as written, on one line, keys in order.
-fn call_text(kind: CallKind, args: Option<&Node>) -> String {
-    let args = args
-        .map(to_json)
-        .and_then(|j| match j {
-            serde_json::Value::Object(map) => Some(
-                map.iter()
-                    .map(|(k, v)| format!("{k}: {}", compact(v)))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
-            _ => None,
-        })
-        .unwrap_or_default();
-    format!("{}({args})", kind.name())
-}
-
-fn expectation(node: &Node, path: &str) -> Read<Expect> {
-    let f = Fields::new(
-        node,
-        path,
-        "an expectation",
-        &["ok", "error", "value", "rules"],
-    )?;
-    let ok = f.get("ok").map(|n| boolean(n, &f.path("ok"))).transpose()?;
-    let error = match f.get("error") {
-        Some(n) if n.is_null() => Some(None),
-        Some(n) => Some(Some(vocab::error_symbol(n, &f.path("error"))?)),
-        None => None,
-    };
-    if ok == Some(true)
-        && error.flatten().is_some_and(|e| {
-            e != ErrorCode::ERROR_NOT_ALL_ASSIGNED
-                && e != ErrorCode::ERROR_ACCESS_DENIED
-                && e != ErrorCode::ERROR_PRIVILEGE_NOT_HELD
-                && !e.is_informational()
-        })
-    {
-        return Err(Fault::new(
-            node.span,
-            f.path("error"),
-            "a successful call reports only ERROR_NOT_ALL_ASSIGNED (AdjustTokenPrivileges), an AccessCheck reason in GetLastError, or an informational SEC_I_* status",
-        ));
-    }
-    let value = f.get("value").map(to_json);
-    let rules = match f.get("rules") {
-        Some(n) => crate::reader::rules(n, &f.path("rules"))?,
-        None => Vec::new(),
-    };
-    Ok(Expect {
-        span: node.span,
-        ok,
-        error,
-        value,
-        rules,
     })
 }
 
