@@ -75,7 +75,7 @@ pub trait Host {
     /// The platform.
     fn platform(&self) -> Platform;
     /// Whether the host can run the script's thread `thread` (a thread of the starting
-    /// world), and if not why.
+    /// world, or one a step made, as the host numbered it), and if not why.
     fn hosts(&self, world: &World, thread: ThreadId) -> Result<(), Skip>;
     /// Performs `call` on the host's thread standing for `thread`.
     fn perform(&mut self, world: &World, thread: ThreadId, call: &Call) -> Result<Observed, Skip>;
@@ -151,7 +151,7 @@ impl tokenhop_sim::host::Host for OnMachine<'_> {
             .perform(self.world, thread, &call)
             .map_err(|Skip(why)| Refusal::Unsupported(why))?;
         let created = match (spec_of(call.kind()).out, observed.created) {
-            (Some(kind), Some(n)) => created(kind, n, observed.object),
+            (Some(kind), Some(n)) => Some(created(kind, n, observed.object)),
             _ => None,
         };
         Ok(Performed {
@@ -172,8 +172,8 @@ impl tokenhop_sim::host::Host for OnMachine<'_> {
 
 /// What a host's number `n` for a call whose `out` binds `kind` stands for (`object`: the
 /// object CreateObject created, whose handle `n` is).
-fn created(kind: OutKind, n: u32, object: Option<ObjectId>) -> Option<Created> {
-    Some(match (kind, object) {
+fn created(kind: OutKind, n: u32, object: Option<ObjectId>) -> Created {
+    match (kind, object) {
         (OutKind::Handle, Some(o)) => Created::Object(o, HandleId(n)),
         (OutKind::Handle, None) => Created::Handle(HandleId(n)),
         (OutKind::Thread, _) => Created::Thread(ThreadId(n)),
@@ -182,7 +182,7 @@ fn created(kind: OutKind, n: u32, object: Option<ObjectId>) -> Option<Created> {
         (OutKind::Credentials, _) => Created::Credentials(CredentialsId(n)),
         (OutKind::Context, _) => Created::Context(ContextId(n)),
         (OutKind::Proxy, _) => Created::Proxy(ProxyId(n)),
-    })
+    }
 }
 
 /// Whether `thread` belongs to the script's first process and that process runs as the
