@@ -545,7 +545,7 @@ fn explain(file: &std::path::Path, json: bool) -> ExitCode {
             "steps": run.steps.iter().zip(&run.trace.steps).map(|(s, t)| json!({
                 "index": t.index,
                 "thread": t.thread,
-                "call": s.call_text,
+                "call": s.step.text,
                 "ok": t.ok,
                 "error": t.error,
                 "value": t.value,

@@ -1,8 +1,9 @@
 //! The step loop the adapter shares with every platform, driven by a recording host: each
 //! call reaches the host decoded as the model decodes it, with the host's own handle
 //! numbers; a step the host cannot perform is skipped with its reason and so is every
-//! later one; a step naming a handle a failed step should have returned is skipped as the
-//! model skips it, without stopping the run; a script of several processes is not portable.
+//! later one; a step naming a handle or an object a failed step should have made is skipped
+//! (its input is not the model's), without stopping the run; a script of several processes
+//! is not portable.
 
 #![allow(
     clippy::panic,
@@ -149,6 +150,38 @@ fn a_step_naming_a_handle_a_failed_step_did_not_return_is_skipped_and_the_run_go
     );
     let last = trace.steps.last().unwrap();
     assert!(last.skipped.is_none(), "the run went on: {last:?}");
+}
+
+#[test]
+fn a_step_naming_an_object_a_failed_step_did_not_create_is_skipped_and_the_run_goes_on() {
+    let scenario = load("new-object-default-dacl-reading.yaml");
+    let mut host = Recording {
+        fail: vec!["CreateObject"],
+        ..Recording::default()
+    };
+    let trace = host::run(&scenario, &mut host);
+    let create = trace
+        .steps
+        .iter()
+        .position(|s| s.call == "CreateObject")
+        .unwrap();
+    let named: Vec<&str> = trace.steps[create + 1..]
+        .iter()
+        .filter_map(|s| s.skipped.as_deref())
+        .collect();
+    assert!(!named.is_empty());
+    assert!(
+        named
+            .iter()
+            .all(|why| *why == "`scratch` does not exist: the step that was to create it failed"),
+        "{named:?}"
+    );
+    assert!(
+        trace.steps[create + 1..]
+            .iter()
+            .any(|s| s.skipped.is_none()),
+        "the run went on"
+    );
 }
 
 #[test]

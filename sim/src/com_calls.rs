@@ -4,139 +4,100 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::machine::action::{AuthIdentity, BlanketAuth, Call, ProxyRef};
+use tokenhop_model::machine::action::{AuthIdentity, BlanketAuth, Call, CallKind};
 use tokenhop_model::machine::com::{Apartment, eoac};
 use tokenhop_model::machine::rpc::{authn_level, authn_service, imp_level};
 
+use crate::calls::{Args, thread_named};
 use crate::error::Fault;
 use crate::node::Node;
 use crate::reader::{Fields, Read, index, list, string, word};
-use crate::scope::{Scope, bound_arg};
+use crate::refs::{Made, StepCall};
+use crate::scope::{Names, OutKind, bound_arg};
 
-/// The COM calls this module decodes (their arguments are in [`crate::calls::CALLS`]).
-const COM_CALLS: &[&str] = &[
-    "CoInitializeEx",
-    "CoInitializeSecurity",
-    "CoCreateInstance",
-    "CoGetObject",
-    "CoSetProxyBlanket",
-    "CoQueryProxyBlanket",
-    "ComCall",
-    "ComReturn",
-    "ComPlayQueued",
-    "CoImpersonateClient",
-    "CoRevertToSelf",
-    "IsCallerInRole",
-    "IsSecurityEnabled",
-];
-
-/// Decodes the COM call `name`, or `None` if `name` is not one.
-pub fn decode(name: &str, f: &Fields<'_>, scope: &dyn Scope) -> Option<Read<Call>> {
-    let what = format!("the arguments of {name}");
-    let call = || -> Read<Call> {
-        Ok(match name {
-            "CoInitializeEx" => Call::CoInitializeEx {
-                apartment: word(
-                    f.require("concurrency", &what)?,
-                    &f.path("concurrency"),
-                    "a concurrency model",
-                    &[
-                        ("COINIT_APARTMENTTHREADED", Apartment::Sta),
-                        ("COINIT_MULTITHREADED", Apartment::Mta),
-                    ],
-                )?,
-            },
-            "CoInitializeSecurity" => Call::CoInitializeSecurity {
-                authn_level: level(f.require("authn_level", &what)?, &f.path("authn_level"))?,
-                imp_level: imp(f.require("imp_level", &what)?, &f.path("imp_level"))?,
-                capabilities: capabilities(f)?,
-            },
-            "CoCreateInstance" => Call::CoCreateInstance {
-                class: class(f.require("class", &what)?, &f.path("class"), scope)?,
-            },
-            "CoGetObject" => {
-                let node = f.require("moniker", &what)?;
-                let path = f.path("moniker");
-                let text = string(node, &path)?;
-                let Some(class_name) = text.strip_prefix("queue:/new:") else {
-                    return Err(Fault::new(
-                        node.span,
-                        path,
-                        "the model knows only queued-component monikers, `queue:/new:<class>`",
-                    ));
-                };
-                let index = class_by_name(class_name, node, &path, scope)?;
-                let queued = scope
-                    .world()
-                    .com
-                    .application_of(index)
-                    .is_some_and(|a| a.queued);
-                if !queued {
-                    return Err(Fault::new(
-                        node.span,
-                        path,
-                        format!(
-                            "`{class_name}` is not in a queued COM+ application (set `queued: true` on it)"
-                        ),
-                    ));
-                }
-                Call::CoGetObjectQueued { class: index }
-            }
-            "CoSetProxyBlanket" => Call::CoSetProxyBlanket {
-                proxy: proxy(f, scope, &what)?,
-                authn_service: service(
-                    f.require("authn_service", &what)?,
-                    &f.path("authn_service"),
-                )?,
-                authn_level: level(f.require("authn_level", &what)?, &f.path("authn_level"))?,
-                imp_level: imp(f.require("imp_level", &what)?, &f.path("imp_level"))?,
-                capabilities: capabilities(f)?,
-                auth_info: blanket_auth(f, scope)?,
-            },
-            "CoQueryProxyBlanket" => Call::CoQueryProxyBlanket {
-                proxy: proxy(f, scope, &what)?,
-            },
-            "ComCall" => Call::ComCall {
-                proxy: proxy(f, scope, &what)?,
-                server: match f.get("server").filter(|n| !n.is_null()) {
-                    None => None,
-                    Some(n) => {
-                        let path = f.path("server");
-                        let t = string(n, &path)?;
-                        Some(match scope.thread(&t) {
-                            Some(id) => {
-                                id.unwrap_or(tokenhop_model::machine::ids::ThreadId(u32::MAX))
-                            }
-                            None => {
-                                return Err(Fault::new(
-                                    n.span,
-                                    path,
-                                    format!("`{t}` is not a thread of the scenario"),
-                                )
-                                .allowing(scope.names("thread")));
-                            }
-                        })
-                    }
-                },
-            },
-            "ComReturn" => Call::ComReturn,
-            "ComPlayQueued" => Call::ComPlayQueued,
-            "CoImpersonateClient" => Call::CoImpersonateClient,
-            "CoRevertToSelf" => Call::CoRevertToSelf,
-            "IsCallerInRole" => Call::IsCallerInRole {
-                role: Arc::from(string(f.require("role", &what)?, &f.path("role"))?.as_str()),
-            },
-            "IsSecurityEnabled" => Call::IsSecurityEnabled,
-            _ => {
+/// Decodes the arguments of the COM call `kind`.
+pub fn decode(kind: CallKind, a: &Args<'_>) -> Read<StepCall> {
+    use CallKind as K;
+    let (f, what, names) = (a.f, &a.what, a.names);
+    Ok(match kind {
+        K::CoInitializeEx => Call::CoInitializeEx {
+            apartment: word(
+                f.require("concurrency", what)?,
+                &f.path("concurrency"),
+                "a concurrency model",
+                &[
+                    ("COINIT_APARTMENTTHREADED", Apartment::Sta),
+                    ("COINIT_MULTITHREADED", Apartment::Mta),
+                ],
+            )?,
+        },
+        K::CoInitializeSecurity => Call::CoInitializeSecurity {
+            authn_level: level(f.require("authn_level", what)?, &f.path("authn_level"))?,
+            imp_level: imp(f.require("imp_level", what)?, &f.path("imp_level"))?,
+            capabilities: capabilities(f)?,
+        },
+        K::CoCreateInstance => Call::CoCreateInstance {
+            class: class(f.require("class", what)?, &f.path("class"), names)?,
+        },
+        K::CoGetObject => {
+            let node = f.require("moniker", what)?;
+            let path = f.path("moniker");
+            let text = string(node, &path)?;
+            let Some(class_name) = text.strip_prefix("queue:/new:") else {
                 return Err(Fault::new(
-                    f.node().span,
-                    f.base(),
-                    format!("`{name}` is not a COM call"),
+                    node.span,
+                    path,
+                    "the model knows only queued-component monikers, `queue:/new:<class>`",
+                ));
+            };
+            let index = class_by_name(class_name, node, &path, names)?;
+            let queued = names
+                .world()
+                .com
+                .application_of(index)
+                .is_some_and(|a| a.queued);
+            if !queued {
+                return Err(Fault::new(
+                    node.span,
+                    path,
+                    format!(
+                        "`{class_name}` is not in a queued COM+ application (set `queued: true` on it)"
+                    ),
                 ));
             }
-        })
-    };
-    COM_CALLS.contains(&name).then(call)
+            Call::CoGetObject { class: index }
+        }
+        K::CoSetProxyBlanket => Call::CoSetProxyBlanket {
+            proxy: proxy(f, names, what)?,
+            authn_service: service(f.require("authn_service", what)?, &f.path("authn_service"))?,
+            authn_level: level(f.require("authn_level", what)?, &f.path("authn_level"))?,
+            imp_level: imp(f.require("imp_level", what)?, &f.path("imp_level"))?,
+            capabilities: capabilities(f)?,
+            auth_info: blanket_auth(f, names)?,
+        },
+        K::CoQueryProxyBlanket => Call::CoQueryProxyBlanket {
+            proxy: proxy(f, names, what)?,
+        },
+        K::ComCall => Call::ComCall {
+            proxy: proxy(f, names, what)?,
+            server: match f.get("server").filter(|n| !n.is_null()) {
+                None => None,
+                Some(n) => {
+                    let path = f.path("server");
+                    Some(thread_named(names, &string(n, &path)?, n, &path)?)
+                }
+            },
+        },
+        K::ComReturn => Call::ComReturn,
+        K::ComPlayQueued => Call::ComPlayQueued,
+        K::CoImpersonateClient => Call::CoImpersonateClient,
+        K::CoRevertToSelf => Call::CoRevertToSelf,
+        K::IsCallerInRole => Call::IsCallerInRole {
+            role: Arc::from(string(f.require("role", what)?, &f.path("role"))?.as_str()),
+        },
+        K::IsSecurityEnabled => Call::IsSecurityEnabled,
+        other => return Err(a.no_decoder(other)),
+    })
 }
 
 fn named(node: &Node, path: &str, what: &str, names: &[(u32, &str)]) -> Read<u32> {
@@ -162,7 +123,7 @@ fn service(node: &Node, path: &str) -> Read<u32> {
 }
 
 /// CoSetProxyBlanket's `pAuthInfo`: `{ user, password }`, or `{ certificate }` for Schannel.
-fn blanket_auth(f: &Fields<'_>, scope: &dyn Scope) -> Read<Option<BlanketAuth>> {
+fn blanket_auth(f: &Fields<'_>, names: &Names<'_>) -> Read<Option<BlanketAuth>> {
     let Some(n) = f.get("auth_info").filter(|n| !n.is_null()) else {
         return Ok(None);
     };
@@ -181,7 +142,7 @@ fn blanket_auth(f: &Fields<'_>, scope: &dyn Scope) -> Read<Option<BlanketAuth>> 
             ));
         }
         let name = string(c, &a.path("certificate"))?;
-        let certificates = &scope.world().sspi.certificates;
+        let certificates = &names.world().sspi.certificates;
         let i = certificates
             .iter()
             .position(|x| *x.name == *name)
@@ -207,7 +168,7 @@ fn blanket_auth(f: &Fields<'_>, scope: &dyn Scope) -> Read<Option<BlanketAuth>> 
     let user = string(a.require("user", "pAuthInfo")?, &a.path("user"))?;
     let password = string(a.require("password", "pAuthInfo")?, &a.path("password"))?;
     Ok(Some(BlanketAuth::Credentials(AuthIdentity {
-        user: scope.user(&user),
+        user: names.user(&user),
         name: Arc::from(user.as_str()),
         password: Arc::from(password.as_str()),
     })))
@@ -230,8 +191,8 @@ fn capabilities(f: &Fields<'_>) -> Read<u32> {
     Ok(value)
 }
 
-fn class_by_name(name: &str, node: &Node, path: &str, scope: &dyn Scope) -> Read<u32> {
-    let com = &scope.world().com;
+fn class_by_name(name: &str, node: &Node, path: &str, names: &Names<'_>) -> Read<u32> {
+    let com = &names.world().com;
     com.class(name).ok_or_else(|| {
         Fault::new(
             node.span,
@@ -244,13 +205,11 @@ fn class_by_name(name: &str, node: &Node, path: &str, scope: &dyn Scope) -> Read
     })
 }
 
-fn class(node: &Node, path: &str, scope: &dyn Scope) -> Read<u32> {
+fn class(node: &Node, path: &str, names: &Names<'_>) -> Read<u32> {
     let name = string(node, path)?;
-    class_by_name(&name, node, path, scope)
+    class_by_name(&name, node, path, names)
 }
 
-fn proxy(f: &Fields<'_>, scope: &dyn Scope, what: &str) -> Read<ProxyRef> {
-    bound_arg(f, "proxy", what, ("a proxy", "proxy"), scope, |n| {
-        scope.proxy(n)
-    })
+fn proxy(f: &Fields<'_>, names: &Names<'_>, what: &str) -> Read<Option<Made>> {
+    bound_arg(f, "proxy", what, ("a proxy", OutKind::Proxy), names)
 }

@@ -52,12 +52,14 @@ pub fn declare(
             let server_node = f.require("server", "a COM class")?;
             let server_name = string(server_node, &f.path("server"))?;
             let server = *processes.get(&server_name).ok_or_else(|| {
+                let mut declared: Vec<&String> = processes.keys().collect();
+                declared.sort();
                 Fault::new(
                     server_node.span,
                     f.path("server"),
                     format!("`{server_name}` is not a process of the scenario"),
                 )
-                .allowing(processes.keys().cloned())
+                .allowing(declared.into_iter().cloned())
             })?;
             let app = match f.get("application").filter(|n| !n.is_null()) {
                 None => None,

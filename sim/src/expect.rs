@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use tokenhop_model::machine::rights::ObjectType;
 use tokenhop_model::rules::RuleId;
 
-use crate::scenario::Expect;
+use crate::step::Expect;
 use crate::trace::{TraceStep, rights_mask};
 
 /// Compares `step` with `expect`; returns one line per mismatch.

@@ -3,9 +3,11 @@
 //! Scenario files and their execution on the model.
 //!
 //! - [`scenario`] reads a script (format v1, YAML or JSON), validates every field and
-//!   name with located errors, and builds the starting world.
-//! - [`interpret`] runs the steps on the model, binds `out` names, checks `expect`s and
-//!   writes the [`trace`].
+//!   name with located errors, builds the starting world, and decodes each step once into
+//!   a typed call ([`refs`]) with the table of calls ([`calls`]) and the names in [`scope`].
+//! - [`host`] is the step loop every host shares: it binds `out` names, resolves each
+//!   step's references, skips what cannot run, checks `expect`s and writes the [`trace`].
+//! - [`interpret`] is the model as a host of that loop.
 //! - [`render`] prints the step table and the narration of `tokenhop explain`.
 //! - [`topology`] does the same for topologies (`kind: topology`): a directory of domains,
 //!   accounts and services, and chains of hops across them.
@@ -24,16 +26,19 @@ pub mod com_setup;
 pub mod document;
 pub mod error;
 pub mod expect;
+pub mod host;
 pub mod interpret;
 pub mod node;
 pub mod pool;
 pub mod reader;
+pub mod refs;
 pub mod render;
 pub mod rpc_calls;
 pub mod runtime;
 pub mod scenario;
 pub mod scope;
 pub mod sspi_calls;
+pub mod step;
 pub mod topology;
 pub mod trace;
 pub mod vocab;

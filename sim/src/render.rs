@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use tokenhop_model::rules::readings::{AMBIGUITIES, ambiguity};
 use tokenhop_model::rules::{RuleId, Status};
 
-use crate::interpret::{Run, StepRun, compact};
+use crate::interpret::{Run, StepRun};
+use crate::trace::compact;
 
 /// The result of a step in words.
 #[must_use]
@@ -112,7 +113,7 @@ pub fn expectation_summary(run: &Run) -> String {
                     &run.scenario.path,
                     s.step.span,
                     &format!("step {}", s.step.index),
-                    &s.call_text,
+                    &s.step.text,
                 ),
                 s.failures.as_slice(),
             )
@@ -200,7 +201,7 @@ pub fn explain(run: &Run) -> String {
         let _ = writeln!(
             out,
             "\nStep {} on `{}`: {}",
-            s.step.index, s.step.thread, s.call_text
+            s.step.index, s.step.thread, s.step.text
         );
         if let Some(note) = &s.step.note {
             let _ = writeln!(out, "  {}", note.trim());

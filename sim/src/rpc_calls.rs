@@ -5,123 +5,91 @@
 use std::sync::Arc;
 
 use tokenhop_model::core::level::ImpersonationLevel;
-use tokenhop_model::machine::action::{BindingRef, Call, CallRef, Qos};
+use tokenhop_model::machine::action::{Call, CallKind, Qos};
 use tokenhop_model::machine::rpc::{
     Protseq, RpcQos, authn_level, authn_service, capabilities, imp_level,
 };
 
+use crate::calls::{Args, thread_named};
 use crate::error::Fault;
 use crate::node::{Node, NodeKind};
 use crate::reader::{Fields, Read, index, list, string, word};
-use crate::scope::{Scope, bound_arg};
+use crate::refs::{CallArg, Made, StepCall};
+use crate::scope::{Listed, Names, OutKind, bound_arg};
 
-/// The RPC calls this module decodes (their arguments are in [`crate::calls::CALLS`]).
-const RPC_CALLS: &[&str] = &[
-    "RpcServerUseProtseqEp",
-    "RpcServerRegisterAuthInfo",
-    "RpcBindingFromStringBinding",
-    "RpcBindingSetAuthInfoEx",
-    "RpcCall",
-    "RpcReturn",
-    "RpcImpersonateClient",
-    "RpcRevertToSelf",
-    "RpcRevertToSelfEx",
-    "RpcBindingInqAuthClient",
-    "RpcBindingFree",
-];
-
-/// Decodes the RPC call `name`, or `None` if `name` is not one.
-pub fn decode(name: &str, f: &Fields<'_>, scope: &dyn Scope) -> Option<Read<Call>> {
-    let what = format!("the arguments of {name}");
-    let call = || -> Read<Call> {
-        Ok(match name {
-            "RpcServerUseProtseqEp" => Call::RpcServerUseProtseqEp {
-                protseq: protseq(f.require("protseq", &what)?, &f.path("protseq"))?,
-                endpoint: Arc::from(
-                    string(f.require("endpoint", &what)?, &f.path("endpoint"))?.as_str(),
-                ),
-            },
-            "RpcServerRegisterAuthInfo" => {
-                let node = f.require("service", &what)?;
-                let service = service(node, &f.path("service"))?;
-                if service == authn_service::GSS_SCHANNEL {
-                    return Err(Fault::new(
-                        node.span,
-                        f.path("service"),
-                        "an RPC server registers Schannel with its certificate, and scripts declare no certificates; use the other services",
-                    ));
-                }
-                Call::RpcServerRegisterAuthInfo { service }
-            }
-            "RpcBindingFromStringBinding" => {
-                let node = f.require("string_binding", &what)?;
-                let text = string(node, &f.path("string_binding"))?;
-                let parsed = string_binding(&text)
-                    .map_err(|m| Fault::new(node.span, f.path("string_binding"), m))?;
-                Call::RpcBindingFromStringBinding {
-                    protseq: parsed.0,
-                    endpoint: Arc::from(parsed.1.as_str()),
-                    security: parsed.2,
-                }
-            }
-            "RpcBindingSetAuthInfoEx" => Call::RpcBindingSetAuthInfoEx {
-                binding: binding(f, "binding", scope, &what)?,
-                level: number_or_word(
-                    f.require("level", &what)?,
-                    &f.path("level"),
-                    "an authentication level",
-                    authn_level::NAMES,
-                )?,
-                service: service(f.require("service", &what)?, &f.path("service"))?,
-                qos: match f.get("qos") {
-                    None => None,
-                    Some(n) if n.is_null() => None,
-                    Some(n) => Some(rpc_qos(n, &f.path("qos"))?),
-                },
-            },
-            "RpcCall" => Call::RpcCall {
-                binding: binding(f, "binding", scope, &what)?,
-                server: {
-                    let node = f.require("server", &what)?;
-                    let path = f.path("server");
-                    let name = string(node, &path)?;
-                    match scope.thread(&name) {
-                        Some(id) => id.unwrap_or(tokenhop_model::machine::ids::ThreadId(u32::MAX)),
-                        None => {
-                            return Err(Fault::new(
-                                node.span,
-                                path,
-                                format!("`{name}` is not a thread of the scenario"),
-                            )
-                            .allowing(scope.names("thread")));
-                        }
-                    }
-                },
-            },
-            "RpcReturn" => Call::RpcReturn,
-            "RpcImpersonateClient" => Call::RpcImpersonateClient {
-                call: call_ref(f, scope)?,
-            },
-            "RpcRevertToSelf" => Call::RpcRevertToSelf,
-            "RpcRevertToSelfEx" => Call::RpcRevertToSelfEx {
-                call: call_ref(f, scope)?,
-            },
-            "RpcBindingInqAuthClient" => Call::RpcBindingInqAuthClient {
-                call: call_ref(f, scope)?,
-            },
-            "RpcBindingFree" => Call::RpcBindingFree {
-                binding: binding(f, "binding", scope, &what)?,
-            },
-            _ => {
+/// Decodes the arguments of the RPC call `kind`.
+pub fn decode(kind: CallKind, a: &Args<'_>) -> Read<StepCall> {
+    use CallKind as K;
+    let (f, what, names) = (a.f, &a.what, a.names);
+    Ok(match kind {
+        K::RpcServerUseProtseqEp => Call::RpcServerUseProtseqEp {
+            protseq: protseq(f.require("protseq", what)?, &f.path("protseq"))?,
+            endpoint: Arc::from(
+                string(f.require("endpoint", what)?, &f.path("endpoint"))?.as_str(),
+            ),
+        },
+        K::RpcServerRegisterAuthInfo => {
+            let node = f.require("service", what)?;
+            let service = service(node, &f.path("service"))?;
+            if service == authn_service::GSS_SCHANNEL {
                 return Err(Fault::new(
-                    f.node().span,
-                    f.base(),
-                    format!("`{name}` is not an RPC call"),
+                    node.span,
+                    f.path("service"),
+                    "an RPC server registers Schannel with its certificate, and scripts declare no certificates; use the other services",
                 ));
             }
-        })
-    };
-    RPC_CALLS.contains(&name).then(call)
+            Call::RpcServerRegisterAuthInfo { service }
+        }
+        K::RpcBindingFromStringBinding => {
+            let node = f.require("string_binding", what)?;
+            let text = string(node, &f.path("string_binding"))?;
+            let parsed = string_binding(&text)
+                .map_err(|m| Fault::new(node.span, f.path("string_binding"), m))?;
+            Call::RpcBindingFromStringBinding {
+                protseq: parsed.0,
+                endpoint: Arc::from(parsed.1.as_str()),
+                security: parsed.2,
+            }
+        }
+        K::RpcBindingSetAuthInfoEx => Call::RpcBindingSetAuthInfoEx {
+            binding: binding(f, "binding", names, what)?,
+            level: number_or_word(
+                f.require("level", what)?,
+                &f.path("level"),
+                "an authentication level",
+                authn_level::NAMES,
+            )?,
+            service: service(f.require("service", what)?, &f.path("service"))?,
+            qos: match f.get("qos") {
+                None => None,
+                Some(n) if n.is_null() => None,
+                Some(n) => Some(rpc_qos(n, &f.path("qos"))?),
+            },
+        },
+        K::RpcCall => Call::RpcCall {
+            binding: binding(f, "binding", names, what)?,
+            server: {
+                let node = f.require("server", what)?;
+                let path = f.path("server");
+                thread_named(names, &string(node, &path)?, node, &path)?
+            },
+        },
+        K::RpcReturn => Call::RpcReturn,
+        K::RpcImpersonateClient => Call::RpcImpersonateClient {
+            call: call_ref(f, names)?,
+        },
+        K::RpcRevertToSelf => Call::RpcRevertToSelf,
+        K::RpcRevertToSelfEx => Call::RpcRevertToSelfEx {
+            call: call_ref(f, names)?,
+        },
+        K::RpcBindingInqAuthClient => Call::RpcBindingInqAuthClient {
+            call: call_ref(f, names)?,
+        },
+        K::RpcBindingFree => Call::RpcBindingFree {
+            binding: binding(f, "binding", names, what)?,
+        },
+        other => return Err(a.no_decoder(other)),
+    })
 }
 
 fn protseq(node: &Node, path: &str) -> Read<Protseq> {
@@ -211,33 +179,29 @@ fn rpc_qos(node: &Node, path: &str) -> Read<RpcQos> {
     })
 }
 
-fn binding(f: &Fields<'_>, key: &str, scope: &dyn Scope, what: &str) -> Read<BindingRef> {
-    bound_arg(f, key, what, ("a binding", "binding"), scope, |n| {
-        scope.binding(n)
-    })
+fn binding(f: &Fields<'_>, key: &str, names: &Names<'_>, what: &str) -> Read<Option<Made>> {
+    bound_arg(f, key, what, ("a binding", OutKind::Binding), names)
 }
 
 /// The `BindingHandle` of a server function: absent or null is 0 (the current call), a
 /// thread names the call it serves, a binding is a client binding.
-fn call_ref(f: &Fields<'_>, scope: &dyn Scope) -> Read<CallRef> {
+fn call_ref(f: &Fields<'_>, names: &Names<'_>) -> Read<CallArg> {
     let Some(node) = f.get("binding") else {
-        return Ok(CallRef::Current);
+        return Ok(CallArg::Current);
     };
     if node.is_null() {
-        return Ok(CallRef::Current);
+        return Ok(CallArg::Current);
     }
     let path = f.path("binding");
     let name = string(node, &path)?;
-    if let Some(thread) = scope.thread(&name) {
-        return Ok(CallRef::ServedBy(
-            thread.unwrap_or(tokenhop_model::machine::ids::ThreadId(u32::MAX)),
-        ));
+    if let Some(thread) = names.thread(&name) {
+        return Ok(CallArg::ServedBy(thread));
     }
-    if let Some(b) = scope.binding(&name) {
-        return Ok(CallRef::Client(b));
+    if let Some(b) = names.bound(&name, OutKind::Binding) {
+        return Ok(CallArg::Client(Some(b)));
     }
-    let mut allowed = scope.names("thread");
-    allowed.extend(scope.names("binding"));
+    let mut allowed = names.names(Listed::Threads);
+    allowed.extend(names.names(Listed::Bound(OutKind::Binding)));
     Err(Fault::new(
         node.span,
         path,

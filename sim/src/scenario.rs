@@ -1,76 +1,35 @@
 //! Script files (format v1): reading, validating and building the starting world.
 //!
-//! Loading reads the whole file, checks every field and every name a step uses (users,
-//! threads, processes, objects, handles bound by earlier steps), and builds the starting
-//! world with the model's setup. A scenario that loads runs without input errors.
+//! Loading reads the whole file, checks every field, builds the starting world with the
+//! model's setup, and reads each step ([`crate::step`]): its call decoded once into a typed
+//! call, every name it uses checked (users, threads, processes, objects, what earlier steps
+//! bound). A scenario that loads runs without input errors.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use tokenhop_model::World;
 use tokenhop_model::core::decision::Decision;
 use tokenhop_model::machine::accounts::Right;
 use tokenhop_model::machine::acl::{LabelPolicy, MandatoryLabel};
-use tokenhop_model::machine::action::{
-    BindingRef, Call, ContextRef, CredentialsRef, HandleRef, InfoClass, ProxyRef,
-};
-use tokenhop_model::machine::ids::{
-    BindingId, ContextId, CredentialsId, HandleId, ObjectId, PrincipalId, ProcessId, ProxyId,
-    ThreadId,
-};
+use tokenhop_model::machine::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
 use tokenhop_model::machine::principal::wk;
 use tokenhop_model::machine::privilege::Privilege;
 use tokenhop_model::machine::rights::ObjectType;
 use tokenhop_model::machine::settings::{Settings, WindowsVersion};
 use tokenhop_model::machine::setup::{ObjectSpec, PrivilegeSetting, ProcessSpec, Setup, UserSpec};
 use tokenhop_model::rules::RuleId;
-use tokenhop_model::{ErrorCode, World};
 
-use crate::calls::{self, CallSpec};
 use crate::error::{Fault, LoadError};
 use crate::node::{Node, NodeKind, Span};
 use crate::reader::{Fields, Read, boolean, entries, index, join, list, string, word};
-use crate::scope::{OutKind, Scope};
+use crate::scope::Names;
 use crate::vocab;
+
+pub use crate::step::{Expect, Step};
 
 /// The name of the identity that runs the scenario (on Windows, whoever runs the adapter).
 pub const CURRENT_USER: &str = "current";
-
-/// What a step expects of its outcome.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Expect {
-    /// Where `expect` was written.
-    pub span: Span,
-    /// Success or failure.
-    pub ok: Option<bool>,
-    /// The status (with `ok: false`) or the last error left by a successful call;
-    /// `Some(None)` (written `error: null`) expects none.
-    pub error: Option<Option<ErrorCode>>,
-    /// The value, compared partially.
-    pub value: Option<serde_json::Value>,
-    /// Rules the model must have applied.
-    pub rules: Vec<RuleId>,
-}
-
-/// One step of a script.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    /// Its position (0-based), as in traces.
-    pub index: usize,
-    /// Where it was written.
-    pub span: Span,
-    /// The thread that makes the call.
-    pub thread: String,
-    /// The call.
-    pub call: &'static CallSpec,
-    /// The arguments, decoded against the live world when the step runs.
-    pub args: Option<Node>,
-    /// The name bound to what the call returns.
-    pub out: Option<String>,
-    /// The expectation.
-    pub expect: Option<Expect>,
-    /// A note for the narration.
-    pub note: Option<String>,
-}
 
 /// A loaded script, ready to run.
 #[derive(Clone, Debug)]
@@ -272,18 +231,12 @@ fn build(root: &Node, path: &Path) -> Read<Scenario> {
     }
 
     // Steps, checked in order against the names declared so far.
-    let mut scope = StaticScope {
-        world: setup.world(),
-        threads,
-        processes,
-        objects,
-        outs: HashMap::new(),
-    };
+    let mut names = Names::new(setup.world(), threads, processes, objects);
     let default_thread = first_thread.unwrap_or_else(|| "main".to_owned());
     let step_nodes = list(top.require("steps", "a scenario")?, "steps")?;
     let mut steps = Vec::new();
     for (i, snode) in step_nodes.iter().enumerate() {
-        steps.push(step(snode, i, &default_thread, &mut scope)?);
+        steps.push(crate::step::read(snode, i, &default_thread, &mut names)?);
     }
     let (world, decisions) = setup.finish();
     Ok(Scenario {
@@ -778,272 +731,6 @@ fn object_spec(node: &Node, path: &str, setup: &Setup) -> Read<ObjectSpec> {
         owner,
         dacl,
         label,
-    })
-}
-
-/// Names known while validating: declared ones and those bound by earlier steps.
-struct StaticScope<'w> {
-    world: &'w World,
-    threads: HashMap<String, ThreadId>,
-    processes: HashMap<String, ProcessId>,
-    objects: HashMap<String, (ObjectId, ObjectType)>,
-    outs: HashMap<String, OutKind>,
-}
-
-impl StaticScope<'_> {
-    fn outs_of(&self, kind: OutKind) -> Vec<String> {
-        self.outs
-            .iter()
-            .filter(|(_, k)| **k == kind)
-            .map(|(n, _)| n.clone())
-            .collect()
-    }
-}
-
-impl Scope for StaticScope<'_> {
-    fn world(&self) -> &World {
-        self.world
-    }
-    fn thread(&self, name: &str) -> Option<Option<ThreadId>> {
-        if let Some(t) = self.threads.get(name) {
-            return Some(Some(*t));
-        }
-        matches!(
-            self.outs.get(name),
-            Some(OutKind::Thread | OutKind::Process)
-        )
-        .then_some(None)
-    }
-    fn process(&self, name: &str) -> Option<Option<ProcessId>> {
-        if let Some(p) = self.processes.get(name) {
-            return Some(Some(*p));
-        }
-        matches!(self.outs.get(name), Some(OutKind::Process)).then_some(None)
-    }
-    fn object(&self, name: &str) -> Option<(Option<ObjectId>, ObjectType)> {
-        self.objects.get(name).map(|(id, t)| (Some(*id), *t))
-    }
-    fn handle(&self, name: &str) -> Option<HandleRef> {
-        matches!(self.outs.get(name), Some(OutKind::Handle)).then_some(Some(HandleId(u32::MAX)))
-    }
-    fn binding(&self, name: &str) -> Option<BindingRef> {
-        matches!(self.outs.get(name), Some(OutKind::Binding)).then_some(Some(BindingId(u32::MAX)))
-    }
-    fn credentials(&self, name: &str) -> Option<CredentialsRef> {
-        matches!(self.outs.get(name), Some(OutKind::Credentials))
-            .then_some(Some(CredentialsId(u32::MAX)))
-    }
-    fn context(&self, name: &str) -> Option<ContextRef> {
-        matches!(self.outs.get(name), Some(OutKind::Context)).then_some(Some(ContextId(u32::MAX)))
-    }
-    fn proxy(&self, name: &str) -> Option<ProxyRef> {
-        matches!(self.outs.get(name), Some(OutKind::Proxy)).then_some(Some(ProxyId(u32::MAX)))
-    }
-    fn names(&self, kind: &str) -> Vec<String> {
-        let mut names: Vec<String> = match kind {
-            "thread" => self
-                .threads
-                .keys()
-                .cloned()
-                .chain(
-                    self.outs
-                        .iter()
-                        .filter(|(_, k)| matches!(k, OutKind::Thread | OutKind::Process))
-                        .map(|(n, _)| n.clone()),
-                )
-                .collect(),
-            "process" => self
-                .processes
-                .keys()
-                .cloned()
-                .chain(
-                    self.outs
-                        .iter()
-                        .filter(|(_, k)| **k == OutKind::Process)
-                        .map(|(n, _)| n.clone()),
-                )
-                .collect(),
-            "object" => self.objects.keys().cloned().collect(),
-            "binding" => self.outs_of(OutKind::Binding),
-            "credentials" => self.outs_of(OutKind::Credentials),
-            "context" => self.outs_of(OutKind::Context),
-            "proxy" => self.outs_of(OutKind::Proxy),
-            "user" => self
-                .world
-                .accounts
-                .users
-                .iter()
-                .map(|u| self.world.name_of(u.principal).to_string())
-                .collect(),
-            _ => self
-                .outs
-                .iter()
-                .filter(|(_, k)| **k == OutKind::Handle)
-                .map(|(n, _)| n.clone())
-                .collect(),
-        };
-        names.sort();
-        names
-    }
-}
-
-const STEP_FIELDS: &[&str] = &["thread", "call", "args", "out", "expect", "note"];
-
-fn step(node: &Node, i: usize, default_thread: &str, scope: &mut StaticScope<'_>) -> Read<Step> {
-    let path = index("steps", i);
-    let f = Fields::new(node, &path, "a step", STEP_FIELDS)?;
-    let call_node = f.require("call", "a step")?;
-    let call_name = string(call_node, &f.path("call"))?;
-    let spec = calls::find(&call_name).ok_or_else(|| {
-        Fault::new(
-            call_node.span,
-            f.path("call"),
-            format!("`{call_name}` is not a call the model knows"),
-        )
-        .allowing(calls::CALLS.iter().map(|c| c.name))
-    })?;
-    let thread = match f.get("thread") {
-        Some(n) => {
-            let name = string(n, &f.path("thread"))?;
-            if scope.thread(&name).is_none() {
-                return Err(Fault::new(
-                    n.span,
-                    f.path("thread"),
-                    format!("`{name}` is not a thread of the scenario"),
-                )
-                .allowing(scope.names("thread")));
-            }
-            name
-        }
-        None => default_thread.to_owned(),
-    };
-    let out = match f.get("out") {
-        Some(n) => {
-            let name = string(n, &f.path("out"))?;
-            let Some(kind) = spec.out else {
-                return Err(Fault::new(
-                    n.span,
-                    f.path("out"),
-                    format!("{} returns nothing to name; remove `out`", spec.name),
-                ));
-            };
-            if scope.threads.contains_key(&name)
-                || scope.processes.contains_key(&name)
-                || scope.objects.contains_key(&name)
-                || scope.outs.contains_key(&name)
-            {
-                return Err(Fault::new(
-                    n.span,
-                    f.path("out"),
-                    format!("`{name}` already names something in this scenario; pick a fresh name"),
-                ));
-            }
-            Some((name, kind, n.span))
-        }
-        None => {
-            if spec.out_required {
-                return Err(Fault::new(
-                    node.span,
-                    f.path("out"),
-                    format!(
-                        "{} creates a thread or process, which `out` must name",
-                        spec.name
-                    ),
-                ));
-            }
-            None
-        }
-    };
-    let args = f.get("args").cloned();
-    let out_name = out.as_ref().map(|(n, _, _)| n.as_str());
-    let call = calls::decode(spec, args.as_ref(), &f.path("args"), out_name, scope)?;
-    if let (Call::GetTokenInformation { class, .. }, Some((_, _, span))) = (&call, &out)
-        && *class != InfoClass::TokenLinkedToken
-    {
-        return Err(Fault::new(
-            *span,
-            f.path("out"),
-            "only GetTokenInformation(TokenLinkedToken) returns a handle to name; remove `out`",
-        ));
-    }
-    if let Call::CreateObject {
-        name, object_type, ..
-    } = &call
-    {
-        let name = name.to_string();
-        if scope.objects.contains_key(&name) || scope.outs.contains_key(&name) {
-            let span = args.as_ref().map_or(node.span, |a| a.span);
-            return Err(Fault::new(
-                span,
-                join(&f.path("args"), "name"),
-                format!("`{name}` already names something in this scenario"),
-            ));
-        }
-        scope
-            .objects
-            .insert(name, (ObjectId(u32::MAX), *object_type));
-    }
-    let expect = match f.get("expect") {
-        Some(n) => Some(expectation(n, &f.path("expect"))?),
-        None => None,
-    };
-    let note = match f.get("note") {
-        Some(n) => Some(string(n, &f.path("note"))?),
-        None => None,
-    };
-    if let Some((name, kind, _)) = &out {
-        scope.outs.insert(name.clone(), *kind);
-    }
-    Ok(Step {
-        index: i,
-        span: node.span,
-        thread,
-        call: spec,
-        args,
-        out: out.map(|(n, _, _)| n),
-        expect,
-        note,
-    })
-}
-
-fn expectation(node: &Node, path: &str) -> Read<Expect> {
-    let f = Fields::new(
-        node,
-        path,
-        "an expectation",
-        &["ok", "error", "value", "rules"],
-    )?;
-    let ok = f.get("ok").map(|n| boolean(n, &f.path("ok"))).transpose()?;
-    let error = match f.get("error") {
-        Some(n) if n.is_null() => Some(None),
-        Some(n) => Some(Some(vocab::error_symbol(n, &f.path("error"))?)),
-        None => None,
-    };
-    if ok == Some(true)
-        && error.flatten().is_some_and(|e| {
-            e != ErrorCode::ERROR_NOT_ALL_ASSIGNED
-                && e != ErrorCode::ERROR_ACCESS_DENIED
-                && e != ErrorCode::ERROR_PRIVILEGE_NOT_HELD
-                && !e.is_informational()
-        })
-    {
-        return Err(Fault::new(
-            node.span,
-            f.path("error"),
-            "a successful call reports only ERROR_NOT_ALL_ASSIGNED (AdjustTokenPrivileges), an AccessCheck reason in GetLastError, or an informational SEC_I_* status",
-        ));
-    }
-    let value = f.get("value").map(to_json);
-    let rules = match f.get("rules") {
-        Some(n) => crate::reader::rules(n, &f.path("rules"))?,
-        None => Vec::new(),
-    };
-    Ok(Expect {
-        span: node.span,
-        ok,
-        error,
-        value,
-        rules,
     })
 }
 

@@ -1,17 +1,23 @@
-//! What a step's arguments may name: principals, threads, processes, objects and the
-//! names earlier steps bound with `out`. Validation uses a scope that knows only names
-//! and kinds; the interpreter uses one that knows the live ids.
+//! What a step's arguments may name, as a script is loaded: the principals of the machine,
+//! the threads, processes and objects the script declares, and what earlier steps make
+//! (each `out`, and the objects CreateObject creates). Every name a step uses is checked
+//! here, once, and becomes a [`crate::refs`] reference; the step loop resolves the
+//! references to things steps make when the steps run.
+
+use std::collections::HashMap;
 
 use tokenhop_model::World;
-use tokenhop_model::machine::action::{
-    BindingRef, ContextRef, CredentialsRef, HandleRef, ProxyRef,
-};
 use tokenhop_model::machine::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
 use tokenhop_model::machine::principal::PrincipalKind;
 use tokenhop_model::machine::rights::ObjectType;
 
+use crate::error::Fault;
+use crate::node::Node;
+use crate::reader::{Fields, Read, string};
+use crate::refs::{Made, Named};
+
 /// What an `out` name stands for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OutKind {
     /// A handle (to a token, a thread or an object).
     Handle,
@@ -45,85 +51,227 @@ impl OutKind {
     }
 }
 
-/// Lookups a step's arguments need. Ids may be placeholders during validation.
-pub trait Scope {
-    /// The world whose principals and accounts the names refer to.
-    fn world(&self) -> &World;
-    /// A principal by name.
-    fn principal(&self, name: &str) -> Option<PrincipalId> {
-        self.world().principals.find(name)
+/// Which names a message lists as the allowed ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listed {
+    /// Threads, declared or made by a step.
+    Threads,
+    /// Processes, declared or made by a step.
+    Processes,
+    /// Securable objects, declared or created by a step.
+    Objects,
+    /// The machine's user accounts.
+    Users,
+    /// What earlier steps bound with `out` as this kind.
+    Bound(OutKind),
+}
+
+/// The names known at one step of a script being loaded: those it declares and those
+/// earlier steps bound.
+#[derive(Debug)]
+pub struct Names<'w> {
+    world: &'w World,
+    threads: HashMap<String, ThreadId>,
+    processes: HashMap<String, ProcessId>,
+    objects: HashMap<String, (Named<ObjectId>, ObjectType)>,
+    outs: HashMap<String, (OutKind, Made)>,
+}
+
+impl<'w> Names<'w> {
+    /// The names a script declares, in the world its setup built.
+    #[must_use]
+    pub fn new(
+        world: &'w World,
+        threads: HashMap<String, ThreadId>,
+        processes: HashMap<String, ProcessId>,
+        objects: HashMap<String, (ObjectId, ObjectType)>,
+    ) -> Self {
+        Names {
+            world,
+            threads,
+            processes,
+            objects: objects
+                .into_iter()
+                .map(|(name, (id, ty))| (name, (Named::Declared(id), ty)))
+                .collect(),
+            outs: HashMap::new(),
+        }
     }
+
+    /// The world whose principals, accounts, certificates and COM classes names refer to.
+    #[must_use]
+    pub fn world(&self) -> &'w World {
+        self.world
+    }
+
+    /// A principal by name.
+    #[must_use]
+    pub fn principal(&self, name: &str) -> Option<PrincipalId> {
+        self.world.principals.find(name)
+    }
+
     /// A user account of the machine by name.
-    fn user(&self, name: &str) -> Option<PrincipalId> {
-        let world = self.world();
-        world
+    #[must_use]
+    pub fn user(&self, name: &str) -> Option<PrincipalId> {
+        self.world
             .principals
             .find(name)
-            .filter(|id| world.accounts.user(*id).is_some())
+            .filter(|id| self.world.accounts.user(*id).is_some())
     }
+
     /// Every principal name (logon SIDs aside), for messages.
-    fn principal_names(&self) -> Vec<String> {
-        self.world()
+    #[must_use]
+    pub fn principal_names(&self) -> Vec<String> {
+        self.world
             .principals
             .iter()
             .filter(|(_, p)| p.kind != PrincipalKind::LogonSid)
             .map(|(_, p)| p.name.to_string())
             .collect()
     }
-    /// A thread by name (`Some(None)`: bound by a step that failed to create it).
-    fn thread(&self, name: &str) -> Option<Option<ThreadId>>;
-    /// A process by name.
-    fn process(&self, name: &str) -> Option<Option<ProcessId>>;
-    /// A securable object by name, with its type.
-    fn object(&self, name: &str) -> Option<(Option<ObjectId>, ObjectType)>;
-    /// A handle bound by an earlier step.
-    fn handle(&self, name: &str) -> Option<HandleRef>;
-    /// An RPC binding bound by an earlier step.
-    fn binding(&self, name: &str) -> Option<BindingRef>;
-    /// An SSPI credentials handle bound by an earlier step.
-    fn credentials(&self, name: &str) -> Option<CredentialsRef>;
-    /// An SSPI context handle bound by an earlier step.
-    fn context(&self, name: &str) -> Option<ContextRef>;
-    /// A COM proxy bound by an earlier step.
-    fn proxy(&self, name: &str) -> Option<ProxyRef>;
-    /// The names of one kind, for messages (`thread`, `process`, `object`, `handle`,
-    /// `binding`, `credentials`, `context`, `proxy`, `user`).
-    fn names(&self, kind: &str) -> Vec<String>;
+
+    /// A thread: one the script declares, or one an earlier step made (a new thread, or
+    /// the first thread of a new process).
+    #[must_use]
+    pub fn thread(&self, name: &str) -> Option<Named<ThreadId>> {
+        if let Some(t) = self.threads.get(name) {
+            return Some(Named::Declared(*t));
+        }
+        match self.outs.get(name) {
+            Some((OutKind::Thread | OutKind::Process, made)) => Some(Named::Made(made.clone())),
+            _ => None,
+        }
+    }
+
+    /// A process: one the script declares, or one an earlier step made.
+    #[must_use]
+    pub fn process(&self, name: &str) -> Option<Named<ProcessId>> {
+        if let Some(p) = self.processes.get(name) {
+            return Some(Named::Declared(*p));
+        }
+        match self.outs.get(name) {
+            Some((OutKind::Process, made)) => Some(Named::Made(made.clone())),
+            _ => None,
+        }
+    }
+
+    /// A securable object, with its type: declared, or created by an earlier step.
+    #[must_use]
+    pub fn object(&self, name: &str) -> Option<(Named<ObjectId>, ObjectType)> {
+        self.objects.get(name).cloned()
+    }
+
+    /// What an earlier step bound as `kind` under `name`.
+    #[must_use]
+    pub fn bound(&self, name: &str, kind: OutKind) -> Option<Made> {
+        match self.outs.get(name) {
+            Some((k, made)) if *k == kind => Some(made.clone()),
+            _ => None,
+        }
+    }
+
+    /// Whether an earlier step bound `name` with `out`, as anything.
+    #[must_use]
+    pub fn bound_any(&self, name: &str) -> bool {
+        self.outs.contains_key(name)
+    }
+
+    /// Whether `name` already names something (a new name must be fresh).
+    #[must_use]
+    pub fn taken(&self, name: &str) -> bool {
+        self.threads.contains_key(name)
+            || self.processes.contains_key(name)
+            || self.objects.contains_key(name)
+            || self.outs.contains_key(name)
+    }
+
+    /// Binds `name` to what step `step` makes, as `kind`.
+    pub fn bind(&mut self, name: &str, kind: OutKind, step: usize) {
+        let made = Made {
+            step,
+            name: name.into(),
+        };
+        self.outs.insert(name.to_owned(), (kind, made));
+    }
+
+    /// Records the object step `step` creates, named `name`.
+    pub fn create_object(&mut self, name: &str, object_type: ObjectType, step: usize) {
+        let made = Made {
+            step,
+            name: name.into(),
+        };
+        self.objects
+            .insert(name.to_owned(), (Named::Made(made), object_type));
+    }
+
+    /// The names of one kind, sorted, for messages.
+    #[must_use]
+    pub fn names(&self, listed: Listed) -> Vec<String> {
+        let outs = |keep: &dyn Fn(OutKind) -> bool| -> Vec<String> {
+            self.outs
+                .iter()
+                .filter(|(_, (k, _))| keep(*k))
+                .map(|(n, _)| n.clone())
+                .collect()
+        };
+        let mut names: Vec<String> = match listed {
+            Listed::Threads => self
+                .threads
+                .keys()
+                .cloned()
+                .chain(outs(&|k| matches!(k, OutKind::Thread | OutKind::Process)))
+                .collect(),
+            Listed::Processes => self
+                .processes
+                .keys()
+                .cloned()
+                .chain(outs(&|k| k == OutKind::Process))
+                .collect(),
+            Listed::Objects => self.objects.keys().cloned().collect(),
+            Listed::Users => self
+                .world
+                .accounts
+                .users
+                .iter()
+                .map(|u| self.world.name_of(u.principal).to_string())
+                .collect(),
+            Listed::Bound(kind) => outs(&|k| k == kind),
+        };
+        names.sort();
+        names
+    }
 }
 
-/// Reads argument `key` of `f`, which names something an earlier step bound with `out`
-/// (`null` is NULL): `noun` says what in messages (`a binding`), `kind` which names to list,
-/// and `lookup` finds the name in the scope.
-pub fn bound_arg<T>(
-    f: &crate::reader::Fields<'_>,
+/// Reads argument `key` of `f`, which names something an earlier step bound with `out` as
+/// `kind` (`null` is NULL): `noun` says what in messages (`a binding`).
+pub fn bound_arg(
+    f: &Fields<'_>,
     key: &str,
     what: &str,
-    (noun, kind): (&str, &str),
-    scope: &dyn Scope,
-    lookup: impl Fn(&str) -> Option<Option<T>>,
-) -> crate::reader::Read<Option<T>> {
+    (noun, kind): (&str, OutKind),
+    names: &Names<'_>,
+) -> Read<Option<Made>> {
     let node = f.require(key, what)?;
-    bound_node(node, &f.path(key), (noun, kind), scope, lookup)
+    bound_node(node, &f.path(key), (noun, kind), names)
 }
 
 /// [`bound_arg`] for a node already in hand, at `path`.
-pub fn bound_node<T>(
-    node: &crate::node::Node,
+pub fn bound_node(
+    node: &Node,
     path: &str,
-    (noun, kind): (&str, &str),
-    scope: &dyn Scope,
-    lookup: impl Fn(&str) -> Option<Option<T>>,
-) -> crate::reader::Read<Option<T>> {
+    (noun, kind): (&str, OutKind),
+    names: &Names<'_>,
+) -> Read<Option<Made>> {
     if node.is_null() {
         return Ok(None);
     }
-    let name = crate::reader::string(node, path)?;
-    lookup(&name).ok_or_else(|| {
-        crate::error::Fault::new(
+    let name = string(node, path)?;
+    names.bound(&name, kind).map(Some).ok_or_else(|| {
+        Fault::new(
             node.span,
             path,
             format!("`{name}` is not {noun} bound by an earlier step's `out`"),
         )
-        .allowing(scope.names(kind))
+        .allowing(names.names(Listed::Bound(kind)))
     })
 }

@@ -4,99 +4,73 @@
 
 use std::sync::Arc;
 
-use tokenhop_model::machine::action::{AuthData, Call, ContextRef, CredentialsRef};
+use tokenhop_model::machine::action::{AuthData, Call, CallKind};
 use tokenhop_model::machine::sspi::{CredentialUse, FlagName, Package, asc, isc};
 
+use crate::calls::Args;
 use crate::error::Fault;
 use crate::node::Node;
 use crate::reader::{Fields, Read, index, list, string, word};
-use crate::scope::{Scope, bound_arg, bound_node};
+use crate::refs::{Made, StepCall};
+use crate::scope::{Names, OutKind, bound_arg, bound_node};
 
-/// The SSPI calls this module decodes (their arguments are in [`crate::calls::CALLS`]).
-const SSPI_CALLS: &[&str] = &[
-    "QuerySecurityPackageInfo",
-    "AcquireCredentialsHandle",
-    "FreeCredentialsHandle",
-    "InitializeSecurityContext",
-    "AcceptSecurityContext",
-    "ImpersonateSecurityContext",
-    "RevertSecurityContext",
-    "QuerySecurityContextToken",
-    "DeleteSecurityContext",
-];
-
-/// Decodes the SSPI call `name`, or `None` if `name` is not one.
-pub fn decode(
-    name: &str,
-    f: &Fields<'_>,
-    out: Option<&str>,
-    scope: &dyn Scope,
-) -> Option<Read<Call>> {
-    let what = format!("the arguments of {name}");
-    let call = || -> Read<Call> {
-        Ok(match name {
-            "QuerySecurityPackageInfo" => Call::QuerySecurityPackageInfo {
-                package: Arc::from(
-                    string(f.require("package", &what)?, &f.path("package"))?.as_str(),
-                ),
-            },
-            "AcquireCredentialsHandle" => acquire(f, scope, &what)?,
-            "FreeCredentialsHandle" => Call::FreeCredentialsHandle {
-                credentials: credentials(f, scope, &what)?,
-            },
-            "InitializeSecurityContext" => {
-                let (context, input) = continuation(f, scope, out)?;
-                Call::InitializeSecurityContext {
-                    credentials: credentials(f, scope, &what)?,
-                    context,
-                    input,
-                    flags: flags(f, isc::REQ_NAMES, "an ISC_REQ_* flag")?,
+/// Decodes the arguments of the SSPI call `kind`.
+pub fn decode(kind: CallKind, a: &Args<'_>) -> Read<StepCall> {
+    use CallKind as K;
+    let (f, what, names, out) = (a.f, &a.what, a.names, a.out);
+    Ok(match kind {
+        K::QuerySecurityPackageInfo => Call::QuerySecurityPackageInfo {
+            package: Arc::from(string(f.require("package", what)?, &f.path("package"))?.as_str()),
+        },
+        K::AcquireCredentialsHandle => acquire(f, names, what)?,
+        K::FreeCredentialsHandle => Call::FreeCredentialsHandle {
+            credentials: credentials(f, names, what)?,
+        },
+        K::InitializeSecurityContext => {
+            let (context, input) = continuation(f, names, out)?;
+            Call::InitializeSecurityContext {
+                credentials: credentials(f, names, what)?,
+                context,
+                input,
+                flags: flags(f, isc::REQ_NAMES, "an ISC_REQ_* flag")?,
+            }
+        }
+        K::AcceptSecurityContext => {
+            let (context, input) = continuation(f, names, out)?;
+            let input = match input {
+                Some(i) => i,
+                None => {
+                    return Err(Fault::new(
+                        f.node().span,
+                        f.path("input"),
+                        "AcceptSecurityContext needs `input`: the client context whose token it accepts",
+                    ));
                 }
+            };
+            Call::AcceptSecurityContext {
+                credentials: credentials(f, names, what)?,
+                context,
+                input,
+                flags: flags(f, asc::REQ_NAMES, "an ASC_REQ_* flag")?,
             }
-            "AcceptSecurityContext" => {
-                let (context, input) = continuation(f, scope, out)?;
-                let input = match input {
-                    Some(i) => i,
-                    None => {
-                        return Err(Fault::new(
-                            f.node().span,
-                            f.path("input"),
-                            "AcceptSecurityContext needs `input`: the client context whose token it accepts",
-                        ));
-                    }
-                };
-                Call::AcceptSecurityContext {
-                    credentials: credentials(f, scope, &what)?,
-                    context,
-                    input,
-                    flags: flags(f, asc::REQ_NAMES, "an ASC_REQ_* flag")?,
-                }
-            }
-            "ImpersonateSecurityContext" => Call::ImpersonateSecurityContext {
-                context: context(f, "context", scope, &what)?,
-            },
-            "RevertSecurityContext" => Call::RevertSecurityContext {
-                context: context(f, "context", scope, &what)?,
-            },
-            "QuerySecurityContextToken" => Call::QuerySecurityContextToken {
-                context: context(f, "context", scope, &what)?,
-            },
-            "DeleteSecurityContext" => Call::DeleteSecurityContext {
-                context: context(f, "context", scope, &what)?,
-            },
-            _ => {
-                return Err(Fault::new(
-                    f.node().span,
-                    f.base(),
-                    format!("`{name}` is not an SSPI call"),
-                ));
-            }
-        })
-    };
-    SSPI_CALLS.contains(&name).then(call)
+        }
+        K::ImpersonateSecurityContext => Call::ImpersonateSecurityContext {
+            context: context(f, "context", names, what)?,
+        },
+        K::RevertSecurityContext => Call::RevertSecurityContext {
+            context: context(f, "context", names, what)?,
+        },
+        K::QuerySecurityContextToken => Call::QuerySecurityContextToken {
+            context: context(f, "context", names, what)?,
+        },
+        K::DeleteSecurityContext => Call::DeleteSecurityContext {
+            context: context(f, "context", names, what)?,
+        },
+        other => return Err(a.no_decoder(other)),
+    })
 }
 
-fn acquire(f: &Fields<'_>, scope: &dyn Scope, what: &str) -> Read<Call> {
+fn acquire(f: &Fields<'_>, names: &Names<'_>, what: &str) -> Read<StepCall> {
     let package_node = f.require("package", what)?;
     let package = string(package_node, &f.path("package"))?;
     let use_ = word(
@@ -122,7 +96,7 @@ fn acquire(f: &Fields<'_>, scope: &dyn Scope, what: &str) -> Read<Call> {
         }
         (Some(c), _) => {
             let name = string(c, &f.path("certificate"))?;
-            let certificates = &scope.world().sspi.certificates;
+            let certificates = &names.world().sspi.certificates;
             let i = certificates
                 .iter()
                 .position(|x| *x.name == *name)
@@ -156,7 +130,7 @@ fn acquire(f: &Fields<'_>, scope: &dyn Scope, what: &str) -> Read<Call> {
                 }
             };
             AuthData::Explicit {
-                user: scope.user(&name),
+                user: names.user(&name),
                 name: Arc::from(name.as_str()),
                 password: Arc::from(password.as_str()),
             }
@@ -186,33 +160,30 @@ fn acquire(f: &Fields<'_>, scope: &dyn Scope, what: &str) -> Read<Call> {
     })
 }
 
-fn credentials(f: &Fields<'_>, scope: &dyn Scope, what: &str) -> Read<CredentialsRef> {
+fn credentials(f: &Fields<'_>, names: &Names<'_>, what: &str) -> Read<Option<Made>> {
     bound_arg(
         f,
         "credentials",
         what,
-        ("a credentials handle", "credentials"),
-        scope,
-        |n| scope.credentials(n),
+        ("a credentials handle", OutKind::Credentials),
+        names,
     )
 }
 
-fn context_node(node: &Node, path: &str, scope: &dyn Scope) -> Read<ContextRef> {
-    bound_node(node, path, ("a context handle", "context"), scope, |n| {
-        scope.context(n)
-    })
+fn context_node(node: &Node, path: &str, names: &Names<'_>) -> Read<Option<Made>> {
+    bound_node(node, path, ("a context handle", OutKind::Context), names)
 }
 
-fn context(f: &Fields<'_>, key: &str, scope: &dyn Scope, what: &str) -> Read<ContextRef> {
-    context_node(f.require(key, what)?, &f.path(key), scope)
+fn context(f: &Fields<'_>, key: &str, names: &Names<'_>, what: &str) -> Read<Option<Made>> {
+    context_node(f.require(key, what)?, &f.path(key), names)
 }
 
 /// ISC's and ASC's `context` (absent on the first call, which `out` names) and `input`.
 fn continuation(
     f: &Fields<'_>,
-    scope: &dyn Scope,
+    names: &Names<'_>,
     out: Option<&str>,
-) -> Read<(ContextRef, Option<ContextRef>)> {
+) -> Read<(Option<Made>, Option<Option<Made>>)> {
     let context = match f.get("context") {
         Some(n) => {
             if out.is_some() {
@@ -222,12 +193,12 @@ fn continuation(
                     "`out` names the context the first call makes; a later call passes it as `context` and has no `out`",
                 ));
             }
-            context_node(n, &f.path("context"), scope)?
+            context_node(n, &f.path("context"), names)?
         }
         None => None,
     };
     let input = match f.get("input") {
-        Some(n) => Some(context_node(n, &f.path("input"), scope)?),
+        Some(n) => Some(context_node(n, &f.path("input"), names)?),
         None => None,
     };
     Ok((context, input))

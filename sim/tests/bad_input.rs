@@ -776,3 +776,31 @@ fn the_runtime_error_messages_read_as_reviewed() {
         insta::assert_snapshot!("bad_runtime_messages", all.join("\n"));
     });
 }
+
+/// The processes a COM class may name are listed in a stable order (they are kept in a
+/// map, whose order changed from run to run).
+#[test]
+fn a_com_class_server_that_is_not_a_process_lists_the_processes_in_order() {
+    let source = "version: 1
+kind: script
+name: t
+machine:
+  com_classes:
+    - { name: Demo, server: nowhere }
+processes:
+  - { name: zeta, threads: [z] }
+  - { name: alpha, threads: [a] }
+  - { name: mid, threads: [m] }
+steps:
+  - call: RevertToSelf
+";
+    for _ in 0..8 {
+        let message = error_of(source).to_string();
+        assert!(
+            message.ends_with(
+                "`nowhere` is not a process of the scenario; expected one of: alpha, mid, zeta"
+            ),
+            "{message}"
+        );
+    }
+}

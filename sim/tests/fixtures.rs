@@ -376,6 +376,34 @@ fn the_readme_example_script_is_valid() {
     );
 }
 
+/// The README's table of calls lists every call of the model's table, each once, and no
+/// other: the calls' names are written once, in the model, and the README follows them.
+#[test]
+fn the_readme_lists_every_call_once() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap_or_default();
+    let Some(start) = readme.find("| call | arguments | `out` |") else {
+        panic!("the README has no table of calls");
+    };
+    let listed: Vec<&str> = readme[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .filter_map(|l| l.split('|').nth(1))
+        .flat_map(|cell| cell.split(','))
+        .map(str::trim)
+        .collect();
+    let mut names: Vec<&str> = tokenhop_model::machine::action::CallKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort_unstable();
+    names.sort_unstable();
+    assert_eq!(sorted, names, "the README lists {listed:?}");
+}
+
 #[test]
 fn the_readme_example_runtime_is_valid() {
     let readme =

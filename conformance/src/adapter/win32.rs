@@ -194,7 +194,7 @@ pub fn perform(world: &World, shared: &mut Shared, call: &Call) -> Result<Observ
         Call::WriteFile { handle } => write_file(shared, *handle),
         Call::ImpersonateNamedPipeClient { pipe } => impersonate_named_pipe_client(shared, *pipe),
         Call::CloseHandle { handle } => close_handle(shared, *handle),
-        Call::SetTokenIntegrityLevel { token, level } => {
+        Call::SetTokenInformation { token, level } => {
             set_token_integrity_level(shared, *token, *level)
         }
         Call::RpcServerUseProtseqEp { protseq, endpoint } => {

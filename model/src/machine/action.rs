@@ -1,5 +1,8 @@
-//! Actions: one API-level call made by one thread, with its arguments resolved to the
-//! world's ids. The scenario layer builds these from script steps.
+//! Actions: one API-level call made by one thread. A [`Call`]'s arguments refer to threads,
+//! processes, objects and handles through [`Refs`]: by the world's ids ([`Ids`]) in the
+//! calls the model runs, or by a script's names in the scenario layer, which decodes each
+//! step once when it loads a script and [`Call::resolve`]s it when the step runs.
+//! [`CallKind`] is the table of calls, each named by its Win32 name, written once.
 
 use std::sync::Arc;
 
@@ -212,20 +215,249 @@ pub struct Qos {
     pub effective_only: bool,
 }
 
-/// One API call with resolved arguments.
+/// How a [`Call`]'s arguments refer to the things of a world: each associated type is the
+/// type of one kind of reference argument.
+pub trait Refs {
+    /// A handle (NULL included).
+    type Handle;
+    /// A thread by identity (OpenThread's thread, the thread that serves an RPC or COM call).
+    type Thread;
+    /// A thread by handle: the caller's pseudo-handle, a thread's own, or an opened one.
+    type ThreadRef;
+    /// A process by handle.
+    type ProcessRef;
+    /// A securable object.
+    type Object;
+    /// An RPC server function's `BindingHandle`.
+    type CallRef;
+    /// An RPC client binding handle (NULL included).
+    type Binding;
+    /// An SSPI credentials handle (NULL included).
+    type Credentials;
+    /// An SSPI context handle (NULL included).
+    type Context;
+    /// A COM proxy (NULL included).
+    type Proxy;
+}
+
+/// References by the world's ids: the calls the model runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Ids;
+
+impl Refs for Ids {
+    type Handle = HandleRef;
+    type Thread = ThreadId;
+    type ThreadRef = ThreadRef;
+    type ProcessRef = ProcessRef;
+    type Object = ObjectId;
+    type CallRef = CallRef;
+    type Binding = BindingRef;
+    type Credentials = CredentialsRef;
+    type Context = ContextRef;
+    type Proxy = ProxyRef;
+}
+
+/// Turns each kind of reference of `From` into the same kind of `To` (for a script, its
+/// names into the ids of the world the step runs in), or says why one does not resolve.
+pub trait Resolve<From: Refs, To: Refs> {
+    /// Why a reference does not resolve.
+    type Error;
+    /// A handle.
+    fn handle(&mut self, r: &From::Handle) -> Result<To::Handle, Self::Error>;
+    /// A thread by identity.
+    fn thread(&mut self, r: &From::Thread) -> Result<To::Thread, Self::Error>;
+    /// A thread by handle.
+    fn thread_ref(&mut self, r: &From::ThreadRef) -> Result<To::ThreadRef, Self::Error>;
+    /// A process by handle.
+    fn process_ref(&mut self, r: &From::ProcessRef) -> Result<To::ProcessRef, Self::Error>;
+    /// A securable object.
+    fn object(&mut self, r: &From::Object) -> Result<To::Object, Self::Error>;
+    /// An RPC server function's `BindingHandle`.
+    fn call_ref(&mut self, r: &From::CallRef) -> Result<To::CallRef, Self::Error>;
+    /// An RPC client binding.
+    fn binding(&mut self, r: &From::Binding) -> Result<To::Binding, Self::Error>;
+    /// SSPI credentials.
+    fn credentials(&mut self, r: &From::Credentials) -> Result<To::Credentials, Self::Error>;
+    /// An SSPI context.
+    fn context(&mut self, r: &From::Context) -> Result<To::Context, Self::Error>;
+    /// A COM proxy.
+    fn proxy(&mut self, r: &From::Proxy) -> Result<To::Proxy, Self::Error>;
+}
+
+/// Declares [`Call`] and derives from its variants what every call has:
+///
+/// - [`CallKind`], one kind per variant, [`CallKind::ALL`] in declaration order, and each
+///   kind's name, which is the variant's own identifier: a call's Win32 name is written once,
+///   as its variant;
+/// - [`Call::resolve`], which turns each field whose type is a reference (`R::Handle`,
+///   `Option<R::Context>`, ...) into the same field of another [`Refs`] and copies every
+///   other field.
+macro_rules! calls {
+    (
+        $(#[$meta:meta])*
+        pub enum Call<R: Refs = Ids> {
+            $( $(#[$variant_meta:meta])* $variant:ident $({ $($fields:tt)* })? ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum Call<R: Refs = Ids> {
+            $( $(#[$variant_meta])* $variant $({ $($fields)* })? ),*
+        }
+
+        /// Which call, without its arguments: the table of every call a script can make,
+        /// each named by its Win32 name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CallKind {
+            $( $(#[$variant_meta])* $variant ),*
+        }
+
+        impl CallKind {
+            /// Every call, in the order [`Call`] declares them.
+            pub const ALL: &'static [CallKind] = &[$(CallKind::$variant),*];
+
+            /// The Win32 name of the call.
+            #[must_use]
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(CallKind::$variant => stringify!($variant)),*
+                }
+            }
+
+            /// The call named `name`, if there is one.
+            #[must_use]
+            pub fn parse(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|k| k.name() == name)
+            }
+        }
+
+        impl<R: Refs> Call<R> {
+            /// Which call this is.
+            #[must_use]
+            pub fn kind(&self) -> CallKind {
+                match self {
+                    $(Call::$variant { .. } => CallKind::$variant),*
+                }
+            }
+
+            /// The Win32 name of the call.
+            #[must_use]
+            pub fn name(&self) -> &'static str {
+                self.kind().name()
+            }
+
+            /// The same call with every reference resolved by `r`: for a loaded script's
+            /// step, its names made the ids of the world it runs in. The first reference
+            /// that does not resolve stops it.
+            pub fn resolve<To: Refs, E>(
+                &self,
+                r: &mut impl Resolve<R, To, Error = E>,
+            ) -> Result<Call<To>, E> {
+                Ok(match self {
+                    $(
+                        fields_pattern!($variant [] [$($($fields)*)?])
+                            => fields_resolved!(r, $variant [] [$($($fields)*)?])
+                    ),*
+                })
+            }
+        }
+    };
+}
+
+/// The pattern of one arm of [`Call::resolve`]: the variant with each of its fields bound
+/// (a tt-muncher over the fields as declared, `[...]` collecting their names).
+macro_rules! fields_pattern {
+    ($variant:ident [$($p:ident)*] []) => {
+        Call::$variant { $($p),* }
+    };
+    ($variant:ident [$($p:ident)*] [#[$m:meta] $($fields:tt)*]) => {
+        fields_pattern!($variant [$($p)*] [$($fields)*])
+    };
+    ($variant:ident [$($p:ident)*] [$f:ident : $ty:ty $(, $($fields:tt)*)?]) => {
+        fields_pattern!($variant [$($p)* $f] [$($($fields)*)?])
+    };
+}
+
+/// The value of one arm of [`Call::resolve`]: the variant rebuilt field by field, each
+/// reference (`R::Kind`, `Option<R::Kind>`) resolved, any other field copied.
+macro_rules! fields_resolved {
+    ($r:ident, $variant:ident [$($built:tt)*] []) => {
+        Call::$variant { $($built)* }
+    };
+    ($r:ident, $variant:ident [$($built:tt)*] [#[$m:meta] $($fields:tt)*]) => {
+        fields_resolved!($r, $variant [$($built)*] [$($fields)*])
+    };
+    ($r:ident, $variant:ident [$($built:tt)*] [$f:ident : R :: $kind:ident $(, $($fields:tt)*)?]) => {
+        fields_resolved!($r, $variant [$($built)* $f: by_kind!($r, $kind, $f)?,] [$($($fields)*)?])
+    };
+    (
+        $r:ident, $variant:ident [$($built:tt)*]
+        [$f:ident : Option<R :: $kind:ident> $(, $($fields:tt)*)?]
+    ) => {
+        fields_resolved!(
+            $r, $variant
+            [$($built)* $f: $f.as_ref().map(|x| by_kind!($r, $kind, x)).transpose()?,]
+            [$($($fields)*)?]
+        )
+    };
+    ($r:ident, $variant:ident [$($built:tt)*] [$f:ident : $ty:ty $(, $($fields:tt)*)?]) => {
+        fields_resolved!($r, $variant [$($built)* $f: Clone::clone($f),] [$($($fields)*)?])
+    };
+}
+
+/// The [`Resolve`] method for a reference of kind `$kind` (an associated type of [`Refs`]).
+macro_rules! by_kind {
+    ($r:ident, Handle, $x:expr) => {
+        $r.handle($x)
+    };
+    ($r:ident, Thread, $x:expr) => {
+        $r.thread($x)
+    };
+    ($r:ident, ThreadRef, $x:expr) => {
+        $r.thread_ref($x)
+    };
+    ($r:ident, ProcessRef, $x:expr) => {
+        $r.process_ref($x)
+    };
+    ($r:ident, Object, $x:expr) => {
+        $r.object($x)
+    };
+    ($r:ident, CallRef, $x:expr) => {
+        $r.call_ref($x)
+    };
+    ($r:ident, Binding, $x:expr) => {
+        $r.binding($x)
+    };
+    ($r:ident, Credentials, $x:expr) => {
+        $r.credentials($x)
+    };
+    ($r:ident, Context, $x:expr) => {
+        $r.context($x)
+    };
+    ($r:ident, Proxy, $x:expr) => {
+        $r.proxy($x)
+    };
+}
+
+calls! {
+/// One API call. Its arguments refer to the world's threads, processes, objects and handles
+/// as `R` says: by id ([`Ids`], what the model runs), or as a loaded script names them (the
+/// scenario layer's symbolic references, resolved with [`Call::resolve`] when the step runs).
+///
+/// Each variant is named after the Win32 function it stands for, and that name is the
+/// call's name everywhere (scripts, traces, the adapter): see [`CallKind`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Call {
+pub enum Call<R: Refs = Ids> {
     /// `OpenProcessToken(ProcessHandle, DesiredAccess, &TokenHandle)`.
     OpenProcessToken {
         /// The process.
-        process: ProcessRef,
+        process: R::ProcessRef,
         /// The access asked for.
         access: AccessMask,
     },
     /// `OpenThreadToken(ThreadHandle, DesiredAccess, OpenAsSelf, &TokenHandle)`.
     OpenThreadToken {
         /// The thread.
-        thread: ThreadRef,
+        thread: R::ThreadRef,
         /// The access asked for.
         access: AccessMask,
         /// Whether to check access as the process.
@@ -239,14 +471,14 @@ pub enum Call {
     /// `DuplicateToken(ExistingTokenHandle, ImpersonationLevel, &DuplicateTokenHandle)`.
     DuplicateToken {
         /// The source.
-        token: HandleRef,
+        token: R::Handle,
         /// The level.
         level: ImpersonationLevel,
     },
     /// `DuplicateTokenEx(hExistingToken, dwDesiredAccess, NULL, ImpersonationLevel, TokenType, &phNewToken)`.
     DuplicateTokenEx {
         /// The source.
-        token: HandleRef,
+        token: R::Handle,
         /// The access for the new handle (0 = the source handle's).
         access: AccessMask,
         /// The level.
@@ -257,19 +489,19 @@ pub enum Call {
     /// `SetThreadToken(Thread, Token)`.
     SetThreadToken {
         /// The thread (`None`: the calling thread).
-        thread: Option<ThreadRef>,
+        thread: Option<R::ThreadRef>,
         /// The token (`None` written as `null`: stop impersonating).
-        token: Option<HandleRef>,
+        token: Option<R::Handle>,
     },
     /// `ImpersonateLoggedOnUser(hToken)`.
     ImpersonateLoggedOnUser {
         /// The token.
-        token: HandleRef,
+        token: R::Handle,
     },
     /// `ImpersonateAnonymousToken(ThreadHandle)`.
     ImpersonateAnonymousToken {
         /// The thread.
-        thread: ThreadRef,
+        thread: R::ThreadRef,
     },
     /// `RevertToSelf()`.
     RevertToSelf,
@@ -285,21 +517,21 @@ pub enum Call {
     /// `GetTokenInformation(TokenHandle, class, ...)`.
     GetTokenInformation {
         /// The token.
-        token: HandleRef,
+        token: R::Handle,
         /// The class.
         class: InfoClass,
     },
     /// `SetTokenInformation(TokenHandle, TokenIntegrityLevel, ...)`.
-    SetTokenIntegrityLevel {
+    SetTokenInformation {
         /// The token.
-        token: HandleRef,
+        token: R::Handle,
         /// The new level.
         level: IntegrityLevel,
     },
     /// `AdjustTokenPrivileges(TokenHandle, DisableAllPrivileges, NewState, ...)`.
     AdjustTokenPrivileges {
         /// The token.
-        token: HandleRef,
+        token: R::Handle,
         /// `DisableAllPrivileges`.
         disable_all: bool,
         /// `NewState`.
@@ -308,7 +540,7 @@ pub enum Call {
     /// `CreateRestrictedToken(ExistingTokenHandle, Flags, SidsToDisable, PrivilegesToDelete, SidsToRestrict, &NewTokenHandle)`.
     CreateRestrictedToken {
         /// The source.
-        token: HandleRef,
+        token: R::Handle,
         /// The flags.
         flags: RestrictFlags,
         /// `SidsToDisable`.
@@ -321,16 +553,16 @@ pub enum Call {
     /// `AccessCheck(object's SD, ClientToken, DesiredAccess, mapping, ...)`.
     AccessCheck {
         /// The object whose descriptor is checked.
-        object: ObjectId,
+        object: R::Object,
         /// The client token.
-        token: HandleRef,
+        token: R::Handle,
         /// The desired access (unmapped generic bits are an error).
         access: AccessMask,
     },
     /// `PrivilegeCheck(ClientToken, RequiredPrivileges, &pfResult)`.
     PrivilegeCheck {
         /// The token.
-        token: HandleRef,
+        token: R::Handle,
         /// The privileges.
         privileges: Vec<Privilege>,
         /// `PRIVILEGE_SET_ALL_NECESSARY`.
@@ -339,7 +571,7 @@ pub enum Call {
     /// `CheckTokenMembership(TokenHandle, SidToCheck, &IsMember)`.
     CheckTokenMembership {
         /// The token (`None`: NULL, the calling thread's effective token).
-        token: Option<HandleRef>,
+        token: Option<R::Handle>,
         /// The SID.
         sid: PrincipalId,
     },
@@ -347,7 +579,7 @@ pub enum Call {
     /// OPEN_EXISTING, RegOpenKeyEx, OpenEvent, ... by type).
     OpenObject {
         /// The object.
-        object: ObjectId,
+        object: R::Object,
         /// The access asked for.
         access: AccessMask,
     },
@@ -369,7 +601,7 @@ pub enum Call {
     /// `OpenThread(dwDesiredAccess, FALSE, id)`.
     OpenThread {
         /// The thread.
-        thread: ThreadId,
+        thread: R::Thread,
         /// The access asked for.
         access: AccessMask,
     },
@@ -381,23 +613,23 @@ pub enum Call {
     /// `CreateProcessAsUser(hToken, ...)`.
     CreateProcessAsUser {
         /// The token.
-        token: HandleRef,
+        token: R::Handle,
         /// The new process's name.
         name: Arc<str>,
     },
     /// `CreateProcessWithTokenW(hToken, ...)`.
     CreateProcessWithTokenW {
         /// The token.
-        token: HandleRef,
+        token: R::Handle,
         /// The new process's name.
         name: Arc<str>,
     },
     /// `NtImpersonateThread(ThreadHandle, ThreadToImpersonate, SecurityQos)`.
     NtImpersonateThread {
         /// The thread that will impersonate (the server).
-        thread: ThreadRef,
+        thread: R::ThreadRef,
         /// The thread whose identity is taken (the client).
-        client: ThreadRef,
+        client: R::ThreadRef,
         /// The quality of service.
         qos: Qos,
     },
@@ -417,12 +649,12 @@ pub enum Call {
     /// `ConnectNamedPipe(hNamedPipe, NULL)` on a nonblocking instance.
     ConnectNamedPipe {
         /// The server end.
-        pipe: HandleRef,
+        pipe: R::Handle,
     },
     /// `DisconnectNamedPipe(hNamedPipe)`.
     DisconnectNamedPipe {
         /// The server end.
-        pipe: HandleRef,
+        pipe: R::Handle,
     },
     /// `CreateFile(\\.\pipe\name, dwDesiredAccess, 0, NULL, OPEN_EXISTING, dwFlagsAndAttributes, NULL)`.
     CreateFile {
@@ -436,22 +668,22 @@ pub enum Call {
     /// `ReadFile(hFile, ...)` of one message.
     ReadFile {
         /// The handle.
-        handle: HandleRef,
+        handle: R::Handle,
     },
     /// `WriteFile(hFile, ...)` of one message.
     WriteFile {
         /// The handle.
-        handle: HandleRef,
+        handle: R::Handle,
     },
     /// `ImpersonateNamedPipeClient(hNamedPipe)`.
     ImpersonateNamedPipeClient {
         /// The server end.
-        pipe: HandleRef,
+        pipe: R::Handle,
     },
     /// `CloseHandle(hObject)`.
     CloseHandle {
         /// The handle.
-        handle: HandleRef,
+        handle: R::Handle,
     },
     /// `RpcServerUseProtseqEp(Protseq, RPC_C_LISTEN_MAX_CALLS_DEFAULT, Endpoint, NULL)`.
     RpcServerUseProtseqEp {
@@ -477,7 +709,7 @@ pub enum Call {
     /// `RpcBindingSetAuthInfoEx(Binding, NULL, AuthnLevel, AuthnSvc, NULL, 0, SecurityQos)`.
     RpcBindingSetAuthInfoEx {
         /// The client binding.
-        binding: BindingRef,
+        binding: R::Binding,
         /// The `RPC_C_AUTHN_LEVEL_*` level.
         level: u32,
         /// The `RPC_C_AUTHN_*` service.
@@ -489,33 +721,33 @@ pub enum Call {
     /// routine runs on `server` until it returns (`RpcReturn`).
     RpcCall {
         /// The client binding.
-        binding: BindingRef,
+        binding: R::Binding,
         /// The server thread that runs the manager routine.
-        server: ThreadId,
+        server: R::Thread,
     },
     /// The manager routine of the call this thread serves returns.
     RpcReturn,
     /// `RpcImpersonateClient(BindingHandle)`.
     RpcImpersonateClient {
         /// Which call.
-        call: CallRef,
+        call: R::CallRef,
     },
     /// `RpcRevertToSelf()`.
     RpcRevertToSelf,
     /// `RpcRevertToSelfEx(BindingHandle)`.
     RpcRevertToSelfEx {
         /// Which call.
-        call: CallRef,
+        call: R::CallRef,
     },
     /// `RpcBindingInqAuthClient(ClientBinding, &Privs, NULL, &AuthnLevel, &AuthnSvc, &AuthzSvc)`.
     RpcBindingInqAuthClient {
         /// Which call.
-        call: CallRef,
+        call: R::CallRef,
     },
     /// `RpcBindingFree(&Binding)`.
     RpcBindingFree {
         /// The client binding.
-        binding: BindingRef,
+        binding: R::Binding,
     },
     /// `QuerySecurityPackageInfo(pszPackageName, &ppPackageInfo)`.
     QuerySecurityPackageInfo {
@@ -534,49 +766,49 @@ pub enum Call {
     /// `FreeCredentialsHandle(phCredential)`.
     FreeCredentialsHandle {
         /// The credentials.
-        credentials: CredentialsRef,
+        credentials: R::Credentials,
     },
     /// `InitializeSecurityContext(phCredential, phContext, pszTargetName, fContextReq, ...)`.
     InitializeSecurityContext {
         /// The credentials.
-        credentials: CredentialsRef,
+        credentials: R::Credentials,
         /// The context (NULL on the first call).
-        context: ContextRef,
+        context: R::Context,
         /// The server context whose output token is the input (none on the first call).
-        input: Option<ContextRef>,
+        input: Option<R::Context>,
         /// `fContextReq` (ISC_REQ_*).
         flags: u32,
     },
     /// `AcceptSecurityContext(phCredential, phContext, pInput, fContextReq, ...)`.
     AcceptSecurityContext {
         /// The credentials.
-        credentials: CredentialsRef,
+        credentials: R::Credentials,
         /// The context (NULL on the first call).
-        context: ContextRef,
+        context: R::Context,
         /// The client context whose output token is the input.
-        input: ContextRef,
+        input: R::Context,
         /// `fContextReq` (ASC_REQ_*).
         flags: u32,
     },
     /// `ImpersonateSecurityContext(phContext)`.
     ImpersonateSecurityContext {
         /// The context.
-        context: ContextRef,
+        context: R::Context,
     },
     /// `RevertSecurityContext(phContext)`.
     RevertSecurityContext {
         /// The context.
-        context: ContextRef,
+        context: R::Context,
     },
     /// `QuerySecurityContextToken(phContext, &Token)`.
     QuerySecurityContextToken {
         /// The context.
-        context: ContextRef,
+        context: R::Context,
     },
     /// `DeleteSecurityContext(phContext)`.
     DeleteSecurityContext {
         /// The context.
-        context: ContextRef,
+        context: R::Context,
     },
     /// `CoInitializeEx(NULL, dwCoInit)`.
     CoInitializeEx {
@@ -598,14 +830,14 @@ pub enum Call {
         class: u32,
     },
     /// `CoGetObject("queue:/new:<class>", ...)`: a queued component's recorder.
-    CoGetObjectQueued {
+    CoGetObject {
         /// The class.
         class: u32,
     },
     /// `CoSetProxyBlanket(p, dwAuthnSvc, RPC_C_AUTHZ_NONE, NULL, dwAuthnLevel, dwImpLevel, pAuthInfo, dwCapabilities)`.
     CoSetProxyBlanket {
         /// The proxy.
-        proxy: ProxyRef,
+        proxy: R::Proxy,
         /// `dwAuthnSvc`.
         authn_service: u32,
         /// `dwAuthnLevel`.
@@ -620,15 +852,15 @@ pub enum Call {
     /// `CoQueryProxyBlanket(p, ...)`.
     CoQueryProxyBlanket {
         /// The proxy.
-        proxy: ProxyRef,
+        proxy: R::Proxy,
     },
     /// A call of the object's one method through the proxy, run on `server` until its
     /// `ComReturn` (for a queued component: recorded, and played later).
     ComCall {
         /// The proxy.
-        proxy: ProxyRef,
+        proxy: R::Proxy,
         /// The server thread that runs the method (unused for a queued component).
-        server: Option<ThreadId>,
+        server: Option<R::Thread>,
     },
     /// The method of the call this thread serves returns.
     ComReturn,
@@ -647,80 +879,6 @@ pub enum Call {
     /// `ISecurityCallContext::IsSecurityEnabled(&pfIsEnabled)`.
     IsSecurityEnabled,
 }
-
-impl Call {
-    /// The Win32 name of the call.
-    #[must_use]
-    pub fn name(&self) -> &'static str {
-        match self {
-            Call::OpenProcessToken { .. } => "OpenProcessToken",
-            Call::OpenThreadToken { .. } => "OpenThreadToken",
-            Call::ImpersonateSelf { .. } => "ImpersonateSelf",
-            Call::DuplicateToken { .. } => "DuplicateToken",
-            Call::DuplicateTokenEx { .. } => "DuplicateTokenEx",
-            Call::SetThreadToken { .. } => "SetThreadToken",
-            Call::ImpersonateLoggedOnUser { .. } => "ImpersonateLoggedOnUser",
-            Call::ImpersonateAnonymousToken { .. } => "ImpersonateAnonymousToken",
-            Call::RevertToSelf => "RevertToSelf",
-            Call::LogonUser { .. } => "LogonUser",
-            Call::GetTokenInformation { .. } => "GetTokenInformation",
-            Call::SetTokenIntegrityLevel { .. } => "SetTokenInformation",
-            Call::AdjustTokenPrivileges { .. } => "AdjustTokenPrivileges",
-            Call::CreateRestrictedToken { .. } => "CreateRestrictedToken",
-            Call::AccessCheck { .. } => "AccessCheck",
-            Call::PrivilegeCheck { .. } => "PrivilegeCheck",
-            Call::CheckTokenMembership { .. } => "CheckTokenMembership",
-            Call::OpenObject { .. } => "OpenObject",
-            Call::CreateObject { .. } => "CreateObject",
-            Call::CreateThread { .. } => "CreateThread",
-            Call::OpenThread { .. } => "OpenThread",
-            Call::CreateProcess { .. } => "CreateProcess",
-            Call::CreateProcessAsUser { .. } => "CreateProcessAsUser",
-            Call::CreateProcessWithTokenW { .. } => "CreateProcessWithTokenW",
-            Call::NtImpersonateThread { .. } => "NtImpersonateThread",
-            Call::CreateNamedPipe { .. } => "CreateNamedPipe",
-            Call::ConnectNamedPipe { .. } => "ConnectNamedPipe",
-            Call::DisconnectNamedPipe { .. } => "DisconnectNamedPipe",
-            Call::CreateFile { .. } => "CreateFile",
-            Call::ReadFile { .. } => "ReadFile",
-            Call::WriteFile { .. } => "WriteFile",
-            Call::ImpersonateNamedPipeClient { .. } => "ImpersonateNamedPipeClient",
-            Call::CloseHandle { .. } => "CloseHandle",
-            Call::RpcServerUseProtseqEp { .. } => "RpcServerUseProtseqEp",
-            Call::RpcServerRegisterAuthInfo { .. } => "RpcServerRegisterAuthInfo",
-            Call::RpcBindingFromStringBinding { .. } => "RpcBindingFromStringBinding",
-            Call::RpcBindingSetAuthInfoEx { .. } => "RpcBindingSetAuthInfoEx",
-            Call::RpcCall { .. } => "RpcCall",
-            Call::RpcReturn => "RpcReturn",
-            Call::RpcImpersonateClient { .. } => "RpcImpersonateClient",
-            Call::RpcRevertToSelf => "RpcRevertToSelf",
-            Call::RpcRevertToSelfEx { .. } => "RpcRevertToSelfEx",
-            Call::RpcBindingInqAuthClient { .. } => "RpcBindingInqAuthClient",
-            Call::RpcBindingFree { .. } => "RpcBindingFree",
-            Call::QuerySecurityPackageInfo { .. } => "QuerySecurityPackageInfo",
-            Call::AcquireCredentialsHandle { .. } => "AcquireCredentialsHandle",
-            Call::FreeCredentialsHandle { .. } => "FreeCredentialsHandle",
-            Call::InitializeSecurityContext { .. } => "InitializeSecurityContext",
-            Call::AcceptSecurityContext { .. } => "AcceptSecurityContext",
-            Call::ImpersonateSecurityContext { .. } => "ImpersonateSecurityContext",
-            Call::RevertSecurityContext { .. } => "RevertSecurityContext",
-            Call::QuerySecurityContextToken { .. } => "QuerySecurityContextToken",
-            Call::DeleteSecurityContext { .. } => "DeleteSecurityContext",
-            Call::CoInitializeEx { .. } => "CoInitializeEx",
-            Call::CoInitializeSecurity { .. } => "CoInitializeSecurity",
-            Call::CoCreateInstance { .. } => "CoCreateInstance",
-            Call::CoGetObjectQueued { .. } => "CoGetObject",
-            Call::CoSetProxyBlanket { .. } => "CoSetProxyBlanket",
-            Call::CoQueryProxyBlanket { .. } => "CoQueryProxyBlanket",
-            Call::ComCall { .. } => "ComCall",
-            Call::ComReturn => "ComReturn",
-            Call::ComPlayQueued => "ComPlayQueued",
-            Call::CoImpersonateClient => "CoImpersonateClient",
-            Call::CoRevertToSelf => "CoRevertToSelf",
-            Call::IsCallerInRole { .. } => "IsCallerInRole",
-            Call::IsSecurityEnabled => "IsSecurityEnabled",
-        }
-    }
 }
 
 /// One call made by one thread.
@@ -730,4 +888,116 @@ pub struct Action {
     pub caller: ThreadId,
     /// The call.
     pub call: Call,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Moves every id by 100, to show which fields `resolve` treats as references.
+    struct Shift;
+
+    impl Resolve<Ids, Ids> for Shift {
+        type Error = ();
+        fn handle(&mut self, r: &HandleRef) -> Result<HandleRef, ()> {
+            Ok(r.map(|h| HandleId(h.0 + 100)))
+        }
+        fn thread(&mut self, r: &ThreadId) -> Result<ThreadId, ()> {
+            Ok(ThreadId(r.0 + 100))
+        }
+        fn thread_ref(&mut self, r: &ThreadRef) -> Result<ThreadRef, ()> {
+            Ok(match *r {
+                ThreadRef::Thread(t) => ThreadRef::Thread(ThreadId(t.0 + 100)),
+                other => other,
+            })
+        }
+        fn process_ref(&mut self, r: &ProcessRef) -> Result<ProcessRef, ()> {
+            Ok(*r)
+        }
+        fn object(&mut self, r: &ObjectId) -> Result<ObjectId, ()> {
+            Ok(ObjectId(r.0 + 100))
+        }
+        fn call_ref(&mut self, r: &CallRef) -> Result<CallRef, ()> {
+            Ok(*r)
+        }
+        fn binding(&mut self, r: &BindingRef) -> Result<BindingRef, ()> {
+            Ok(*r)
+        }
+        fn credentials(&mut self, r: &CredentialsRef) -> Result<CredentialsRef, ()> {
+            Ok(*r)
+        }
+        fn context(&mut self, r: &ContextRef) -> Result<ContextRef, ()> {
+            Ok(r.map(|c| ContextId(c.0 + 100)))
+        }
+        fn proxy(&mut self, _: &ProxyRef) -> Result<ProxyRef, ()> {
+            Err(())
+        }
+    }
+
+    #[test]
+    fn every_call_is_named_once_by_its_variant() {
+        let mut names: Vec<&str> = CallKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(names.first(), Some(&"OpenProcessToken"));
+        assert!(names.contains(&"SetTokenInformation") && names.contains(&"CoGetObject"));
+        for kind in CallKind::ALL {
+            assert_eq!(CallKind::parse(kind.name()), Some(*kind));
+        }
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
+        assert_eq!(Call::<Ids>::RevertToSelf.name(), "RevertToSelf");
+    }
+
+    #[test]
+    fn resolve_maps_the_references_and_copies_the_rest() {
+        let call: Call = Call::AccessCheck {
+            object: ObjectId(1),
+            token: Some(HandleId(2)),
+            access: AccessMask(7),
+        };
+        assert_eq!(
+            call.resolve(&mut Shift),
+            Ok(Call::AccessCheck {
+                object: ObjectId(101),
+                token: Some(HandleId(102)),
+                access: AccessMask(7),
+            })
+        );
+        let call: Call = Call::SetThreadToken {
+            thread: Some(ThreadRef::Thread(ThreadId(3))),
+            token: Some(None),
+        };
+        assert_eq!(
+            call.resolve(&mut Shift),
+            Ok(Call::SetThreadToken {
+                thread: Some(ThreadRef::Thread(ThreadId(103))),
+                token: Some(None),
+            })
+        );
+        let call: Call = Call::InitializeSecurityContext {
+            credentials: None,
+            context: None,
+            input: Some(Some(ContextId(4))),
+            flags: 9,
+        };
+        assert_eq!(
+            call.resolve(&mut Shift),
+            Ok(Call::InitializeSecurityContext {
+                credentials: None,
+                context: None,
+                input: Some(Some(ContextId(104))),
+                flags: 9,
+            })
+        );
+        let call: Call = Call::ComCall {
+            proxy: None,
+            server: Some(ThreadId(5)),
+        };
+        assert_eq!(call.resolve(&mut Shift), Err(()));
+        assert_eq!(
+            Call::<Ids>::RevertToSelf.resolve(&mut Shift),
+            Ok(Call::RevertToSelf)
+        );
+    }
 }

@@ -90,7 +90,7 @@ pub fn apply(world: &mut World, action: &Action, trail: &mut Trail) -> CallResul
         Call::GetTokenInformation { token, class } => {
             query::get_token_information(world, caller, *token, *class, trail)
         }
-        Call::SetTokenIntegrityLevel { token, level } => {
+        Call::SetTokenInformation { token, level } => {
             query::set_token_integrity_level(world, caller, *token, *level, trail)
         }
         Call::AdjustTokenPrivileges {
@@ -273,7 +273,7 @@ pub fn apply(world: &mut World, action: &Action, trail: &mut Trail) -> CallResul
         Call::CoCreateInstance { class } => {
             com_setup::co_create_instance(world, caller, *class, trail)
         }
-        Call::CoGetObjectQueued { class } => {
+        Call::CoGetObject { class } => {
             com_setup::co_get_object_queued(world, caller, *class, trail)
         }
         Call::CoSetProxyBlanket {
