@@ -1,7 +1,7 @@
 //! What a user's chains reach in a directory, by search over the chain state machine
 //! (`chain::step`): from the user's interactive logon at the given machines (the
-//! workstation), every chain of `call` and `s4u2self` steps (each service reached once, as
-//! the topology format requires) with `access` steps at its end, keeping the chains that
+//! workstation), every chain of `call` and `s4u2self` steps (a chain may come back to a
+//! service, holding its client otherwise) with `access` steps at its end, keeping the chains that
 //! present the user. The answer maps each (entry service, place reached, identity
 //! presented) to the highest level held there and a chain that gets it, so that a
 //! metamorphic property can compare two directories and print the chain that tells them
@@ -86,6 +86,19 @@ pub fn request(dir: &Directory, to: ServiceId, level: ImpersonationLevel) -> Cal
         dynamic_tracking: false,
         ignore_delegate_failure: false,
     }
+}
+
+/// The calls the search makes to `to` asking `level`: [`request`]; an RPC client asking
+/// for Delegate lets a delegation failure pass (RPC-10), and where Delegate is refused
+/// outright (a DCOM blanket, RPC-10) the search asks Impersonate next.
+fn requests(dir: &Directory, to: ServiceId, level: ImpersonationLevel) -> Vec<CallRequest> {
+    let mut first = request(dir, to, level);
+    first.ignore_delegate_failure = dir.service(to).protocol == Protocol::Rpc;
+    let mut all = vec![first];
+    if level == ImpersonationLevel::Delegation {
+        all.push(request(dir, to, ImpersonationLevel::Impersonation));
+    }
+    all
 }
 
 /// How well a place is held, ordered: a level, or the holder's own logon above them all.
@@ -188,25 +201,33 @@ impl fmt::Display for KeyName<'_> {
     }
 }
 
-/// A search state: the entry, the holder (its boundary count cleared, which decides
-/// nothing) and the services the chain has passed through.
+/// A search state: the entry and the holder, with what decides nothing cleared: its
+/// boundary count, and of the services S4U2proxy went through all but the last (which the
+/// invariants read). A chain may come back to a service it passed through, holding its
+/// client otherwise (an RBCD bounce turns a non-forwardable ticket into a forwardable one).
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Node {
     entry: Option<ServiceId>,
     holder: Holder,
-    visited: u64,
 }
 
-/// A chain being searched: its state, entry, services passed and steps.
+fn normalized(holder: &Holder) -> Holder {
+    let mut h = Holder {
+        hops: 0,
+        ..holder.clone()
+    };
+    if let Some(e) = h.evidence.as_mut() {
+        let keep = e.transited.len().saturating_sub(1);
+        e.transited.drain(..keep);
+    }
+    h
+}
+
+/// A chain being searched: its state, entry and steps.
 struct Chain {
     state: ChainState,
     entry: Option<ServiceId>,
-    visited: u64,
     steps: Vec<Step>,
-}
-
-fn bit(s: ServiceId) -> u64 {
-    1u64.checked_shl(s.0).unwrap_or(u64::MAX)
 }
 
 /// What `user`'s chains reach in `dir`, the user signing in at `from` (its workstation)
@@ -259,24 +280,20 @@ fn search(
             queue.push_back(Chain {
                 state: next,
                 entry: None,
-                visited: 0,
                 steps: vec![start],
             });
         }
     }
-    // The chains go forward (each service once, tracked in 64 bits): the search calls the
-    // first 64 services, more than a generated directory has.
-    let services: Vec<ServiceId> = (0..dir.services.len().min(64))
-        .map(|i| ServiceId(u32::try_from(i).unwrap_or(u32::MAX)))
+    let services: Vec<ServiceId> = (0..dir.services.len())
+        .map_while(|i| u32::try_from(i).ok().map(ServiceId))
         .collect();
     let resources: Vec<ResourceId> = (0..dir.resources.len())
-        .map(|i| ResourceId(u32::try_from(i).unwrap_or(u32::MAX)))
+        .map_while(|i| u32::try_from(i).ok().map(ResourceId))
         .collect();
     while let Some(chain) = queue.pop_front() {
         let Chain {
             state,
             entry,
-            visited,
             steps,
         } = chain;
         let Some(holder) = state.holder.clone() else {
@@ -287,11 +304,7 @@ fn search(
         }
         let node = Node {
             entry,
-            holder: Holder {
-                hops: 0,
-                ..holder.clone()
-            },
-            visited,
+            holder: normalized(&holder),
         };
         if !seen.insert(node) {
             continue;
@@ -335,7 +348,6 @@ fn search(
                     queue.push_back(Chain {
                         state: after,
                         entry: Some(entry),
-                        visited,
                         steps: path,
                     });
                 }
@@ -347,20 +359,24 @@ fn search(
             asking.first
         };
         for t in &services {
-            if visited & bit(*t) != 0 || (entry.is_none() && only_entry.is_some_and(|e| e != *t)) {
+            if holder.service == Some(*t)
+                || (entry.is_none() && only_entry.is_some_and(|e| e != *t))
+            {
                 continue;
             }
-            let call = Step::Call(request(dir, *t, level));
-            let (after, outcome) = chain::step(dir, readings, &state, &call);
-            if outcome.result.is_ok() {
-                let mut path = steps.clone();
-                path.push(call);
-                queue.push_back(Chain {
-                    state: after,
-                    entry: Some(entry.unwrap_or(*t)),
-                    visited: visited | bit(*t),
-                    steps: path,
-                });
+            for req in requests(dir, *t, level) {
+                let call = Step::Call(req);
+                let (after, outcome) = chain::step(dir, readings, &state, &call);
+                if outcome.result.is_ok() {
+                    let mut path = steps.clone();
+                    path.push(call);
+                    queue.push_back(Chain {
+                        state: after,
+                        entry: Some(entry.unwrap_or(*t)),
+                        steps: path,
+                    });
+                    break;
+                }
             }
         }
     }
@@ -376,11 +392,11 @@ pub fn graph_reach(
     readings: &Readings,
     user: AccountId,
 ) -> BTreeSet<(ServiceId, Place)> {
-    let g = DelegationGraph::build(dir);
+    let g = DelegationGraph::build(dir, readings);
     let mut places = BTreeSet::new();
     for e in 0..dir.services.len() {
         let entry = ServiceId(u32::try_from(e).unwrap_or(u32::MAX));
-        let r = graph::reach(&g, dir, readings, user, entry);
+        let r = graph::reach(&g, user, entry);
         places.extend(
             r.services
                 .iter()

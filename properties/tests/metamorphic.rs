@@ -32,7 +32,7 @@ use proptest::test_runner::TestRunner;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{AccountId, Protocol, ServiceId};
-use tokenhop_model::net::graph::{self, DelegationGraph, EdgeKind};
+use tokenhop_model::net::graph::{self, DelegationGraph};
 use tokenhop_properties::directories::{
     Alternative, Built, DirectorySpec, Replay, ReplayExpect, Size, build, directory_spec, topology,
 };
@@ -513,7 +513,7 @@ proptest! {
 /// Compares the graph's query with the chain search for every user and entry: with
 /// `graph_side`, that the graph claims nothing the hops miss; otherwise the converse.
 fn agreement(built: &Built, graph_side: bool) -> Result<(), TestCaseError> {
-    let g = DelegationGraph::build(&built.dir);
+    let g = DelegationGraph::build(&built.dir, &built.readings);
     for user in &built.users {
         for e in 0..built.dir.services.len() {
             let entry = ServiceId(u32::try_from(e).unwrap());
@@ -522,7 +522,7 @@ fn agreement(built: &Built, graph_side: bool) -> Result<(), TestCaseError> {
             } else {
                 built.workstation
             };
-            let by_graph = graph::reach(&g, &built.dir, &built.readings, *user, entry);
+            let by_graph = graph::reach(&g, *user, entry);
             let by_hops = reach_entering(
                 &built.dir,
                 &built.readings,
@@ -557,13 +557,7 @@ fn agreement(built: &Built, graph_side: bool) -> Result<(), TestCaseError> {
                     machine: from,
                     user: *user,
                 }];
-                for hop in &extra.path {
-                    steps.push(if hop.kind == EdgeKind::ProtocolTransition {
-                        Step::S4u2self { user: *user }
-                    } else {
-                        Step::Call(request(dir, hop.to, ImpersonationLevel::Delegation))
-                    });
-                }
+                steps.extend(extra.path.iter().map(|hop| hop.step.clone()));
                 let found = format!(
                     "the graph's query says {} entering at {} reaches {} by [{}]; the hops do not reach it as the user",
                     dir.qualified(*user),

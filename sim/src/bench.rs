@@ -45,7 +45,8 @@ pub const SEED: u64 = 0x7045_6e68_6f70;
 pub fn measure(accounts: usize, queries: usize) -> Row {
     let dir = generate::domain(accounts, SEED);
     let started = Instant::now();
-    let g = DelegationGraph::build(&dir);
+    let readings = Readings::default();
+    let g = DelegationGraph::build(&dir, &readings);
     let build = started.elapsed();
     let (nodes, edges) = g.size();
     let users: Vec<AccountId> = dir
@@ -55,7 +56,6 @@ pub fn measure(accounts: usize, queries: usize) -> Row {
         .filter(|(_, a)| a.kind == AccountKind::User)
         .filter_map(|(i, _)| u32::try_from(i).ok().map(AccountId))
         .collect();
-    let readings = Readings::default();
     let mut rng = SplitMix::new(7);
     let mut slowest = Duration::ZERO;
     let mut total = Duration::ZERO;
@@ -68,7 +68,7 @@ pub fn measure(accounts: usize, queries: usize) -> Row {
         };
         let entry = ServiceId(u32::try_from(rng.below(dir.services.len())).unwrap_or(0));
         let t = Instant::now();
-        let r = graph::reach(&g, &dir, &readings, user, entry);
+        let r = graph::reach(&g, user, entry);
         let took = t.elapsed();
         slowest = slowest.max(took);
         total += took;

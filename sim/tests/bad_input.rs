@@ -461,11 +461,6 @@ fn topology_cases() -> Vec<(&'static str, String, &'static str)> {
             "bad.yaml:14:5: `services[1].name`: a service named `web` is already declared",
         ),
         (
-            "a cycle in a chain",
-            topology_with_steps("      - call: { service: web }\n      - call: { service: rpcsvc }\n      - call: { service: web }\n"),
-            "bad.yaml:23:9: `chains[0].steps[3].call`: the chain reaches `web` again (first at step 1): a cycle",
-        ),
-        (
             "functional level above the KDCs",
             TOPOLOGY.replace("  - name: corp.example\n", "  - name: corp.example\n    functional_level: 2016\n    kdc: 2012\n"),
             "bad.yaml:6:23: `domains[0].functional_level`: a domain's functional level (2016) cannot be above the version of its domain controllers (2012)",

@@ -301,6 +301,26 @@ pub struct Resource {
     pub dacl: Vec<AccessRule>,
 }
 
+/// The accounts by SPN, built on the first lookup: a directory of many accounts answers
+/// [`Directory::account_by_spn`] without scanning them all. It is a cache, not part of the
+/// directory's value: it compares equal and hashes to nothing, is not serialised, and every
+/// hit is checked against the account it names, so an account changed after the first
+/// lookup is found by a scan instead.
+#[derive(Clone, Debug, Default)]
+pub struct SpnIndex(std::sync::OnceLock<std::collections::HashMap<String, AccountId>>);
+
+impl PartialEq for SpnIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for SpnIndex {}
+
+impl std::hash::Hash for SpnIndex {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
 /// The whole directory of a topology.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Directory {
@@ -316,6 +336,9 @@ pub struct Directory {
     pub services: Vec<Service>,
     /// Resources.
     pub resources: Vec<Resource>,
+    /// The accounts by SPN (a cache; see [`SpnIndex`]).
+    #[serde(skip)]
+    pub spn_index: SpnIndex,
 }
 
 #[expect(
@@ -372,9 +395,30 @@ impl Directory {
         Qualified { dir: self, id }
     }
 
-    /// The account an SPN is registered on, if any.
+    /// The account an SPN is registered on, if any (the first, if several are).
     #[must_use]
     pub fn account_by_spn(&self, spn: &str) -> Option<AccountId> {
+        let index = self.spn_index.0.get_or_init(|| {
+            let mut index = std::collections::HashMap::new();
+            for (i, a) in self.accounts.iter().enumerate() {
+                let Ok(id) = u32::try_from(i) else {
+                    break;
+                };
+                for s in &a.spns {
+                    index.entry(s.to_ascii_lowercase()).or_insert(AccountId(id));
+                }
+            }
+            index
+        });
+        let hit = index.get(&spn.to_ascii_lowercase()).copied().filter(|id| {
+            self.accounts
+                .get(id.index())
+                .is_some_and(|a| a.spns.iter().any(|s| s.eq_ignore_ascii_case(spn)))
+        });
+        hit.or_else(|| self.scan_spn(spn))
+    }
+
+    fn scan_spn(&self, spn: &str) -> Option<AccountId> {
         self.accounts
             .iter()
             .position(|a| a.spns.iter().any(|s| s.eq_ignore_ascii_case(spn)))

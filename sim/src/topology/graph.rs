@@ -45,7 +45,7 @@ pub enum QueryError {
 /// The graph of `topology`, with a `call` edge for each call its chains make.
 #[must_use]
 pub fn build(topology: &Topology) -> DelegationGraph {
-    let mut g = DelegationGraph::build(&topology.dir);
+    let mut g = DelegationGraph::build(&topology.dir, &topology.readings);
     for chain in &topology.chains {
         let mut at: Option<Node> = None;
         for s in &chain.steps {
@@ -102,13 +102,7 @@ pub fn query(
                 .collect::<Vec<_>>()
                 .join(", "),
         })?;
-    Ok(graph::reach(
-        graph,
-        dir,
-        &topology.readings,
-        account,
-        service,
-    ))
+    Ok(graph::reach(graph, account, service))
 }
 
 fn find_account(dir: &Directory, name: &str) -> Option<AccountId> {

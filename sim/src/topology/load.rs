@@ -951,42 +951,11 @@ impl Builder {
                 "a chain starts with `start`, `start_service` or `coerce`",
             ));
         }
-        self.no_cycle(&steps, &f.path("steps"))?;
         Ok(Chain {
             name,
             description,
             steps,
         })
-    }
-
-    /// A chain goes forward: it reaches each service once. A call back to a service it has
-    /// already passed through is a cycle, which the model does not play.
-    fn no_cycle(&self, steps: &[ChainStep], path: &str) -> Read<()> {
-        let mut visited: Vec<(ServiceId, usize)> = Vec::new();
-        for s in steps {
-            let (target, field) = match &s.step {
-                Step::StartService { service } => (*service, "start_service"),
-                Step::Call(req) => (req.service, "call"),
-                Step::Coerce { to, .. } => (*to, "coerce"),
-                Step::Start { .. } => {
-                    visited.clear();
-                    continue;
-                }
-                _ => continue,
-            };
-            if let Some((_, first)) = visited.iter().find(|(v, _)| *v == target) {
-                return Err(Fault::new(
-                    s.span,
-                    format!("{}.{field}", index(path, s.index)),
-                    format!(
-                        "the chain reaches `{}` again (first at step {first}): a cycle; write the way back as a separate chain",
-                        self.dir.service(target).name
-                    ),
-                ));
-            }
-            visited.push((target, s.index));
-        }
-        Ok(())
     }
 
     fn step(&self, n: &Node, path: &str, i: usize) -> Read<ChainStep> {
