@@ -262,7 +262,7 @@ fn inv_15_reports_a_continuation_off_its_token_or_a_scope_not_restored() {
     let m = dotnet_model(|c| c.framework.name == "8" && c.host == Host::AspNetCore);
     let scope = [
         d(A::Start),
-        d(A::RunImpersonated(0, 0)),
+        d(A::RunImpersonated(0, tokenhop_model::managed::HandleId(0))),
         d(A::Queue(0, HandOff::TaskContinuation)),
     ];
     let mut run = scope.to_vec();
@@ -284,7 +284,11 @@ fn inv_15_reports_a_continuation_off_its_token_or_a_scope_not_restored() {
     // A disposed handle makes the continuation throw (CLR-14), which INV-15 allows; a
     // continuation that ran anyway, on no token, is reported.
     let mut disposed = scope.to_vec();
-    disposed.extend([d(A::End(0)), d(A::Dispose(0)), d(A::Run(1, 0))]);
+    disposed.extend([
+        d(A::End(0)),
+        d(A::Dispose(tokenhop_model::managed::HandleId(0))),
+        d(A::Run(1, 0)),
+    ]);
     let mut s = play(&m, &disposed);
     assert_eq!(s.outcome.result, Err(Exception::ObjectDisposed));
     assert_eq!(check(&m, "INV-15", &s), Ok(false));

@@ -117,7 +117,8 @@ fn pool_3_clr_2_to_13_the_runtime_model_flows_what_the_rules_give() {
             ] {
                 let mut trail = Trail::rules_only();
                 let mut handles = Handles::default();
-                let handle = handles.open(A);
+                let handle = tokenhop_model::managed::HandleId(0);
+                handles.open(handle, A);
                 let mut origin = ManagedThread::default();
                 match how {
                     None | Some(How::Flowed) => {}

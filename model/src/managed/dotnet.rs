@@ -5,11 +5,13 @@
 //! A [`ManagedThread`] is what the runtime and the OS know about one thread: its OS token,
 //! the identity managed impersonation recorded, its suppression flags and (on .NET Core)
 //! the flowing token handle. [`capture`] takes what a hand-off carries; [`enter`] applies it
-//! on the thread that runs the callback and [`leave`] restores afterwards. Every function
-//! records its decisions on a [`Trail`].
+//! on the thread that runs the callback and [`leave`] restores afterwards. These are the
+//! decisions [`super::step`] takes for the .NET actions; each records its decisions on a
+//! [`Trail`].
 
 use super::Ident;
 use super::exception::Exception;
+use super::ids::HandleId;
 use crate::core::decision::Trail;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
@@ -226,33 +228,38 @@ pub fn flow_mode(
     }
 }
 
-/// A token handle a .NET Core program passes to RunImpersonated (an index into [`Handles`]).
-pub type Handle = u16;
-
-/// The token handles of a .NET Core program: whose token each is and whether it was
+/// The token handles a program holds, by id: whose token each is and whether it was
 /// disposed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Handles(Vec<(Ident, bool)>);
+pub struct Handles(Vec<Option<(Ident, bool)>>);
 
 impl Handles {
-    /// A new handle to `identity`'s token.
-    pub fn open(&mut self, identity: Ident) -> Handle {
-        self.0.push((identity, false));
-        Handle::try_from(self.0.len() - 1).unwrap_or(Handle::MAX)
+    /// Binds `handle` to a new handle to `identity`'s token.
+    pub fn open(&mut self, handle: HandleId, identity: Ident) {
+        super::ids::bind(&mut self.0, handle.index(), (identity, false));
     }
 
-    /// Disposes `handle`.
-    pub fn dispose(&mut self, handle: Handle) {
-        if let Some(h) = self.0.get_mut(usize::from(handle)) {
-            h.1 = true;
+    /// Disposes `handle`; whether it was bound.
+    pub fn dispose(&mut self, handle: HandleId) -> bool {
+        match super::ids::get_mut(&mut self.0, handle.index()) {
+            Some(h) => {
+                h.1 = true;
+                true
+            }
+            None => false,
         }
+    }
+
+    /// Whose token `handle` holds, disposed or not.
+    #[must_use]
+    pub fn owner(&self, handle: HandleId) -> Option<Ident> {
+        super::ids::get(&self.0, handle.index()).map(|&(who, _)| who)
     }
 
     /// Whose token `handle` holds, or `None` once disposed.
     #[must_use]
-    pub fn live(&self, handle: Handle) -> Option<Ident> {
-        self.0
-            .get(usize::from(handle))
+    pub fn live(&self, handle: HandleId) -> Option<Ident> {
+        super::ids::get(&self.0, handle.index())
             .and_then(|&(who, disposed)| (!disposed).then_some(who))
     }
 }
@@ -271,7 +278,7 @@ pub struct ManagedThread {
     /// SecurityContext.SuppressFlow (the whole security context) is in force.
     pub sc_suppressed: bool,
     /// The token handle flowing in RunImpersonated's AsyncLocal (.NET Core).
-    pub async_local: Option<Handle>,
+    pub async_local: Option<HandleId>,
 }
 
 /// The kinds of asynchronous hand-off.
@@ -329,7 +336,7 @@ pub enum Carried {
     /// A context with no identity whose flow was not suppressed: revert if impersonating.
     Revert,
     /// .NET Core: this AsyncLocal value (a token handle, or none).
-    AsyncLocal(Option<Handle>),
+    AsyncLocal(Option<HandleId>),
 }
 
 /// Captures what a hand-off made now on `thread` carries (CLR-1..13).
@@ -670,12 +677,37 @@ pub fn suppress_flow(
     Ok(())
 }
 
-/// AsyncFlowControl.Undo, called on `thread` for a suppression made on `owner` (CLR-9).
+/// What an AsyncFlowControl undoes: which suppression returned it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Suppression {
+    /// ExecutionContext.SuppressFlow.
+    ExecutionContext,
+    /// SecurityContext.SuppressFlowWindowsIdentity or SecurityContext.SuppressFlow.
+    SecurityContext,
+}
+
+/// AsyncFlowControl.Undo of `suppression`, called on `thread` (`same_thread`: the thread
+/// that suppressed) (CLR-9, CLR-10): the suppressing thread's flow is restored; on another
+/// thread it throws.
 pub fn restore_flow(
     thread: &mut ManagedThread,
+    suppression: Suppression,
     same_thread: bool,
     trail: &mut Trail,
 ) -> Result<(), Exception> {
+    if suppression == Suppression::SecurityContext && same_thread {
+        let rule = if thread.sc_suppressed {
+            RuleId::CLR_9
+        } else {
+            RuleId::CLR_10
+        };
+        trail.note(rule, || {
+            "AsyncFlowControl.Undo on the suppressing thread restores the flow".into()
+        });
+        thread.wi_suppressed = false;
+        thread.sc_suppressed = false;
+        return Ok(());
+    }
     trail.note(RuleId::CLR_9, || {
         "AsyncFlowControl.Undo restores the flow".into()
     });
@@ -738,7 +770,7 @@ pub fn suppress_identity_flow(
 pub fn run_impersonated(
     mode: FlowMode,
     thread: &mut ManagedThread,
-    handle: Handle,
+    handle: HandleId,
     handles: &Handles,
     trail: &mut Trail,
 ) -> Result<Frame, Exception> {

@@ -12,10 +12,8 @@ use std::collections::VecDeque;
 use std::mem;
 
 use tokenhop_model::core::decision::Trail;
-use tokenhop_model::managed::Ident;
-use tokenhop_model::managed::dotnet::{
-    self, Carried, FlowMode, HandOff, Handle, Handles, ManagedThread,
-};
+use tokenhop_model::managed::dotnet::{self, Carried, FlowMode, HandOff, Handles, ManagedThread};
+use tokenhop_model::managed::{HandleId, Ident};
 
 use super::check::{self, Violation};
 use super::connections::{ConnectionPool, ConnectionStats, Database, PoolKey};
@@ -71,19 +69,20 @@ impl Shared {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Tokens {
     pub(crate) handles: Handles,
-    of: Vec<(Ident, Handle)>,
+    of: Vec<(Ident, HandleId)>,
 }
 
 impl Tokens {
     fn open(&mut self, client: Ident) {
         if self.handle(client).is_none() {
-            let handle = self.handles.open(client);
+            let handle = HandleId(u16::try_from(self.of.len()).unwrap_or(u16::MAX));
+            self.handles.open(handle, client);
             self.of.push((client, handle));
         }
     }
 
     /// The handle to `client`'s token.
-    pub(crate) fn handle(&self, client: Ident) -> Option<Handle> {
+    pub(crate) fn handle(&self, client: Ident) -> Option<HandleId> {
         self.of.iter().find(|&&(c, _)| c == client).map(|&(_, h)| h)
     }
 }

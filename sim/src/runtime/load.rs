@@ -7,7 +7,7 @@ use std::path::Path;
 
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{FRAMEWORKS, Family, FlowConfig, HAND_OFFS, Host};
-use tokenhop_model::managed::sql::{Database, Login, PermissionSet, SqlServer, Table};
+use tokenhop_model::managed::sql::{Catalog, Database, Instance, Login, PermissionSet, Table};
 
 use super::{
     Place, Resource, Runtime, RuntimeCall, RuntimeExpect, RuntimeStep, SetupExpect, Slot, SlotId,
@@ -371,19 +371,18 @@ impl Builder {
             None => false,
         };
         let mut setup = SqlSetup {
-            server: SqlServer {
+            instance: Instance {
                 version,
                 strict,
                 service: 0,
                 logins: Vec::new(),
-                databases: Vec::new(),
                 tables: Vec::new(),
-                assemblies: Vec::new(),
+                delegation,
             },
+            catalog: Catalog::default(),
             logins: Vec::new(),
             databases: Vec::new(),
             tables: Vec::new(),
-            delegation,
         };
         let logins = f.require("logins", "SQL Server's setup")?;
         let login_fields: &[&str] = &[
@@ -433,7 +432,7 @@ impl Builder {
                     None => Ok(false),
                 }
             };
-            setup.server.logins.push(Login {
+            setup.instance.logins.push(Login {
                 identity,
                 windows,
                 sysadmin: flag("sysadmin")?,
@@ -471,7 +470,10 @@ impl Builder {
                 Some(x) => boolean(x, &df.path("trustworthy"))?,
                 None => false,
             };
-            setup.server.databases.push(Database { owner, trustworthy });
+            setup
+                .catalog
+                .databases
+                .push(Database { owner, trustworthy });
             setup.databases.push(name);
         }
         for (i, l) in login_nodes.iter().enumerate() {
@@ -485,7 +487,7 @@ impl Builder {
                         &index(&lf.path("create_assembly_in"), j),
                         "database",
                     )?;
-                    if let Some(login) = setup.server.logins.get_mut(i) {
+                    if let Some(login) = setup.instance.logins.get_mut(i) {
                         login.create_assembly_in.push(db);
                     }
                 }
@@ -498,7 +500,7 @@ impl Builder {
                         &index(&lf.path("impersonate"), j),
                         "login",
                     )?;
-                    if let Some(login) = setup.server.logins.get_mut(i) {
+                    if let Some(login) = setup.instance.logins.get_mut(i) {
                         login.may_impersonate.push(target);
                     }
                 }
@@ -534,7 +536,7 @@ impl Builder {
                         )?);
                     }
                 }
-                setup.server.tables.push(Table { database, readers });
+                setup.instance.tables.push(Table { database, readers });
                 setup.tables.push(name);
             }
         }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{FlowConfig, Framework, HandOff, Host};
-use tokenhop_model::managed::sql::{PermissionSet, SqlServer};
+use tokenhop_model::managed::sql::{Catalog, Instance, PermissionSet};
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
 
@@ -67,15 +67,15 @@ pub struct Resource {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SqlSetup {
     /// The instance.
-    pub server: SqlServer,
+    pub instance: Instance,
+    /// Its databases.
+    pub catalog: Catalog,
     /// Login names, by index.
     pub logins: Vec<String>,
     /// Database names, by index.
     pub databases: Vec<String>,
     /// Table names, by index.
     pub tables: Vec<String>,
-    /// Whether the service may delegate its callers' identities to other machines (SQL-10).
-    pub delegation: bool,
 }
 
 /// A name a step binds with `out`.

@@ -10,11 +10,12 @@ use tokenhop_model::RuleId;
 use tokenhop_model::core::decision::{Decision, Trail};
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{
-    self, Carried, FlowMode, Frame, Handle, Handles, Host, ImpersonationContext, ManagedThread,
+    self, Carried, FlowMode, Frame, Handles, Host, ImpersonationContext, ManagedThread,
 };
 use tokenhop_model::managed::exception::Exception;
 use tokenhop_model::managed::pooling::{ConnectionId, ConnectionPool};
-use tokenhop_model::managed::sql::{AssemblyId, ClrCall, ClrThread, Session, SqlServer};
+use tokenhop_model::managed::sql::{Catalog, ClrCall, ClrThread, Instance, Session};
+use tokenhop_model::managed::{AssemblyId, HandleId};
 
 use super::load::PROCESS;
 use super::{Place, Runtime, RuntimeCall, RuntimeExpect, RuntimeStep, SlotId};
@@ -146,12 +147,13 @@ struct State<'r> {
     mode: FlowMode,
     threads: Vec<ManagedThread>,
     handles: Handles,
-    handle_of: HashMap<SlotId, Handle>,
+    handle_of: HashMap<SlotId, HandleId>,
     contexts: HashMap<SlotId, ImpersonationContext>,
     items: HashMap<SlotId, Carried>,
     frames: HashMap<SlotId, Option<Frame>>,
     controls: HashMap<SlotId, (usize, bool)>,
     server: Option<SqlServer>,
+    handle_count: u16,
     sessions: HashMap<SlotId, Session>,
     assemblies: HashMap<SlotId, AssemblyId>,
     calls: HashMap<SlotId, ClrCall>,
@@ -192,7 +194,11 @@ pub fn run(rt: &Runtime) -> RuntimeRun {
         items: HashMap::new(),
         frames: HashMap::new(),
         controls: HashMap::new(),
-        server: rt.sql.as_ref().map(|s| s.server.clone()),
+        server: rt.sql.as_ref().map(|s| SqlServer {
+            instance: s.instance.clone(),
+            catalog: s.catalog.clone(),
+        }),
+        handle_count: 0,
         sessions: HashMap::new(),
         assemblies: HashMap::new(),
         calls: HashMap::new(),
@@ -561,7 +567,9 @@ impl State<'_> {
                 Ok(me(self))
             }
             RuntimeCall::OpenToken(who) => {
-                let h = self.handles.open(*who);
+                let h = HandleId(self.handle_count);
+                self.handle_count = self.handle_count.saturating_add(1);
+                self.handles.open(h, *who);
                 if let Some(o) = s.out {
                     self.handle_of.insert(o, h);
                 }
@@ -569,12 +577,12 @@ impl State<'_> {
             }
             RuntimeCall::Dispose(h) => {
                 if let Some(&h) = self.handle_of.get(h) {
-                    self.handles.dispose(h);
+                    let _ = self.handles.dispose(h);
                 }
                 Ok(me(self))
             }
             RuntimeCall::RunImpersonated(h) => {
-                let handle = self.handle_of.get(h).copied().unwrap_or(Handle::MAX);
+                let handle = self.handle_of.get(h).copied().unwrap_or(HandleId(u16::MAX));
                 let handles = self.handles.clone();
                 let result =
                     dotnet::run_impersonated(mode, self.thread(t), handle, &handles, trail);
@@ -617,21 +625,12 @@ impl State<'_> {
                         "the AsyncFlowControl was never returned: the suppression threw",
                     ));
                 };
-                if identity_only && owner == t {
-                    let th = self.thread(t);
-                    let rule = if th.sc_suppressed {
-                        RuleId::CLR_9
-                    } else {
-                        RuleId::CLR_10
-                    };
-                    trail.note(rule, || {
-                        "AsyncFlowControl.Undo on the suppressing thread restores the flow".into()
-                    });
-                    th.wi_suppressed = false;
-                    th.sc_suppressed = false;
+                let suppression = if identity_only {
+                    dotnet::Suppression::SecurityContext
                 } else {
-                    dotnet::restore_flow(self.thread(t), owner == t, trail)?;
-                }
+                    dotnet::Suppression::ExecutionContext
+                };
+                dotnet::restore_flow(self.thread(t), suppression, owner == t, trail)?;
                 self.controls.remove(c);
                 Ok(me(self))
             }
@@ -717,7 +716,7 @@ impl State<'_> {
                 let id = self
                     .server
                     .as_ref()
-                    .and_then(|x| x.logins.get(*login))
+                    .and_then(|x| x.instance.logins.get(*login))
                     .map_or(0, |l| l.identity);
                 Ok(Some(Shown::Id(id)))
             }
@@ -732,7 +731,8 @@ impl State<'_> {
                     .get(session)
                     .map_or(0, |x| x.current().principal);
                 let server = self.server_mut()?;
-                let id = server.create_assembly(
+                let created = server.instance.create_assembly(
+                    &server.catalog,
                     creator,
                     *database,
                     *set,
@@ -740,6 +740,10 @@ impl State<'_> {
                     &rt.readings,
                     trail,
                 )?;
+                server.catalog.assemblies.push(Some(created));
+                let id = AssemblyId(
+                    u16::try_from(server.catalog.assemblies.len() - 1).unwrap_or(u16::MAX),
+                );
                 if let Some(o) = s.out {
                     self.assemblies.insert(o, id);
                 }
@@ -752,8 +756,10 @@ impl State<'_> {
             } => {
                 let server = self.sql_server()?;
                 let sess = self.session_mut(session)?;
-                server.execute_as(sess, *login, *database, trail)?;
-                let who = server.logins.get(*login).map_or(0, |l| l.identity);
+                server
+                    .instance
+                    .execute_as(&server.catalog, sess, *login, *database, trail)?;
+                let who = server.instance.logins.get(*login).map_or(0, |l| l.identity);
                 Ok(Some(Shown::Id(who)))
             }
             RuntimeCall::Revert(session) => {
@@ -763,7 +769,7 @@ impl State<'_> {
                 let who = self
                     .server
                     .as_ref()
-                    .and_then(|x| x.logins.get(p))
+                    .and_then(|x| x.instance.logins.get(p))
                     .map_or(0, |l| l.identity);
                 Ok(Some(Shown::Id(who)))
             }
@@ -772,7 +778,7 @@ impl State<'_> {
                 trustworthy,
             } => {
                 let server = self.server_mut()?;
-                if let Some(d) = server.databases.get_mut(*database) {
+                if let Some(d) = server.catalog.databases.get_mut(*database) {
                     d.trustworthy = *trustworthy;
                 }
                 trail.note(RuleId::SQL_2, || {
@@ -792,16 +798,19 @@ impl State<'_> {
                         "Could not find the assembly: its CREATE ASSEMBLY failed",
                     ));
                 };
-                let call = server.enter_clr(&sess, asm, trail)?;
+                let id = asm;
+                let call = server
+                    .instance
+                    .enter_clr(&server.catalog, &sess, id, trail)?;
                 if let Some(o) = s.out {
                     self.calls.insert(o, call);
                 }
-                Ok(Some(Shown::Id(server.service)))
+                Ok(Some(Shown::Id(server.instance.service)))
             }
             RuntimeCall::WindowsIdentity(call) => {
                 let server = self.sql_server()?;
                 let c = self.call_mut(*call)?.clone();
-                let wi = server.windows_identity(&c, &rt.readings, trail)?;
+                let wi = server.instance.windows_identity(&c, &rt.readings, trail)?;
                 if let Some(o) = s.out {
                     self.identities.insert(o, wi);
                 }
@@ -830,8 +839,15 @@ impl State<'_> {
                 let thread = self.clr_thread(s.place);
                 let server = self.sql_server()?;
                 let c = self.call_mut(*call)?.clone();
-                let principal = server.context_query(&c, thread, *table, trail)?;
-                Ok(server.logins.get(principal).map(|l| Shown::Id(l.identity)))
+                let principal =
+                    server
+                        .instance
+                        .context_query(&server.catalog, &c, thread, *table, trail)?;
+                Ok(server
+                    .instance
+                    .logins
+                    .get(principal)
+                    .map(|l| Shown::Id(l.identity)))
             }
             RuntimeCall::ExternalAccess { call, resource } => {
                 let thread = self.clr_thread(s.place);
@@ -839,15 +855,10 @@ impl State<'_> {
                 let c = self.call_mut(*call)?.clone();
                 let res = rt.resources.get(*resource);
                 let remote = res.is_some_and(|r| r.remote);
-                let delegation = rt.sql.as_ref().is_some_and(|x| x.delegation);
-                let who = server.external_identity(
-                    &c,
-                    thread,
-                    remote,
-                    delegation,
-                    &rt.readings,
-                    trail,
-                )?;
+                let who =
+                    server
+                        .instance
+                        .external_identity(&c, thread, remote, &rt.readings, trail)?;
                 let shown = who.map_or(Shown::Anonymous, Shown::Id);
                 let granted = who.is_some_and(|w| res.is_some_and(|r| r.readers.contains(&w)));
                 trail.note(RuleId::THR_1, || {
@@ -907,4 +918,11 @@ impl State<'_> {
             .as_mut()
             .ok_or(Exception::InvalidOperation("no SQL Server"))
     }
+}
+
+/// The old runner's SQL Server: the instance and its catalog.
+#[derive(Clone)]
+struct SqlServer {
+    instance: Instance,
+    catalog: Catalog,
 }

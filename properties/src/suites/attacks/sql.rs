@@ -22,10 +22,11 @@ use std::hash::{Hash, Hasher};
 
 use tokenhop_check::{Model, Property, Violation};
 use tokenhop_model::core::decision::{Decision, Trail};
+use tokenhop_model::managed::AssemblyId;
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::sql::{
-    Assembly, ClrCall, ClrThread, Database, DatabaseId, Login, LoginId, PermissionSet, Session,
-    SqlServer,
+    Assembly, Catalog, ClrCall, ClrThread, Database, DatabaseId, Instance, Login, LoginId,
+    PermissionSet, Session,
 };
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
@@ -57,8 +58,10 @@ pub const CONFIG_BITS: u32 = 4;
 /// One configuration: an instance and its settings in words.
 #[derive(Clone, Debug)]
 pub struct SqlConfig {
-    /// The instance, with no assembly yet.
-    pub server: SqlServer,
+    /// The instance.
+    pub server: Instance,
+    /// Its database, with no assembly yet.
+    pub catalog: Catalog,
     /// Its settings, in words.
     pub words: String,
 }
@@ -158,10 +161,11 @@ fn config(c: u16) -> SqlConfig {
         "app not TRUSTWORTHY"
     });
     SqlConfig {
-        server: SqlServer {
+        server: Instance {
             version: if strict { 2019 } else { 2014 },
             strict,
             service: SERVICE,
+            delegation: false,
             logins: vec![
                 Login {
                     identity: MALLORY_ID,
@@ -179,8 +183,10 @@ fn config(c: u16) -> SqlConfig {
                     ..Login::default()
                 },
             ],
-            databases: vec![Database { owner, trustworthy }],
             tables: Vec::new(),
+        },
+        catalog: Catalog {
+            databases: vec![Database { owner, trustworthy }],
             assemblies: Vec::new(),
         },
         words: words.join(", "),
@@ -232,19 +238,22 @@ impl Sql {
         &self.configs
     }
 
-    /// The instance of `state`: its configuration with the assemblies created so far.
-    fn server(&self, state: &State) -> Option<SqlServer> {
-        let mut server = self.configs.get(usize::from(state.config))?.server.clone();
-        server.assemblies = state
+    /// The instance of `state` and its catalog with the assemblies created so far.
+    fn server(&self, state: &State) -> Option<(&Instance, Catalog)> {
+        let config = self.configs.get(usize::from(state.config))?;
+        let mut catalog = config.catalog.clone();
+        catalog.assemblies = state
             .assemblies
             .iter()
-            .map(|a| Assembly {
-                database: APP,
-                declared: a.set,
-                signer: a.signed.then_some(MALLORY),
+            .map(|a| {
+                Some(Assembly {
+                    database: APP,
+                    declared: a.set,
+                    signer: a.signed.then_some(MALLORY),
+                })
             })
             .collect();
-        Some(server)
+        Some((&config.server, catalog))
     }
 }
 
@@ -287,7 +296,7 @@ impl Model for Sql {
     }
 
     fn next(&self, state: &State, action: &Action) -> Option<(State, Outcome)> {
-        let mut server = self.server(state)?;
+        let (server, catalog) = self.server(state)?;
         let mut trail = Trail::rules_only();
         let mut next = state.clone();
         let mut seen = None;
@@ -296,6 +305,7 @@ impl Model for Sql {
             Action::Create(created) => {
                 server
                     .create_assembly(
+                        &catalog,
                         MALLORY,
                         APP,
                         created.set,
@@ -308,7 +318,12 @@ impl Model for Sql {
             }
             Action::Enter(assembly) => {
                 let call = server
-                    .enter_clr(&Session::new(MALLORY), assembly, &mut trail)
+                    .enter_clr(
+                        &catalog,
+                        &Session::new(MALLORY),
+                        AssemblyId(u16::try_from(assembly).unwrap_or(u16::MAX)),
+                        &mut trail,
+                    )
                     .ok()?;
                 next.routine = Some(Routine(call));
             }
@@ -329,14 +344,7 @@ impl Model for Sql {
             Action::ExternalAccess => {
                 let call = &state.routine.as_ref()?.0;
                 let who = server
-                    .external_identity(
-                        call,
-                        ClrThread::Entry,
-                        false,
-                        false,
-                        &self.readings,
-                        &mut trail,
-                    )
+                    .external_identity(call, ClrThread::Entry, false, &self.readings, &mut trail)
                     .ok()?;
                 granted = who.is_some_and(|w| READERS.contains(&w));
                 seen = Some(who);

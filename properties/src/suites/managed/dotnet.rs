@@ -16,12 +16,12 @@ use std::fmt::Write as _;
 use tokenhop_check::Violation;
 
 use tokenhop_model::core::decision::{RuleSet, Trail};
-use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{
     self, Carried, FRAMEWORKS, Family, FlowConfig, FlowMode, Frame, Framework, HAND_OFFS, HandOff,
-    Handle, Handles, Host, ImpersonationContext, ManagedThread,
+    Handles, Host, ImpersonationContext, ManagedThread, Suppression,
 };
 use tokenhop_model::managed::exception::Exception;
+use tokenhop_model::managed::{HandleId, Ident};
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
 
@@ -173,7 +173,7 @@ pub struct Record {
     /// SecurityContext.SuppressFlow is in force (OQR-1).
     pub sc_suppressed: bool,
     /// On .NET Core, the token handle of the RunImpersonated whose flow the thread runs in.
-    pub scope: Option<Handle>,
+    pub scope: Option<HandleId>,
 }
 
 impl Record {
@@ -190,7 +190,7 @@ pub struct Switched {
     /// The managed identity.
     pub managed: Option<Ident>,
     /// The RunImpersonated scope.
-    pub scope: Option<Handle>,
+    pub scope: Option<HandleId>,
 }
 
 /// What a thread is inside of, innermost last.
@@ -217,7 +217,7 @@ pub enum Scope {
     /// A RunImpersonated delegate running on the thread.
     RunImpersonated {
         /// Its token handle.
-        handle: Handle,
+        handle: HandleId,
         /// What the model's `leave` needs.
         frame: Frame,
         /// The thread's token before it.
@@ -348,11 +348,11 @@ pub enum Action {
     /// The innermost work item running on the thread returns.
     Finish(ThreadNo),
     /// WindowsIdentity.RunImpersonated enters its delegate.
-    RunImpersonated(ThreadNo, Handle),
+    RunImpersonated(ThreadNo, HandleId),
     /// The innermost RunImpersonated delegate returns.
     End(ThreadNo),
     /// SafeAccessTokenHandle.Dispose.
-    Dispose(Handle),
+    Dispose(HandleId),
 }
 
 /// The .NET half's model: its configurations and the readings it runs under.
@@ -476,7 +476,7 @@ impl Dotnet {
             if p.profile.run_impersonated {
                 out.extend(
                     (0..HANDLE_OWNERS.len())
-                        .filter_map(|h| Handle::try_from(h).ok())
+                        .filter_map(|h| u16::try_from(h).ok().map(HandleId))
                         .filter(|&h| p.handles.live(h).is_some())
                         .map(|h| Action::RunImpersonated(t, h)),
                 );
@@ -485,7 +485,7 @@ impl Dotnet {
         if p.profile.run_impersonated {
             out.extend(
                 (0..HANDLE_OWNERS.len())
-                    .filter_map(|h| Handle::try_from(h).ok())
+                    .filter_map(|h| u16::try_from(h).ok().map(HandleId))
                     .filter(|&h| p.handles.live(h).is_some())
                     .map(Action::Dispose),
             );
@@ -508,8 +508,8 @@ impl Dotnet {
                 );
                 let mut handles = Handles::default();
                 if config.framework.run_impersonated {
-                    for who in HANDLE_OWNERS {
-                        handles.open(who);
+                    for (h, who) in (0u16..).zip(HANDLE_OWNERS) {
+                        handles.open(HandleId(h), who);
                     }
                 }
                 let program = Program {
@@ -603,9 +603,11 @@ impl Dotnet {
             }
             Action::RestoreFlow(t) => {
                 let w = worker(workers, t)?;
-                dotnet::restore_flow(&mut w.thread, true, trail).map(|()| {
-                    w.record.ec_suppressed = false;
-                })
+                dotnet::restore_flow(&mut w.thread, Suppression::ExecutionContext, true, trail).map(
+                    |()| {
+                        w.record.ec_suppressed = false;
+                    },
+                )
             }
             Action::SuppressIdentityFlow(t, whole) => {
                 let w = worker(workers, t)?;
@@ -618,22 +620,13 @@ impl Dotnet {
                 })
             }
             Action::RestoreIdentityFlow(t) => {
-                // As the runtime interpreter plays AsyncFlowControl.Undo of an identity
-                // suppression: the model has no call of its own for it.
                 let w = worker(workers, t)?;
-                let rule = if w.thread.sc_suppressed {
-                    RuleId::CLR_9
-                } else {
-                    RuleId::CLR_10
-                };
-                trail.note(rule, || {
-                    "AsyncFlowControl.Undo on the suppressing thread restores the flow".into()
-                });
-                w.thread.wi_suppressed = false;
-                w.thread.sc_suppressed = false;
-                w.record.wi_suppressed = false;
-                w.record.sc_suppressed = false;
-                Ok(())
+                dotnet::restore_flow(&mut w.thread, Suppression::SecurityContext, true, trail).map(
+                    |()| {
+                        w.record.wi_suppressed = false;
+                        w.record.sc_suppressed = false;
+                    },
+                )
             }
             Action::Queue(t, hand_off) => {
                 if items.len() >= MAX_ITEMS {
@@ -705,7 +698,7 @@ impl Dotnet {
                 Ok(())
             }
             Action::RunImpersonated(t, handle) => {
-                let who = *HANDLE_OWNERS.get(usize::from(handle))?;
+                let who = *HANDLE_OWNERS.get(handle.index())?;
                 let w = worker(workers, t)?;
                 let os_before = w.thread.os_token;
                 dotnet::run_impersonated(mode, &mut w.thread, handle, handles, trail).map(|frame| {
@@ -830,7 +823,7 @@ impl Dotnet {
             Action::RunImpersonated(t, h) => format!(
                 "{}: WindowsIdentity.RunImpersonated(handle #{h}, {}'s token) enters its delegate",
                 on(t),
-                name(HANDLE_OWNERS.get(usize::from(*h)).copied())
+                name(HANDLE_OWNERS.get(h.index()).copied())
             ),
             Action::End(t) => format!("{}: the RunImpersonated delegate returns", on(t)),
             Action::Dispose(h) => format!("token handle #{h} is disposed"),
@@ -1140,7 +1133,7 @@ pub fn inv_15(
             else {
                 return Ok(());
             };
-            let owner = HANDLE_OWNERS.get(usize::from(handle)).copied();
+            let owner = HANDLE_OWNERS.get(handle.index()).copied();
             match result {
                 Err(Exception::ObjectDisposed) if b.handles.live(handle).is_none() => Ok(()),
                 Err(e) => Err(Violation::new(format!(

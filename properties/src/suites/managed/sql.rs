@@ -20,8 +20,8 @@ use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::exception::Exception;
 use tokenhop_model::managed::sql::{
-    Assembly, AssemblyId, ClrCall, ClrThread, Context, Database, DatabaseId, Login, LoginId,
-    PermissionSet, Session, SqlServer, Table, TableId,
+    Assembly, Catalog, ClrCall, ClrThread, Context, Database, DatabaseId, Instance, Login, LoginId,
+    PermissionSet, Session, Table, TableId,
 };
 use tokenhop_model::rules::readings::Readings;
 
@@ -70,8 +70,10 @@ pub const THREADS: [ClrThread; 2] = [ClrThread::Entry, ClrThread::Started(0)];
 /// One configuration: an instance, the session's login, and its settings in words.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// The instance, its assemblies created.
-    pub server: SqlServer,
+    /// The instance.
+    pub server: Instance,
+    /// Its databases and assemblies.
+    pub catalog: Catalog,
     /// The login the session connects as.
     pub caller: LoginId,
     /// Whether that login uses Windows authentication (INV-18 reads this, not the
@@ -90,10 +92,11 @@ fn config(caller_windows: bool, strict: bool, trustworthy: bool, delegation: boo
         may_impersonate,
         ..Login::default()
     };
-    let server = SqlServer {
+    let server = Instance {
         version: if strict { 2019 } else { 2016 },
         strict,
         service: SERVICE,
+        delegation,
         logins: vec![
             login(ALICE_ID, true, vec![BOB, CAROL]),
             login(BOB_ID, false, vec![ALICE, CAROL]),
@@ -101,16 +104,6 @@ fn config(caller_windows: bool, strict: bool, trustworthy: bool, delegation: boo
             Login {
                 sysadmin: true,
                 ..login(SA_ID, false, Vec::new())
-            },
-        ],
-        databases: vec![
-            Database {
-                owner: SA,
-                trustworthy,
-            },
-            Database {
-                owner: SA,
-                trustworthy: false,
             },
         ],
         tables: vec![
@@ -123,12 +116,26 @@ fn config(caller_windows: bool, strict: bool, trustworthy: bool, delegation: boo
                 readers: vec![BOB, CAROL],
             },
         ],
+    };
+    let catalog = Catalog {
+        databases: vec![
+            Database {
+                owner: SA,
+                trustworthy,
+            },
+            Database {
+                owner: SA,
+                trustworthy: false,
+            },
+        ],
         assemblies: ASSEMBLIES
             .iter()
-            .map(|&declared| Assembly {
-                database: APP,
-                declared,
-                signer: Some(SA),
+            .map(|&declared| {
+                Some(Assembly {
+                    database: APP,
+                    declared,
+                    signer: Some(SA),
+                })
             })
             .collect(),
     };
@@ -157,6 +164,7 @@ fn config(caller_windows: bool, strict: bool, trustworthy: bool, delegation: boo
     .join(", ");
     Config {
         server,
+        catalog,
         caller: if caller_windows { ALICE } else { BOB },
         caller_windows,
         delegation,
@@ -238,7 +246,7 @@ pub enum Action {
     /// REVERT.
     Revert,
     /// A statement calls into an assembly's routine.
-    Enter(AssemblyId),
+    Enter(usize),
     /// SqlContext.WindowsIdentity, read on the entry thread.
     WindowsIdentity,
     /// WindowsIdentity.Impersonate on SqlContext.WindowsIdentity, on a thread.
@@ -348,85 +356,90 @@ impl Sql {
         let server = &config.server;
         let mut trail = Trail::rule_set();
         let mut next = state.clone();
-        let result =
-            match *action {
-                Action::ExecuteAs { login, user } => {
-                    if state.switches >= MAX_SWITCHES {
-                        return None;
-                    }
-                    server
-                        .execute_as(&mut next.session, login, user.then_some(APP), &mut trail)
-                        .map(|()| {
-                            next.switches += 1;
-                            next.routine = None;
-                            Observed::Nothing
-                        })
+        let result = match *action {
+            Action::ExecuteAs { login, user } => {
+                if state.switches >= MAX_SWITCHES {
+                    return None;
                 }
-                Action::Revert => next.session.revert(&self.readings, &mut trail).map(|()| {
-                    next.switches = next.switches.saturating_sub(1);
-                    next.routine = None;
-                    Observed::Nothing
-                }),
-                Action::Enter(assembly) => server
-                    .enter_clr(&state.session, assembly, &mut trail)
-                    .map(|call| {
-                        next.routine = Some(Routine {
-                            call: Call(call),
-                            entry: state.session.current(),
-                            started: false,
-                            impersonating: [false; 2],
-                        });
-                        Observed::Nothing
-                    }),
-                Action::WindowsIdentity => {
-                    let r = state.routine.as_ref()?;
-                    server
-                        .windows_identity(&r.call.0, &self.readings, &mut trail)
-                        .map(Observed::WindowsIdentity)
-                }
-                Action::Impersonate(thread) => {
-                    let r = next.routine.as_mut()?;
-                    server
-                        .windows_identity(&r.call.0, &self.readings, &mut trail)
-                        .and_then(|wi| {
-                            r.call.0.impersonate(thread, wi, &mut trail)?;
-                            r.impersonating[slot(thread)] = true;
-                            Ok(Observed::Impersonated(wi))
-                        })
-                }
-                Action::Undo(thread) => {
-                    let r = next.routine.as_mut()?;
-                    r.call.0.undo(thread, &mut trail);
-                    r.impersonating[slot(thread)] = false;
-                    Ok(Observed::Nothing)
-                }
-                Action::StartThread => {
-                    let r = next.routine.as_mut()?;
-                    r.call.0.start_thread(&mut trail).map(|()| {
-                        r.started = true;
+                server
+                    .execute_as(
+                        &config.catalog,
+                        &mut next.session,
+                        login,
+                        user.then_some(APP),
+                        &mut trail,
+                    )
+                    .map(|()| {
+                        next.switches += 1;
+                        next.routine = None;
                         Observed::Nothing
                     })
-                }
-                Action::Query(thread, table) => {
-                    let r = state.routine.as_ref()?;
-                    server
-                        .context_query(&r.call.0, thread, table, &mut trail)
-                        .map(Observed::Principal)
-                }
-                Action::ExternalAccess(thread, remote) => {
-                    let r = state.routine.as_ref()?;
-                    server
-                        .external_identity(
-                            &r.call.0,
-                            thread,
-                            remote,
-                            config.delegation,
-                            &self.readings,
-                            &mut trail,
-                        )
-                        .map(Observed::Seen)
-                }
-            };
+            }
+            Action::Revert => next.session.revert(&self.readings, &mut trail).map(|()| {
+                next.switches = next.switches.saturating_sub(1);
+                next.routine = None;
+                Observed::Nothing
+            }),
+            Action::Enter(assembly) => server
+                .enter_clr(
+                    &config.catalog,
+                    &state.session,
+                    tokenhop_model::managed::AssemblyId(
+                        u16::try_from(assembly).unwrap_or(u16::MAX),
+                    ),
+                    &mut trail,
+                )
+                .map(|call| {
+                    next.routine = Some(Routine {
+                        call: Call(call),
+                        entry: state.session.current(),
+                        started: false,
+                        impersonating: [false; 2],
+                    });
+                    Observed::Nothing
+                }),
+            Action::WindowsIdentity => {
+                let r = state.routine.as_ref()?;
+                server
+                    .windows_identity(&r.call.0, &self.readings, &mut trail)
+                    .map(Observed::WindowsIdentity)
+            }
+            Action::Impersonate(thread) => {
+                let r = next.routine.as_mut()?;
+                server
+                    .windows_identity(&r.call.0, &self.readings, &mut trail)
+                    .and_then(|wi| {
+                        r.call.0.impersonate(thread, wi, &mut trail)?;
+                        r.impersonating[slot(thread)] = true;
+                        Ok(Observed::Impersonated(wi))
+                    })
+            }
+            Action::Undo(thread) => {
+                let r = next.routine.as_mut()?;
+                r.call.0.undo(thread, &mut trail);
+                r.impersonating[slot(thread)] = false;
+                Ok(Observed::Nothing)
+            }
+            Action::StartThread => {
+                let r = next.routine.as_mut()?;
+                r.call.0.start_thread(&mut trail).map(|()| {
+                    r.started = true;
+                    Observed::Nothing
+                })
+            }
+            Action::Query(thread, table) => {
+                let r = state.routine.as_ref()?;
+                server
+                    .context_query(&config.catalog, &r.call.0, thread, table, &mut trail)
+                    .map(Observed::Principal)
+            }
+            Action::ExternalAccess(thread, remote) => {
+                let r = state.routine.as_ref()?;
+                server
+                    .external_identity(&r.call.0, thread, remote, &self.readings, &mut trail)
+                    .map(Observed::Seen)
+            }
+        };
         let after = if result.is_ok() { next } else { state.clone() };
         Some((after, (trail.rules(), result)))
     }
