@@ -5,15 +5,19 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{FRAMEWORKS, Family, FlowConfig, HAND_OFFS, Host};
 use tokenhop_model::managed::sql::{Catalog, Database, Instance, Login, PermissionSet, Table};
+use tokenhop_model::managed::{
+    Action, Ident, Resource as ModelResource, Setup, SqlSetup as ModelSqlSetup,
+};
 
 use super::{
     Place, Resource, Runtime, RuntimeCall, RuntimeExpect, RuntimeStep, SetupExpect, Slot, SlotId,
     SlotKind, SqlSetup,
 };
 use crate::error::Fault;
+
+mod steps;
 use crate::node::{Node, Span};
 use crate::reader::{Fields, Read, boolean, index, list, string, word};
 
@@ -92,24 +96,56 @@ pub fn build(root: &Node, path: &Path) -> Read<Runtime> {
         }
     }
     let mut steps = Vec::new();
-    for (i, s) in list(top.require("steps", "a runtime scenario")?, "steps")?
-        .iter()
-        .enumerate()
-    {
+    let step_nodes = list(top.require("steps", "a runtime scenario")?, "steps")?;
+    for (i, s) in step_nodes.iter().enumerate() {
         steps.push(b.step(s, i)?);
     }
+    let mut decoder = steps::Decoder::new(&b);
+    for (i, (s, n)) in steps.iter_mut().zip(step_nodes).enumerate() {
+        let decoded = decoder.step(n, i)?;
+        s.place = decoded.place;
+        s.name = decoded.name;
+        s.text = decoded.text;
+        s.action = decoded.action;
+        s.note = decoded.note;
+        s.expect = decoded.expect;
+    }
+    let decoded_slots = decoder.slots;
+    let framework = b.framework.ok_or_else(|| {
+        Fault::new(
+            root.span,
+            "process.framework",
+            "the process needs a framework",
+        )
+    })?;
+    let setup = Setup {
+        framework,
+        host: b.host,
+        config: b.config,
+        readings,
+        identities: b.identities.clone(),
+        threads: u16::try_from(b.threads.len())
+            .map_err(|_| Fault::new(root.span, "threads", "too many threads"))?,
+        resources: b
+            .resources
+            .iter()
+            .map(|r| ModelResource {
+                readers: r.readers.clone(),
+                remote: r.remote,
+            })
+            .collect(),
+        sql: b.sql.as_ref().map(|s| ModelSqlSetup {
+            instance: s.instance.clone(),
+            catalog: s.catalog.clone(),
+        }),
+    };
     Ok(Runtime {
         path: path.to_owned(),
         name,
         description,
+        setup,
         readings,
-        framework: b.framework.ok_or_else(|| {
-            Fault::new(
-                root.span,
-                "process.framework",
-                "the process needs a framework",
-            )
-        })?,
+        framework,
         host: b.host,
         config: b.config,
         setup_expect: b.setup_expect,
@@ -117,7 +153,7 @@ pub fn build(root: &Node, path: &Path) -> Read<Runtime> {
         threads: b.threads,
         resources: b.resources,
         sql: b.sql,
-        slots: b.slots,
+        slots: decoded_slots,
         steps,
     })
 }
@@ -589,6 +625,7 @@ impl Builder {
         self.slots.push(Slot {
             name: name.clone(),
             kind,
+            id: 0,
         });
         let id = self.slots.len() - 1;
         self.slot_names.insert(name, id);
@@ -1066,6 +1103,8 @@ impl Builder {
             span: n.span,
             place,
             name: call_name,
+            text: String::new(),
+            action: Action::Start,
             call,
             out,
             note,

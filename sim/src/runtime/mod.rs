@@ -11,9 +11,9 @@ pub mod run;
 
 use std::path::PathBuf;
 
-use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{FlowConfig, Framework, HandOff, Host};
 use tokenhop_model::managed::sql::{Catalog, Instance, PermissionSet};
+use tokenhop_model::managed::{Action, Ident, Setup};
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
 
@@ -28,6 +28,8 @@ pub struct Runtime {
     pub name: String,
     /// What it shows.
     pub description: String,
+    /// The runtime as the model takes it.
+    pub setup: Setup,
     /// The readings selected for ambiguous rules.
     pub readings: Readings,
     /// The runtime version.
@@ -85,10 +87,12 @@ pub struct Slot {
     pub name: String,
     /// What it holds.
     pub kind: SlotKind,
+    /// The typed id the model binds it to (an index among the objects of its kind).
+    pub id: u16,
 }
 
 /// What a bound name holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SlotKind {
     /// A WindowsImpersonationContext.
     Context,
@@ -161,6 +165,10 @@ pub struct RuntimeStep {
     pub place: Place,
     /// The call's name as written.
     pub name: &'static str,
+    /// The call in words (`queue(task_continuation) -> cb`).
+    pub text: String,
+    /// The model's action.
+    pub action: Action,
     /// The call.
     pub call: RuntimeCall,
     /// The name it binds.

@@ -15,21 +15,14 @@ use tokenhop_model::managed::dotnet::{
 use tokenhop_model::managed::exception::Exception;
 use tokenhop_model::managed::pooling::{ConnectionId, ConnectionPool};
 use tokenhop_model::managed::sql::{Catalog, ClrCall, ClrThread, Instance, Session};
-use tokenhop_model::managed::{AssemblyId, HandleId};
+use tokenhop_model::managed::{
+    Action, AssemblyId, HandleId, Misuse, Runtime as ModelRuntime, Value, step,
+};
 
 use super::load::PROCESS;
 use super::{Place, Runtime, RuntimeCall, RuntimeExpect, RuntimeStep, SlotId};
 
-/// Whom a step shows: an identity, a null WindowsIdentity, or ANONYMOUS LOGON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Shown {
-    /// An identity (0: the process).
-    Id(Ident),
-    /// A null WindowsIdentity (SQL Server authentication).
-    Null,
-    /// ANONYMOUS LOGON, as a remote machine sees an identity that could not be delegated.
-    Anonymous,
-}
+pub use tokenhop_model::managed::Shown;
 
 /// The trace of a runtime run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -221,39 +214,120 @@ pub fn run(rt: &Runtime) -> RuntimeRun {
             Err(e) => (Some(e), state.shown_after(s)),
         };
         let reused = state.reused;
-        let decisions = trail.into_decisions();
-        let failures = s
-            .expect
-            .as_ref()
-            .map(|e| check(rt, e, result, shown, reused, &decisions))
-            .unwrap_or_default();
-        let mut rules: Vec<String> = Vec::new();
-        for d in &decisions {
-            let code = d.rule.code().to_owned();
-            if !rules.contains(&code) {
-                rules.push(code);
-            }
-        }
-        traces.push(RuntimeStepTrace {
-            index: s.index,
-            thread: place_name(rt, s.place),
-            call: text.clone(),
-            ok: result.is_none(),
-            error: result.map(Exception::name),
-            identity: shown.map(|x| shown_name(rt, x)),
-            reused,
-            rules,
-        });
-        steps.push(RuntimeStepRun {
-            step: s.clone(),
-            text,
-            error: result,
-            shown,
-            decisions,
-            failures,
-        });
+        let (run, trace) = record(rt, s, text, result, shown, reused, trail.into_decisions());
+        steps.push(run);
+        traces.push(trace);
     }
-    let setup = setup.into_decisions();
+    conclude(rt, mode, setup.into_decisions(), steps, traces)
+}
+
+/// Why a loaded runtime scenario cannot be played: the model refuses one of its actions
+/// (the loader lets no such scenario through; this says so, located, if one ever does).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{span}: step {index}, {text}: the model cannot play it: {misuse}")]
+pub struct PlayError {
+    /// The file.
+    pub path: String,
+    /// Where the step was written.
+    pub span: crate::node::Span,
+    /// The step's position.
+    pub index: usize,
+    /// The call in words.
+    pub text: String,
+    /// What the model refused.
+    pub misuse: Misuse,
+}
+
+/// Plays `rt` on the model's step: the process starts, then each step's action is
+/// stepped, its expectation checked, and its trace written.
+pub fn play(rt: &Runtime) -> Result<RuntimeRun, PlayError> {
+    let setup = &rt.setup;
+    let refused = |index: usize, span, text: &str, misuse| PlayError {
+        path: rt.path.display().to_string(),
+        span,
+        index,
+        text: text.to_owned(),
+        misuse,
+    };
+    let (mut state, started) = step(setup, &ModelRuntime::new(setup), &Action::Start)
+        .map_err(|m| refused(0, crate::node::Span::default(), "the process starts", m))?;
+    let mode = state.mode();
+    let mut steps = Vec::new();
+    let mut traces = Vec::new();
+    for s in &rt.steps {
+        let (next, outcome) =
+            step(setup, &state, &s.action).map_err(|m| refused(s.index, s.span, &s.text, m))?;
+        state = next;
+        let reused = match outcome.result {
+            Ok(Value::Connection { reused, .. }) => Some(reused),
+            _ => None,
+        };
+        let (run, trace) = record(
+            rt,
+            s,
+            s.text.clone(),
+            outcome.result.err(),
+            outcome.shown,
+            reused,
+            outcome.decisions,
+        );
+        steps.push(run);
+        traces.push(trace);
+    }
+    Ok(conclude(rt, mode, started.decisions, steps, traces))
+}
+
+/// One step as run and as traced, its expectation checked.
+fn record(
+    rt: &Runtime,
+    s: &RuntimeStep,
+    text: String,
+    error: Option<Exception>,
+    shown: Option<Shown>,
+    reused: Option<bool>,
+    decisions: Vec<Decision>,
+) -> (RuntimeStepRun, RuntimeStepTrace) {
+    let failures = s
+        .expect
+        .as_ref()
+        .map(|e| check(rt, e, error, shown, reused, &decisions))
+        .unwrap_or_default();
+    let mut rules: Vec<String> = Vec::new();
+    for d in &decisions {
+        let code = d.rule.code().to_owned();
+        if !rules.contains(&code) {
+            rules.push(code);
+        }
+    }
+    let trace = RuntimeStepTrace {
+        index: s.index,
+        thread: place_name(rt, s.place),
+        call: text.clone(),
+        ok: error.is_none(),
+        error: error.map(Exception::name),
+        identity: shown.map(|x| shown_name(rt, x)),
+        reused,
+        rules,
+    };
+    let run = RuntimeStepRun {
+        step: s.clone(),
+        text,
+        error,
+        shown,
+        decisions,
+        failures,
+    };
+    (run, trace)
+}
+
+/// The run: `process.expect` checked against what starting the process decided.
+fn conclude(
+    rt: &Runtime,
+    mode: Option<FlowMode>,
+    setup: Vec<Decision>,
+    steps: Vec<RuntimeStepRun>,
+    traces: Vec<RuntimeStepTrace>,
+) -> RuntimeRun {
     let mut setup_failures = Vec::new();
     if let Some(e) = &rt.setup_expect {
         if let Some(want) = e.flow_mode {
