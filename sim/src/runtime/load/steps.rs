@@ -14,27 +14,11 @@ use tokenhop_model::managed::{
     ScopeId, SessionId, SqlConnectionId, SqlContextId, ThreadId, WindowsIdentitySource,
 };
 
-use super::{Builder, CALLS, SQL_CALLS, THREADED_SQL_CALLS, args_of, named};
+use super::{Builder, named};
 use crate::error::Fault;
 use crate::node::{Node, Span};
 use crate::reader::{Fields, Read, boolean, index, string, word};
-use crate::runtime::{Place, RuntimeExpect, Slot, SlotId, SlotKind};
-
-/// One step, decoded.
-pub(crate) struct Decoded {
-    /// Where it runs.
-    pub(crate) place: Place,
-    /// The call's name as written.
-    pub(crate) name: &'static str,
-    /// The call in words (`queue(task_continuation) -> cb`).
-    pub(crate) text: String,
-    /// The model's action.
-    pub(crate) action: Action,
-    /// Free text for the narration.
-    pub(crate) note: Option<String>,
-    /// What it must do.
-    pub(crate) expect: Option<RuntimeExpect>,
-}
+use crate::runtime::{Place, RuntimeStep, Slot, SlotId, SlotKind};
 
 /// What a work item or scope is doing, as the decoder follows the straight-line steps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,7 +110,7 @@ impl<'b> Decoder<'b> {
     }
 
     /// Decodes step `i`.
-    pub(crate) fn step(&mut self, n: &Node, i: usize) -> Read<Decoded> {
+    pub(crate) fn step(&mut self, n: &Node, i: usize) -> Read<RuntimeStep> {
         let path = index("steps", i);
         let f = Fields::new(
             n,
@@ -184,7 +168,9 @@ impl<'b> Decoder<'b> {
             Some(e) => Some(self.decl.expect(e, &f.path("expect"))?),
             None => None,
         };
-        Ok(Decoded {
+        Ok(RuntimeStep {
+            index: i,
+            span: n.span,
             place,
             name: call_name,
             text,
@@ -430,10 +416,11 @@ impl<'b> Decoder<'b> {
         let setup = self
             .decl
             .sql_setup(c.call_node.span, &c.call_path, c.call_name)?;
-        let login = |key: &str| named(&setup.logins, c.need(key)?, &c.path(key), "login");
+        let names = &setup.names;
+        let login = |key: &str| named(&names.logins, c.need(key)?, &c.path(key), "login");
         let database = || {
             named(
-                &setup.databases,
+                &names.databases,
                 c.need("database")?,
                 &c.path("database"),
                 "database",
@@ -466,7 +453,7 @@ impl<'b> Decoder<'b> {
                     ],
                 )?;
                 let signer = match c.args.get("signed_by") {
-                    Some(x) => Some(named(&setup.logins, x, &c.path("signed_by"), "login")?),
+                    Some(x) => Some(named(&names.logins, x, &c.path("signed_by"), "login")?),
                     None => None,
                 };
                 let assembly = self.fresh(SlotKind::Assembly, c)?;
@@ -572,7 +559,12 @@ impl<'b> Decoder<'b> {
                 Call::plain(Action::ContextQuery {
                     call,
                     thread,
-                    table: named(&setup.tables, c.need("table")?, &c.path("table"), "table")?,
+                    table: named(
+                        &setup.names.tables,
+                        c.need("table")?,
+                        &c.path("table"),
+                        "table",
+                    )?,
                 })
             }
             "external_access" => {
@@ -844,7 +836,7 @@ impl<'b> Decoder<'b> {
                 .cloned()
                 .unwrap_or_default()
         };
-        let sql = decl.sql.as_ref();
+        let sql = decl.sql.as_ref().map(|s| &s.names);
         let login = |l: usize| {
             sql.and_then(|s| s.logins.get(l))
                 .cloned()
@@ -958,5 +950,92 @@ impl<'b> Decoder<'b> {
             .map(|o| format!(" -> {}", self.slot_name(o)))
             .unwrap_or_default();
         format!("{call_name}({args}){out}")
+    }
+}
+
+/// Every call a runtime step may make.
+const CALLS: &[(&str, &str)] = &[
+    ("impersonate", "impersonate"),
+    ("undo", "undo"),
+    ("pinvoke_impersonate", "pinvoke_impersonate"),
+    ("pinvoke_revert", "pinvoke_revert"),
+    ("open_token", "open_token"),
+    ("dispose", "dispose"),
+    ("run_impersonated", "run_impersonated"),
+    ("end", "end"),
+    ("suppress_flow", "suppress_flow"),
+    ("suppress_identity_flow", "suppress_identity_flow"),
+    ("suppress_security_flow", "suppress_security_flow"),
+    ("restore_flow", "restore_flow"),
+    ("queue", "queue"),
+    ("run", "run"),
+    ("finish", "finish"),
+    ("whoami", "whoami"),
+    ("access", "access"),
+    ("open_connection", "open_connection"),
+    ("close_connection", "close_connection"),
+    ("connect", "connect"),
+    ("create_assembly", "create_assembly"),
+    ("execute_as", "execute_as"),
+    ("revert", "revert"),
+    ("alter_database", "alter_database"),
+    ("enter", "enter"),
+    ("windows_identity", "windows_identity"),
+    ("context_query", "context_query"),
+    ("external_access", "external_access"),
+    ("start_thread", "start_thread"),
+    ("unmanaged", "unmanaged"),
+];
+
+/// The calls of a `sql-server` process (`impersonate` is shared and decided by the host).
+const SQL_CALLS: &[&str] = &[
+    "connect",
+    "create_assembly",
+    "execute_as",
+    "revert",
+    "alter_database",
+    "enter",
+    "windows_identity",
+    "context_query",
+    "external_access",
+    "start_thread",
+    "unmanaged",
+];
+
+/// The SQL Server calls made by managed code on a thread (the others are T-SQL).
+const THREADED_SQL_CALLS: &[&str] = &[
+    "windows_identity",
+    "impersonate",
+    "undo",
+    "context_query",
+    "external_access",
+    "start_thread",
+    "unmanaged",
+];
+
+/// The arguments each call takes.
+fn args_of(call: &str, sql: bool) -> &'static [&'static str] {
+    match call {
+        "impersonate" if sql => &["call", "identity"],
+        "impersonate" => &["identity"],
+        "undo" => &["context"],
+        "pinvoke_impersonate" | "open_token" => &["identity"],
+        "dispose" | "run_impersonated" => &["handle"],
+        "end" => &["scope"],
+        "restore_flow" => &["control"],
+        "queue" => &["hand_off"],
+        "run" | "finish" => &["item"],
+        "access" => &["resource"],
+        "close_connection" => &["connection"],
+        "connect" => &["login"],
+        "create_assembly" => &["session", "database", "permission_set", "signed_by"],
+        "execute_as" => &["session", "login", "user", "database"],
+        "revert" => &["session"],
+        "alter_database" => &["database", "trustworthy"],
+        "enter" => &["session", "assembly"],
+        "windows_identity" | "start_thread" | "unmanaged" => &["call"],
+        "context_query" => &["call", "table"],
+        "external_access" => &["call", "resource"],
+        _ => &[],
     }
 }
