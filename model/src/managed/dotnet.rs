@@ -256,6 +256,14 @@ impl Handles {
         super::ids::get(&self.0, handle.index()).map(|&(who, _)| who)
     }
 
+    /// The handles bound, in order: each with whose token it holds and whether it was
+    /// disposed.
+    pub fn entries(&self) -> impl Iterator<Item = (HandleId, Ident, bool)> + '_ {
+        (0u16..)
+            .zip(&self.0)
+            .filter_map(|(h, e)| e.map(|(who, disposed)| (HandleId(h), who, disposed)))
+    }
+
     /// Whose token `handle` holds, or `None` once disposed.
     #[must_use]
     pub fn live(&self, handle: HandleId) -> Option<Ident> {

@@ -654,6 +654,13 @@ impl Session {
             .unwrap_or_else(|| self.original())
     }
 
+    /// How many execution contexts the session holds: the one it connected in, then one
+    /// per EXECUTE AS in force.
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
     /// The context the session connected in.
     #[must_use]
     pub fn original(&self) -> Context {

@@ -3,5 +3,6 @@
 //! invariant takes it from here.
 
 pub mod machine;
+pub mod managed;
 
 pub use machine::{INVARIANTS, Invariant, violations};

@@ -18,6 +18,7 @@
 //! comments), not by calling the model's decision again. INV-17 is checked by `atk-9`.
 
 pub mod dotnet;
+pub mod next;
 pub mod sql;
 
 use tokenhop_check::{self as explore, Model, Property};
@@ -174,7 +175,12 @@ impl Model for Managed {
             let [a, b] = &p.workers;
             let (fa, fb) = (explore::fingerprint::of(a), explore::fingerprint::of(b));
             let (lo, hi) = if fa <= fb { (fa, fb) } else { (fb, fa) };
-            return explore::fingerprint::of(&(p.profile, lo, hi, &p.items, &p.handles));
+            let handles: Vec<(Ident, bool)> = p
+                .handles
+                .entries()
+                .map(|(_, who, disposed)| (who, disposed))
+                .collect();
+            return explore::fingerprint::of(&(p.profile, lo, hi, &p.items, handles));
         }
         explore::fingerprint::of(state)
     }

@@ -18,6 +18,8 @@
 //! made as the service account, or as the original Windows caller when the code impersonates
 //! it) holds throughout.
 
+pub mod next;
+
 use std::hash::{Hash, Hasher};
 
 use tokenhop_check::{Model, Property, Violation};
