@@ -235,10 +235,8 @@ fn inv_11_12_13_callbacks_run_under_the_identity_clr_11_gives() {
             for captured in thread_programs(T0, mode) {
                 for runner in thread_programs(T1, mode) {
                     let ready = play(&setup, play(&setup, rt.clone(), &captured), &runner);
-                    let (capturing, running) = (
-                        ready.thread(T0).unwrap().state,
-                        ready.thread(T1).unwrap().state,
-                    );
+                    let (capturing, running) =
+                        (*ready.thread(T0).unwrap(), *ready.thread(T1).unwrap());
                     if running.managed.is_some() && running.managed != running.os_token {
                         continue;
                     }
@@ -261,7 +259,7 @@ fn inv_11_12_13_callbacks_run_under_the_identity_clr_11_gives() {
                     );
                     assert!(outcome.result.is_ok());
                     assert_eq!(
-                        ran.thread(T1).unwrap().state.os_token,
+                        ran.thread(T1).unwrap().os_token,
                         expected(mode, hand_off, capturing, running),
                         "{mode:?} {hand_off:?} captured {capturing:?} runner {running:?}"
                     );
@@ -274,7 +272,7 @@ fn inv_11_12_13_callbacks_run_under_the_identity_clr_11_gives() {
                         },
                     );
                     assert_eq!(
-                        back.thread(T1).unwrap().state.os_token,
+                        back.thread(T1).unwrap().os_token,
                         running.os_token,
                         "CLR-8: the runner's token is restored"
                     );
@@ -306,7 +304,7 @@ fn inv_15_core_continuations_impersonate_and_clr_14_disposed_handles_throw() {
             },
         ],
     );
-    assert_eq!(inside.thread(T0).unwrap().state.os_token, Some(3));
+    assert_eq!(inside.thread(T0).unwrap().os_token, Some(3));
     let queued = play(
         &setup,
         inside,
@@ -328,7 +326,7 @@ fn inv_15_core_continuations_impersonate_and_clr_14_disposed_handles_throw() {
         ],
     );
     assert_eq!(
-        queued.thread(T0).unwrap().state.os_token,
+        queued.thread(T0).unwrap().os_token,
         None,
         "RunImpersonated restores the caller's token"
     );
@@ -340,7 +338,7 @@ fn inv_15_core_continuations_impersonate_and_clr_14_disposed_handles_throw() {
             item: ItemId(0),
         }],
     );
-    assert_eq!(ran.thread(T1).unwrap().state.os_token, Some(3));
+    assert_eq!(ran.thread(T1).unwrap().os_token, Some(3));
     let back = play(
         &setup,
         ran,
@@ -355,7 +353,7 @@ fn inv_15_core_continuations_impersonate_and_clr_14_disposed_handles_throw() {
             },
         ],
     );
-    assert_eq!(back.thread(T1).unwrap().state.os_token, None);
+    assert_eq!(back.thread(T1).unwrap().os_token, None);
     let (after, outcome) = one(
         &setup,
         &back,
@@ -388,7 +386,7 @@ fn clr_9_suppress_flow_twice_throws() {
     assert_eq!(same, rt, "a call that throws changes nothing");
     let (rt, outcome) = one(&setup, &rt, restore(T0));
     assert!(outcome.result.is_ok());
-    assert!(!rt.thread(T0).unwrap().state.ec_suppressed);
+    assert!(!rt.thread(T0).unwrap().ec_suppressed);
     let (_, outcome) = one(&setup, &rt, restore(T0));
     assert!(
         matches!(outcome.result, Err(Exception::InvalidOperation(_))),
@@ -428,7 +426,7 @@ fn clr_9_10_undo_of_an_identity_suppression_restores_it() {
             },
         );
         assert!(outcome.result.is_ok() && outcome.rules.contains(rule));
-        let th = restored.thread(T0).unwrap().state;
+        let th = restored.thread(T0).unwrap();
         assert!(!th.wi_suppressed && !th.sc_suppressed);
     }
 }

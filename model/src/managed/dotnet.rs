@@ -231,7 +231,7 @@ pub fn flow_mode(
 /// The token handles a program holds, by id: whose token each is and whether it was
 /// disposed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Handles(Vec<Option<(Ident, bool)>>);
+pub struct Handles(super::short::Short<Option<(Ident, bool)>, 2>);
 
 impl Handles {
     /// Binds `handle` to a new handle to `identity`'s token.
@@ -260,7 +260,7 @@ impl Handles {
     /// disposed.
     pub fn entries(&self) -> impl Iterator<Item = (HandleId, Ident, bool)> + '_ {
         (0u16..)
-            .zip(&self.0)
+            .zip(self.0.iter())
             .filter_map(|(h, e)| e.map(|(who, disposed)| (HandleId(h), who, disposed)))
     }
 

@@ -4,14 +4,15 @@
 
 use super::Ident;
 use super::action::Action;
-use super::dotnet::{self, Carried, FlowMode, HandOff, Host, Suppression};
+use super::dotnet::{self, Carried, FlowMode, HandOff, Host, ManagedThread, Suppression};
 use super::exception::Exception;
 use super::ids::{
     self, ContextId, ControlId, HandleId, ItemId, ResourceId, ScopeId, SqlConnectionId, ThreadId,
 };
 use super::outcome::{Misuse, Shown, Value};
-use super::runtime::{Control, Item, Lease, Open, Runtime, Status, Thread};
+use super::runtime::{Control, Item, Lease, Open, Runtime, Status};
 use super::setup::Setup;
+use super::short::Short;
 use super::step::Reply;
 use crate::core::decision::Trail;
 use crate::rules::RuleId;
@@ -59,17 +60,17 @@ pub(crate) fn apply(
             let saved =
                 *ids::get(&rt.contexts, context.index()).ok_or(Misuse::NoContext(context))?;
             let th = thread_mut(&mut rt.threads, thread)?;
-            dotnet::undo(&mut th.state, saved, trail);
+            dotnet::undo(&mut *th, saved, trail);
             Ok(me(rt, thread, Ok(Value::Nothing)))
         }
         Action::PinvokeImpersonate { thread, identity } => {
             let th = thread_mut(&mut rt.threads, thread)?;
-            dotnet::pinvoke_impersonate_in(mode, &mut th.state, identity, trail);
+            dotnet::pinvoke_impersonate_in(mode, &mut *th, identity, trail);
             Ok(me(rt, thread, Ok(Value::Nothing)))
         }
         Action::PinvokeRevert { thread } => {
             let th = thread_mut(&mut rt.threads, thread)?;
-            dotnet::pinvoke_revert(&mut th.state, trail);
+            dotnet::pinvoke_revert(&mut *th, trail);
             Ok(me(rt, thread, Ok(Value::Nothing)))
         }
         Action::RunImpersonated {
@@ -80,14 +81,14 @@ pub(crate) fn apply(
         Action::End { thread, scope } => end(rt, thread, scope, trail),
         Action::SuppressFlow { thread, control } => {
             let th = thread_mut(&mut rt.threads, thread)?;
-            let result = dotnet::suppress_flow(mode, &mut th.state, trail);
+            let result = dotnet::suppress_flow(mode, &mut *th, trail);
             suppressed(rt, thread, control, Suppression::ExecutionContext, result)
         }
         Action::SuppressIdentityFlow { thread, control }
         | Action::SuppressSecurityFlow { thread, control } => {
             let whole = matches!(action, Action::SuppressSecurityFlow { .. });
             let th = thread_mut(&mut rt.threads, thread)?;
-            let result = dotnet::suppress_identity_flow(mode, &mut th.state, whole, trail);
+            let result = dotnet::suppress_identity_flow(mode, &mut *th, whole, trail);
             suppressed(rt, thread, control, Suppression::SecurityContext, result)
         }
         Action::RestoreFlow { thread, control } => restore_flow(rt, thread, control, trail),
@@ -146,7 +147,7 @@ fn impersonate(
         return Err(Misuse::Unavailable("WindowsIdentity.Impersonate"));
     }
     let th = thread_mut(&mut rt.threads, thread)?;
-    let saved = dotnet::impersonate(&mut th.state, identity, trail);
+    let saved = dotnet::impersonate(&mut *th, identity, trail);
     ids::bind(&mut rt.contexts, context.index(), saved);
     Ok(me(rt, thread, Ok(Value::Nothing)))
 }
@@ -168,11 +169,9 @@ fn restore_flow(
             )),
         ));
     };
-    let result = dotnet::restore_flow(&mut th.state, c.suppression, c.thread == thread, trail);
-    if result.is_ok()
-        && let Some(slot) = rt.controls.get_mut(control.index())
-    {
-        *slot = None;
+    let result = dotnet::restore_flow(&mut *th, c.suppression, c.thread == thread, trail);
+    if result.is_ok() {
+        ids::unbind(&mut rt.controls, control.index());
     }
     Ok(me(rt, thread, result.map(|()| Value::Nothing)))
 }
@@ -190,7 +189,7 @@ fn capture(
     Ok(dotnet::capture_with(
         mode,
         hand_off,
-        &th.state,
+        &*th,
         &setup.readings,
         trail,
     ))
@@ -256,9 +255,10 @@ fn open_connection(
             setup.name(who)
         )
     });
-    let (id, reused) = rt.pool.open(who, trail);
+    let connections = rt.connections.get_or_insert_with(Box::default);
+    let (id, reused) = connections.pool.open(who, trail);
     ids::bind(
-        &mut rt.connections,
+        &mut connections.leases,
         connection.index(),
         Lease {
             connection: id,
@@ -284,8 +284,12 @@ fn close_connection(
     trail: &mut Trail,
 ) -> Result<Reply, Misuse> {
     thread_mut(&mut rt.threads, thread)?;
-    let slot = rt
+    let connections = rt
         .connections
+        .as_deref_mut()
+        .ok_or(Misuse::NoConnection(connection))?;
+    let slot = connections
+        .leases
         .get_mut(connection.index())
         .ok_or(Misuse::NoConnection(connection))?;
     let Some(lease) = slot.take() else {
@@ -294,7 +298,7 @@ fn close_connection(
         });
         return Ok(Reply::new(Ok(Value::Nothing), None));
     };
-    rt.pool.close(lease.connection, lease.identity);
+    connections.pool.close(lease.connection, lease.identity);
     trail.note(RuleId::MRT_3, || {
         format!(
             "connection #{} returns to the pool, keyed by {}",
@@ -309,8 +313,20 @@ fn close_connection(
 }
 
 /// The thread `id`, or the misuse of naming one that does not exist.
-fn thread_mut(threads: &mut [Thread], id: ThreadId) -> Result<&mut Thread, Misuse> {
+fn thread_mut(
+    threads: &mut Short<ManagedThread, 2>,
+    id: ThreadId,
+) -> Result<&mut ManagedThread, Misuse> {
     threads.get_mut(id.index()).ok_or(Misuse::NoThread(id))
+}
+
+/// The innermost frame thread `id` runs, and its position among every thread's frames.
+fn innermost(rt: &Runtime, id: ThreadId) -> Option<(usize, Open)> {
+    rt.open
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, f)| f.filter(|(t, _)| *t == id).map(|(_, o)| (i, o)))
 }
 
 /// `result`, showing whom `thread` runs as afterwards.
@@ -356,9 +372,9 @@ fn run_impersonated(
         return Err(Misuse::NoHandle(handle));
     }
     let th = thread_mut(&mut rt.threads, thread)?;
-    let result = dotnet::run_impersonated(mode, &mut th.state, handle, &rt.handles, trail);
+    let result = dotnet::run_impersonated(mode, th, handle, &rt.handles, trail);
     if let Ok(frame) = result {
-        th.open.push(Open::Scope { scope, frame });
+        rt.open.push(Some((thread, Open::Scope { scope, frame })));
     }
     Ok(me(rt, thread, result.map(|_| Value::Nothing)))
 }
@@ -370,21 +386,21 @@ fn end(
     scope: ScopeId,
     trail: &mut Trail,
 ) -> Result<Reply, Misuse> {
-    let th = thread_mut(&mut rt.threads, thread)?;
-    match th.open.last().copied() {
-        Some(Open::Scope { scope: s, frame }) if s == scope => {
-            th.open.pop();
-            dotnet::leave(frame, &mut th.state, trail);
+    thread_mut(&mut rt.threads, thread)?;
+    match innermost(rt, thread) {
+        Some((at, Open::Scope { scope: s, frame })) if s == scope => {
+            rt.open.remove(at);
+            let th = thread_mut(&mut rt.threads, thread)?;
+            dotnet::leave(frame, th, trail);
         }
-        _ if th
-            .open
-            .iter()
-            .any(|o| matches!(o, Open::Scope { scope: s, .. } if *s == scope)) =>
+        _ if rt
+            .open(thread)
+            .any(|o| matches!(o, Open::Scope { scope: s, .. } if s == scope)) =>
         {
             return Err(Misuse::ScopeNotInnermost(scope, thread));
         }
         // RunImpersonated threw, so its delegate never ran.
-        _ => nothing_restored(th, trail),
+        _ => nothing_restored(rt, thread, trail),
     }
     Ok(me(rt, thread, Ok(Value::Nothing)))
 }
@@ -403,10 +419,10 @@ fn run(
         return Err(Misuse::NotQueued(item));
     }
     let th = thread_mut(&mut rt.threads, thread)?;
-    let result = dotnet::enter(queued.context, &mut th.state, &rt.handles, trail);
+    let result = dotnet::enter(queued.context, th, &rt.handles, trail);
     let status = match result {
         Ok(frame) => {
-            th.open.push(Open::Callback { item, frame });
+            rt.open.push(Some((thread, Open::Callback { item, frame })));
             Status::Running
         }
         Err(_) => Status::Done,
@@ -426,11 +442,12 @@ fn finish(
     trail: &mut Trail,
 ) -> Result<Reply, Misuse> {
     let status = rt.item(item).ok_or(Misuse::NoItem(item))?.status;
-    let th = thread_mut(&mut rt.threads, thread)?;
-    match th.open.last().copied() {
-        Some(Open::Callback { item: i, frame }) if i == item => {
-            th.open.pop();
-            dotnet::leave(frame, &mut th.state, trail);
+    thread_mut(&mut rt.threads, thread)?;
+    match innermost(rt, thread) {
+        Some((at, Open::Callback { item: i, frame })) if i == item => {
+            rt.open.remove(at);
+            let th = thread_mut(&mut rt.threads, thread)?;
+            dotnet::leave(frame, th, trail);
             if let Some(it) = ids::get_mut(&mut rt.items, item.index()) {
                 it.status = Status::Done;
             }
@@ -438,15 +455,15 @@ fn finish(
         _ if status == Status::Running => return Err(Misuse::ItemNotInnermost(item, thread)),
         _ if status == Status::Queued => return Err(Misuse::NotRunning(item)),
         // Its context could not be entered, so it never ran.
-        _ => nothing_restored(th, trail),
+        _ => nothing_restored(rt, thread, trail),
     }
     Ok(me(rt, thread, Ok(Value::Nothing)))
 }
 
 /// A callback or delegate that never started returns: the runtime changed nothing and
 /// restores nothing (MRT-2).
-fn nothing_restored(th: &Thread, trail: &mut Trail) {
-    if th.state.os_token.is_some() {
+fn nothing_restored(rt: &Runtime, thread: ThreadId, trail: &mut Trail) {
+    if rt.thread(thread).is_some_and(|t| t.os_token.is_some()) {
         trail.note(RuleId::MRT_2, || {
             "the runtime changed nothing, so it restores nothing: the token stays on the thread"
                 .into()

@@ -84,23 +84,82 @@ managed_id!(
     SqlContextId
 );
 
-/// The entry of `table` at `id`, when it is bound.
-pub(crate) fn get<T>(table: &[Option<T>], index: usize) -> Option<&T> {
-    table.get(index).and_then(Option::as_ref)
+/// A table of objects by id: a sequence of slots, bound or not.
+pub(crate) trait Slots<T> {
+    /// The slots.
+    fn slots(&self) -> &[Option<T>];
+    /// The slots, to change.
+    fn slots_mut(&mut self) -> &mut [Option<T>];
+    /// Grows to `len` slots, the new ones unbound.
+    fn extend_to(&mut self, len: usize);
+    /// Drops the last slot.
+    fn drop_last(&mut self);
 }
 
-/// The entry of `table` at `id`, to change, when it is bound.
-pub(crate) fn get_mut<T>(table: &mut [Option<T>], index: usize) -> Option<&mut T> {
-    table.get_mut(index).and_then(Option::as_mut)
+impl<T> Slots<T> for Vec<Option<T>> {
+    fn slots(&self) -> &[Option<T>] {
+        self
+    }
+
+    fn slots_mut(&mut self) -> &mut [Option<T>] {
+        self
+    }
+
+    fn extend_to(&mut self, len: usize) {
+        if self.len() < len {
+            self.resize_with(len, || None);
+        }
+    }
+
+    fn drop_last(&mut self) {
+        self.pop();
+    }
+}
+
+impl<T: Copy, const N: usize> Slots<T> for super::short::Short<Option<T>, N> {
+    fn slots(&self) -> &[Option<T>] {
+        self.as_slice()
+    }
+
+    fn slots_mut(&mut self) -> &mut [Option<T>] {
+        self.as_mut_slice()
+    }
+
+    fn extend_to(&mut self, len: usize) {
+        self.grow_to(len);
+    }
+
+    fn drop_last(&mut self) {
+        self.pop();
+    }
+}
+
+/// The entry of `table` at `index`, when it is bound.
+pub(crate) fn get<T>(table: &impl Slots<T>, index: usize) -> Option<&T> {
+    table.slots().get(index).and_then(Option::as_ref)
+}
+
+/// The entry of `table` at `index`, to change, when it is bound.
+pub(crate) fn get_mut<T>(table: &mut impl Slots<T>, index: usize) -> Option<&mut T> {
+    table.slots_mut().get_mut(index).and_then(Option::as_mut)
+}
+
+/// Unbinds `index` of `table`, dropping the unbound entries at its end, so that a table
+/// whose objects are all gone is empty again.
+pub(crate) fn unbind<T>(table: &mut impl Slots<T>, index: usize) {
+    if let Some(slot) = table.slots_mut().get_mut(index) {
+        *slot = None;
+    }
+    while table.slots().last().is_some_and(Option::is_none) {
+        table.drop_last();
+    }
 }
 
 /// Binds `value` at `index` of `table`, growing it as needed (a rebinding replaces the
 /// old value, as assigning a variable again does).
-pub(crate) fn bind<T>(table: &mut Vec<Option<T>>, index: usize, value: T) {
-    if table.len() <= index {
-        table.resize_with(index + 1, || None);
-    }
-    if let Some(slot) = table.get_mut(index) {
+pub(crate) fn bind<T>(table: &mut impl Slots<T>, index: usize, value: T) {
+    table.extend_to(index + 1);
+    if let Some(slot) = table.slots_mut().get_mut(index) {
         *slot = Some(value);
     }
 }

@@ -12,7 +12,8 @@
 //! - [`ids`], [`setup`], [`runtime`], [`action`], [`outcome`]: the vocabulary.
 //! - [`step`]: the transition function, over [`dotnet`] (identity flow, CLR-1..15, MRT-1,
 //!   MRT-2, OQD-7, OQR-1), [`pooling`] (MRT-3) and [`sql`] (SQL Server CLR integration).
-//! - [`exception`]: the exceptions a managed call throws.
+//! - [`exception`]: the exceptions a managed call throws; [`short`]: the inline-first
+//!   sequence the runtime's small tables are kept in.
 
 pub mod action;
 pub mod dotnet;
@@ -23,6 +24,7 @@ pub mod outcome;
 pub mod pooling;
 pub mod runtime;
 pub mod setup;
+pub mod short;
 pub mod sql;
 mod sql_step;
 pub mod step;
@@ -35,7 +37,7 @@ pub use ids::{
 pub use outcome::{Misuse, Outcome, Shown, Value};
 pub use runtime::Runtime;
 pub use setup::{Resource, Setup, SqlSetup};
-pub use step::{step, step_with};
+pub use step::{step, step_in_place, step_with};
 
 /// An identity of a runtime (an index into its table of identities). A thread that holds
 /// no token runs as its process, identity 0, written `None` wherever an identity is

@@ -17,6 +17,7 @@ use super::ids::{
 };
 use super::pooling::{ConnectionId, ConnectionPool};
 use super::setup::Setup;
+use super::short::Short;
 use super::sql::{Catalog, ClrCall, Session};
 
 /// What a thread is running: a callback or a RunImpersonated delegate, with what entering
@@ -37,15 +38,6 @@ pub enum Open {
         /// What RunImpersonated changed.
         frame: Frame,
     },
-}
-
-/// One thread of the process.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Thread {
-    /// What the runtime and the OS know about it.
-    pub state: ManagedThread,
-    /// What it is running, innermost last.
-    pub open: Vec<Open>,
 }
 
 /// Where a work item is.
@@ -85,6 +77,15 @@ pub struct Lease {
     pub connection: ConnectionId,
     /// The identity it authenticated as.
     pub identity: Ident,
+}
+
+/// The connection pool and the connections the program holds (MRT-3).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Connections {
+    /// The pool.
+    pub(crate) pool: ConnectionPool,
+    /// The connections the program holds, by id (`None` once closed).
+    pub(crate) leases: Vec<Option<Lease>>,
 }
 
 /// SQL Server's state.
@@ -141,34 +142,38 @@ pub struct Runtime {
     pub(crate) started: bool,
     /// The .NET flow mode it started in (none for SQL Server).
     pub(crate) mode: Option<FlowMode>,
-    /// The threads, by id.
-    pub(crate) threads: Vec<Thread>,
+    /// What the runtime and the OS know about each thread, by id.
+    pub(crate) threads: Short<ManagedThread, 2>,
+    /// What the threads are running, each frame with its thread, innermost last.
+    pub(crate) open: Short<Option<(ThreadId, Open)>, 1>,
     /// The token handles.
     pub(crate) handles: Handles,
     /// The impersonation contexts WindowsIdentity.Impersonate returned, by id (Undo may be
     /// called again on one, so they stay).
-    pub(crate) contexts: Vec<Option<ImpersonationContext>>,
+    pub(crate) contexts: Short<Option<ImpersonationContext>, 2>,
     /// The work items, by id.
-    pub(crate) items: Vec<Option<Item>>,
+    pub(crate) items: Short<Option<Item>, 2>,
     /// The flow controls not yet undone, by id.
-    pub(crate) controls: Vec<Option<Control>>,
-    /// The connection pool (MRT-3).
-    pub(crate) pool: ConnectionPool,
-    /// The connections the program holds, by id (`None` once closed).
-    pub(crate) connections: Vec<Option<Lease>>,
+    pub(crate) controls: Short<Option<Control>, 2>,
+    /// The connection pool and connections, once the program opened one.
+    pub(crate) connections: Option<Box<Connections>>,
     /// SQL Server's state, when it hosts the code.
-    pub(crate) sql: Option<SqlState>,
+    pub(crate) sql: Option<Box<SqlState>>,
 }
 
 impl Runtime {
     /// `setup`'s runtime before the process starts: its threads idle, nothing held.
     #[must_use]
     pub fn new(setup: &Setup) -> Self {
+        let mut threads = Short::default();
+        threads.grow_to(usize::from(setup.threads));
         Runtime {
-            threads: vec![Thread::default(); usize::from(setup.threads)],
-            sql: setup.sql.as_ref().map(|s| SqlState {
-                catalog: s.catalog.clone(),
-                ..SqlState::default()
+            threads,
+            sql: setup.sql.as_ref().map(|s| {
+                Box::new(SqlState {
+                    catalog: s.catalog.clone(),
+                    ..SqlState::default()
+                })
             }),
             ..Runtime::default()
         }
@@ -186,22 +191,25 @@ impl Runtime {
         self.mode
     }
 
-    /// The thread `id`.
+    /// What the runtime and the OS know about thread `id`.
     #[must_use]
-    pub fn thread(&self, id: ThreadId) -> Option<&Thread> {
+    pub fn thread(&self, id: ThreadId) -> Option<&ManagedThread> {
         self.threads.get(id.index())
     }
 
-    /// The threads, by id.
-    #[must_use]
-    pub fn threads(&self) -> &[Thread] {
-        &self.threads
+    /// What thread `id` is running, innermost last.
+    pub fn open(&self, id: ThreadId) -> impl Iterator<Item = Open> + '_ {
+        self.open
+            .iter()
+            .flatten()
+            .filter(move |(t, _)| *t == id)
+            .map(|&(_, o)| o)
     }
 
     /// Whom thread `id` runs as: its OS token, else the process (identity 0).
     #[must_use]
     pub fn runs_as(&self, id: ThreadId) -> Ident {
-        self.thread(id).and_then(|t| t.state.os_token).unwrap_or(0)
+        self.thread(id).and_then(|t| t.os_token).unwrap_or(0)
     }
 
     /// The token handles.
@@ -225,7 +233,7 @@ impl Runtime {
     /// The work items, by id.
     #[must_use]
     pub fn items(&self) -> &[Option<Item>] {
-        &self.items
+        self.items.as_slice()
     }
 
     /// The flow control bound at `id`, while its suppression is in force.
@@ -234,21 +242,23 @@ impl Runtime {
         ids::get(&self.controls, id.index())
     }
 
-    /// The connection pool.
+    /// The connection pool, once the program opened a connection.
     #[must_use]
-    pub fn pool(&self) -> &ConnectionPool {
-        &self.pool
+    pub fn pool(&self) -> Option<&ConnectionPool> {
+        self.connections.as_deref().map(|c| &c.pool)
     }
 
     /// The connection bound at `id`, while the program holds it.
     #[must_use]
     pub fn connection(&self, id: SqlConnectionId) -> Option<&Lease> {
-        ids::get(&self.connections, id.index())
+        self.connections
+            .as_deref()
+            .and_then(|c| ids::get(&c.leases, id.index()))
     }
 
     /// SQL Server's state.
     #[must_use]
     pub fn sql(&self) -> Option<&SqlState> {
-        self.sql.as_ref()
+        self.sql.as_deref()
     }
 }

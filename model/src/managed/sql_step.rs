@@ -24,7 +24,7 @@ pub(crate) fn apply(
     action: &Action,
     trail: &mut Trail,
 ) -> Result<Reply, Misuse> {
-    let (Some(sql), Some(state)) = (setup.sql.as_ref(), rt.sql.as_mut()) else {
+    let (Some(sql), Some(state)) = (setup.sql.as_ref(), rt.sql.as_deref_mut()) else {
         return Err(Misuse::NotSqlServer);
     };
     let inst = &sql.instance;

@@ -44,19 +44,29 @@ pub fn step_with(
     setup: &Setup,
     runtime: &Runtime,
     action: &Action,
-    mut trail: Trail,
+    trail: Trail,
 ) -> Result<(Runtime, Outcome), Misuse> {
     let mut next = runtime.clone();
-    let reply = apply(setup, &mut next, action, &mut trail)?;
-    Ok((
-        next,
-        Outcome {
-            result: reply.result,
-            shown: reply.shown,
-            rules: trail.rules(),
-            decisions: trail.into_decisions(),
-        },
-    ))
+    let outcome = step_in_place(setup, &mut next, action, trail)?;
+    Ok((next, outcome))
+}
+
+/// [`step_with`] on `runtime` itself, for a caller that already holds the copy it means
+/// to change (the explorer's suites clone their whole state once). On a misuse `runtime`
+/// is left as it was.
+pub fn step_in_place(
+    setup: &Setup,
+    runtime: &mut Runtime,
+    action: &Action,
+    mut trail: Trail,
+) -> Result<Outcome, Misuse> {
+    let reply = apply(setup, runtime, action, &mut trail)?;
+    Ok(Outcome {
+        result: reply.result,
+        shown: reply.shown,
+        rules: trail.rules(),
+        decisions: trail.into_decisions(),
+    })
 }
 
 fn apply(

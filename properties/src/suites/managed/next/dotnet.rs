@@ -17,16 +17,19 @@
 
 use std::fmt::Write as _;
 
-use tokenhop_check::fingerprint;
+use std::hash::{Hash, Hasher};
+
+use tokenhop_check::fingerprint::{self, FingerprintHasher};
 use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::dotnet::{
     Carried, FRAMEWORKS, Family, FlowConfig, FlowMode, Frame, Framework, HAND_OFFS, HandOff, Host,
     ImpersonationContext,
 };
 use tokenhop_model::managed::runtime::{Open, Status};
+use tokenhop_model::managed::short::Short;
 use tokenhop_model::managed::{
     Action, ContextId, ControlId, HandleId, Ident, ItemId, Outcome, Runtime, ScopeId, Setup,
-    ThreadId, step_with,
+    ThreadId, step_in_place, step_with,
 };
 use tokenhop_model::rules::readings::Readings;
 
@@ -43,10 +46,6 @@ pub const MAX_ITEMS: usize = 2;
 /// The token handles a program that has RunImpersonated holds from the start, by handle:
 /// handle 0 is alice's token, handle 1 bob's.
 pub const HANDLE_OWNERS: [Ident; 2] = [ALICE, BOB];
-
-/// Room for each thread's ids of contexts and scopes: a thread binds the id its position
-/// on its stack gives, so that ids of live objects never clash.
-const IDS_PER_THREAD: u16 = 64;
 
 /// One process configuration: the runtime, what loaded it and its flow settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,7 +267,7 @@ impl ThreadRecord {
 }
 
 /// What the oracle saw when a work item was queued.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct ItemRecord {
     /// The hand-off carries an ExecutionContext (every one but UnsafeQueueUserWorkItem,
     /// CLR-2). The four that do behave alike, so only this is kept.
@@ -301,7 +300,7 @@ pub struct Oracle {
     /// The threads.
     pub threads: [ThreadRecord; THREADS],
     /// The work items queued so far, by id.
-    pub items: Vec<ItemRecord>,
+    pub items: Short<ItemRecord, MAX_ITEMS>,
 }
 
 /// A state of the .NET half: a configuration, the model's runtime, and the oracle.
@@ -319,7 +318,7 @@ impl State {
     /// Thread `t`'s OS token.
     #[must_use]
     pub fn token(&self, t: ThreadId) -> Option<Ident> {
-        self.runtime.thread(t).and_then(|th| th.state.os_token)
+        self.runtime.thread(t).and_then(|th| th.os_token)
     }
 }
 
@@ -441,13 +440,15 @@ impl Dotnet {
             mode,
             FlowMode::NoFlow | FlowMode::AlwaysFlow | FlowMode::FastFlow
         );
-        let live: Vec<HandleId> = (0..HANDLE_OWNERS.len())
-            .filter_map(|h| u16::try_from(h).ok().map(HandleId))
-            .filter(|&h| rt.handles().live(h).is_some())
-            .collect();
+        let live = || {
+            rt.handles()
+                .entries()
+                .filter(|&(_, _, disposed)| !disposed)
+                .map(|(h, _, _)| h)
+        };
         for (t, w) in state.oracle.threads.iter().enumerate() {
             let thread = thread(t);
-            let Some(th) = rt.thread(thread).map(|x| x.state) else {
+            let Some(th) = rt.thread(thread).copied() else {
                 continue;
             };
             let next_id = id_at(thread, w.stack.len());
@@ -535,7 +536,7 @@ impl Dotnet {
                 _ => {}
             }
             if profile.run_impersonated {
-                out.extend(live.iter().map(|&handle| Action::RunImpersonated {
+                out.extend(live().map(|handle| Action::RunImpersonated {
                     thread,
                     handle,
                     scope: ScopeId(next_id),
@@ -543,7 +544,7 @@ impl Dotnet {
             }
         }
         if profile.run_impersonated {
-            out.extend(live.iter().map(|&handle| Action::Dispose {
+            out.extend(live().map(|handle| Action::Dispose {
                 thread: ThreadId(0),
                 handle,
             }));
@@ -556,20 +557,12 @@ impl Dotnet {
     #[must_use]
     pub fn next(&self, state: &State, action: &Action) -> Option<(State, Outcome)> {
         let setup = self.setups.get(usize::from(state.config))?;
-        let (runtime, outcome) =
-            step_with(setup, &state.runtime, action, Trail::rule_set()).ok()?;
-        let mut oracle = state.oracle.clone();
+        let mut next = state.clone();
+        let outcome = step_in_place(setup, &mut next.runtime, action, Trail::rule_set()).ok()?;
         if outcome.result.is_ok() {
-            self.observe(state, &runtime, action, &mut oracle)?;
+            self.observe(state, &next.runtime, action, &mut next.oracle)?;
         }
-        Some((
-            State {
-                config: state.config,
-                runtime,
-                oracle,
-            },
-            outcome,
-        ))
+        Some((next, outcome))
     }
 
     /// Records in `oracle` what a call that succeeded did, as the domain text states it.
@@ -708,41 +701,39 @@ impl Dotnet {
         };
         let rt = &state.runtime;
         let worker = |t: usize| {
-            let Some(th) = rt.thread(thread(t)) else {
-                return 0;
-            };
-            let Some(w) = state.oracle.threads.get(t) else {
-                return 0;
-            };
-            let stack: Vec<ScopeShape> = w
-                .stack
-                .iter()
-                .map(|s| ScopeShape::of(rt, &th.open, *s))
-                .collect();
-            fingerprint::of(&(th.state, stack, w.record))
+            let mut h = FingerprintHasher::default();
+            if let (Some(th), Some(w)) = (rt.thread(thread(t)), state.oracle.threads.get(t)) {
+                th.hash(&mut h);
+                h.write_usize(w.stack.len());
+                for s in &w.stack {
+                    ScopeShape::of(rt, thread(t), *s).hash(&mut h);
+                }
+                w.record.hash(&mut h);
+            }
+            h.finish()
         };
         let (a, b) = (worker(0), worker(1));
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        let items: Vec<ItemShape> = rt
-            .items()
-            .iter()
-            .zip(&state.oracle.items)
-            .filter_map(|(model, oracle)| {
-                model.map(|m| ItemShape {
+        let mut h = FingerprintHasher::default();
+        (profile, lo, hi).hash(&mut h);
+        h.write_usize(rt.items().iter().flatten().count());
+        for (model, oracle) in rt.items().iter().zip(state.oracle.items.iter()) {
+            if let Some(m) = model {
+                ItemShape {
                     context: m.context,
                     carries_context: oracle.carries_context,
                     os_at_capture: oracle.os_at_capture,
                     record_at_capture: oracle.record_at_capture,
                     status: m.status,
-                })
-            })
-            .collect();
-        let handles: Vec<(Ident, bool)> = rt
-            .handles()
-            .entries()
-            .map(|(_, who, disposed)| (who, disposed))
-            .collect();
-        fingerprint::of(&(profile, lo, hi, items, handles))
+                }
+                .hash(&mut h);
+            }
+        }
+        h.write_usize(rt.handles().entries().count());
+        for (_, who, disposed) in rt.handles().entries() {
+            (who, disposed).hash(&mut h);
+        }
+        h.finish()
     }
 
     /// An action in words.
@@ -817,7 +808,7 @@ impl Dotnet {
         let rt = &state.runtime;
         let mut s = format!("[{}]", profile.mode.name());
         for (t, w) in state.oracle.threads.iter().enumerate() {
-            let Some(th) = rt.thread(thread(t)).map(|x| x.state) else {
+            let Some(th) = rt.thread(thread(t)).copied() else {
                 continue;
             };
             let _ = write!(
@@ -854,7 +845,7 @@ impl Dotnet {
             }
             s.push(';');
         }
-        for (i, (item, oracle)) in rt.items().iter().zip(&state.oracle.items).enumerate() {
+        for (i, (item, oracle)) in rt.items().iter().zip(state.oracle.items.iter()).enumerate() {
             let Some(item) = item else {
                 continue;
             };
@@ -904,7 +895,7 @@ enum ScopeShape {
 }
 
 impl ScopeShape {
-    fn of(rt: &Runtime, open: &[Open], scope: Scope) -> Self {
+    fn of(rt: &Runtime, thread: ThreadId, scope: Scope) -> Self {
         match scope {
             Scope::Impersonation { context, before } => match rt.context(context) {
                 Some(&context) => ScopeShape::Impersonation { context, before },
@@ -914,9 +905,9 @@ impl ScopeShape {
                 item,
                 os_before,
                 restore,
-            } => open
-                .iter()
-                .find_map(|o| match *o {
+            } => rt
+                .open(thread)
+                .find_map(|o| match o {
                     Open::Callback { item: i, frame } if i == item => Some(frame),
                     _ => None,
                 })
@@ -931,9 +922,9 @@ impl ScopeShape {
                 handle,
                 os_before,
                 restore,
-            } => open
-                .iter()
-                .find_map(|o| match *o {
+            } => rt
+                .open(thread)
+                .find_map(|o| match o {
                     Open::Scope { scope: s, frame } if s == scope => Some(frame),
                     _ => None,
                 })
@@ -957,12 +948,14 @@ struct ItemShape {
     status: Status,
 }
 
-/// The id a context or scope bound at position `depth` of `thread`'s stack takes.
+/// The id a context or scope bound at position `depth` of `thread`'s stack takes: the
+/// threads' ids interleave, so that ids of live objects never clash and the runtime's
+/// tables stay as short as the stacks are deep.
 fn id_at(thread: ThreadId, depth: usize) -> u16 {
-    thread
-        .0
-        .saturating_mul(IDS_PER_THREAD)
-        .saturating_add(u16::try_from(depth).unwrap_or(u16::MAX))
+    u16::try_from(depth)
+        .unwrap_or(u16::MAX)
+        .saturating_mul(THREADS_U16)
+        .saturating_add(thread.0)
 }
 
 /// The flow controls `thread` binds: for ExecutionContext.SuppressFlow, and for an

@@ -25,7 +25,7 @@ use tokenhop_model::managed::sql::{
 };
 use tokenhop_model::managed::{
     Action, AssemblyId, CallId, Ident, IdentityId, Outcome, Resource, ResourceId, Runtime,
-    SessionId, Setup, SqlContextId, SqlSetup, WindowsIdentitySource, step_with,
+    SessionId, Setup, SqlContextId, SqlSetup, WindowsIdentitySource, step_in_place, step_with,
 };
 use tokenhop_model::rules::readings::Readings;
 
@@ -429,46 +429,39 @@ impl Sql {
         if matches!(action, Action::ExecuteAs { .. }) && state.depth() > MAX_SWITCHES {
             return None;
         }
-        let (runtime, outcome) =
-            step_with(&config.setup, &state.runtime, action, Trail::rule_set()).ok()?;
+        let mut next = state.clone();
+        let outcome =
+            step_in_place(&config.setup, &mut next.runtime, action, Trail::rule_set()).ok()?;
         if outcome.result.is_err() {
-            return Some((state.clone(), outcome));
+            return Some((next, outcome));
         }
-        let mut routine = state.routine;
         match *action {
-            Action::ExecuteAs { .. } | Action::Revert { .. } => routine = None,
+            Action::ExecuteAs { .. } | Action::Revert { .. } => next.routine = None,
             Action::Enter { .. } => {
-                routine = Some(Routine {
+                next.routine = Some(Routine {
                     entry: state.current()?,
                     started: false,
                     impersonating: [false; 2],
                 });
             }
             Action::SqlImpersonate { thread, .. } => {
-                if let Some(r) = &mut routine {
+                if let Some(r) = &mut next.routine {
                     r.impersonating[slot(thread)] = true;
                 }
             }
             Action::SqlUndo { thread, .. } => {
-                if let Some(r) = &mut routine {
+                if let Some(r) = &mut next.routine {
                     r.impersonating[slot(thread)] = false;
                 }
             }
             Action::StartThread { .. } => {
-                if let Some(r) = &mut routine {
+                if let Some(r) = &mut next.routine {
                     r.started = true;
                 }
             }
             _ => {}
         }
-        Some((
-            State {
-                config: state.config,
-                runtime,
-                routine,
-            },
-            outcome,
-        ))
+        Some((next, outcome))
     }
 
     /// The fingerprint of `state`: its configuration, the session's contexts and, while a
