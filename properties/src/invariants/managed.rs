@@ -12,12 +12,12 @@ use tokenhop_model::managed::sql::ClrThread;
 use tokenhop_model::managed::{Action, Ident, Outcome, Shown, Value};
 use tokenhop_model::rules::RuleId;
 
-use crate::suites::attacks::sql::next as atk9;
-use crate::suites::managed::next::dotnet::{
+use crate::suites::attacks::sql as atk9;
+use crate::suites::managed::dotnet::{
     self, HANDLE_OWNERS, ItemRecord, Scope, State as DotnetState, name,
 };
-use crate::suites::managed::next::sql::{self, State as SqlState, identity_name, login_name};
-use crate::suites::managed::next::{Managed, State};
+use crate::suites::managed::sql::{self, State as SqlState, identity_name, login_name};
+use crate::suites::managed::{Managed, State};
 
 /// INV-11..16 and INV-18, for the `managed` suite.
 #[must_use]
