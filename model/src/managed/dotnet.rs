@@ -56,10 +56,29 @@ const fn fx(
     )
 }
 
+/// .NET Framework 1.1, the last version without an ExecutionContext.
+const NET_1_1: (&str, Framework) = fx("1.1", Family::Framework1, false);
+/// .NET Framework 4.8, the last .NET Framework.
+const NET_4_8: (&str, Framework) = fx("4.8", Family::Framework2, true);
+/// .NET 9, the newest .NET the rules distinguish.
+const NET_9: (&str, Framework) = fx("9", Family::Core, true);
+
+impl Family {
+    /// The newest runtime version of the family.
+    #[must_use]
+    pub fn newest(self) -> Framework {
+        match self {
+            Family::Framework1 => NET_1_1.1,
+            Family::Framework2 => NET_4_8.1,
+            Family::Core => NET_9.1,
+        }
+    }
+}
+
 /// Every runtime version a scenario may name.
 pub const FRAMEWORKS: &[(&str, Framework)] = &[
     fx("1.0", Family::Framework1, false),
-    fx("1.1", Family::Framework1, false),
+    NET_1_1,
     fx("2.0", Family::Framework2, false),
     fx("3.0", Family::Framework2, false),
     fx("3.5", Family::Framework2, false),
@@ -67,14 +86,14 @@ pub const FRAMEWORKS: &[(&str, Framework)] = &[
     fx("4.5", Family::Framework2, false),
     fx("4.6", Family::Framework2, true),
     fx("4.7", Family::Framework2, true),
-    fx("4.8", Family::Framework2, true),
+    NET_4_8,
     fx("core-2.1", Family::Core, true),
     fx("core-3.1", Family::Core, true),
     fx("5", Family::Core, true),
     fx("6", Family::Core, true),
     fx("7", Family::Core, true),
     fx("8", Family::Core, true),
-    fx("9", Family::Core, true),
+    NET_9,
 ];
 
 /// What loaded the runtime, which decides where the flow settings come from.

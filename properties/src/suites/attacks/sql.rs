@@ -18,7 +18,7 @@
 
 use tokenhop_check::{Model, Property, Violation, fingerprint};
 use tokenhop_model::core::decision::Trail;
-use tokenhop_model::managed::dotnet::FRAMEWORKS;
+use tokenhop_model::managed::dotnet::Family;
 use tokenhop_model::managed::exception::Exception;
 use tokenhop_model::managed::sql::{
     Catalog, ClrCall, ClrThread, Database, DatabaseId, Instance, Login, LoginId, PermissionSet,
@@ -165,11 +165,7 @@ fn config(c: u16) -> SqlConfig {
         databases: vec![Database { owner, trustworthy }],
         assemblies: Vec::new(),
     };
-    let framework = FRAMEWORKS
-        .iter()
-        .find(|(name, _)| *name == "4.8")
-        .map_or(FRAMEWORKS[0].1, |&(_, f)| f);
-    let mut setup = Setup::sql_server(framework, SqlSetup { instance, catalog });
+    let mut setup = Setup::sql_server(Family::Framework2.newest(), SqlSetup { instance, catalog });
     setup.resources = vec![Resource {
         readers: vec![SERVICE],
         remote: false,

@@ -18,7 +18,7 @@
 
 use tokenhop_check::fingerprint;
 use tokenhop_model::core::decision::Trail;
-use tokenhop_model::managed::dotnet::FRAMEWORKS;
+use tokenhop_model::managed::dotnet::Family;
 use tokenhop_model::managed::sql::{
     Assembly, Catalog, ClrThread, Context, Database, DatabaseId, Instance, Login, LoginId,
     PermissionSet, Table, TableId,
@@ -151,12 +151,8 @@ fn config(caller_windows: bool, strict: bool, trustworthy: bool, delegation: boo
             })
             .collect(),
     };
-    let framework = FRAMEWORKS
-        .iter()
-        .find(|(name, _)| *name == "4.8")
-        .map(|&(_, f)| f);
     let mut setup = Setup::sql_server(
-        framework.unwrap_or(FRAMEWORKS[0].1),
+        Family::Framework2.newest(),
         SqlSetup {
             instance: instance(strict, delegation),
             catalog,
