@@ -4,9 +4,9 @@
 //!
 //! A [`ManagedThread`] is what the runtime and the OS know about one thread: its OS token,
 //! the identity managed impersonation recorded, its suppression flags and (on .NET Core)
-//! the flowing token handle. [`capture`] takes what a hand-off carries; [`enter`] applies it
-//! on the thread that runs the callback and [`leave`] restores afterwards. These are the
-//! decisions [`super::step`] takes for the .NET actions; each records its decisions on a
+//! the flowing token handle. `capture` takes what a hand-off carries; `enter` applies it
+//! on the thread that runs the callback and `leave` restores afterwards. These are the
+//! decisions [`step`](super::step::step) takes for the .NET actions; each records its decisions on a
 //! [`Trail`].
 
 use super::Ident;
@@ -155,7 +155,7 @@ impl FlowMode {
 }
 
 /// The flow mode of a process, and the rules that set it.
-pub fn flow_mode(
+pub(crate) fn flow_mode(
     framework: Framework,
     host: Host,
     config: FlowConfig,
@@ -254,12 +254,12 @@ pub struct Handles(super::short::Short<Option<(Ident, bool)>, 2>);
 
 impl Handles {
     /// Binds `handle` to a new handle to `identity`'s token.
-    pub fn open(&mut self, handle: HandleId, identity: Ident) {
+    pub(crate) fn open(&mut self, handle: HandleId, identity: Ident) {
         super::ids::bind(&mut self.0, handle.index(), (identity, false));
     }
 
     /// Disposes `handle`; whether it was bound.
-    pub fn dispose(&mut self, handle: HandleId) -> bool {
+    pub(crate) fn dispose(&mut self, handle: HandleId) -> bool {
         match super::ids::get_mut(&mut self.0, handle.index()) {
             Some(h) => {
                 h.1 = true;
@@ -366,18 +366,9 @@ pub enum Carried {
     AsyncLocal(Option<HandleId>),
 }
 
-/// Captures what a hand-off made now on `thread` carries (CLR-1..13).
-pub fn capture(
-    mode: FlowMode,
-    hand_off: HandOff,
-    thread: &ManagedThread,
-    trail: &mut Trail,
-) -> Carried {
-    capture_with(mode, hand_off, thread, &Readings::default(), trail)
-}
-
-/// [`capture`] under selected readings (OQR-1).
-pub fn capture_with(
+/// Captures what a hand-off made now on `thread` carries, under the selected readings
+/// (CLR-1..13, OQR-1).
+pub(crate) fn capture(
     mode: FlowMode,
     hand_off: HandOff,
     thread: &ManagedThread,
@@ -466,7 +457,7 @@ pub fn capture_with(
     }
 }
 
-/// What [`enter`] changed, so that [`leave`] can put it back.
+/// What entering a context changed, so that leaving it can put it back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Frame {
     /// The thread as it was, when running the context changed it.
@@ -497,7 +488,7 @@ impl Frame {
 }
 
 /// Applies `carried` on `thread` before the callback runs (CLR-5, CLR-8, CLR-10, CLR-12..14).
-pub fn enter(
+pub(crate) fn enter(
     carried: Carried,
     thread: &mut ManagedThread,
     handles: &Handles,
@@ -585,7 +576,7 @@ pub fn enter(
 }
 
 /// Restores `thread` after its callback (CLR-8, MRT-2).
-pub fn leave(frame: Frame, thread: &mut ManagedThread, trail: &mut Trail) {
+pub(crate) fn leave(frame: Frame, thread: &mut ManagedThread, trail: &mut Trail) {
     match frame.saved {
         Some(saved) => {
             thread.os_token = saved.os_token;
@@ -622,7 +613,7 @@ pub struct ImpersonationContext {
 }
 
 /// WindowsIdentity.Impersonate (.NET Framework): the OS token and the runtime's record.
-pub fn impersonate(
+pub(crate) fn impersonate(
     thread: &mut ManagedThread,
     who: Ident,
     trail: &mut Trail,
@@ -637,7 +628,7 @@ pub fn impersonate(
 }
 
 /// WindowsImpersonationContext.Undo (MRT-1).
-pub fn undo(thread: &mut ManagedThread, context: ImpersonationContext, trail: &mut Trail) {
+pub(crate) fn undo(thread: &mut ManagedThread, context: ImpersonationContext, trail: &mut Trail) {
     thread.os_token = context.previous.os_token;
     thread.managed = context.previous.managed;
     trail.note(RuleId::MRT_1, || {
@@ -646,7 +637,7 @@ pub fn undo(thread: &mut ManagedThread, context: ImpersonationContext, trail: &m
 }
 
 /// ImpersonateLoggedOnUser / SetThreadToken through P/Invoke: the OS token only (CLR-3).
-pub fn pinvoke_impersonate(thread: &mut ManagedThread, who: Ident, trail: &mut Trail) {
+pub(crate) fn pinvoke_impersonate(thread: &mut ManagedThread, who: Ident, trail: &mut Trail) {
     thread.os_token = Some(who);
     trail.note(RuleId::CLR_3, || {
         "P/Invoke impersonation changes the OS token; the CLR does not see it".into()
@@ -654,7 +645,7 @@ pub fn pinvoke_impersonate(thread: &mut ManagedThread, who: Ident, trail: &mut T
 }
 
 /// [`pinvoke_impersonate`] in a process of `mode`: on .NET Core the rule is CLR-13.
-pub fn pinvoke_impersonate_in(
+pub(crate) fn pinvoke_impersonate_in(
     mode: FlowMode,
     thread: &mut ManagedThread,
     who: Ident,
@@ -672,7 +663,7 @@ pub fn pinvoke_impersonate_in(
 }
 
 /// RevertToSelf through P/Invoke: the OS token only; a stale managed record stays (CLR-3).
-pub fn pinvoke_revert(thread: &mut ManagedThread, trail: &mut Trail) {
+pub(crate) fn pinvoke_revert(thread: &mut ManagedThread, trail: &mut Trail) {
     thread.os_token = None;
     if thread.managed.is_some() {
         trail.note(RuleId::CLR_3, || {
@@ -682,7 +673,7 @@ pub fn pinvoke_revert(thread: &mut ManagedThread, trail: &mut Trail) {
 }
 
 /// ExecutionContext.SuppressFlow (CLR-9).
-pub fn suppress_flow(
+pub(crate) fn suppress_flow(
     mode: FlowMode,
     thread: &mut ManagedThread,
     trail: &mut Trail,
@@ -716,7 +707,7 @@ pub enum Suppression {
 /// AsyncFlowControl.Undo of `suppression`, called on `thread` (`same_thread`: the thread
 /// that suppressed) (CLR-9, CLR-10): the suppressing thread's flow is restored; on another
 /// thread it throws.
-pub fn restore_flow(
+pub(crate) fn restore_flow(
     thread: &mut ManagedThread,
     suppression: Suppression,
     same_thread: bool,
@@ -749,7 +740,7 @@ pub fn restore_flow(
 
 /// SecurityContext.SuppressFlowWindowsIdentity, or with `whole` SecurityContext.SuppressFlow
 /// (CLR-10, OQR-1; both throw on .NET 5+, CLR-12).
-pub fn suppress_identity_flow(
+pub(crate) fn suppress_identity_flow(
     mode: FlowMode,
     thread: &mut ManagedThread,
     whole: bool,
@@ -794,7 +785,7 @@ pub fn suppress_identity_flow(
 /// Enters WindowsIdentity.RunImpersonated on `thread` with `handle` (CLR-12, CLR-14).
 /// On the .NET Framework it is managed impersonation (CLR-3); on .NET Core the token goes
 /// into the AsyncLocal. [`leave`] with the returned frame ends it.
-pub fn run_impersonated(
+pub(crate) fn run_impersonated(
     mode: FlowMode,
     thread: &mut ManagedThread,
     handle: HandleId,

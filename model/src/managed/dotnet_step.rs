@@ -1,4 +1,4 @@
-//! The .NET actions of [`super::step`]: each looks up what it names in the runtime, takes
+//! The .NET actions of [`step`](super::step::step): each looks up what it names in the runtime, takes
 //! its decisions through [`super::dotnet`] (and [`super::pooling`] for connections), and
 //! records what it created under the id the action binds.
 
@@ -186,7 +186,7 @@ fn capture(
     trail: &mut Trail,
 ) -> Result<Carried, Misuse> {
     let th = thread_mut(&mut rt.threads, thread)?;
-    Ok(dotnet::capture_with(
+    Ok(dotnet::capture(
         mode,
         hand_off,
         &*th,

@@ -2,7 +2,7 @@
 //! points and how SQL Server hosts CLR code, as one state machine.
 //!
 //! A [`Setup`] is what a runtime is declared to be; a [`Runtime`] is its state; an
-//! [`Action`] is one managed call or T-SQL statement; [`step`] maps a setup, a runtime and
+//! [`Action`] is one managed call or T-SQL statement; [`step()`] maps a setup, a runtime and
 //! an action to the next runtime and an [`Outcome`]: what the call returned or the
 //! exception it threw, whom the step shows, and every decision taken, each naming its rule
 //! (CLR-*, SQL-*, SQLX-*, MRT-*, THR-1, OQD-7..9, OQR-1, OQS-1, OQS-2). The runtime
@@ -10,7 +10,7 @@
 //! loom checks all step this one function.
 //!
 //! - [`ids`], [`setup`], [`runtime`], [`action`], [`outcome`]: the vocabulary.
-//! - [`step`]: the transition function, over [`dotnet`] (identity flow, CLR-1..15, MRT-1,
+//! - [`mod@step`]: the transition function, over [`dotnet`] (identity flow, CLR-1..15, MRT-1,
 //!   MRT-2, OQD-7, OQR-1), [`pooling`] (MRT-3) and [`sql`] (SQL Server CLR integration).
 //! - [`exception`]: the exceptions a managed call throws; [`short`]: the inline-first
 //!   sequence the runtime's small tables are kept in.

@@ -7,7 +7,7 @@
 //! code's impersonation contexts.
 //!
 //! A [`Runtime`] is a plain value (`Clone + Eq + Hash`) of small typed ids. Only
-//! [`super::step`] changes it; everything else reads it.
+//! [`step`](super::step::step) changes it; everything else reads it.
 
 use super::Ident;
 use super::dotnet::{Carried, FlowMode, Frame, Handles, ImpersonationContext, ManagedThread};

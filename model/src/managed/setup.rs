@@ -3,7 +3,7 @@
 //! rules, its identities and threads, the resources its code may open, and for SQL Server
 //! the instance with the databases and assemblies it starts with.
 //!
-//! A [`Setup`] is shared by every state of a run; [`super::step`] takes it beside the
+//! A [`Setup`] is shared by every state of a run; [`step`](super::step::step) takes it beside the
 //! [`Runtime`](super::Runtime), so that states stay small for the explorer.
 
 use super::Ident;

@@ -8,7 +8,7 @@
 //! (databases' TRUSTWORTHY and the assemblies created); a [`Session`] is one connection
 //! with its stack of EXECUTE AS contexts; a [`ClrCall`] is one entry into managed code from
 //! T-SQL, with the context it entered in and which of its threads impersonate. These are
-//! the decisions [`super::step`] takes for the SQL Server actions; each records its
+//! the decisions [`step`](super::step::step) takes for the SQL Server actions; each records its
 //! decisions on a [`Trail`].
 
 use super::Ident;
@@ -197,7 +197,7 @@ impl Instance {
     /// CREATE ASSEMBLY by `creator` (SQL-1, SQL-2, SQL-3, SQL-11, ATK-9, OQS-1): the
     /// assembly created, for the caller to bind.
     #[allow(clippy::too_many_arguments)]
-    pub fn create_assembly(
+    pub(crate) fn create_assembly(
         &self,
         catalog: &Catalog,
         creator: LoginId,
@@ -311,7 +311,7 @@ impl Instance {
     }
 
     /// EXECUTE AS LOGIN or USER on `session` (SQLX-1, SQL-12).
-    pub fn execute_as(
+    pub(crate) fn execute_as(
         &self,
         catalog: &Catalog,
         session: &mut Session,
@@ -367,7 +367,7 @@ impl Instance {
 
     /// Enters managed code in `assembly` from T-SQL on `session` (SQL-2 at load, SQL-3,
     /// SQL-4); an assembly whose CREATE ASSEMBLY failed is not found.
-    pub fn enter_clr(
+    pub(crate) fn enter_clr(
         &self,
         catalog: &Catalog,
         session: &Session,
@@ -411,7 +411,7 @@ impl Instance {
     }
 
     /// SqlContext.WindowsIdentity read in `call` (SQL-6, OQD-9).
-    pub fn windows_identity(
+    pub(crate) fn windows_identity(
         &self,
         call: &ClrCall,
         readings: &Readings,
@@ -456,7 +456,7 @@ impl Instance {
     }
 
     /// A query on the context connection from `thread` of `call` (SQL-7, SQL-8, SQL-9, SQL-12).
-    pub fn context_query(
+    pub(crate) fn context_query(
         &self,
         catalog: &Catalog,
         call: &ClrCall,
@@ -518,7 +518,7 @@ impl Instance {
 
     /// An external resource reached from `thread` of `call` (SQL-1, SQL-4, SQL-5, SQL-10,
     /// OQD-8, OQD-9): whom the resource sees, before its own access check.
-    pub fn external_identity(
+    pub(crate) fn external_identity(
         &self,
         call: &ClrCall,
         thread: ClrThread,
@@ -673,7 +673,11 @@ impl Session {
 
     /// REVERT: back to the caller of the last EXECUTE AS (SQLX-1); with none in force,
     /// OQS-2 decides.
-    pub fn revert(&mut self, readings: &Readings, trail: &mut Trail) -> Result<(), Exception> {
+    pub(crate) fn revert(
+        &mut self,
+        readings: &Readings,
+        trail: &mut Trail,
+    ) -> Result<(), Exception> {
         if self.stack.len() <= 1 {
             if readings.alternative(RuleId::OQS_2) {
                 trail.note(RuleId::OQS_2, || {
@@ -731,7 +735,7 @@ impl ClrCall {
 
     /// WindowsIdentity.Impersonate on the identity SqlContext gave (SQL-6, SQL-7): whom
     /// the thread now impersonates.
-    pub fn impersonate(
+    pub(crate) fn impersonate(
         &mut self,
         thread: ClrThread,
         identity: Option<Ident>,
@@ -754,7 +758,7 @@ impl ClrCall {
     }
 
     /// WindowsImpersonationContext.Undo on `thread` (MRT-1).
-    pub fn undo(&mut self, thread: ClrThread, trail: &mut Trail) {
+    pub(crate) fn undo(&mut self, thread: ClrThread, trail: &mut Trail) {
         self.impersonating.retain(|(t, _)| *t != thread);
         trail.note(RuleId::MRT_1, || {
             "Undo: the thread holds the service account's token again".into()
@@ -762,7 +766,7 @@ impl ClrCall {
     }
 
     /// A call into unmanaged code (P/Invoke) (SQL-1).
-    pub fn unmanaged(&self, trail: &mut Trail) -> Result<(), Exception> {
+    pub(crate) fn unmanaged(&self, trail: &mut Trail) -> Result<(), Exception> {
         trail.note(RuleId::SQL_1, || {
             format!(
                 "{} code {} call unmanaged code",
@@ -784,7 +788,7 @@ impl ClrCall {
     }
 
     /// Starting a thread from managed code (SQL-1: host protection forbids it below UNSAFE).
-    pub fn start_thread(&self, trail: &mut Trail) -> Result<(), Exception> {
+    pub(crate) fn start_thread(&self, trail: &mut Trail) -> Result<(), Exception> {
         trail.note(RuleId::SQL_1, || {
             format!(
                 "{} code {} create threads",

@@ -1,4 +1,4 @@
-//! The SQL Server actions of [`super::step`]: T-SQL statements of a session and the calls
+//! The SQL Server actions of [`step`](super::step::step): T-SQL statements of a session and the calls
 //! CLR code makes in a routine. Each looks up what it names, takes its decisions through
 //! [`super::sql`], and records what it created under the id the action binds.
 

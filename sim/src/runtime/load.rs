@@ -1,6 +1,6 @@
 //! Reading a runtime scenario (format v1): the process, its identities and threads, SQL
 //! Server's logins, databases, tables and resources, with every name checked at load with
-//! a located error, into the model's [`Setup`]; then the steps, which [`steps`] decodes
+//! a located error, into the model's [`Setup`]; then the steps, which `steps` decodes
 //! into the model's actions.
 
 mod steps;
