@@ -178,6 +178,17 @@ const PROCESS_FIELDS: &[&str] = &[
     "expect",
 ];
 
+/// The fields of a SQL Server login.
+const LOGIN_FIELDS: &[&str] = &[
+    "name",
+    "windows",
+    "sysadmin",
+    "external_access_assembly",
+    "unsafe_assembly",
+    "create_assembly_in",
+    "impersonate",
+];
+
 const FLOW_MODES: &[(&str, &str)] = &[
     ("no-context", "no-context"),
     ("no-flow", "no-flow"),
@@ -402,21 +413,30 @@ impl Builder {
             catalog: Catalog::default(),
             names: SqlNames::default(),
         };
-        let logins = f.require("logins", "SQL Server's setup")?;
-        let login_fields: &[&str] = &[
-            "name",
-            "windows",
-            "sysadmin",
-            "external_access_assembly",
-            "unsafe_assembly",
-            "create_assembly_in",
-            "impersonate",
-        ];
-        let login_nodes = list(logins, &f.path("logins"))?;
+        let login_nodes = list(
+            f.require("logins", "SQL Server's setup")?,
+            &f.path("logins"),
+        )?;
+        self.sql_logins(&mut setup, login_nodes, &f.path("logins"))?;
+        self.sql_databases(
+            &mut setup,
+            f.require("databases", "SQL Server's setup")?,
+            &f.path("databases"),
+        )?;
+        Self::sql_grants(&mut setup, login_nodes, &f.path("logins"))?;
+        if let Some(ts) = f.get("tables") {
+            Self::sql_tables(&mut setup, ts, &f.path("tables"))?;
+        }
+        self.sql = Some(setup);
+        Ok(())
+    }
+
+    /// The logins' names and flags (grants, which may name any login, come after).
+    fn sql_logins(&mut self, setup: &mut SqlSetup, login_nodes: &[Node], base: &str) -> Read<()> {
         // First pass: names, so that grants may name any login.
         for (i, l) in login_nodes.iter().enumerate() {
-            let p = index(&f.path("logins"), i);
-            let lf = Fields::new(l, &p, "a login", login_fields)?;
+            let p = index(base, i);
+            let lf = Fields::new(l, &p, "a login", LOGIN_FIELDS)?;
             let name_node = lf.require("name", "a login")?;
             let name = string(name_node, &lf.path("name"))?;
             if setup
@@ -466,9 +486,13 @@ impl Builder {
             });
             setup.names.logins.push(name);
         }
-        let dbs = f.require("databases", "SQL Server's setup")?;
-        for (i, d) in list(dbs, &f.path("databases"))?.iter().enumerate() {
-            let p = index(&f.path("databases"), i);
+        Ok(())
+    }
+
+    /// The databases, each owned by a declared login.
+    fn sql_databases(&mut self, setup: &mut SqlSetup, dbs: &Node, base: &str) -> Read<()> {
+        for (i, d) in list(dbs, base)?.iter().enumerate() {
+            let p = index(base, i);
             let df = Fields::new(d, &p, "a database", &["name", "owner", "trustworthy"])?;
             let name_node = df.require("name", "a database")?;
             let name = string(name_node, &df.path("name"))?;
@@ -500,9 +524,14 @@ impl Builder {
                 .push(Database { owner, trustworthy });
             setup.names.databases.push(name);
         }
+        Ok(())
+    }
+
+    /// The logins' grants: CREATE ASSEMBLY in databases, IMPERSONATE on logins.
+    fn sql_grants(setup: &mut SqlSetup, login_nodes: &[Node], base: &str) -> Read<()> {
         for (i, l) in login_nodes.iter().enumerate() {
-            let p = index(&f.path("logins"), i);
-            let lf = Fields::new(l, &p, "a login", login_fields)?;
+            let p = index(base, i);
+            let lf = Fields::new(l, &p, "a login", LOGIN_FIELDS)?;
             if let Some(x) = lf.get("create_assembly_in") {
                 for (j, d) in list(x, &lf.path("create_assembly_in"))?.iter().enumerate() {
                     let db = named(
@@ -530,46 +559,48 @@ impl Builder {
                 }
             }
         }
-        if let Some(ts) = f.get("tables") {
-            for (i, t) in list(ts, &f.path("tables"))?.iter().enumerate() {
-                let p = index(&f.path("tables"), i);
-                let tf = Fields::new(t, &p, "a table", &["name", "database", "readers"])?;
-                let name_node = tf.require("name", "a table")?;
-                let name = string(name_node, &tf.path("name"))?;
-                if setup
-                    .names
-                    .tables
-                    .iter()
-                    .any(|x| x.eq_ignore_ascii_case(&name))
-                {
-                    return Err(Fault::new(
-                        name_node.span,
-                        tf.path("name"),
-                        format!("table `{name}` is declared twice"),
-                    ));
-                }
-                let database = named(
-                    &setup.names.databases,
-                    tf.require("database", "a table")?,
-                    &tf.path("database"),
-                    "database",
-                )?;
-                let mut readers = Vec::new();
-                if let Some(r) = tf.get("readers") {
-                    for (j, x) in list(r, &tf.path("readers"))?.iter().enumerate() {
-                        readers.push(named(
-                            &setup.names.logins,
-                            x,
-                            &index(&tf.path("readers"), j),
-                            "login",
-                        )?);
-                    }
-                }
-                setup.instance.tables.push(Table { database, readers });
-                setup.names.tables.push(name);
+        Ok(())
+    }
+
+    /// The tables, each in a declared database, with the logins that may read it.
+    fn sql_tables(setup: &mut SqlSetup, ts: &Node, base: &str) -> Read<()> {
+        for (i, t) in list(ts, base)?.iter().enumerate() {
+            let p = index(base, i);
+            let tf = Fields::new(t, &p, "a table", &["name", "database", "readers"])?;
+            let name_node = tf.require("name", "a table")?;
+            let name = string(name_node, &tf.path("name"))?;
+            if setup
+                .names
+                .tables
+                .iter()
+                .any(|x| x.eq_ignore_ascii_case(&name))
+            {
+                return Err(Fault::new(
+                    name_node.span,
+                    tf.path("name"),
+                    format!("table `{name}` is declared twice"),
+                ));
             }
+            let database = named(
+                &setup.names.databases,
+                tf.require("database", "a table")?,
+                &tf.path("database"),
+                "database",
+            )?;
+            let mut readers = Vec::new();
+            if let Some(r) = tf.get("readers") {
+                for (j, x) in list(r, &tf.path("readers"))?.iter().enumerate() {
+                    readers.push(named(
+                        &setup.names.logins,
+                        x,
+                        &index(&tf.path("readers"), j),
+                        "login",
+                    )?);
+                }
+            }
+            setup.instance.tables.push(Table { database, readers });
+            setup.names.tables.push(name);
         }
-        self.sql = Some(setup);
         Ok(())
     }
 
