@@ -393,8 +393,19 @@ fn status(failed: bool) -> ExitCode {
     }
 }
 
+/// Runs a runtime scenario on the model, or says which step the model refused.
+fn play_runtime(rt: &tokenhop_sim::runtime::Runtime) -> Result<runtime::run::RuntimeRun, ExitCode> {
+    runtime::run::run(rt).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 fn run_runtime(rt: &tokenhop_sim::runtime::Runtime, json: bool) -> ExitCode {
-    let run = runtime::run::run(rt);
+    let run = match play_runtime(rt) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
     if json {
         if let Err(code) = print_json(&run.trace) {
             return code;
@@ -409,7 +420,10 @@ fn run_runtime(rt: &tokenhop_sim::runtime::Runtime, json: bool) -> ExitCode {
 }
 
 fn explain_runtime(rt: &tokenhop_sim::runtime::Runtime, json: bool) -> ExitCode {
-    let run = runtime::run::run(rt);
+    let run = match play_runtime(rt) {
+        Ok(run) => run,
+        Err(code) => return code,
+    };
     if json {
         let value = json!({
             "scenario": run.runtime.name,

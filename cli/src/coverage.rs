@@ -48,7 +48,9 @@ fn rules_of(path: &Path) -> Result<Vec<RuleId>, String> {
     match tokenhop_sim::document::load(path) {
         Ok(Document::Script(s)) => Ok(tokenhop_sim::run(&s).rules_applied()),
         Ok(Document::Topology(t)) => Ok(tokenhop_sim::topology::run::run(&t).rules_applied()),
-        Ok(Document::Runtime(r)) => Ok(tokenhop_sim::runtime::run::run(&r).rules_applied()),
+        Ok(Document::Runtime(r)) => tokenhop_sim::runtime::run::run(&r)
+            .map(|run| run.rules_applied())
+            .map_err(|e| e.to_string()),
         Err(e) => Err(e.to_string()),
     }
 }

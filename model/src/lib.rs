@@ -14,7 +14,8 @@
 //!   with, plus every [`Decision`] taken.
 //! - [`net`]: a network of machines and a directory; one hop of a client's identity at a
 //!   time, stepped by `net::chain::step`.
-//! - [`managed`]: the .NET and SQL Server CLR runtimes.
+//! - [`managed`]: the .NET and SQL Server CLR runtimes: a runtime's state, one action per
+//!   managed call or T-SQL statement, stepped by `managed::step`.
 //!
 //! This crate owns the semantics only. It does no I/O, reads no clock and draws no random
 //! numbers; scenario files, traces and the command line live in `tokenhop-sim` and

@@ -16,11 +16,15 @@ use tokenhop_check::{Model, Observation, Options, Report, Trace, explore};
 use tokenhop_model::managed::dotnet::{Family, FlowMode, HandOff, Host};
 use tokenhop_model::managed::exception::Exception;
 use tokenhop_model::managed::sql::ClrThread;
+use tokenhop_model::managed::{
+    Action, AssemblyId, ContextId, HandleId, IdentityId, ItemId, Outcome, ScopeId, SqlContextId,
+    ThreadId, Value, WindowsIdentitySource,
+};
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
 use tokenhop_properties::suites::managed::dotnet::{self, ALICE, BOB};
-use tokenhop_properties::suites::managed::sql::{self, ORDERS};
-use tokenhop_properties::suites::managed::{self, Action, Managed, Observed, Outcome, State};
+use tokenhop_properties::suites::managed::sql::{self, CALL, ORDERS, SESSION};
+use tokenhop_properties::suites::managed::{self, Managed, State};
 use tokenhop_properties::suites::suite;
 
 /// The states and transitions the suite explores at its default depth (6), measured.
@@ -176,28 +180,45 @@ fn framework_app(
     }
 }
 
-fn d(a: dotnet::Action) -> Action {
-    Action::Dotnet(a)
-}
+const T0: ThreadId = ThreadId(0);
+const T1: ThreadId = ThreadId(1);
 
-/// The thread `t`'s OS token in a started program, to perturb.
-fn token_mut(s: &mut State, t: usize) -> &mut Option<u16> {
-    match s {
-        State::Dotnet(dotnet::State::Running(p)) => &mut p.workers[t].thread.os_token,
-        _ => panic!("not a started .NET program"),
-    }
+/// `s.after` with thread `t` holding `token` instead, as P/Invoke would leave it: the
+/// state a model that took another decision would have reached.
+fn with_token(m: &Managed, s: &mut Step, t: ThreadId, token: Option<u16>) {
+    let action = match token {
+        Some(identity) => Action::PinvokeImpersonate {
+            thread: t,
+            identity,
+        },
+        None => Action::PinvokeRevert { thread: t },
+    };
+    s.after = m.next(&s.after, &action).expect("P/Invoke applies").0;
 }
 
 /// A request thread impersonates alice the managed way and bob by P/Invoke on top, then
 /// queues a work item that the other thread runs.
 fn managed_then_pinvoke_then_run() -> Vec<Action> {
-    use dotnet::Action as A;
     vec![
-        d(A::Start),
-        d(A::Impersonate(0, ALICE)),
-        d(A::PinvokeImpersonate(0, BOB)),
-        d(A::Queue(0, HandOff::QueueUserWorkItem)),
-        d(A::Run(1, 0)),
+        Action::Start,
+        Action::Impersonate {
+            thread: T0,
+            identity: ALICE,
+            context: ContextId(0),
+        },
+        Action::PinvokeImpersonate {
+            thread: T0,
+            identity: BOB,
+        },
+        Action::Queue {
+            thread: T0,
+            hand_off: HandOff::QueueUserWorkItem,
+            item: ItemId(0),
+        },
+        Action::Run {
+            thread: T1,
+            item: ItemId(0),
+        },
     ]
 }
 
@@ -207,7 +228,7 @@ fn inv_11_reports_a_no_flow_callback_that_does_not_keep_its_threads_token() {
     let mut s = play(&m, &managed_then_pinvoke_then_run());
     assert_eq!(check(&m, "INV-11", &s), Ok(false));
     // The runtime flowing alice's identity in legacy mode breaks it.
-    *token_mut(&mut s.after, 1) = Some(ALICE);
+    with_token(&m, &mut s, T1, Some(ALICE));
     let err = check(&m, "INV-11", &s).unwrap_err();
     assert!(err.contains("no-flow mode"), "{err}");
 }
@@ -219,14 +240,17 @@ fn inv_12_reports_a_fast_flow_callback_under_the_pinvoke_token_or_not_restored()
     let mut s = play(&m, &run);
     assert_eq!(check(&m, "INV-12", &s), Ok(false));
     // Flowing the OS token set by P/Invoke (what always-flow does) breaks it (CLR-3).
-    *token_mut(&mut s.after, 1) = Some(BOB);
+    with_token(&m, &mut s, T1, Some(BOB));
     let err = check(&m, "INV-12", &s).unwrap_err();
     assert!(err.contains("captured with alice"), "{err}");
     // When the item returns, the pool thread must go back to the process (CLR-8).
-    run.push(d(dotnet::Action::Finish(1)));
+    run.push(Action::Finish {
+        thread: T1,
+        item: ItemId(0),
+    });
     let mut s = play(&m, &run);
     assert_eq!(check(&m, "INV-12", &s), Ok(false));
-    *token_mut(&mut s.after, 1) = Some(ALICE);
+    with_token(&m, &mut s, T1, Some(ALICE));
     let err = check(&m, "INV-12", &s).unwrap_err();
     assert!(err.contains("after it returns"), "{err}");
 }
@@ -237,7 +261,7 @@ fn inv_13_reports_an_always_flow_callback_under_the_managed_identity() {
     let mut s = play(&m, &managed_then_pinvoke_then_run());
     assert_eq!(check(&m, "INV-13", &s), Ok(false));
     // The OS token at capture was bob's (P/Invoke): alice, the managed identity, breaks it.
-    *token_mut(&mut s.after, 1) = Some(ALICE);
+    with_token(&m, &mut s, T1, Some(ALICE));
     let err = check(&m, "INV-13", &s).unwrap_err();
     assert!(err.contains("captured with bob"), "{err}");
 }
@@ -245,95 +269,142 @@ fn inv_13_reports_an_always_flow_callback_under_the_managed_identity() {
 #[test]
 fn inv_14_reports_a_process_with_both_elements_not_in_no_flow_mode() {
     let m = dotnet_model(framework_app("4.5", Some(true), Some(true)));
-    let mut s = play(&m, &[d(dotnet::Action::Start)]);
+    let mut s = play(&m, &[Action::Start]);
     assert_eq!(check(&m, "INV-14", &s), Ok(false));
-    let State::Dotnet(dotnet::State::Running(p)) = &mut s.after else {
-        panic!("started");
+    let State::Dotnet(after) = &s.after else {
+        panic!("a .NET process");
     };
-    assert_eq!(p.profile.mode, FlowMode::NoFlow);
-    p.profile.mode = FlowMode::AlwaysFlow;
+    assert_eq!(after.runtime.mode(), Some(FlowMode::NoFlow));
+    // The process of the same configuration starting in always-flow mode breaks it.
+    let always = dotnet_model(framework_app("4.5", None, Some(true)));
+    s.after = play(&always, &[Action::Start]).after;
     let err = check(&m, "INV-14", &s).unwrap_err();
     assert!(err.contains("always-flow mode"), "{err}");
 }
 
 #[test]
 fn inv_15_reports_a_continuation_off_its_token_or_a_scope_not_restored() {
-    use dotnet::Action as A;
     let m = dotnet_model(|c| c.framework.name == "8" && c.host == Host::AspNetCore);
     let scope = [
-        d(A::Start),
-        d(A::RunImpersonated(0, 0)),
-        d(A::Queue(0, HandOff::TaskContinuation)),
+        Action::Start,
+        Action::RunImpersonated {
+            thread: T0,
+            handle: HandleId(0),
+            scope: ScopeId(0),
+        },
+        Action::Queue {
+            thread: T0,
+            hand_off: HandOff::TaskContinuation,
+            item: ItemId(0),
+        },
     ];
-    let mut run = scope.to_vec();
-    run.extend([d(A::End(0)), d(A::Run(1, 0))]);
-    let mut s = play(&m, &run);
+    let end = Action::End {
+        thread: T0,
+        scope: ScopeId(0),
+    };
+    let run = Action::Run {
+        thread: T1,
+        item: ItemId(0),
+    };
+    let mut ran = scope.to_vec();
+    ran.extend([end, run]);
+    let mut s = play(&m, &ran);
     assert_eq!(check(&m, "INV-15", &s), Ok(false));
-    *token_mut(&mut s.after, 1) = None;
+    with_token(&m, &mut s, T1, None);
     let err = check(&m, "INV-15", &s).unwrap_err();
     assert!(err.contains("runs on thread t1 as the process"), "{err}");
 
     // RunImpersonated returning must give the thread its previous token back.
-    let mut end = scope.to_vec();
-    end.push(d(A::End(0)));
-    let mut s = play(&m, &end);
+    let mut ended = scope.to_vec();
+    ended.push(end);
+    let mut s = play(&m, &ended);
     assert_eq!(check(&m, "INV-15", &s), Ok(false));
-    *token_mut(&mut s.after, 0) = Some(ALICE);
+    with_token(&m, &mut s, T0, Some(ALICE));
     assert!(check(&m, "INV-15", &s).is_err());
 
     // A disposed handle makes the continuation throw (CLR-14), which INV-15 allows; a
     // continuation that ran anyway, on no token, is reported.
     let mut disposed = scope.to_vec();
-    disposed.extend([d(A::End(0)), d(A::Dispose(0)), d(A::Run(1, 0))]);
+    disposed.extend([
+        end,
+        Action::Dispose {
+            thread: T0,
+            handle: HandleId(0),
+        },
+        run,
+    ]);
     let mut s = play(&m, &disposed);
     assert_eq!(s.outcome.result, Err(Exception::ObjectDisposed));
     assert_eq!(check(&m, "INV-15", &s), Ok(false));
-    s.outcome.result = Ok(Observed::Nothing);
+    s.outcome.result = Ok(Value::Nothing);
     assert!(check(&m, "INV-15", &s).is_err());
 }
 
 fn sql_model(caller_windows: bool) -> Managed {
     let config = sql::configs()
         .into_iter()
-        .find(|c| c.caller_windows == caller_windows && c.server.strict)
+        .find(|c| c.caller_windows == caller_windows && c.strict)
         .expect("a configuration");
     Managed::over(Vec::new(), vec![config])
 }
 
-fn q(a: sql::Action) -> Action {
-    Action::Sql(a)
+fn execute_as(login: usize) -> Action {
+    Action::ExecuteAs {
+        session: SESSION,
+        login,
+        database: None,
+    }
 }
+
+fn enter(assembly: u16) -> Action {
+    Action::Enter {
+        session: SESSION,
+        assembly: AssemblyId(assembly),
+        call: CALL,
+    }
+}
+
+fn query(thread: ClrThread) -> Action {
+    Action::ContextQuery {
+        call: CALL,
+        thread,
+        table: ORDERS,
+    }
+}
+
+const WINDOWS_IDENTITY: Action = Action::WindowsIdentity {
+    call: CALL,
+    identity: IdentityId(0),
+};
 
 #[test]
 fn inv_16_reports_a_query_authorized_as_anyone_but_the_entry_context() {
-    use sql::Action as A;
     let m = sql_model(true);
-    let base = [
-        q(A::ExecuteAs {
-            login: sql::CAROL,
-            user: false,
-        }),
-        q(A::Enter(1)),
-    ];
-    let mut query = base.to_vec();
-    query.push(q(A::Query(ClrThread::Entry, ORDERS)));
-    let mut s = play(&m, &query);
-    assert_eq!(s.outcome.result, Ok(Observed::Principal(sql::CAROL)));
+    let base = [execute_as(sql::CAROL), enter(1)];
+    let mut queried = base.to_vec();
+    queried.push(query(ClrThread::Entry));
+    let mut s = play(&m, &queried);
+    assert_eq!(s.outcome.result, Ok(Value::Principal(sql::CAROL)));
     assert_eq!(check(&m, "INV-16", &s), Ok(false));
     // Authorized as the connecting login rather than EXECUTE AS's context: reported.
-    s.outcome.result = Ok(Observed::Principal(sql::ALICE));
+    s.outcome.result = Ok(Value::Principal(sql::ALICE));
     let err = check(&m, "INV-16", &s).unwrap_err();
     assert!(err.contains("entered as carol"), "{err}");
 
     // A query that succeeded while impersonating, or from a started thread, is reported.
     let mut impersonating = base.to_vec();
     impersonating.extend([
-        q(A::Impersonate(ClrThread::Entry)),
-        q(A::Query(ClrThread::Entry, ORDERS)),
+        Action::SqlImpersonate {
+            call: CALL,
+            thread: ClrThread::Entry,
+            identity: WindowsIdentitySource::SqlContext,
+            context: SqlContextId(0),
+        },
+        query(ClrThread::Entry),
     ]);
     let mut s = play(&m, &impersonating);
     assert!(matches!(s.outcome.result, Err(Exception::Sql(6233, _))));
-    s.outcome.result = Ok(Observed::Principal(sql::CAROL));
+    s.outcome.result = Ok(Value::Principal(sql::CAROL));
     assert!(
         check(&m, "INV-16", &s)
             .unwrap_err()
@@ -341,42 +412,31 @@ fn inv_16_reports_a_query_authorized_as_anyone_but_the_entry_context() {
     );
     let mut started = base.to_vec();
     started.extend([
-        q(A::StartThread),
-        q(A::Query(ClrThread::Started(0), ORDERS)),
+        Action::StartThread { call: CALL },
+        query(ClrThread::Started(0)),
     ]);
     let mut s = play(&m, &started);
     assert!(s.outcome.result.is_err());
-    s.outcome.result = Ok(Observed::Principal(sql::CAROL));
+    s.outcome.result = Ok(Value::Principal(sql::CAROL));
     assert!(check(&m, "INV-16", &s).unwrap_err().contains("started"));
 }
 
 #[test]
 fn inv_18_reports_a_windows_identity_in_a_sql_authentication_session() {
-    use sql::Action as A;
     let m = sql_model(false);
-    let mut s = play(
-        &m,
-        &[
-            q(A::ExecuteAs {
-                login: sql::ALICE,
-                user: false,
-            }),
-            q(A::Enter(1)),
-            q(A::WindowsIdentity),
-        ],
-    );
-    assert_eq!(s.outcome.result, Ok(Observed::WindowsIdentity(None)));
+    let mut s = play(&m, &[execute_as(sql::ALICE), enter(1), WINDOWS_IDENTITY]);
+    assert_eq!(s.outcome.result, Ok(Value::WindowsIdentity(None)));
     assert_eq!(check(&m, "INV-18", &s), Ok(false));
-    s.outcome.result = Ok(Observed::WindowsIdentity(Some(sql::ALICE_ID)));
+    s.outcome.result = Ok(Value::WindowsIdentity(Some(sql::ALICE_ID)));
     let err = check(&m, "INV-18", &s).unwrap_err();
     assert!(err.contains("SqlContext.WindowsIdentity is alice"), "{err}");
     // The same session with Windows authentication has alice's identity, and INV-18
     // says nothing of it.
     let w = sql_model(true);
-    let s = play(&w, &[q(A::Enter(1)), q(A::WindowsIdentity)]);
+    let s = play(&w, &[enter(1), WINDOWS_IDENTITY]);
     assert_eq!(
         s.outcome.result,
-        Ok(Observed::WindowsIdentity(Some(sql::ALICE_ID)))
+        Ok(Value::WindowsIdentity(Some(sql::ALICE_ID)))
     );
     assert_eq!(check(&w, "INV-18", &s), Ok(false));
 }

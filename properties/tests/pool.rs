@@ -12,9 +12,13 @@
 )]
 
 use tokenhop_model::core::decision::Trail;
-use tokenhop_model::managed::dotnet::{self, FlowMode, HAND_OFFS, Handles, ManagedThread};
+use tokenhop_model::managed::dotnet::{self, FlowMode, HAND_OFFS};
+use tokenhop_model::managed::{
+    Action as Call, ContextId, HandleId, ItemId, Misuse, Runtime, ScopeId, Value, step_with,
+};
 use tokenhop_sim::pool::check::{Acting, POOL_1, flowed_identity};
 use tokenhop_sim::pool::connections::PoolKey;
+use tokenhop_sim::pool::process::{self, THREAD};
 use tokenhop_sim::pool::{Action, Flow, How, Pool, PoolConfig, Server, ServerVariant};
 
 const A: u16 = 1;
@@ -107,7 +111,28 @@ fn pool_3_clr_2_to_13_the_runtime_model_flows_what_the_rules_give() {
         FlowMode::FastFlow,
         FlowMode::AsyncLocal,
     ];
+    fn step(
+        setup: &tokenhop_model::managed::Setup,
+        rt: &Runtime,
+        call: Call,
+    ) -> Result<(Runtime, tokenhop_model::managed::Outcome), Misuse> {
+        step_with(setup, rt, &call, Trail::rules_only())
+    }
     for mode in modes {
+        let setup = process::setup(mode);
+        let (started, _) = step(&setup, &Runtime::new(&setup), Call::Start).unwrap();
+        assert_eq!(started.mode(), Some(mode), "the setup starts in {mode:?}");
+        let handle = HandleId(0);
+        let (logged_on, _) = step(
+            &setup,
+            &started,
+            Call::OpenToken {
+                thread: THREAD,
+                identity: A,
+                handle,
+            },
+        )
+        .unwrap();
         for &(_, hand_off) in HAND_OFFS {
             for how in [
                 None,
@@ -115,27 +140,57 @@ fn pool_3_clr_2_to_13_the_runtime_model_flows_what_the_rules_give() {
                 Some(How::PInvoke),
                 Some(How::RunImpersonated),
             ] {
-                let mut trail = Trail::rules_only();
-                let mut handles = Handles::default();
-                let handle = handles.open(A);
-                let mut origin = ManagedThread::default();
-                match how {
-                    None | Some(How::Flowed) => {}
-                    Some(How::Managed) => {
-                        dotnet::impersonate(&mut origin, A, &mut trail);
-                    }
-                    Some(How::PInvoke) => dotnet::pinvoke_impersonate(&mut origin, A, &mut trail),
-                    Some(How::RunImpersonated) => {
-                        dotnet::run_impersonated(mode, &mut origin, handle, &handles, &mut trail)
-                            .unwrap();
-                    }
-                }
-                let carried = dotnet::capture(mode, hand_off, &origin, &mut trail);
-                let mut worker = ManagedThread::default();
-                dotnet::enter(carried, &mut worker, &handles, &mut trail).unwrap();
+                let impersonate = match how {
+                    None | Some(How::Flowed) => None,
+                    Some(How::Managed) => Some(Call::Impersonate {
+                        thread: THREAD,
+                        identity: A,
+                        context: ContextId(0),
+                    }),
+                    Some(How::PInvoke) => Some(Call::PinvokeImpersonate {
+                        thread: THREAD,
+                        identity: A,
+                    }),
+                    Some(How::RunImpersonated) => Some(Call::RunImpersonated {
+                        thread: THREAD,
+                        handle,
+                        scope: ScopeId(0),
+                    }),
+                };
+                let origin = match impersonate {
+                    None => logged_on.clone(),
+                    Some(call) => match step(&setup, &logged_on, call) {
+                        Ok((origin, _)) => origin,
+                        Err(Misuse::Unavailable(_)) => continue, // not in this runtime
+                        Err(m) => panic!("{mode:?} {how:?}: {m}"),
+                    },
+                };
+                let (_, captured) = step(
+                    &setup,
+                    &origin,
+                    Call::Capture {
+                        thread: THREAD,
+                        hand_off,
+                    },
+                )
+                .unwrap();
+                let Ok(Value::Captured(context)) = captured.result else {
+                    panic!("a capture returns the context");
+                };
+                // Another thread, clean, runs it: the worker's copy of the runtime.
+                let (worker, _) = step(
+                    &setup,
+                    &logged_on,
+                    Call::RunCaptured {
+                        thread: THREAD,
+                        item: ItemId(0),
+                        context,
+                    },
+                )
+                .unwrap();
                 let acting = how.map(|how| Acting { how, who: A });
                 assert_eq!(
-                    worker.os_token,
+                    worker.thread(THREAD).unwrap().os_token,
                     flowed_identity(mode, hand_off, acting),
                     "{mode:?} {hand_off:?} {how:?}"
                 );

@@ -43,7 +43,9 @@ fn runtime_paths() -> Vec<PathBuf> {
 
 fn run_runtime(path: &Path) -> runtime::run::RuntimeRun {
     match tokenhop_sim::document::load(path) {
-        Ok(tokenhop_sim::Document::Runtime(r)) => runtime::run::run(&r),
+        Ok(tokenhop_sim::Document::Runtime(r)) => {
+            runtime::run::run(&r).unwrap_or_else(|e| panic!("{e}"))
+        }
         Ok(_) => panic!("{}: not a runtime", path.display()),
         Err(e) => panic!("fixture does not load: {e}"),
     }
@@ -105,8 +107,8 @@ fn every_reading_of_the_runtime_ambiguities_has_a_fixture() {
         let ambiguity = rules::readings::ambiguity(rule).expect("an ambiguity");
         for reading in ambiguity.readings {
             let found = runs.iter().any(|r| {
-                r.runtime.readings.named(rule)
-                    && r.runtime.readings.selected(rule).map(|x| x.name) == Some(reading.name)
+                r.runtime.setup.readings.named(rule)
+                    && r.runtime.setup.readings.selected(rule).map(|x| x.name) == Some(reading.name)
                     && r.rules_applied().contains(&rule)
             });
             if !found {
@@ -426,7 +428,7 @@ fn the_readme_example_runtime_is_valid() {
         Ok(_) => panic!("the README's runtime example is not a runtime"),
         Err(e) => panic!("the README's runtime example does not load: {e}"),
     };
-    let run = runtime::run::run(&rt);
+    let run = runtime::run::run(&rt).unwrap_or_else(|e| panic!("{e}"));
     assert!(run.expectations() > 0);
     assert!(
         run.failed().next().is_none(),

@@ -4,12 +4,14 @@
 //!
 //! A [`ManagedThread`] is what the runtime and the OS know about one thread: its OS token,
 //! the identity managed impersonation recorded, its suppression flags and (on .NET Core)
-//! the flowing token handle. [`capture`] takes what a hand-off carries; [`enter`] applies it
-//! on the thread that runs the callback and [`leave`] restores afterwards. Every function
-//! records its decisions on a [`Trail`].
+//! the flowing token handle. `capture` takes what a hand-off carries; `enter` applies it
+//! on the thread that runs the callback and `leave` restores afterwards. These are the
+//! decisions [`step`](super::step::step) takes for the .NET actions; each records its decisions on a
+//! [`Trail`].
 
 use super::Ident;
 use super::exception::Exception;
+use super::ids::HandleId;
 use crate::core::decision::Trail;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
@@ -54,10 +56,29 @@ const fn fx(
     )
 }
 
+/// .NET Framework 1.1, the last version without an ExecutionContext.
+const NET_1_1: (&str, Framework) = fx("1.1", Family::Framework1, false);
+/// .NET Framework 4.8, the last .NET Framework.
+const NET_4_8: (&str, Framework) = fx("4.8", Family::Framework2, true);
+/// .NET 9, the newest .NET the rules distinguish.
+const NET_9: (&str, Framework) = fx("9", Family::Core, true);
+
+impl Family {
+    /// The newest runtime version of the family.
+    #[must_use]
+    pub fn newest(self) -> Framework {
+        match self {
+            Family::Framework1 => NET_1_1.1,
+            Family::Framework2 => NET_4_8.1,
+            Family::Core => NET_9.1,
+        }
+    }
+}
+
 /// Every runtime version a scenario may name.
 pub const FRAMEWORKS: &[(&str, Framework)] = &[
     fx("1.0", Family::Framework1, false),
-    fx("1.1", Family::Framework1, false),
+    NET_1_1,
     fx("2.0", Family::Framework2, false),
     fx("3.0", Family::Framework2, false),
     fx("3.5", Family::Framework2, false),
@@ -65,14 +86,14 @@ pub const FRAMEWORKS: &[(&str, Framework)] = &[
     fx("4.5", Family::Framework2, false),
     fx("4.6", Family::Framework2, true),
     fx("4.7", Family::Framework2, true),
-    fx("4.8", Family::Framework2, true),
+    NET_4_8,
     fx("core-2.1", Family::Core, true),
     fx("core-3.1", Family::Core, true),
     fx("5", Family::Core, true),
     fx("6", Family::Core, true),
     fx("7", Family::Core, true),
     fx("8", Family::Core, true),
-    fx("9", Family::Core, true),
+    NET_9,
 ];
 
 /// What loaded the runtime, which decides where the flow settings come from.
@@ -134,7 +155,7 @@ impl FlowMode {
 }
 
 /// The flow mode of a process, and the rules that set it.
-pub fn flow_mode(
+pub(crate) fn flow_mode(
     framework: Framework,
     host: Host,
     config: FlowConfig,
@@ -226,33 +247,46 @@ pub fn flow_mode(
     }
 }
 
-/// A token handle a .NET Core program passes to RunImpersonated (an index into [`Handles`]).
-pub type Handle = u16;
-
-/// The token handles of a .NET Core program: whose token each is and whether it was
+/// The token handles a program holds, by id: whose token each is and whether it was
 /// disposed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Handles(Vec<(Ident, bool)>);
+pub struct Handles(super::short::Short<Option<(Ident, bool)>, 2>);
 
 impl Handles {
-    /// A new handle to `identity`'s token.
-    pub fn open(&mut self, identity: Ident) -> Handle {
-        self.0.push((identity, false));
-        Handle::try_from(self.0.len() - 1).unwrap_or(Handle::MAX)
+    /// Binds `handle` to a new handle to `identity`'s token.
+    pub(crate) fn open(&mut self, handle: HandleId, identity: Ident) {
+        super::ids::bind(&mut self.0, handle.index(), (identity, false));
     }
 
-    /// Disposes `handle`.
-    pub fn dispose(&mut self, handle: Handle) {
-        if let Some(h) = self.0.get_mut(usize::from(handle)) {
-            h.1 = true;
+    /// Disposes `handle`; whether it was bound.
+    pub(crate) fn dispose(&mut self, handle: HandleId) -> bool {
+        match super::ids::get_mut(&mut self.0, handle.index()) {
+            Some(h) => {
+                h.1 = true;
+                true
+            }
+            None => false,
         }
+    }
+
+    /// Whose token `handle` holds, disposed or not.
+    #[must_use]
+    pub fn owner(&self, handle: HandleId) -> Option<Ident> {
+        super::ids::get(&self.0, handle.index()).map(|&(who, _)| who)
+    }
+
+    /// The handles bound, in order: each with whose token it holds and whether it was
+    /// disposed.
+    pub fn entries(&self) -> impl Iterator<Item = (HandleId, Ident, bool)> + '_ {
+        (0u16..)
+            .zip(self.0.iter())
+            .filter_map(|(h, e)| e.map(|(who, disposed)| (HandleId(h), who, disposed)))
     }
 
     /// Whose token `handle` holds, or `None` once disposed.
     #[must_use]
-    pub fn live(&self, handle: Handle) -> Option<Ident> {
-        self.0
-            .get(usize::from(handle))
+    pub fn live(&self, handle: HandleId) -> Option<Ident> {
+        super::ids::get(&self.0, handle.index())
             .and_then(|&(who, disposed)| (!disposed).then_some(who))
     }
 }
@@ -271,7 +305,7 @@ pub struct ManagedThread {
     /// SecurityContext.SuppressFlow (the whole security context) is in force.
     pub sc_suppressed: bool,
     /// The token handle flowing in RunImpersonated's AsyncLocal (.NET Core).
-    pub async_local: Option<Handle>,
+    pub async_local: Option<HandleId>,
 }
 
 /// The kinds of asynchronous hand-off.
@@ -329,21 +363,12 @@ pub enum Carried {
     /// A context with no identity whose flow was not suppressed: revert if impersonating.
     Revert,
     /// .NET Core: this AsyncLocal value (a token handle, or none).
-    AsyncLocal(Option<Handle>),
+    AsyncLocal(Option<HandleId>),
 }
 
-/// Captures what a hand-off made now on `thread` carries (CLR-1..13).
-pub fn capture(
-    mode: FlowMode,
-    hand_off: HandOff,
-    thread: &ManagedThread,
-    trail: &mut Trail,
-) -> Carried {
-    capture_with(mode, hand_off, thread, &Readings::default(), trail)
-}
-
-/// [`capture`] under selected readings (OQR-1).
-pub fn capture_with(
+/// Captures what a hand-off made now on `thread` carries, under the selected readings
+/// (CLR-1..13, OQR-1).
+pub(crate) fn capture(
     mode: FlowMode,
     hand_off: HandOff,
     thread: &ManagedThread,
@@ -432,7 +457,7 @@ pub fn capture_with(
     }
 }
 
-/// What [`enter`] changed, so that [`leave`] can put it back.
+/// What entering a context changed, so that leaving it can put it back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Frame {
     /// The thread as it was, when running the context changed it.
@@ -463,7 +488,7 @@ impl Frame {
 }
 
 /// Applies `carried` on `thread` before the callback runs (CLR-5, CLR-8, CLR-10, CLR-12..14).
-pub fn enter(
+pub(crate) fn enter(
     carried: Carried,
     thread: &mut ManagedThread,
     handles: &Handles,
@@ -551,7 +576,7 @@ pub fn enter(
 }
 
 /// Restores `thread` after its callback (CLR-8, MRT-2).
-pub fn leave(frame: Frame, thread: &mut ManagedThread, trail: &mut Trail) {
+pub(crate) fn leave(frame: Frame, thread: &mut ManagedThread, trail: &mut Trail) {
     match frame.saved {
         Some(saved) => {
             thread.os_token = saved.os_token;
@@ -588,7 +613,7 @@ pub struct ImpersonationContext {
 }
 
 /// WindowsIdentity.Impersonate (.NET Framework): the OS token and the runtime's record.
-pub fn impersonate(
+pub(crate) fn impersonate(
     thread: &mut ManagedThread,
     who: Ident,
     trail: &mut Trail,
@@ -603,7 +628,7 @@ pub fn impersonate(
 }
 
 /// WindowsImpersonationContext.Undo (MRT-1).
-pub fn undo(thread: &mut ManagedThread, context: ImpersonationContext, trail: &mut Trail) {
+pub(crate) fn undo(thread: &mut ManagedThread, context: ImpersonationContext, trail: &mut Trail) {
     thread.os_token = context.previous.os_token;
     thread.managed = context.previous.managed;
     trail.note(RuleId::MRT_1, || {
@@ -612,7 +637,7 @@ pub fn undo(thread: &mut ManagedThread, context: ImpersonationContext, trail: &m
 }
 
 /// ImpersonateLoggedOnUser / SetThreadToken through P/Invoke: the OS token only (CLR-3).
-pub fn pinvoke_impersonate(thread: &mut ManagedThread, who: Ident, trail: &mut Trail) {
+pub(crate) fn pinvoke_impersonate(thread: &mut ManagedThread, who: Ident, trail: &mut Trail) {
     thread.os_token = Some(who);
     trail.note(RuleId::CLR_3, || {
         "P/Invoke impersonation changes the OS token; the CLR does not see it".into()
@@ -620,7 +645,7 @@ pub fn pinvoke_impersonate(thread: &mut ManagedThread, who: Ident, trail: &mut T
 }
 
 /// [`pinvoke_impersonate`] in a process of `mode`: on .NET Core the rule is CLR-13.
-pub fn pinvoke_impersonate_in(
+pub(crate) fn pinvoke_impersonate_in(
     mode: FlowMode,
     thread: &mut ManagedThread,
     who: Ident,
@@ -638,7 +663,7 @@ pub fn pinvoke_impersonate_in(
 }
 
 /// RevertToSelf through P/Invoke: the OS token only; a stale managed record stays (CLR-3).
-pub fn pinvoke_revert(thread: &mut ManagedThread, trail: &mut Trail) {
+pub(crate) fn pinvoke_revert(thread: &mut ManagedThread, trail: &mut Trail) {
     thread.os_token = None;
     if thread.managed.is_some() {
         trail.note(RuleId::CLR_3, || {
@@ -648,7 +673,7 @@ pub fn pinvoke_revert(thread: &mut ManagedThread, trail: &mut Trail) {
 }
 
 /// ExecutionContext.SuppressFlow (CLR-9).
-pub fn suppress_flow(
+pub(crate) fn suppress_flow(
     mode: FlowMode,
     thread: &mut ManagedThread,
     trail: &mut Trail,
@@ -670,12 +695,37 @@ pub fn suppress_flow(
     Ok(())
 }
 
-/// AsyncFlowControl.Undo, called on `thread` for a suppression made on `owner` (CLR-9).
-pub fn restore_flow(
+/// What an AsyncFlowControl undoes: which suppression returned it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Suppression {
+    /// ExecutionContext.SuppressFlow.
+    ExecutionContext,
+    /// SecurityContext.SuppressFlowWindowsIdentity or SecurityContext.SuppressFlow.
+    SecurityContext,
+}
+
+/// AsyncFlowControl.Undo of `suppression`, called on `thread` (`same_thread`: the thread
+/// that suppressed) (CLR-9, CLR-10): the suppressing thread's flow is restored; on another
+/// thread it throws.
+pub(crate) fn restore_flow(
     thread: &mut ManagedThread,
+    suppression: Suppression,
     same_thread: bool,
     trail: &mut Trail,
 ) -> Result<(), Exception> {
+    if suppression == Suppression::SecurityContext && same_thread {
+        let rule = if thread.sc_suppressed {
+            RuleId::CLR_9
+        } else {
+            RuleId::CLR_10
+        };
+        trail.note(rule, || {
+            "AsyncFlowControl.Undo on the suppressing thread restores the flow".into()
+        });
+        thread.wi_suppressed = false;
+        thread.sc_suppressed = false;
+        return Ok(());
+    }
     trail.note(RuleId::CLR_9, || {
         "AsyncFlowControl.Undo restores the flow".into()
     });
@@ -690,7 +740,7 @@ pub fn restore_flow(
 
 /// SecurityContext.SuppressFlowWindowsIdentity, or with `whole` SecurityContext.SuppressFlow
 /// (CLR-10, OQR-1; both throw on .NET 5+, CLR-12).
-pub fn suppress_identity_flow(
+pub(crate) fn suppress_identity_flow(
     mode: FlowMode,
     thread: &mut ManagedThread,
     whole: bool,
@@ -735,10 +785,10 @@ pub fn suppress_identity_flow(
 /// Enters WindowsIdentity.RunImpersonated on `thread` with `handle` (CLR-12, CLR-14).
 /// On the .NET Framework it is managed impersonation (CLR-3); on .NET Core the token goes
 /// into the AsyncLocal. [`leave`] with the returned frame ends it.
-pub fn run_impersonated(
+pub(crate) fn run_impersonated(
     mode: FlowMode,
     thread: &mut ManagedThread,
-    handle: Handle,
+    handle: HandleId,
     handles: &Handles,
     trail: &mut Trail,
 ) -> Result<Frame, Exception> {

@@ -24,7 +24,7 @@ impl ConnectionPool {
     /// SqlConnection.Open under `identity` (the thread's effective identity): an idle
     /// connection of the same identity if there is one, else a new one. Returns the
     /// connection and whether it was reused.
-    pub fn open(&mut self, identity: Ident, trail: &mut Trail) -> (ConnectionId, bool) {
+    pub(crate) fn open(&mut self, identity: Ident, trail: &mut Trail) -> (ConnectionId, bool) {
         if let Some(pos) = self.idle.iter().position(|&(_, who)| who == identity) {
             let (id, _) = self.idle.remove(pos);
             self.reused += 1;
@@ -49,7 +49,7 @@ impl ConnectionPool {
     }
 
     /// SqlConnection.Close: the connection goes back to the pool under its identity.
-    pub fn close(&mut self, id: ConnectionId, identity: Ident) {
+    pub(crate) fn close(&mut self, id: ConnectionId, identity: Ident) {
         self.idle.push((id, identity));
     }
 

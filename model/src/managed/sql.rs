@@ -3,13 +3,17 @@
 //! SqlContext.WindowsIdentity is, when in-process data access is refused, and which
 //! identity reaches an external resource.
 //!
-//! A [`SqlServer`] holds the instance's logins, databases, tables and assemblies by index;
-//! a [`Session`] is one connection with its stack of EXECUTE AS contexts; a [`ClrCall`] is
-//! one entry into managed code from T-SQL, with the context it entered in and which of its
-//! threads impersonate. Every function records its decisions on a [`Trail`].
+//! An [`Instance`] is what does not change while a runtime runs (version, strict security,
+//! the service account, logins, tables, delegation); a [`Catalog`] is what T-SQL changes
+//! (databases' TRUSTWORTHY and the assemblies created); a [`Session`] is one connection
+//! with its stack of EXECUTE AS contexts; a [`ClrCall`] is one entry into managed code from
+//! T-SQL, with the context it entered in and which of its threads impersonate. These are
+//! the decisions [`step`](super::step::step) takes for the SQL Server actions; each records its
+//! decisions on a [`Trail`].
 
 use super::Ident;
 use super::exception::Exception;
+use super::ids::AssemblyId;
 use crate::core::decision::Trail;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
@@ -37,13 +41,11 @@ impl PermissionSet {
     }
 }
 
-/// A login's index in [`SqlServer::logins`].
+/// A login's index in [`Instance::logins`].
 pub type LoginId = usize;
-/// A database's index in [`SqlServer::databases`].
+/// A database's index in [`Catalog::databases`].
 pub type DatabaseId = usize;
-/// An assembly's index in [`SqlServer::assemblies`].
-pub type AssemblyId = usize;
-/// A table's index in [`SqlServer::tables`].
+/// A table's index in [`Instance::tables`].
 pub type TableId = usize;
 
 /// A server login.
@@ -66,7 +68,7 @@ pub struct Login {
 }
 
 /// A database.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Database {
     /// Its owner (dbo).
     pub owner: LoginId,
@@ -84,7 +86,7 @@ pub struct Table {
 }
 
 /// A created assembly.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Assembly {
     /// Its database.
     pub database: DatabaseId,
@@ -94,9 +96,9 @@ pub struct Assembly {
     pub signer: Option<LoginId>,
 }
 
-/// One SQL Server instance.
+/// One SQL Server instance: what no statement of a runtime scenario changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SqlServer {
+pub struct Instance {
     /// Its version (2005 ... 2022).
     pub version: u16,
     /// `clr strict security` (SQL Server 2017 and later).
@@ -105,12 +107,29 @@ pub struct SqlServer {
     pub service: Ident,
     /// Its logins.
     pub logins: Vec<Login>,
-    /// Its databases.
-    pub databases: Vec<Database>,
     /// Its tables.
     pub tables: Vec<Table>,
-    /// The assemblies created so far.
-    pub assemblies: Vec<Assembly>,
+    /// Whether the service may delegate its callers' identities to other machines (SQL-10).
+    pub delegation: bool,
+}
+
+/// What T-SQL statements change: the databases (ALTER DATABASE ... SET TRUSTWORTHY) and
+/// the assemblies created, each at the id its CREATE ASSEMBLY bound (a failed one binds
+/// nothing).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Catalog {
+    /// Its databases.
+    pub databases: Vec<Database>,
+    /// The assemblies, by id.
+    pub assemblies: Vec<Option<Assembly>>,
+}
+
+impl Catalog {
+    /// The assembly bound at `id`.
+    #[must_use]
+    pub fn assembly(&self, id: AssemblyId) -> Option<&Assembly> {
+        super::ids::get(&self.assemblies, id.index())
+    }
 }
 
 /// The server permission an assembly of a set needs, if any.
@@ -122,7 +141,7 @@ fn required(set: PermissionSet) -> Option<&'static str> {
     }
 }
 
-impl SqlServer {
+impl Instance {
     fn login(&self, id: LoginId) -> Option<&Login> {
         self.logins.get(id)
     }
@@ -163,6 +182,7 @@ impl SqlServer {
     /// The trust anchor that authorizes an assembly of `set` in `database`, if any (SQL-2).
     fn anchor(
         &self,
+        catalog: &Catalog,
         set: PermissionSet,
         database: DatabaseId,
         signer: Option<LoginId>,
@@ -170,21 +190,29 @@ impl SqlServer {
         if signer.is_some_and(|s| self.holds(s, set)) {
             return Some(Anchor::Signature);
         }
-        let db = self.databases.get(database)?;
+        let db = catalog.databases.get(database)?;
         (db.trustworthy && self.holds(db.owner, set)).then_some(Anchor::Trustworthy)
     }
 
-    /// CREATE ASSEMBLY by `creator` (SQL-1, SQL-2, SQL-3, SQL-11, ATK-9, OQS-1).
-    pub fn create_assembly(
-        &mut self,
+    /// CREATE ASSEMBLY by `creator` (SQL-1, SQL-2, SQL-3, SQL-11, ATK-9, OQS-1): the
+    /// assembly created, for the caller to bind.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn create_assembly(
+        &self,
+        catalog: &Catalog,
         creator: LoginId,
         database: DatabaseId,
         declared: PermissionSet,
         signer: Option<LoginId>,
         readings: &Readings,
         trail: &mut Trail,
-    ) -> Result<AssemblyId, Exception> {
-        let Some(db) = self.databases.get(database) else {
+    ) -> Result<Assembly, Exception> {
+        let created = Assembly {
+            database,
+            declared,
+            signer,
+        };
+        let Some(db) = catalog.databases.get(database) else {
             return Err(Exception::Sql(
                 911,
                 "Database '%.*ls' does not exist. Make sure that the name is entered correctly.",
@@ -209,7 +237,7 @@ impl SqlServer {
             trail.note(RuleId::SQL_1, || {
                 "a SAFE assembly needs CREATE ASSEMBLY only".into()
             });
-            return Ok(self.push(database, declared, signer));
+            return Ok(created);
         };
         if set == PermissionSet::Unsafe
             && readings.alternative(RuleId::OQS_1)
@@ -228,7 +256,7 @@ impl SqlServer {
                     .into()
             });
         }
-        match self.anchor(set, database, signer) {
+        match self.anchor(catalog, set, database, signer) {
             Some(anchor) => {
                 trail.note(RuleId::SQL_2, || match anchor {
                     Anchor::Signature => {
@@ -254,7 +282,7 @@ impl SqlServer {
                         "a TRUSTWORTHY database with a privileged owner lets its dbo deploy code that runs as the service account".into()
                     });
                 }
-                Ok(self.push(database, declared, signer))
+                Ok(created)
             }
             None => {
                 trail.note(RuleId::SQL_2, || {
@@ -282,23 +310,10 @@ impl SqlServer {
         }
     }
 
-    fn push(
-        &mut self,
-        database: DatabaseId,
-        declared: PermissionSet,
-        signer: Option<LoginId>,
-    ) -> AssemblyId {
-        self.assemblies.push(Assembly {
-            database,
-            declared,
-            signer,
-        });
-        self.assemblies.len() - 1
-    }
-
     /// EXECUTE AS LOGIN or USER on `session` (SQLX-1, SQL-12).
-    pub fn execute_as(
+    pub(crate) fn execute_as(
         &self,
+        catalog: &Catalog,
         session: &mut Session,
         target: LoginId,
         user_in: Option<DatabaseId>,
@@ -310,7 +325,8 @@ impl SqlServer {
                 .login(current.principal)
                 .is_some_and(|l| l.may_impersonate.contains(&target))
             || user_in.is_some_and(|db| {
-                self.databases
+                catalog
+                    .databases
                     .get(db)
                     .is_some_and(|d| d.owner == current.principal)
             });
@@ -349,19 +365,27 @@ impl SqlServer {
         Ok(())
     }
 
-    /// Enters managed code in `assembly` from T-SQL on `session` (SQL-2 at load, SQL-3, SQL-4).
-    pub fn enter_clr(
+    /// Enters managed code in `assembly` from T-SQL on `session` (SQL-2 at load, SQL-3,
+    /// SQL-4); an assembly whose CREATE ASSEMBLY failed is not found.
+    pub(crate) fn enter_clr(
         &self,
+        catalog: &Catalog,
         session: &Session,
         assembly: AssemblyId,
         trail: &mut Trail,
     ) -> Result<ClrCall, Exception> {
-        let Some(asm) = self.assemblies.get(assembly) else {
-            return Err(Exception::Unnamed("the assembly does not exist"));
+        let Some(asm) = catalog.assembly(assembly) else {
+            return Err(Exception::Sql(
+                6506,
+                "Could not find the assembly: its CREATE ASSEMBLY failed",
+            ));
         };
         let set = self.effective(asm.declared, trail);
         if required(set).is_some() {
-            if self.anchor(set, asm.database, asm.signer).is_none() {
+            if self
+                .anchor(catalog, set, asm.database, asm.signer)
+                .is_none()
+            {
                 trail.note(RuleId::SQL_2, || {
                     "the permission check repeats at load, and the assembly is no longer authorized".into()
                 });
@@ -387,7 +411,7 @@ impl SqlServer {
     }
 
     /// SqlContext.WindowsIdentity read in `call` (SQL-6, OQD-9).
-    pub fn windows_identity(
+    pub(crate) fn windows_identity(
         &self,
         call: &ClrCall,
         readings: &Readings,
@@ -432,8 +456,9 @@ impl SqlServer {
     }
 
     /// A query on the context connection from `thread` of `call` (SQL-7, SQL-8, SQL-9, SQL-12).
-    pub fn context_query(
+    pub(crate) fn context_query(
         &self,
+        catalog: &Catalog,
         call: &ClrCall,
         thread: ClrThread,
         table: TableId,
@@ -466,7 +491,7 @@ impl SqlServer {
         };
         if let Some(scope) = entry.scope
             && scope != t.database
-            && !self.databases.get(scope).is_some_and(|d| d.trustworthy)
+            && !catalog.databases.get(scope).is_some_and(|d| d.trustworthy)
         {
             trail.note(RuleId::SQL_12, || {
                 "an EXECUTE AS USER context is scoped to its database, which is not TRUSTWORTHY"
@@ -477,7 +502,7 @@ impl SqlServer {
                 "The server principal \"%.*ls\" is not able to access the database \"%.*ls\" under the current security context.",
             ));
         }
-        let owner = self
+        let owner = catalog
             .databases
             .get(t.database)
             .is_some_and(|d| d.owner == entry.principal);
@@ -493,12 +518,11 @@ impl SqlServer {
 
     /// An external resource reached from `thread` of `call` (SQL-1, SQL-4, SQL-5, SQL-10,
     /// OQD-8, OQD-9): whom the resource sees, before its own access check.
-    pub fn external_identity(
+    pub(crate) fn external_identity(
         &self,
         call: &ClrCall,
         thread: ClrThread,
         remote: bool,
-        delegation: bool,
         readings: &Readings,
         trail: &mut Trail,
     ) -> Result<Option<Ident>, Exception> {
@@ -570,7 +594,7 @@ impl SqlServer {
             }
         };
         if remote && who != self.service {
-            if delegation {
+            if self.delegation {
                 trail.note(RuleId::SQL_10, || {
                     "the caller's logon to SQL Server can be delegated: the remote machine sees the caller".into()
                 });
@@ -630,6 +654,13 @@ impl Session {
             .unwrap_or_else(|| self.original())
     }
 
+    /// How many execution contexts the session holds: the one it connected in, then one
+    /// per EXECUTE AS in force.
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        self.stack.len()
+    }
+
     /// The context the session connected in.
     #[must_use]
     pub fn original(&self) -> Context {
@@ -642,7 +673,11 @@ impl Session {
 
     /// REVERT: back to the caller of the last EXECUTE AS (SQLX-1); with none in force,
     /// OQS-2 decides.
-    pub fn revert(&mut self, readings: &Readings, trail: &mut Trail) -> Result<(), Exception> {
+    pub(crate) fn revert(
+        &mut self,
+        readings: &Readings,
+        trail: &mut Trail,
+    ) -> Result<(), Exception> {
         if self.stack.len() <= 1 {
             if readings.alternative(RuleId::OQS_2) {
                 trail.note(RuleId::OQS_2, || {
@@ -675,7 +710,7 @@ pub enum ClrThread {
 }
 
 /// One entry into managed code from T-SQL.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ClrCall {
     /// The assembly.
     pub assembly: AssemblyId,
@@ -698,13 +733,14 @@ impl ClrCall {
             .map(|&(_, who)| who)
     }
 
-    /// WindowsIdentity.Impersonate on the identity SqlContext gave (SQL-6, SQL-7).
-    pub fn impersonate(
+    /// WindowsIdentity.Impersonate on the identity SqlContext gave (SQL-6, SQL-7): whom
+    /// the thread now impersonates.
+    pub(crate) fn impersonate(
         &mut self,
         thread: ClrThread,
         identity: Option<Ident>,
         trail: &mut Trail,
-    ) -> Result<(), Exception> {
+    ) -> Result<Ident, Exception> {
         let Some(who) = identity else {
             trail.note(RuleId::SQL_6, || {
                 "SqlContext.WindowsIdentity is null: there is no identity to impersonate".into()
@@ -718,11 +754,11 @@ impl ClrCall {
         trail.note(RuleId::SQL_4, || {
             "the thread leaves the service account's token for the caller's: EXTERNAL_ACCESS and UNSAFE code may impersonate explicitly".into()
         });
-        Ok(())
+        Ok(who)
     }
 
     /// WindowsImpersonationContext.Undo on `thread` (MRT-1).
-    pub fn undo(&mut self, thread: ClrThread, trail: &mut Trail) {
+    pub(crate) fn undo(&mut self, thread: ClrThread, trail: &mut Trail) {
         self.impersonating.retain(|(t, _)| *t != thread);
         trail.note(RuleId::MRT_1, || {
             "Undo: the thread holds the service account's token again".into()
@@ -730,7 +766,7 @@ impl ClrCall {
     }
 
     /// A call into unmanaged code (P/Invoke) (SQL-1).
-    pub fn unmanaged(&self, trail: &mut Trail) -> Result<(), Exception> {
+    pub(crate) fn unmanaged(&self, trail: &mut Trail) -> Result<(), Exception> {
         trail.note(RuleId::SQL_1, || {
             format!(
                 "{} code {} call unmanaged code",
@@ -752,7 +788,7 @@ impl ClrCall {
     }
 
     /// Starting a thread from managed code (SQL-1: host protection forbids it below UNSAFE).
-    pub fn start_thread(&self, trail: &mut Trail) -> Result<(), Exception> {
+    pub(crate) fn start_thread(&self, trail: &mut Trail) -> Result<(), Exception> {
         trail.note(RuleId::SQL_1, || {
             format!(
                 "{} code {} create threads",

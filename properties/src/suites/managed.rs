@@ -12,46 +12,20 @@
 //!   assembly of each permission set, and of the routine's calls on its entry thread or a
 //!   thread it started (INV-16, INV-18).
 //!
-//! Each transition is one call of `tokenhop_model::managed`; each invariant is a plain
-//! function over one transition, stated from the domain text and computed from the
-//! configuration and the suite's own record of the program (see the halves' module
-//! comments), not by calling the model's decision again. INV-17 is checked by `atk-9`.
+//! Each transition is one `tokenhop_model::managed::step` of one of the model's
+//! [`Action`]s; a state pairs a configuration with the model's runtime and the half's
+//! independent oracle. The invariants are stated once, in `crate::invariants::managed`,
+//! from the domain text and the oracle, not by calling the model's decision again. INV-17
+//! is checked by `atk-9`.
 
 pub mod dotnet;
 pub mod sql;
 
-use tokenhop_check::{self as explore, Claim, Model, Property};
+use tokenhop_check::{Model, Property};
 use tokenhop_model::core::decision::RuleSet;
-use tokenhop_model::managed::Ident;
-use tokenhop_model::managed::exception::Exception;
-use tokenhop_model::managed::sql::LoginId;
+use tokenhop_model::managed::{Action, Outcome};
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
-
-/// What a call returned that the invariants read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Observed {
-    /// Nothing beyond success.
-    Nothing,
-    /// SqlContext.WindowsIdentity (`None`: null).
-    WindowsIdentity(Option<Ident>),
-    /// Whom the routine's thread now impersonates (the SqlContext.WindowsIdentity it was
-    /// given; a null one makes Impersonate throw).
-    Impersonated(Option<Ident>),
-    /// The login a query on the context connection was authorized as.
-    Principal(LoginId),
-    /// Whom an external resource saw (`None`: ANONYMOUS LOGON).
-    Seen(Option<Ident>),
-}
-
-/// What a transition reported.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    /// The rules the call applied.
-    pub rules: RuleSet,
-    /// What it returned, or the exception it threw.
-    pub result: Result<Observed, Exception>,
-}
 
 /// A state: of a .NET process, or of a SQL Server session.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -60,15 +34,6 @@ pub enum State {
     Dotnet(dotnet::State),
     /// A SQL Server session.
     Sql(sql::State),
-}
-
-/// An action of either half.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// A .NET call.
-    Dotnet(dotnet::Action),
-    /// A T-SQL statement or a call of CLR code.
-    Sql(sql::Action),
 }
 
 /// The suite's model.
@@ -139,44 +104,29 @@ impl Model for Managed {
 
     fn actions(&self, state: &State, out: &mut Vec<Action>) {
         match state {
-            State::Dotnet(s) => {
-                let mut half = Vec::new();
-                self.dotnet.actions(s, &mut half);
-                out.extend(half.into_iter().map(Action::Dotnet));
-            }
-            State::Sql(s) => {
-                let mut half = Vec::new();
-                self.sql.actions(s, &mut half);
-                out.extend(half.into_iter().map(Action::Sql));
-            }
+            State::Dotnet(s) => self.dotnet.actions(s, out),
+            State::Sql(s) => self.sql.actions(s, out),
         }
     }
 
     fn next(&self, state: &State, action: &Action) -> Option<(State, Outcome)> {
-        let (after, (rules, result)) = match (state, action) {
-            (State::Dotnet(s), Action::Dotnet(a)) => {
-                let (next, effect) = self.dotnet.next(s, a)?;
-                (State::Dotnet(next), effect)
+        match state {
+            State::Dotnet(s) => {
+                let (next, outcome) = self.dotnet.next(s, action)?;
+                Some((State::Dotnet(next), outcome))
             }
-            (State::Sql(s), Action::Sql(a)) => {
-                let (next, effect) = self.sql.next(s, a)?;
-                (State::Sql(next), effect)
+            State::Sql(s) => {
+                let (next, outcome) = self.sql.next(s, action)?;
+                Some((State::Sql(next), outcome))
             }
-            _ => return None,
-        };
-        Some((after, Outcome { rules, result }))
+        }
     }
 
     fn fingerprint(&self, state: &State) -> u64 {
-        // The two .NET threads are interchangeable: a program and its copy with the
-        // threads swapped are one state.
-        if let State::Dotnet(dotnet::State::Running(p)) = state {
-            let [a, b] = &p.workers;
-            let (fa, fb) = (explore::fingerprint::of(a), explore::fingerprint::of(b));
-            let (lo, hi) = if fa <= fb { (fa, fb) } else { (fb, fa) };
-            return explore::fingerprint::of(&(p.profile, lo, hi, &p.items, &p.handles));
+        match state {
+            State::Dotnet(s) => self.dotnet.fingerprint(s),
+            State::Sql(s) => self.sql.fingerprint(s),
         }
-        explore::fingerprint::of(state)
     }
 
     fn properties(&self) -> Vec<Property<Self>> {
@@ -193,10 +143,10 @@ impl Model for Managed {
         }
     }
 
-    fn describe_action(&self, _: &State, action: &Action) -> String {
-        match action {
-            Action::Dotnet(a) => self.dotnet.describe_action(a),
-            Action::Sql(a) => self.sql.describe_action(a),
+    fn describe_action(&self, state: &State, action: &Action) -> String {
+        match state {
+            State::Dotnet(_) => self.dotnet.describe_action(action),
+            State::Sql(_) => self.sql.describe_action(action),
         }
     }
 
@@ -208,120 +158,8 @@ impl Model for Managed {
     }
 }
 
-/// A .NET transition's parts, when the transition is one.
-fn dotnet_parts<'a>(
-    before: &'a State,
-    action: &'a Action,
-    after: &'a State,
-) -> Option<(&'a dotnet::State, &'a dotnet::Action, &'a dotnet::State)> {
-    match (before, action, after) {
-        (State::Dotnet(b), Action::Dotnet(a), State::Dotnet(f)) => Some((b, a, f)),
-        _ => None,
-    }
-}
-
-/// A SQL Server transition's parts, when the transition is one.
-fn sql_parts<'a>(
-    before: &'a State,
-    action: &'a Action,
-) -> Option<(&'a sql::State, &'a sql::Action)> {
-    match (before, action) {
-        (State::Sql(b), Action::Sql(a)) => Some((b, a)),
-        _ => None,
-    }
-}
-
 /// The properties: INV-11..16 and INV-18, each an invariant over every transition.
 #[must_use]
 pub fn properties() -> Vec<Property<Managed>> {
-    vec![
-        Property::<Managed>::always(
-            Claim {
-                id: "INV-11",
-                statement: "In no-flow mode (legacy impersonation) every work item, whatever its hand-off and whatever suppression was in force, starts with exactly the token its thread held before it, and the runtime leaves the thread's token as it is when the item returns.",
-                rests_on: &[RuleId::CLR_5, RuleId::CLR_6, RuleId::CLR_7, RuleId::MRT_2],
-            },
-            |_, b, a, f, o| {
-                dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_11(b, a, f, &o.result))
-            },
-        ),
-        Property::<Managed>::always(
-            Claim {
-                id: "INV-12",
-                statement: "In fast-flow mode (the default) a work item queued by a safe hand-off with no flow suppression in force runs as the identity managed impersonation recorded on the queuing thread at capture, or as the process when there was none (reverting an impersonating thread), never as a token set by P/Invoke; and when running it switched the thread's token, the thread holds its previous token again after it returns.",
-                rests_on: &[
-                    RuleId::CLR_2,
-                    RuleId::CLR_3,
-                    RuleId::CLR_8,
-                    RuleId::CLR_9,
-                    RuleId::CLR_10,
-                    RuleId::CLR_11,
-                ],
-            },
-            |_, b, a, f, o| {
-                dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_12(b, a, f, &o.result))
-            },
-        ),
-        Property::<Managed>::always(
-            Claim {
-                id: "INV-13",
-                statement: "In always-flow mode a work item queued by a safe hand-off with no flow suppression in force runs as the OS token the queuing thread held at capture, however it was set (managed or P/Invoke), or as the process when it held none; and when running it switched the thread's token, the thread holds its previous token again after it returns.",
-                rests_on: &[
-                    RuleId::CLR_2,
-                    RuleId::CLR_4,
-                    RuleId::CLR_8,
-                    RuleId::CLR_9,
-                    RuleId::CLR_10,
-                    RuleId::CLR_11,
-                ],
-            },
-            |_, b, a, f, o| {
-                dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_13(b, a, f, &o.result))
-            },
-        ),
-        Property::<Managed>::always(
-            Claim {
-                id: "INV-14",
-                statement: "A .NET Framework 2.0-4.8 process in which legacy impersonation is enabled (by the element, aspnet.config or STARTUP_LEGACY_IMPERSONATION) and always-flow is enabled too (by the element or STARTUP_ALWAYSFLOW_IMPERSONATION) starts in no-flow mode: legacy wins (for the two hosting flags together, under OQD-7's default reading).",
-                rests_on: &[
-                    RuleId::CLR_4,
-                    RuleId::CLR_5,
-                    RuleId::CLR_6,
-                    RuleId::CLR_7,
-                    RuleId::OQD_7,
-                ],
-            },
-            |m, b, a, f, _| {
-                dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_14(&m.dotnet, b, a, f))
-            },
-        ),
-        Property::<Managed>::always(
-            Claim {
-                id: "INV-15",
-                statement: "On .NET Core a continuation queued inside RunImpersonated(t, f), or inside one of its continuations, that runs with the flowing execution context runs impersonating t on whichever thread runs it (or throws ObjectDisposedException when t's handle was disposed first), and when f returns the thread holds its previous token again; for code that impersonates only through RunImpersonated (a P/Invoke token inside f stays on its thread, CLR-13).",
-                rests_on: &[RuleId::CLR_12, RuleId::CLR_13, RuleId::CLR_14],
-            },
-            |_, b, a, f, o| {
-                dotnet_parts(b, a, f).map_or(Ok(()), |(b, a, f)| dotnet::inv_15(b, a, f, &o.result))
-            },
-        ),
-        Property::<Managed>::always(
-            Claim {
-                id: "INV-16",
-                statement: "A query a CLR routine makes on the context connection succeeds only from the thread that entered managed code, only while that thread does not impersonate, and is authorized as the execution context of the T-SQL statement that entered the routine (EXECUTE AS included), whatever the code impersonated before.",
-                rests_on: &[RuleId::SQL_7, RuleId::SQL_8, RuleId::SQL_9, RuleId::SQL_12],
-            },
-            |_, b, a, _, o| sql_parts(b, a).map_or(Ok(()), |(b, a)| sql::inv_16(b, a, &o.result)),
-        ),
-        Property::<Managed>::always(
-            Claim {
-                id: "INV-18",
-                statement: "In a session whose login uses SQL Server authentication SqlContext.WindowsIdentity is null, even under EXECUTE AS (OQD-9's default reading), so the routine never impersonates the caller and reaches no external resource as anyone but the service account.",
-                rests_on: &[RuleId::SQL_5, RuleId::SQL_6, RuleId::OQD_9],
-            },
-            |m, b, a, _, o| {
-                sql_parts(b, a).map_or(Ok(()), |(b, a)| sql::inv_18(&m.sql, b, a, &o.result))
-            },
-        ),
-    ]
+    crate::invariants::managed::dotnet_and_sql()
 }

@@ -5,9 +5,9 @@
 
 use std::fmt;
 
-use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::HandOff;
 use tokenhop_model::managed::exception::Exception;
+use tokenhop_model::managed::{Ident, Misuse};
 use tokenhop_model::rules::RuleId;
 
 /// How an identity is named in schedules: `the service` for the process's own identity
@@ -83,6 +83,9 @@ pub enum Action {
     },
     /// Entering the item's context threw: the item did not run.
     EnterFailed(Exception),
+    /// The runtime refused a call: it has no such call (the server was written for
+    /// another runtime).
+    Refused(Misuse),
     /// Began acting as the item's client.
     Impersonate(How),
     /// Stopped acting as the client.
@@ -147,6 +150,7 @@ impl fmt::Display for Action {
                 who(expected)
             ),
             Action::EnterFailed(e) => write!(f, "entering its context threw {}", e.name()),
+            Action::Refused(m) => write!(f, "the runtime refused: {m}"),
             Action::Impersonate(How::Managed) => f.write_str("WindowsIdentity.Impersonate"),
             Action::Impersonate(How::PInvoke) => f.write_str("ImpersonateLoggedOnUser (P/Invoke)"),
             Action::Impersonate(How::RunImpersonated) => f.write_str("RunImpersonated: enter"),

@@ -3,10 +3,11 @@
 //! continuations) and the Windows identity each item runs under.
 //!
 //! It is real concurrent code: [`process`] queues requests and spawns workers, each
-//! [`worker`] runs items through the runtime model's own flow functions
-//! (`tokenhop_model::managed::dotnet`), and every lock and thread goes through a small
-//! shim (`sync`) that is `std` in ordinary builds and `loom` under `--cfg loom`, so the
-//! same code is model-checked under every interleaving (`properties/tests/loom_pool.rs`).
+//! [`worker`] takes every identity decision through the runtime model's step
+//! (`tokenhop_model::managed::step`, on its own copy of the process's runtime), and every
+//! lock and thread goes through a small shim (`sync`) that is `std` in ordinary builds and
+//! `loom` under `--cfg loom`, so the same code is model-checked under every interleaving
+//! (`properties/tests/loom_pool.rs`).
 //!
 //! - [`server`]: the handler a request runs, as the correct server or a deliberately wrong
 //!   one.
@@ -29,4 +30,4 @@ pub use event::{Action, Event, How, ItemId};
 pub use middle_tier::{MiddleTierReport, simulate, sweep, table};
 pub use process::{Pool, PoolConfig, Served};
 pub use server::{DbIdentity, Flow, Server, ServerVariant};
-pub use worker::{Body, Ctx};
+pub use worker::{Body, Ctx, Failure};

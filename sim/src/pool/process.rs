@@ -7,14 +7,23 @@
 //! there is no idle wait, so under loom every run ends. An item that queues a
 //! continuation does so before it finishes, and its worker looks at the queue again
 //! before exiting, so every continuation runs.
+//!
+//! The identity decisions are the runtime model's: the listener's thread and each worker
+//! hold their own copy of the process's `tokenhop_model::managed::Runtime`, in which
+//! their thread is [`THREAD`], and step it with `managed::step`; a work item carries the
+//! context the model captured on the queuing thread (ExecutionContext.Capture), which the
+//! worker that takes it runs (ExecutionContext.Run). A thread's identity depends only on
+//! its own calls and on the contexts it runs, so the copies need no lock of their own.
 
 use std::collections::VecDeque;
 use std::mem;
 
 use tokenhop_model::core::decision::Trail;
-use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{
-    self, Carried, FlowMode, HandOff, Handle, Handles, ManagedThread,
+    Carried, Family, FlowConfig, FlowMode, HandOff, Host, ManagedThread,
+};
+use tokenhop_model::managed::{
+    Action as Call, HandleId, Ident, Misuse, Runtime, Setup, ThreadId, Value, step_with,
 };
 
 use super::check::{self, Violation};
@@ -34,11 +43,42 @@ pub struct PoolConfig {
     pub deadlocks: bool,
 }
 
+/// The thread each copy of the runtime gives its holder: the listener's, or a worker's.
+pub const THREAD: ThreadId = ThreadId(0);
+
+/// A runtime configuration whose process starts in `mode` (the model decides it when the
+/// process starts): .NET Framework 1.1 for no context, 4.8 with legacy impersonation for
+/// no flow, with always-flow for always-flow, by default for fast-flow, and .NET for the
+/// AsyncLocal; one thread, each holder's own.
+#[must_use]
+pub fn setup(mode: FlowMode) -> Setup {
+    let (family, config) = match mode {
+        FlowMode::NoContext => (Family::Framework1, FlowConfig::default()),
+        FlowMode::NoFlow => (
+            Family::Framework2,
+            FlowConfig {
+                legacy: Some(true),
+                ..FlowConfig::default()
+            },
+        ),
+        FlowMode::AlwaysFlow => (
+            Family::Framework2,
+            FlowConfig {
+                always_flow: Some(true),
+                ..FlowConfig::default()
+            },
+        ),
+        FlowMode::FastFlow => (Family::Framework2, FlowConfig::default()),
+        FlowMode::AsyncLocal => (Family::Core, FlowConfig::default()),
+    };
+    Setup::dotnet(family.newest(), Host::App, config, 1)
+}
+
 /// A work item waiting in the queue.
 pub(crate) struct WorkItem {
     pub(crate) id: ItemId,
-    /// What its hand-off captured ([`dotnet::capture`]).
-    pub(crate) carried: Carried,
+    /// What its hand-off captured on the queuing thread, or why the runtime refused.
+    pub(crate) context: Result<Carried, Misuse>,
     /// The event it starts with: [`Action::Start`] or [`Action::Resume`].
     pub(crate) start: Action,
     pub(crate) body: Body,
@@ -67,23 +107,16 @@ impl Shared {
     }
 }
 
-/// The clients' tokens a .NET Core server holds, one handle each, for RunImpersonated.
+/// The token handle the server holds for each client, for RunImpersonated (the handles
+/// themselves are the runtime's).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Tokens {
-    pub(crate) handles: Handles,
-    of: Vec<(Ident, Handle)>,
+    of: Vec<(Ident, HandleId)>,
 }
 
 impl Tokens {
-    fn open(&mut self, client: Ident) {
-        if self.handle(client).is_none() {
-            let handle = self.handles.open(client);
-            self.of.push((client, handle));
-        }
-    }
-
     /// The handle to `client`'s token.
-    pub(crate) fn handle(&self, client: Ident) -> Option<Handle> {
+    pub(crate) fn handle(&self, client: Ident) -> Option<HandleId> {
         self.of.iter().find(|&&(c, _)| c == client).map(|&(_, h)| h)
     }
 }
@@ -110,22 +143,53 @@ impl Served {
 /// A process about to serve: its configuration and the requests its listener queued.
 pub struct Pool {
     config: PoolConfig,
+    setup: Setup,
+    /// The runtime as the listener's thread holds it: started, the clients' tokens open.
+    listener: Runtime,
     queue: VecDeque<WorkItem>,
-    listener: ManagedThread,
     requests: Vec<(Ident, u16)>,
     tokens: Tokens,
 }
 
 impl Pool {
-    /// A process with an empty queue.
+    /// A process with an empty queue: its runtime started.
     #[must_use]
     pub fn new(config: PoolConfig) -> Self {
+        let setup = setup(config.mode);
+        let fresh = Runtime::new(&setup);
+        // A fresh runtime always starts: `Start` is refused only once started.
+        let listener = step_with(&setup, &fresh, &Call::Start, Trail::rules_only())
+            .map_or(fresh, |(started, _)| started);
         Pool {
             config,
+            setup,
+            listener,
             queue: VecDeque::new(),
-            listener: ManagedThread::default(),
             requests: Vec::new(),
             tokens: Tokens::default(),
+        }
+    }
+
+    /// The flow mode the runtime started in.
+    #[must_use]
+    pub fn mode(&self) -> Option<FlowMode> {
+        self.listener.mode()
+    }
+
+    /// The listener logs `client` on, once: a token handle for RunImpersonated.
+    fn log_on(&mut self, client: Ident) {
+        if self.tokens.handle(client).is_some() {
+            return;
+        }
+        let handle = HandleId(u16::try_from(self.tokens.of.len()).unwrap_or(u16::MAX));
+        let open = Call::OpenToken {
+            thread: THREAD,
+            identity: client,
+            handle,
+        };
+        if let Ok((next, _)) = step_with(&self.setup, &self.listener, &open, Trail::rules_only()) {
+            self.listener = next;
+            self.tokens.of.push((client, handle));
         }
     }
 
@@ -133,7 +197,7 @@ impl Pool {
     /// (capturing what that hand-off carries from the listener's thread). The server logs
     /// the client on as it accepts it, so a token handle for RunImpersonated exists.
     pub fn submit(&mut self, client: Ident, hand_off: HandOff, body: Body) -> ItemId {
-        self.tokens.open(client);
+        self.log_on(client);
         let request = match self.requests.iter_mut().find(|(c, _)| *c == client) {
             Some((_, n)) => {
                 *n += 1;
@@ -149,11 +213,15 @@ impl Pool {
             request,
             continuation: 0,
         };
-        let mut trail = Trail::rules_only();
-        let carried = dotnet::capture(self.config.mode, hand_off, &self.listener, &mut trail);
+        let capture = Call::Capture {
+            thread: THREAD,
+            hand_off,
+        };
+        let context = step_with(&self.setup, &self.listener, &capture, Trail::rules_only())
+            .and_then(|(_, outcome)| captured(&outcome.result));
         self.queue.push_back(WorkItem {
             id,
-            carried,
+            context,
             start: Action::Start { hand_off },
             body,
         });
@@ -170,12 +238,13 @@ impl Pool {
             db: Database::new(self.config.deadlocks),
             log: Vec::new(),
         }));
-        let mode = self.config.mode;
         let spawned: Vec<_> = (1..=workers)
             .map(|index| {
                 let shared = Arc::clone(&shared);
                 let tokens = self.tokens.clone();
-                thread::spawn(move || worker::work(index, &shared, mode, &tokens))
+                let setup = self.setup.clone();
+                let runtime = self.listener.clone();
+                thread::spawn(move || worker::work(index, &shared, &setup, runtime, &tokens))
             })
             .collect();
         let finals = spawned
@@ -195,5 +264,16 @@ impl Pool {
             finals,
             connections,
         }
+    }
+}
+
+/// The context a `Capture` returned: the model answers one with
+/// [`Value::Captured`], whatever the hand-off.
+pub(crate) fn captured(
+    result: &Result<Value, tokenhop_model::managed::exception::Exception>,
+) -> Result<Carried, Misuse> {
+    match result {
+        Ok(Value::Captured(context)) => Ok(*context),
+        _ => Err(Misuse::Unavailable("ExecutionContext.Capture")),
     }
 }

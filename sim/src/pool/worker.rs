@@ -1,50 +1,67 @@
 //! A worker thread of the pool and the context a work item's body runs with.
 //!
-//! A worker owns a [`ManagedThread`]: its OS token and what the runtime knows about it.
-//! For each item it takes, it runs [`dotnet::enter`] with what the item's hand-off
-//! captured, then the body, then [`dotnet::leave`]; a continuation the body queues is
-//! captured with [`dotnet::capture`]. The identity flow under test is therefore exactly
-//! the runtime model's. Each operation of the body records an [`Event`]; events of the
-//! worker's own thread are buffered and published with its next operation on the shared
-//! state.
+//! A worker holds its own copy of the process's runtime, in which its thread is
+//! [`THREAD`]. For each item it takes, it runs the context the item's hand-off captured
+//! (`RunCaptured`), then the body, then returns (`Finish`); every call of the body that
+//! carries an identity (Impersonate, Undo, P/Invoke, RevertToSelf, RunImpersonated, a
+//! continuation's capture) is one `tokenhop_model::managed::step` too. The identity flow
+//! under test is therefore exactly the runtime model's. Each operation of the body records
+//! an [`Event`], with the rules of the steps it took; events of the worker's own thread
+//! are buffered and published with its next operation on the shared state.
 
+use tokenhop_model::RuleId;
 use tokenhop_model::core::decision::Trail;
-use tokenhop_model::managed::Ident;
-use tokenhop_model::managed::dotnet::{
-    self, FlowMode, HandOff, ImpersonationContext, ManagedThread,
-};
+use tokenhop_model::managed::dotnet::{HandOff, ManagedThread};
 use tokenhop_model::managed::exception::Exception;
+use tokenhop_model::managed::{
+    Action as Call, ContextId, Ident, ItemId as ModelItem, Misuse, Outcome, Runtime, ScopeId,
+    Setup, step_in_place,
+};
 
 use super::check::{Acting, flowed_identity};
 use super::connections::Connection;
 use super::event::{Action, Event, How, ItemId};
-use super::process::{Shared, Tokens, WorkItem};
+use super::process::{Shared, THREAD, Tokens, WorkItem, captured};
 use super::sync::{Mutex, MutexGuard, lock};
 
 /// The body of a work item: server code, run on whichever worker takes the item.
 pub type Body = Box<dyn FnOnce(&mut Ctx<'_>) + Send>;
 
+/// The work item a worker runs, as its runtime names it: one at a time.
+const ITEM: ModelItem = ModelItem(0);
+
 /// What [`Ctx::impersonate_client`] returns and [`Ctx::undo`] takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Impersonation {
-    context: ImpersonationContext,
+    context: ContextId,
     previous: Option<Acting>,
 }
 
-/// The context a work item's body runs with: the worker's thread and the process's
+/// Why a call of the body did not complete.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Failure {
+    /// It threw.
+    Threw(Exception),
+    /// The runtime has no such call (the server was written for another runtime).
+    Refused(Misuse),
+}
+
+/// The context a work item's body runs with: the worker's runtime and the process's
 /// shared state, through operations that record what they did and as whom.
 pub struct Ctx<'a> {
     worker: usize,
     item: ItemId,
-    mode: FlowMode,
-    thread: &'a mut ManagedThread,
+    setup: &'a Setup,
+    runtime: &'a mut Runtime,
     shared: &'a Mutex<Shared>,
     tokens: &'a Tokens,
     pending: &'a mut Vec<Event>,
-    trail: Trail,
-    noted: usize,
+    /// The rules the steps took since the last event, in order.
+    rules: Vec<RuleId>,
     acting: Option<Acting>,
     queued: u16,
+    contexts: u16,
+    scopes: u16,
 }
 
 impl Ctx<'_> {
@@ -63,14 +80,39 @@ impl Ctx<'_> {
     /// The worker's OS token now (`None`: it acts as the process).
     #[must_use]
     pub fn identity(&self) -> Option<Ident> {
-        self.thread.os_token
+        self.runtime.thread(THREAD).and_then(|t| t.os_token)
+    }
+
+    /// Steps the worker's runtime with `call`, keeping the rules it applied for the next
+    /// event; a call the runtime refuses is recorded.
+    fn call(&mut self, call: Call) -> Result<Outcome, Misuse> {
+        match step_in_place(self.setup, self.runtime, &call, Trail::rules_only()) {
+            Ok(outcome) => {
+                for d in &outcome.decisions {
+                    if !self.rules.contains(&d.rule) {
+                        self.rules.push(d.rule);
+                    }
+                }
+                Ok(outcome)
+            }
+            Err(misuse) => {
+                self.record(Action::Refused(misuse));
+                Err(misuse)
+            }
+        }
     }
 
     /// `WindowsIdentity.Impersonate` of the item's client (.NET Framework managed
     /// impersonation, CLR-3).
     pub fn impersonate_client(&mut self) -> Impersonation {
         let who = self.client();
-        let context = dotnet::impersonate(self.thread, who, &mut self.trail);
+        let context = ContextId(self.contexts);
+        self.contexts = self.contexts.saturating_add(1);
+        let _ = self.call(Call::Impersonate {
+            thread: THREAD,
+            identity: who,
+            context,
+        });
         let previous = self.acting.replace(Acting {
             how: How::Managed,
             who,
@@ -81,16 +123,22 @@ impl Ctx<'_> {
 
     /// `WindowsImpersonationContext.Undo` (MRT-1).
     pub fn undo(&mut self, impersonation: Impersonation) {
-        dotnet::undo(self.thread, impersonation.context, &mut self.trail);
+        let _ = self.call(Call::Undo {
+            thread: THREAD,
+            context: impersonation.context,
+        });
         self.acting = impersonation.previous;
         self.record(Action::Revert(How::Managed));
     }
 
     /// `ImpersonateLoggedOnUser` of the item's client through P/Invoke: the OS token only,
-    /// which the runtime does not see (CLR-3).
+    /// which the runtime does not see (CLR-3, CLR-13).
     pub fn pinvoke_impersonate(&mut self) {
         let who = self.client();
-        dotnet::pinvoke_impersonate(self.thread, who, &mut self.trail);
+        let _ = self.call(Call::PinvokeImpersonate {
+            thread: THREAD,
+            identity: who,
+        });
         self.acting = Some(Acting {
             how: How::PInvoke,
             who,
@@ -100,39 +148,42 @@ impl Ctx<'_> {
 
     /// `RevertToSelf` through P/Invoke.
     pub fn pinvoke_revert(&mut self) {
-        dotnet::pinvoke_revert(self.thread, &mut self.trail);
+        let _ = self.call(Call::PinvokeRevert { thread: THREAD });
         self.acting = None;
         self.record(Action::Revert(How::PInvoke));
     }
 
     /// `WindowsIdentity.RunImpersonated` with the client's token handle around `f`; the
     /// runtime reverts when `f` returns, whatever it did (CLR-12, CLR-14).
-    pub fn run_impersonated<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> Result<R, Exception> {
+    pub fn run_impersonated<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> Result<R, Failure> {
         let who = self.client();
         let Some(handle) = self.tokens.handle(who) else {
             self.record(Action::Failed(Exception::ObjectDisposed));
-            return Err(Exception::ObjectDisposed);
+            return Err(Failure::Threw(Exception::ObjectDisposed));
         };
-        let frame = match dotnet::run_impersonated(
-            self.mode,
-            self.thread,
-            handle,
-            &self.tokens.handles,
-            &mut self.trail,
-        ) {
-            Ok(frame) => frame,
-            Err(e) => {
-                self.record(Action::Failed(e));
-                return Err(e);
-            }
-        };
+        let scope = ScopeId(self.scopes);
+        self.scopes = self.scopes.saturating_add(1);
+        let entered = self
+            .call(Call::RunImpersonated {
+                thread: THREAD,
+                handle,
+                scope,
+            })
+            .map_err(Failure::Refused)?;
+        if let Err(e) = entered.result {
+            self.record(Action::Failed(e));
+            return Err(Failure::Threw(e));
+        }
         let previous = self.acting.replace(Acting {
             how: How::RunImpersonated,
             who,
         });
         self.record(Action::Impersonate(How::RunImpersonated));
         let result = f(self);
-        dotnet::leave(frame, self.thread, &mut self.trail);
+        let _ = self.call(Call::End {
+            thread: THREAD,
+            scope,
+        });
         self.acting = previous;
         self.record(Action::Revert(How::RunImpersonated));
         Ok(result)
@@ -152,7 +203,7 @@ impl Ctx<'_> {
 
     /// Takes a connection from the pool for the identity in effect, or opens one as it.
     pub fn open_connection(&mut self) -> Connection {
-        let identity = self.thread.os_token;
+        let identity = self.identity();
         let mut shared = locked(self.shared, self.pending);
         let (connection, reused) = shared.connections.get(identity);
         let action = if reused {
@@ -206,19 +257,25 @@ impl Ctx<'_> {
     /// Queues `body` as a continuation of this item by `hand_off`: the runtime captures
     /// what the hand-off carries from this thread now (CLR-2..13).
     pub fn queue_continuation(&mut self, hand_off: HandOff, body: Body) -> ItemId {
-        let carried = dotnet::capture(self.mode, hand_off, self.thread, &mut self.trail);
-        let expected = flowed_identity(self.mode, hand_off, self.acting);
+        let context = self
+            .call(Call::Capture {
+                thread: THREAD,
+                hand_off,
+            })
+            .and_then(|outcome| captured(&outcome.result));
+        let mode = self.runtime.mode();
+        let expected = mode.and_then(|m| flowed_identity(m, hand_off, self.acting));
         self.queued += 1;
         let id = ItemId {
             continuation: self.item.continuation + self.queued,
             ..self.item
         };
-        let event = self.event(Action::Queue { hand_off, item: id }, self.thread.os_token);
+        let event = self.event(Action::Queue { hand_off, item: id }, self.identity());
         let mut shared = locked(self.shared, self.pending);
         shared.push(event);
         shared.queue.push_back(WorkItem {
             id,
-            carried,
+            context,
             start: Action::Resume { hand_off, expected },
             body,
         });
@@ -227,26 +284,19 @@ impl Ctx<'_> {
 
     /// Records an event of this thread, under the worker's OS token.
     fn record(&mut self, action: Action) {
-        let event = self.event(action, self.thread.os_token);
+        let event = self.event(action, self.identity());
         self.pending.push(event);
     }
 
-    /// An event with the rules the runtime model noted since the last one.
+    /// An event with the rules the runtime model applied since the last one.
     fn event(&mut self, action: Action, identity: Option<Ident>) -> Event {
-        let mut rules = Vec::new();
-        for decision in self.trail.decisions().iter().skip(self.noted) {
-            if !rules.contains(&decision.rule) {
-                rules.push(decision.rule);
-            }
-        }
-        self.noted = self.trail.decisions().len();
         Event {
             seq: 0,
             worker: self.worker,
             item: self.item,
             action,
             identity,
-            rules,
+            rules: std::mem::take(&mut self.rules),
         }
     }
 }
@@ -262,40 +312,38 @@ fn locked<'s>(shared: &'s Mutex<Shared>, pending: &mut Vec<Event>) -> MutexGuard
 pub(crate) fn work(
     worker: usize,
     shared: &Mutex<Shared>,
-    mode: FlowMode,
+    setup: &Setup,
+    mut runtime: Runtime,
     tokens: &Tokens,
 ) -> ManagedThread {
-    let mut thread = ManagedThread::default();
     let mut pending = Vec::new();
     loop {
         let item = locked(shared, &mut pending).queue.pop_front();
         let Some(item) = item else {
             break;
         };
-        run(
+        let ctx = Ctx {
             worker,
-            item,
-            &mut thread,
+            item: item.id,
+            setup,
+            runtime: &mut runtime,
             shared,
-            mode,
             tokens,
-            &mut pending,
-        );
+            pending: &mut pending,
+            rules: Vec::new(),
+            acting: None,
+            queued: 0,
+            contexts: 0,
+            scopes: 0,
+        };
+        run(ctx, item);
     }
-    thread
+    runtime.thread(THREAD).copied().unwrap_or_default()
 }
 
-/// Runs one item: enter its context, its body, leave.
-fn run(
-    worker: usize,
-    item: WorkItem,
-    thread: &mut ManagedThread,
-    shared: &Mutex<Shared>,
-    mode: FlowMode,
-    tokens: &Tokens,
-    pending: &mut Vec<Event>,
-) {
-    let acting = match item.start {
+/// Runs one item: enter its context, its body, return.
+fn run(mut ctx: Ctx<'_>, item: WorkItem) {
+    ctx.acting = match item.start {
         Action::Resume {
             expected: Some(who),
             ..
@@ -305,30 +353,34 @@ fn run(
         }),
         _ => None,
     };
-    let mut ctx = Ctx {
-        worker,
-        item: item.id,
-        mode,
-        thread,
-        shared,
-        tokens,
-        pending,
-        trail: Trail::rules_only(),
-        noted: 0,
-        acting,
-        queued: 0,
+    let entered = match item.context {
+        Ok(context) => ctx.call(Call::RunCaptured {
+            thread: THREAD,
+            item: ITEM,
+            context,
+        }),
+        Err(misuse) => {
+            ctx.record(Action::Refused(misuse));
+            Err(misuse)
+        }
     };
-    let entered = dotnet::enter(item.carried, ctx.thread, &tokens.handles, &mut ctx.trail);
-    let frame = match entered {
-        Ok(frame) => frame,
-        Err(e) => {
+    match entered.map(|outcome| outcome.result) {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
             ctx.record(Action::EnterFailed(e));
             ctx.record(Action::Finish);
             return;
         }
-    };
+        Err(_) => {
+            ctx.record(Action::Finish);
+            return;
+        }
+    }
     ctx.record(item.start);
     (item.body)(&mut ctx);
-    dotnet::leave(frame, ctx.thread, &mut ctx.trail);
+    let _ = ctx.call(Call::Finish {
+        thread: THREAD,
+        item: ITEM,
+    });
     ctx.record(Action::Finish);
 }

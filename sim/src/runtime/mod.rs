@@ -2,8 +2,9 @@
 //! application, an unmanaged CLR host or SQL Server hosting CLR code), its threads, and the
 //! steps its code takes: impersonation, asynchronous hand-offs, flow suppression, and for
 //! SQL Server sessions, assemblies, EXECUTE AS and CLR routines. [`load`] reads one with
-//! located errors, [`run`] plays it on `tokenhop_model::managed` and writes the trace,
-//! [`render`] prints the table and the narration.
+//! located errors and decodes its steps into the model's actions, [`run`] steps them on
+//! `tokenhop_model::managed` and writes the trace, [`render`] prints the table and the
+//! narration.
 
 pub mod load;
 pub mod render;
@@ -11,11 +12,8 @@ pub mod run;
 
 use std::path::PathBuf;
 
-use tokenhop_model::managed::Ident;
-use tokenhop_model::managed::dotnet::{FlowConfig, Framework, HandOff, Host};
-use tokenhop_model::managed::sql::{PermissionSet, SqlServer};
+use tokenhop_model::managed::{Action, Setup};
 use tokenhop_model::rules::RuleId;
-use tokenhop_model::rules::readings::Readings;
 
 use crate::node::Span;
 
@@ -28,22 +26,15 @@ pub struct Runtime {
     pub name: String,
     /// What it shows.
     pub description: String,
-    /// The readings selected for ambiguous rules.
-    pub readings: Readings,
-    /// The runtime version.
-    pub framework: Framework,
-    /// What loaded it.
-    pub host: Host,
-    /// Its flow settings.
-    pub config: FlowConfig,
-    /// The identities: the process's first (identity 0), then the accounts.
-    pub identities: Vec<String>,
-    /// The threads steps name.
+    /// The runtime as the model takes it: version, host, flow settings, readings,
+    /// identities, threads, resources and SQL Server's instance.
+    pub setup: Setup,
+    /// The threads' names, by id.
     pub threads: Vec<String>,
-    /// Resources the code touches.
-    pub resources: Vec<Resource>,
-    /// SQL Server's setup, when the host is SQL Server.
-    pub sql: Option<SqlSetup>,
+    /// The resources' names, by id.
+    pub resources: Vec<String>,
+    /// SQL Server's names, when the host is SQL Server.
+    pub sql: Option<SqlNames>,
     /// What starting the process must decide (`process.expect`).
     pub setup_expect: Option<SetupExpect>,
     /// The names steps bind with `out`, in order.
@@ -52,30 +43,15 @@ pub struct Runtime {
     pub steps: Vec<RuntimeStep>,
 }
 
-/// A file, share or remote service the code reaches, and who may.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Resource {
-    /// Its name.
-    pub name: String,
-    /// The identities granted access.
-    pub readers: Vec<Ident>,
-    /// Whether it is on another machine.
-    pub remote: bool,
-}
-
-/// SQL Server's instance as declared.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SqlSetup {
-    /// The instance.
-    pub server: SqlServer,
-    /// Login names, by index.
+/// The names of SQL Server's logins, databases and tables, by index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SqlNames {
+    /// Login names.
     pub logins: Vec<String>,
-    /// Database names, by index.
+    /// Database names.
     pub databases: Vec<String>,
-    /// Table names, by index.
+    /// Table names.
     pub tables: Vec<String>,
-    /// Whether the service may delegate its callers' identities to other machines (SQL-10).
-    pub delegation: bool,
 }
 
 /// A name a step binds with `out`.
@@ -85,10 +61,12 @@ pub struct Slot {
     pub name: String,
     /// What it holds.
     pub kind: SlotKind,
+    /// The typed id the model binds it to (an index among the objects of its kind).
+    pub id: u16,
 }
 
 /// What a bound name holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SlotKind {
     /// A WindowsImpersonationContext.
     Context,
@@ -161,124 +139,14 @@ pub struct RuntimeStep {
     pub place: Place,
     /// The call's name as written.
     pub name: &'static str,
-    /// The call.
-    pub call: RuntimeCall,
-    /// The name it binds.
-    pub out: Option<SlotId>,
+    /// The call in words (`queue(task_continuation) -> cb`).
+    pub text: String,
+    /// The model's action.
+    pub action: Action,
     /// Free text for the narration.
     pub note: Option<String>,
     /// What it must do.
     pub expect: Option<RuntimeExpect>,
-}
-
-/// A step's call, its arguments resolved.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RuntimeCall {
-    /// WindowsIdentity.Impersonate.
-    Impersonate(Ident),
-    /// WindowsImpersonationContext.Undo.
-    Undo(SlotId),
-    /// ImpersonateLoggedOnUser by P/Invoke.
-    PinvokeImpersonate(Ident),
-    /// RevertToSelf by P/Invoke.
-    PinvokeRevert,
-    /// A token handle for an identity (LogonUser, or a WindowsIdentity's AccessToken).
-    OpenToken(Ident),
-    /// SafeAccessTokenHandle.Dispose.
-    Dispose(SlotId),
-    /// WindowsIdentity.RunImpersonated: enters its delegate.
-    RunImpersonated(SlotId),
-    /// The end of a RunImpersonated delegate.
-    End(SlotId),
-    /// ExecutionContext.SuppressFlow.
-    SuppressFlow,
-    /// SecurityContext.SuppressFlowWindowsIdentity.
-    SuppressIdentityFlow,
-    /// SecurityContext.SuppressFlow.
-    SuppressSecurityFlow,
-    /// AsyncFlowControl.Undo.
-    RestoreFlow(SlotId),
-    /// An asynchronous hand-off: the work item is bound by `out`.
-    Queue(HandOff),
-    /// A thread starts running a work item.
-    Run(SlotId),
-    /// The work item returns; its thread goes back to the pool.
-    Finish(SlotId),
-    /// Whom the thread runs as (an expectation point).
-    Whoami,
-    /// The thread opens a resource.
-    Access(usize),
-    /// SqlConnection.Open from the middle tier's pool, under the thread's identity.
-    OpenConnection,
-    /// SqlConnection.Close: back to the pool.
-    CloseConnection(SlotId),
-    /// A client connects to SQL Server as a login.
-    Connect(usize),
-    /// CREATE ASSEMBLY.
-    CreateAssembly {
-        /// The session.
-        session: SlotId,
-        /// The database.
-        database: usize,
-        /// PERMISSION_SET.
-        set: PermissionSet,
-        /// The login its signature maps to.
-        signer: Option<usize>,
-    },
-    /// EXECUTE AS LOGIN, or EXECUTE AS USER in a database.
-    ExecuteAs {
-        /// The session.
-        session: SlotId,
-        /// The login (or the user's login).
-        login: usize,
-        /// For a user, its database.
-        database: Option<usize>,
-    },
-    /// REVERT.
-    Revert(SlotId),
-    /// ALTER DATABASE ... SET TRUSTWORTHY.
-    AlterDatabase {
-        /// The database.
-        database: usize,
-        /// ON or OFF.
-        trustworthy: bool,
-    },
-    /// A T-SQL statement enters a CLR routine of an assembly.
-    Enter {
-        /// The session.
-        session: SlotId,
-        /// The assembly.
-        assembly: SlotId,
-    },
-    /// SqlContext.WindowsIdentity.
-    WindowsIdentity(SlotId),
-    /// WindowsIdentity.Impersonate on a SqlContext identity.
-    SqlImpersonate {
-        /// The routine call.
-        call: SlotId,
-        /// The identity value.
-        identity: SlotId,
-    },
-    /// WindowsImpersonationContext.Undo in a routine, on the context `impersonate` returned.
-    SqlUndo(SlotId),
-    /// A query on the context connection.
-    ContextQuery {
-        /// The routine call.
-        call: SlotId,
-        /// The table.
-        table: usize,
-    },
-    /// An external resource reached from a routine.
-    ExternalAccess {
-        /// The routine call.
-        call: SlotId,
-        /// The resource.
-        resource: usize,
-    },
-    /// A routine starts a thread (bound by `out`).
-    StartThread(SlotId),
-    /// A routine calls unmanaged code.
-    Unmanaged(SlotId),
 }
 
 /// What starting the process must decide.

@@ -14,7 +14,7 @@ pub fn table(run: &RuntimeRun) -> String {
         "{} (engine: {}, runtime {}{})",
         run.runtime.name,
         run.trace.engine,
-        run.runtime.framework.name,
+        run.runtime.setup.framework.name,
         run.trace
             .flow_mode
             .as_ref()
@@ -73,12 +73,12 @@ pub fn expectation_summary(run: &RuntimeRun) -> String {
 #[must_use]
 pub fn explain(run: &RuntimeRun) -> String {
     let rt = &run.runtime;
-    let mut out = crate::render::opening(&rt.name, &rt.description, &rt.readings);
+    let mut out = crate::render::opening(&rt.name, &rt.description, &rt.setup.readings);
     let _ = writeln!(
         out,
         "\nThe process runs as {} on .NET {}{}.",
-        rt.identities.first().map_or("", String::as_str),
-        rt.framework.name,
+        rt.setup.identities.first().map_or("", String::as_str),
+        rt.setup.framework.name,
         run.trace
             .flow_mode
             .as_ref()
@@ -117,7 +117,7 @@ pub fn explain(run: &RuntimeRun) -> String {
     }
     out.push_str(&crate::render::rules_section(
         &run.rules_applied(),
-        &rt.readings,
+        &rt.setup.readings,
     ));
     out
 }

@@ -3,10 +3,8 @@
 //! CREATE ASSEMBLY in the database `app`; she creates assemblies of each permission set,
 //! signed with her own key or not, enters them from T-SQL, impersonates herself through
 //! SqlContext.WindowsIdentity or not (and undoes it), and opens a file only the service
-//! account may read. Each transition is one call of `tokenhop_model::managed::sql`
-//! (`create_assembly`, `enter_clr`, `windows_identity` with `impersonate`, `undo`,
-//! `external_identity`), then the file's own check of the identity it sees, as the runtime
-//! interpreter makes it.
+//! account may read. Each transition is one `tokenhop_model::managed::step`; a state
+//! pairs the configuration with the model's runtime.
 //!
 //! The sweep: mallory holds EXTERNAL ACCESS ASSEMBLY; the database is TRUSTWORTHY; its
 //! owner is sa (sysadmin) or mallory herself (a plain login); `clr strict security` is on
@@ -16,16 +14,18 @@
 //! ASSEMBLY grant and TRUSTWORTHY off. `atk-9` sweeps the configurations where either
 //! weakness is present, `atk-9-fixed` those where neither is. INV-17 (external access is
 //! made as the service account, or as the original Windows caller when the code impersonates
-//! it) holds throughout.
+//! it; stated in `crate::invariants::managed`) holds throughout.
 
-use std::hash::{Hash, Hasher};
-
-use tokenhop_check::{Claim, Model, Property, Violation};
-use tokenhop_model::core::decision::{Decision, Trail};
-use tokenhop_model::managed::Ident;
+use tokenhop_check::{Claim, Model, Property, Violation, fingerprint};
+use tokenhop_model::core::decision::Trail;
+use tokenhop_model::managed::dotnet::Family;
+use tokenhop_model::managed::exception::Exception;
 use tokenhop_model::managed::sql::{
-    Assembly, ClrCall, ClrThread, Database, DatabaseId, Login, LoginId, PermissionSet, Session,
-    SqlServer,
+    Catalog, ClrCall, ClrThread, Database, DatabaseId, Instance, Login, LoginId, PermissionSet,
+};
+use tokenhop_model::managed::{
+    Action, AssemblyId, CallId, Ident, Outcome, Resource, ResourceId, Runtime, SessionId, Setup,
+    SqlContextId, SqlSetup, WindowsIdentitySource, step_with,
 };
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
@@ -42,8 +42,14 @@ pub const MALLORY: LoginId = 0;
 pub const SA: LoginId = 1;
 /// The database.
 pub const APP: DatabaseId = 0;
-/// The identities a file only the service account may read admits.
-const READERS: [Ident; 1] = [SERVICE];
+/// service-master-key-backup, a file only the service account may read.
+pub const SERVICE_FILE: ResourceId = ResourceId(0);
+/// mallory's session.
+pub const SESSION: SessionId = SessionId(0);
+/// The routine entered last.
+pub const CALL: CallId = CallId(0);
+/// The impersonation context of the routine's entry thread.
+const CONTEXT: SqlContextId = SqlContextId(0);
 /// At most this many assemblies are created on one path.
 const MAX_ASSEMBLIES: usize = 2;
 
@@ -54,79 +60,53 @@ const STRICT: u32 = 3;
 /// How many configuration bits there are.
 pub const CONFIG_BITS: u32 = 4;
 
-/// One configuration: an instance and its settings in words.
+/// One configuration: the runtime the model steps and its settings in words.
 #[derive(Clone, Debug)]
 pub struct SqlConfig {
-    /// The instance, with no assembly yet.
-    pub server: SqlServer,
+    /// The instance, its database with no assembly yet, and the service-only file.
+    pub setup: Setup,
     /// Its settings, in words.
     pub words: String,
+}
+
+impl SqlConfig {
+    /// The instance.
+    #[must_use]
+    pub fn instance(&self) -> Option<&Instance> {
+        self.setup.sql.as_ref().map(|s| &s.instance)
+    }
 }
 
 /// The suite's model.
 pub struct Sql {
     configs: Vec<SqlConfig>,
-    readings: Readings,
 }
 
-/// An assembly created on the path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Created {
-    /// Its declared permission set.
-    pub set: PermissionSet,
-    /// Whether mallory signed it with her own key (her login is its signer).
-    pub signed: bool,
-}
-
-/// A routine running: the model's [`ClrCall`], hashed by what it exposes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Routine(pub ClrCall);
-
-impl Hash for Routine {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        self.0.assembly.hash(h);
-        self.0.set.hash(h);
-        self.0.entry.hash(h);
-        self.0.original.hash(h);
-        self.0.impersonating(ClrThread::Entry).hash(h);
-    }
-}
-
-/// A state: a configuration, the assemblies created, and the routine entered last.
+/// A state: a configuration and the model's runtime (the assemblies created, the routine
+/// entered last).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct State {
     /// The configuration's index.
     pub config: u16,
-    /// The assemblies created, in order (their ids are their positions).
-    pub assemblies: Vec<Created>,
-    /// The routine entered last, if any.
-    pub routine: Option<Routine>,
+    /// The model's runtime.
+    pub runtime: Runtime,
 }
 
-/// An action of mallory's session or of her routine's entry thread.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// CREATE ASSEMBLY in `app`.
-    Create(Created),
-    /// Call into an assembly's routine from T-SQL.
-    Enter(usize),
-    /// WindowsIdentity.Impersonate on SqlContext.WindowsIdentity.
-    Impersonate,
-    /// WindowsImpersonationContext.Undo.
-    Undo,
-    /// Open the file only the service account may read.
-    ExternalAccess,
-}
+impl State {
+    /// The assemblies created, in order.
+    fn assemblies(&self) -> impl Iterator<Item = (usize, PermissionSet, bool)> + '_ {
+        self.runtime
+            .sql()
+            .into_iter()
+            .flat_map(|s| s.catalog().assemblies.iter().enumerate())
+            .filter_map(|(i, a)| a.map(|a| (i, a.declared, a.signer.is_some())))
+    }
 
-/// What a transition reported.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    /// The decisions, each naming its rule.
-    pub decisions: Vec<Decision>,
-    /// For an external access, the identity the file saw (`None`: ANONYMOUS LOGON).
-    pub seen: Option<Option<Ident>>,
-    /// For an external access, whether the file granted it.
-    pub granted: bool,
+    /// The routine entered last.
+    #[must_use]
+    pub fn routine(&self) -> Option<&ClrCall> {
+        self.runtime.sql().and_then(|s| s.call(CALL))
+    }
 }
 
 fn config(c: u16) -> SqlConfig {
@@ -157,32 +137,44 @@ fn config(c: u16) -> SqlConfig {
     } else {
         "app not TRUSTWORTHY"
     });
+    let instance = Instance {
+        version: if strict { 2019 } else { 2014 },
+        strict,
+        service: SERVICE,
+        logins: vec![
+            Login {
+                identity: MALLORY_ID,
+                windows: true,
+                sysadmin: false,
+                external_access_assembly: ea,
+                unsafe_assembly: false,
+                create_assembly_in: vec![APP],
+                may_impersonate: Vec::new(),
+            },
+            Login {
+                identity: SA_ID,
+                windows: false,
+                sysadmin: true,
+                ..Login::default()
+            },
+        ],
+        tables: Vec::new(),
+        delegation: false,
+    };
+    let catalog = Catalog {
+        databases: vec![Database { owner, trustworthy }],
+        assemblies: Vec::new(),
+    };
+    let mut setup = Setup::sql_server(Family::Framework2.newest(), SqlSetup { instance, catalog });
+    setup.resources = vec![Resource {
+        readers: vec![SERVICE],
+        remote: false,
+    }];
+    setup.identities = ["the service account", "mallory", "sa"]
+        .map(String::from)
+        .to_vec();
     SqlConfig {
-        server: SqlServer {
-            version: if strict { 2019 } else { 2014 },
-            strict,
-            service: SERVICE,
-            logins: vec![
-                Login {
-                    identity: MALLORY_ID,
-                    windows: true,
-                    sysadmin: false,
-                    external_access_assembly: ea,
-                    unsafe_assembly: false,
-                    create_assembly_in: vec![APP],
-                    may_impersonate: Vec::new(),
-                },
-                Login {
-                    identity: SA_ID,
-                    windows: false,
-                    sysadmin: true,
-                    ..Login::default()
-                },
-            ],
-            databases: vec![Database { owner, trustworthy }],
-            tables: Vec::new(),
-            assemblies: Vec::new(),
-        },
+        setup,
         words: words.join(", "),
     }
 }
@@ -216,14 +208,16 @@ impl Sql {
     pub fn with_configs(configs: impl IntoIterator<Item = u16>) -> Self {
         Sql {
             configs: configs.into_iter().map(config).collect(),
-            readings: Readings::default(),
         }
     }
 
     /// The same model under `readings` (the selected readings of the ambiguous rules).
     #[must_use]
-    pub fn with_readings(self, readings: Readings) -> Self {
-        Sql { readings, ..self }
+    pub fn with_readings(mut self, readings: Readings) -> Self {
+        for c in &mut self.configs {
+            c.setup.readings = readings;
+        }
+        self
     }
 
     /// The configurations.
@@ -232,19 +226,10 @@ impl Sql {
         &self.configs
     }
 
-    /// The instance of `state`: its configuration with the assemblies created so far.
-    fn server(&self, state: &State) -> Option<SqlServer> {
-        let mut server = self.configs.get(usize::from(state.config))?.server.clone();
-        server.assemblies = state
-            .assemblies
-            .iter()
-            .map(|a| Assembly {
-                database: APP,
-                declared: a.set,
-                signer: a.signed.then_some(MALLORY),
-            })
-            .collect();
-        Some(server)
+    /// The configuration of `state`.
+    #[must_use]
+    pub fn config(&self, state: &State) -> Option<&SqlConfig> {
+        self.configs.get(usize::from(state.config))
     }
 }
 
@@ -254,102 +239,110 @@ impl Model for Sql {
     type Outcome = Outcome;
 
     fn initial_states(&self) -> Vec<State> {
-        (0..self.configs.len())
-            .map(|i| State {
-                config: u16::try_from(i).unwrap_or(u16::MAX),
-                assemblies: Vec::new(),
-                routine: None,
+        let connect = Action::Connect {
+            login: MALLORY,
+            session: SESSION,
+        };
+        self.configs
+            .iter()
+            .zip(0u16..)
+            .filter_map(|(c, index)| {
+                let fresh = Runtime::new(&c.setup);
+                let (runtime, _) =
+                    step_with(&c.setup, &fresh, &connect, Trail::rules_only()).ok()?;
+                Some(State {
+                    config: index,
+                    runtime,
+                })
             })
             .collect()
     }
 
     fn actions(&self, state: &State, out: &mut Vec<Action>) {
-        if state.assemblies.len() < MAX_ASSEMBLIES {
+        let created = state.assemblies().count();
+        if created < MAX_ASSEMBLIES {
+            let assembly = AssemblyId(u16::try_from(created).unwrap_or(u16::MAX));
             for set in [
                 PermissionSet::Safe,
                 PermissionSet::ExternalAccess,
                 PermissionSet::Unsafe,
             ] {
                 for signed in [false, true] {
-                    out.push(Action::Create(Created { set, signed }));
+                    out.push(Action::CreateAssembly {
+                        session: SESSION,
+                        database: APP,
+                        set,
+                        signer: signed.then_some(MALLORY),
+                        assembly,
+                    });
                 }
             }
         }
-        out.extend((0..state.assemblies.len()).map(Action::Enter));
-        if let Some(r) = &state.routine {
-            if r.0.impersonating(ClrThread::Entry).is_some() {
-                out.push(Action::Undo);
+        out.extend(
+            state
+                .assemblies()
+                .filter_map(|(i, _, _)| u16::try_from(i).ok())
+                .map(|i| Action::Enter {
+                    session: SESSION,
+                    assembly: AssemblyId(i),
+                    call: CALL,
+                }),
+        );
+        if let Some(r) = state.routine() {
+            if r.impersonating(ClrThread::Entry).is_some() {
+                out.push(Action::SqlUndo {
+                    thread: ClrThread::Entry,
+                    context: CONTEXT,
+                });
             } else {
-                out.push(Action::Impersonate);
+                out.push(Action::SqlImpersonate {
+                    call: CALL,
+                    thread: ClrThread::Entry,
+                    identity: WindowsIdentitySource::SqlContext,
+                    context: CONTEXT,
+                });
             }
-            out.push(Action::ExternalAccess);
+            out.push(Action::ExternalAccess {
+                call: CALL,
+                thread: ClrThread::Entry,
+                resource: SERVICE_FILE,
+            });
         }
     }
 
+    /// A call that throws is no transition, but for the file refusing whom it saw.
     fn next(&self, state: &State, action: &Action) -> Option<(State, Outcome)> {
-        let mut server = self.server(state)?;
-        let mut trail = Trail::rules_only();
-        let mut next = state.clone();
-        let mut seen = None;
-        let mut granted = false;
-        match *action {
-            Action::Create(created) => {
-                server
-                    .create_assembly(
-                        MALLORY,
-                        APP,
-                        created.set,
-                        created.signed.then_some(MALLORY),
-                        &self.readings,
-                        &mut trail,
-                    )
-                    .ok()?;
-                next.assemblies.push(created);
-            }
-            Action::Enter(assembly) => {
-                let call = server
-                    .enter_clr(&Session::new(MALLORY), assembly, &mut trail)
-                    .ok()?;
-                next.routine = Some(Routine(call));
-            }
-            Action::Impersonate => {
-                let mut call = state.routine.as_ref()?.0.clone();
-                let identity = server
-                    .windows_identity(&call, &self.readings, &mut trail)
-                    .ok()?;
-                call.impersonate(ClrThread::Entry, identity, &mut trail)
-                    .ok()?;
-                next.routine = Some(Routine(call));
-            }
-            Action::Undo => {
-                let mut call = state.routine.as_ref()?.0.clone();
-                call.undo(ClrThread::Entry, &mut trail);
-                next.routine = Some(Routine(call));
-            }
-            Action::ExternalAccess => {
-                let call = &state.routine.as_ref()?.0;
-                let who = server
-                    .external_identity(
-                        call,
-                        ClrThread::Entry,
-                        false,
-                        false,
-                        &self.readings,
-                        &mut trail,
-                    )
-                    .ok()?;
-                granted = who.is_some_and(|w| READERS.contains(&w));
-                seen = Some(who);
-            }
+        let setup = &self.config(state)?.setup;
+        let (runtime, outcome) =
+            step_with(setup, &state.runtime, action, Trail::rules_only()).ok()?;
+        match outcome.result {
+            Ok(_) => Some((
+                State {
+                    config: state.config,
+                    runtime,
+                },
+                outcome,
+            )),
+            Err(Exception::UnauthorizedAccess) => Some((state.clone(), outcome)),
+            Err(_) => None,
         }
-        Some((
-            next,
-            Outcome {
-                decisions: trail.into_decisions(),
-                seen,
-                granted,
-            },
-        ))
+    }
+
+    /// The configuration, the assemblies created and what the routine entered last
+    /// exposes, hashed in the order the suite has always hashed them, so that the explorer
+    /// meets the states, and reports the counterexamples, in the same order.
+    fn fingerprint(&self, state: &State) -> u64 {
+        let assemblies: Vec<_> = state.assemblies().map(|(_, set, s)| (set, s)).collect();
+        let routine = state.routine().map(|c| {
+            (
+                c.assembly,
+                c.set,
+                c.entry,
+                c.original,
+                c.impersonating(ClrThread::Entry),
+            )
+        });
+        fingerprint::of(&(state.config, assemblies, routine))
     }
 
     fn rules(&self, outcome: &Outcome, report: &mut dyn FnMut(RuleId)) {
@@ -364,60 +357,56 @@ impl Model for Sql {
 
     fn describe_action(&self, state: &State, action: &Action) -> String {
         match action {
-            Action::Create(c) => format!(
+            Action::CreateAssembly { set, signer, .. } => format!(
                 "mallory runs CREATE ASSEMBLY in app WITH PERMISSION_SET = {}{}",
-                c.set.name(),
-                if c.signed {
+                set.name(),
+                if signer.is_some() {
                     ", signed with her own key"
                 } else {
                     ", unsigned"
                 }
             ),
-            Action::Enter(i) => format!(
-                "mallory calls into assembly #{i} ({}) from T-SQL",
+            Action::Enter { assembly, .. } => format!(
+                "mallory calls into assembly #{assembly} ({}) from T-SQL",
                 state
-                    .assemblies
-                    .get(*i)
-                    .map_or("?", |a| a.set.name())
+                    .assemblies()
+                    .find(|(i, _, _)| *i == assembly.index())
+                    .map_or("?", |(_, set, _)| set.name())
             ),
-            Action::Impersonate => {
+            Action::SqlImpersonate { .. } => {
                 "the routine impersonates SqlContext.WindowsIdentity".to_owned()
             }
-            Action::Undo => "the routine calls Undo".to_owned(),
-            Action::ExternalAccess => {
+            Action::SqlUndo { .. } => "the routine calls Undo".to_owned(),
+            Action::ExternalAccess { .. } => {
                 "the routine opens service-master-key-backup, a file only the service account may read".to_owned()
             }
+            other => format!("{other:?}"),
         }
     }
 
     fn describe_state(&self, state: &State) -> String {
-        let words = self
-            .configs
-            .get(usize::from(state.config))
-            .map_or("?", |c| c.words.as_str());
-        let assemblies = if state.assemblies.is_empty() {
+        let words = self.config(state).map_or("?", |c| c.words.as_str());
+        let assemblies: Vec<String> = state
+            .assemblies()
+            .map(|(i, set, signed)| {
+                format!(
+                    "#{i} {}{}",
+                    set.name(),
+                    if signed { " (signed)" } else { "" }
+                )
+            })
+            .collect();
+        let assemblies = if assemblies.is_empty() {
             "no assembly".to_owned()
         } else {
-            state
-                .assemblies
-                .iter()
-                .enumerate()
-                .map(|(i, a)| {
-                    format!(
-                        "#{i} {}{}",
-                        a.set.name(),
-                        if a.signed { " (signed)" } else { "" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+            assemblies.join(", ")
         };
-        let routine = state.routine.as_ref().map_or(String::new(), |r| {
+        let routine = state.routine().map_or(String::new(), |r| {
             format!(
                 "; in #{}'s routine (enforced {}), the entry thread {}",
-                r.0.assembly,
-                r.0.set.name(),
-                match r.0.impersonating(ClrThread::Entry) {
+                r.assembly,
+                r.set.name(),
+                match r.impersonating(ClrThread::Entry) {
                     Some(_) => "impersonating mallory",
                     None => "as the service account",
                 }
@@ -427,7 +416,7 @@ impl Model for Sql {
     }
 }
 
-/// The properties.
+/// The properties: ATK-9, and INV-17 as `crate::invariants::managed` states it.
 #[must_use]
 pub fn properties() -> Vec<Property<Sql>> {
     vec![
@@ -445,52 +434,16 @@ pub fn properties() -> Vec<Property<Sql>> {
                 ],
             },
             |_, s, a, _, o| {
-                if *a == Action::ExternalAccess && o.granted {
+                if matches!(a, Action::ExternalAccess { .. }) && o.result.is_ok() {
                     Err(Violation::new(format!(
                         "mallory's {} routine reads service-master-key-backup as the service account",
-                        s.routine.as_ref().map_or("?", |r| r.0.set.name())
+                        s.routine().map_or("?", |r| r.set.name())
                     )))
                 } else {
                     Ok(())
                 }
             },
         ),
-        Property::<Sql>::always(
-            Claim {
-                id: "INV-17",
-                statement: "External access by a CLR routine is made as the service account, or as the original Windows caller when the code impersonates it; never as a SQL login. (Under OQD-8's reading `caller`, automatic impersonation, it does not hold by construction.)",
-                rests_on: &[
-                    RuleId::SQL_4,
-                    RuleId::SQL_5,
-                    RuleId::SQL_6,
-                    RuleId::SQL_12,
-                    RuleId::OQD_8,
-                ],
-            },
-            |m, s, _, _, o| {
-                let (Some(seen), Some(r)) = (o.seen, &s.routine) else {
-                    return Ok(());
-                };
-                let original = m
-                    .configs
-                    .get(usize::from(s.config))
-                    .and_then(|c| c.server.logins.get(r.0.original.principal))
-                    .filter(|l| l.windows)
-                    .map(|l| l.identity);
-                let impersonated = r.0.impersonating(ClrThread::Entry);
-                let ok = match seen {
-                    Some(SERVICE) => impersonated.is_none(),
-                    Some(w) => impersonated == Some(w) && original == Some(w),
-                    None => false,
-                };
-                if ok {
-                    Ok(())
-                } else {
-                    Err(Violation::new(format!(
-                        "the external resource saw identity {seen:?}"
-                    )))
-                }
-            },
-        ),
+        crate::invariants::managed::inv_17(),
     ]
 }

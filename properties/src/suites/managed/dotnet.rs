@@ -1,31 +1,37 @@
 //! The .NET half of the `managed` suite: one process for every runtime version, host and
-//! flow configuration `tokenhop_model::managed::dotnet` distinguishes, two of its threads,
-//! and every sequence of the calls that carry a Windows identity across an asynchronous
-//! point. This module owns those configurations, the program state, the transitions (each
-//! one call of `dotnet`, as the runtime interpreter makes it) and the checks of INV-11..15.
+//! flow configuration the model distinguishes, two of its threads, and every sequence of
+//! the calls that carry a Windows identity across an asynchronous point. This module owns
+//! those configurations and which calls to try; each transition is one
+//! `tokenhop_model::managed::step`, and the suite's state pairs the configuration with the
+//! model's runtime.
 //!
-//! Beside the model's own thread records, the state keeps the suite's record of what the
-//! program did, written from the domain text and not from the model's code: the identity
-//! the last managed impersonation recorded on each thread (CLR-3: only
-//! WindowsIdentity.Impersonate, RunImpersonated and a context that carries an identity set
-//! it; P/Invoke never does), the flow suppressions in force (CLR-9, CLR-10), and on .NET
-//! Core the RunImpersonated scope the thread's flowing context belongs to (CLR-12). The
-//! invariants compare what the model's threads hold with what that record says they must.
+//! Beside the runtime the state keeps an [`Oracle`]: an independent oracle, a second
+//! statement of what the program did, on purpose, written from the domain text and not
+//! from the model's code: the identity the last managed impersonation recorded on each
+//! thread (CLR-3: only WindowsIdentity.Impersonate, RunImpersonated and a context that
+//! carries an identity set it; P/Invoke never does), the flow suppressions in force (CLR-9,
+//! CLR-10), on .NET Core the RunImpersonated scope the thread's flowing context belongs to
+//! (CLR-12), and what each work item captured. INV-11..15
+//! (`crate::invariants::managed`) compare what the model's threads hold with what this
+//! record says they must.
 
 use std::fmt::Write as _;
-use tokenhop_check::Violation;
 
-use tokenhop_model::core::decision::{RuleSet, Trail};
-use tokenhop_model::managed::Ident;
+use std::hash::{Hash, Hasher};
+
+use tokenhop_check::fingerprint::{self, FingerprintHasher};
+use tokenhop_model::core::decision::Trail;
 use tokenhop_model::managed::dotnet::{
-    self, Carried, FRAMEWORKS, Family, FlowConfig, FlowMode, Frame, Framework, HAND_OFFS, HandOff,
-    Handle, Handles, Host, ImpersonationContext, ManagedThread,
+    Carried, FRAMEWORKS, Family, FlowConfig, FlowMode, Frame, Framework, HAND_OFFS, HandOff, Host,
+    ImpersonationContext,
 };
-use tokenhop_model::managed::exception::Exception;
-use tokenhop_model::rules::RuleId;
+use tokenhop_model::managed::runtime::{Open, Status};
+use tokenhop_model::managed::short::Short;
+use tokenhop_model::managed::{
+    Action, ContextId, ControlId, HandleId, Ident, ItemId, Outcome, Runtime, ScopeId, Setup,
+    ThreadId, step_in_place, step_with,
+};
 use tokenhop_model::rules::readings::Readings;
-
-use super::Observed;
 
 /// alice's identity (identity 0 is the process).
 pub const ALICE: Ident = 1;
@@ -67,6 +73,15 @@ impl Config {
         self.flow.always_flow == Some(true) || self.flow.host_always_flow
     }
 
+    /// The runtime the model steps for this configuration under `readings`.
+    #[must_use]
+    pub fn setup(&self, readings: Readings) -> Setup {
+        let mut setup = Setup::dotnet(self.framework, self.host, self.flow, THREADS_U16);
+        setup.readings = readings;
+        setup.identities = vec!["the process".into(), "alice".into(), "bob".into()];
+        setup
+    }
+
     /// The configuration in words.
     #[must_use]
     pub fn words(&self) -> String {
@@ -100,6 +115,9 @@ impl Config {
         words
     }
 }
+
+/// [`THREADS`] as the model counts threads.
+const THREADS_U16: u16 = 2;
 
 /// Every configuration a runtime scenario may declare: each runtime version; for the .NET
 /// Framework an application, classic ASP.NET or an unmanaged CLR host, for .NET Core an
@@ -161,7 +179,7 @@ pub struct Profile {
     pub run_impersonated: bool,
 }
 
-/// The suite's record of one thread, kept from the calls the program made.
+/// The oracle's record of one thread, kept from the calls the program made.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Record {
     /// The identity managed impersonation last recorded on the thread (CLR-3).
@@ -173,7 +191,7 @@ pub struct Record {
     /// SecurityContext.SuppressFlow is in force (OQR-1).
     pub sc_suppressed: bool,
     /// On .NET Core, the token handle of the RunImpersonated whose flow the thread runs in.
-    pub scope: Option<Handle>,
+    pub scope: Option<HandleId>,
 }
 
 impl Record {
@@ -190,25 +208,23 @@ pub struct Switched {
     /// The managed identity.
     pub managed: Option<Ident>,
     /// The RunImpersonated scope.
-    pub scope: Option<Handle>,
+    pub scope: Option<HandleId>,
 }
 
-/// What a thread is inside of, innermost last.
+/// What the oracle says a thread is inside of, innermost last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// A WindowsIdentity.Impersonate not yet undone.
     Impersonation {
-        /// What Undo needs.
-        context: ImpersonationContext,
+        /// The context Undo takes.
+        context: ContextId,
         /// The record's managed identity before it.
         before: Option<Ident>,
     },
     /// A work item running on the thread.
     Callback {
         /// The item.
-        item: u8,
-        /// What the model's `leave` needs.
-        frame: Frame,
+        item: ItemId,
         /// The thread's token before the item ran.
         os_before: Option<Ident>,
         /// The record before the runtime switched it, when it did.
@@ -216,10 +232,10 @@ pub enum Scope {
     },
     /// A RunImpersonated delegate running on the thread.
     RunImpersonated {
+        /// Its scope.
+        scope: ScopeId,
         /// Its token handle.
-        handle: Handle,
-        /// What the model's `leave` needs.
-        frame: Frame,
+        handle: HandleId,
         /// The thread's token before it.
         os_before: Option<Ident>,
         /// The record before it.
@@ -227,18 +243,16 @@ pub enum Scope {
     },
 }
 
-/// One thread: the model's record of it, what it is inside of, and the suite's record.
+/// The oracle's view of one thread: what it is inside of, and its record.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Worker {
-    /// The model's thread.
-    pub thread: ManagedThread,
+pub struct ThreadRecord {
     /// Its open scopes, innermost last.
     pub stack: Vec<Scope>,
-    /// The suite's record of it.
+    /// Its record.
     pub record: Record,
 }
 
-impl Worker {
+impl ThreadRecord {
     /// The innermost callback or RunImpersonated scope and its position (impersonations
     /// above it are abandoned when it ends).
     #[must_use]
@@ -252,34 +266,19 @@ impl Worker {
     }
 }
 
-/// Where a work item is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// Queued, not yet run.
-    Queued,
-    /// Running on a thread.
-    Running,
-    /// Returned (or failed to start).
-    Done,
-}
-
-/// A queued work item: what the model captured, and what the suite saw at capture.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Item {
-    /// What the model's `capture` carried.
-    pub carried: Carried,
+/// What the oracle saw when a work item was queued.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ItemRecord {
     /// The hand-off carries an ExecutionContext (every one but UnsafeQueueUserWorkItem,
     /// CLR-2). The four that do behave alike, so only this is kept.
     pub carries_context: bool,
     /// The capturing thread's OS token at capture.
     pub os_at_capture: Option<Ident>,
-    /// The suite's record of the capturing thread at capture.
+    /// The record of the capturing thread at capture.
     pub record_at_capture: Record,
-    /// Where it is.
-    pub status: Status,
 }
 
-impl Item {
+impl ItemRecord {
     /// The ExecutionContext flowed with it: a safe hand-off made with no
     /// ExecutionContext.SuppressFlow in force (CLR-2, CLR-9).
     #[must_use]
@@ -295,84 +294,57 @@ impl Item {
     }
 }
 
-/// A started process.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Program {
-    /// What decides its behaviour.
-    pub profile: Profile,
-    /// Its threads.
-    pub workers: [Worker; THREADS],
-    /// The work items queued so far, by number.
-    pub items: Vec<Item>,
-    /// Its token handles ([`HANDLE_OWNERS`]).
-    pub handles: Handles,
+/// The independent oracle: what the program did, by thread and by work item.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Oracle {
+    /// The threads.
+    pub threads: [ThreadRecord; THREADS],
+    /// The work items queued so far, by id.
+    pub items: Short<ItemRecord, MAX_ITEMS>,
 }
 
-/// A state of the .NET half.
+/// A state of the .NET half: a configuration, the model's runtime, and the oracle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum State {
-    /// A configuration whose process has not started (its index).
-    Starting(u16),
-    /// A started process.
-    Running(Program),
+pub struct State {
+    /// The configuration's index.
+    pub config: u16,
+    /// The model's runtime.
+    pub runtime: Runtime,
+    /// The oracle's record.
+    pub oracle: Oracle,
 }
 
-/// A thread's number.
-pub type ThreadNo = u8;
-
-/// A call of the program, on one of its threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    /// The runtime starts and reads its configuration.
-    Start,
-    /// WindowsIdentity.Impersonate (the .NET Framework).
-    Impersonate(ThreadNo, Ident),
-    /// WindowsImpersonationContext.Undo on the innermost impersonation.
-    Undo(ThreadNo),
-    /// ImpersonateLoggedOnUser by P/Invoke.
-    PinvokeImpersonate(ThreadNo, Ident),
-    /// RevertToSelf by P/Invoke.
-    PinvokeRevert(ThreadNo),
-    /// ExecutionContext.SuppressFlow.
-    SuppressFlow(ThreadNo),
-    /// SecurityContext.SuppressFlowWindowsIdentity, or with `true` SecurityContext.SuppressFlow.
-    SuppressIdentityFlow(ThreadNo, bool),
-    /// AsyncFlowControl.Undo of ExecutionContext.SuppressFlow, on the suppressing thread.
-    RestoreFlow(ThreadNo),
-    /// AsyncFlowControl.Undo of an identity suppression, on the suppressing thread.
-    RestoreIdentityFlow(ThreadNo),
-    /// An asynchronous hand-off: a work item is queued.
-    Queue(ThreadNo, HandOff),
-    /// The thread runs a queued work item.
-    Run(ThreadNo, u8),
-    /// The innermost work item running on the thread returns.
-    Finish(ThreadNo),
-    /// WindowsIdentity.RunImpersonated enters its delegate.
-    RunImpersonated(ThreadNo, Handle),
-    /// The innermost RunImpersonated delegate returns.
-    End(ThreadNo),
-    /// SafeAccessTokenHandle.Dispose.
-    Dispose(Handle),
+impl State {
+    /// Thread `t`'s OS token.
+    #[must_use]
+    pub fn token(&self, t: ThreadId) -> Option<Ident> {
+        self.runtime.thread(t).and_then(|th| th.os_token)
+    }
 }
 
 /// The .NET half's model: its configurations and the readings it runs under.
 #[derive(Clone, Debug)]
 pub struct Dotnet {
     configs: Vec<Config>,
+    setups: Vec<Setup>,
     readings: Readings,
     pinvoke_in_run_impersonated: bool,
 }
 
-/// A transition's effect: the rules applied and the call's result.
-pub type Effect = (RuleSet, Result<Observed, Exception>);
+/// The model's thread `t`.
+fn thread(t: usize) -> ThreadId {
+    ThreadId(u16::try_from(t).unwrap_or(u16::MAX))
+}
 
 impl Dotnet {
     /// Over `configs`, under the default readings.
     #[must_use]
     pub fn new(configs: Vec<Config>) -> Self {
+        let readings = Readings::default();
         Dotnet {
+            setups: configs.iter().map(|c| c.setup(readings)).collect(),
             configs,
-            readings: Readings::default(),
+            readings,
             pinvoke_in_run_impersonated: false,
         }
     }
@@ -380,7 +352,11 @@ impl Dotnet {
     /// Under `readings`.
     #[must_use]
     pub fn with_readings(self, readings: Readings) -> Self {
-        Dotnet { readings, ..self }
+        Dotnet {
+            setups: self.configs.iter().map(|c| c.setup(readings)).collect(),
+            readings,
+            ..self
+        }
     }
 
     /// Lets .NET Core code impersonate by P/Invoke inside a RunImpersonated flow, which the
@@ -400,36 +376,94 @@ impl Dotnet {
         &self.configs
     }
 
-    /// One state per configuration, before the process starts.
+    /// The readings.
+    #[must_use]
+    pub fn readings(&self) -> Readings {
+        self.readings
+    }
+
+    /// The configuration of `state`.
+    #[must_use]
+    pub fn config(&self, state: &State) -> Option<&Config> {
+        self.configs.get(usize::from(state.config))
+    }
+
+    /// What decides `state`'s behaviour, once its process started.
+    #[must_use]
+    pub fn profile(&self, state: &State) -> Option<Profile> {
+        let config = self.config(state)?;
+        Some(Profile {
+            mode: state.runtime.mode()?,
+            impersonate: config.framework.impersonate,
+            run_impersonated: config.framework.run_impersonated,
+        })
+    }
+
+    /// One state per configuration, before the process starts; a runtime that has
+    /// RunImpersonated holds a token handle for each of [`HANDLE_OWNERS`].
     #[must_use]
     pub fn initial_states(&self) -> Vec<State> {
-        (0..self.configs.len())
-            .map(|i| State::Starting(u16::try_from(i).unwrap_or(u16::MAX)))
+        self.configs
+            .iter()
+            .zip(&self.setups)
+            .zip(0u16..)
+            .filter_map(|((config, setup), index)| {
+                let mut runtime = Runtime::new(setup);
+                if config.framework.run_impersonated {
+                    for (handle, identity) in (0u16..).zip(HANDLE_OWNERS) {
+                        let open = Action::OpenToken {
+                            thread: ThreadId(0),
+                            identity,
+                            handle: HandleId(handle),
+                        };
+                        runtime = step_with(setup, &runtime, &open, Trail::rule_set()).ok()?.0;
+                    }
+                }
+                Some(State {
+                    config: index,
+                    runtime,
+                    oracle: Oracle::default(),
+                })
+            })
             .collect()
     }
 
     /// The calls worth trying from `state`.
     pub fn actions(&self, state: &State, out: &mut Vec<Action>) {
-        let p = match state {
-            State::Starting(_) => {
-                out.push(Action::Start);
-                return;
-            }
-            State::Running(p) => p,
+        let Some(profile) = self.profile(state) else {
+            out.push(Action::Start);
+            return;
         };
-        let mode = p.profile.mode;
+        let mode = profile.mode;
+        let rt = &state.runtime;
         let framework2 = matches!(
             mode,
             FlowMode::NoFlow | FlowMode::AlwaysFlow | FlowMode::FastFlow
         );
-        for (t, w) in p.workers.iter().enumerate() {
-            let t = ThreadNo::try_from(t).unwrap_or(ThreadNo::MAX);
-            let th = &w.thread;
-            if p.profile.impersonate {
-                out.extend(USERS.iter().map(|&u| Action::Impersonate(t, u)));
+        let live = || {
+            rt.handles()
+                .entries()
+                .filter(|&(_, _, disposed)| !disposed)
+                .map(|(h, _, _)| h)
+        };
+        for (t, w) in state.oracle.threads.iter().enumerate() {
+            let thread = thread(t);
+            let Some(th) = rt.thread(thread).copied() else {
+                continue;
+            };
+            let next_id = id_at(thread, w.stack.len());
+            if profile.impersonate {
+                out.extend(USERS.iter().map(|&identity| Action::Impersonate {
+                    thread,
+                    identity,
+                    context: ContextId(next_id),
+                }));
             }
-            if matches!(w.stack.last(), Some(Scope::Impersonation { .. })) {
-                out.push(Action::Undo(t));
+            if let Some(Scope::Impersonation { context, .. }) = w.stack.last() {
+                out.push(Action::Undo {
+                    thread,
+                    context: *context,
+                });
             }
             let pinvoke = mode != FlowMode::AsyncLocal
                 || w.record.scope.is_none()
@@ -439,419 +473,344 @@ impl Dotnet {
                     USERS
                         .iter()
                         .filter(|&&u| th.os_token != Some(u))
-                        .map(|&u| Action::PinvokeImpersonate(t, u)),
+                        .map(|&identity| Action::PinvokeImpersonate { thread, identity }),
                 );
                 if th.os_token.is_some() {
-                    out.push(Action::PinvokeRevert(t));
+                    out.push(Action::PinvokeRevert { thread });
                 }
             }
+            let (ec, identity) = controls(thread);
             if mode != FlowMode::NoContext {
-                if th.ec_suppressed {
-                    out.push(Action::RestoreFlow(t));
+                out.push(if th.ec_suppressed {
+                    Action::RestoreFlow {
+                        thread,
+                        control: ec,
+                    }
                 } else {
-                    out.push(Action::SuppressFlow(t));
-                }
+                    Action::SuppressFlow {
+                        thread,
+                        control: ec,
+                    }
+                });
             }
             if framework2 {
                 if th.wi_suppressed || th.sc_suppressed {
-                    out.push(Action::RestoreIdentityFlow(t));
+                    out.push(Action::RestoreFlow {
+                        thread,
+                        control: identity,
+                    });
                 } else {
-                    out.push(Action::SuppressIdentityFlow(t, false));
-                    out.push(Action::SuppressIdentityFlow(t, true));
+                    out.push(Action::SuppressIdentityFlow {
+                        thread,
+                        control: identity,
+                    });
+                    out.push(Action::SuppressSecurityFlow {
+                        thread,
+                        control: identity,
+                    });
                 }
             }
-            if p.items.len() < MAX_ITEMS {
-                out.extend(HAND_OFFS.iter().map(|&(_, h)| Action::Queue(t, h)));
+            if rt.items().len() < MAX_ITEMS {
+                let item = ItemId(u16::try_from(rt.items().len()).unwrap_or(u16::MAX));
+                out.extend(HAND_OFFS.iter().map(|&(_, hand_off)| Action::Queue {
+                    thread,
+                    hand_off,
+                    item,
+                }));
             }
-            for (i, item) in p.items.iter().enumerate() {
-                if item.status == Status::Queued {
-                    out.push(Action::Run(t, u8::try_from(i).unwrap_or(u8::MAX)));
+            for (i, item) in (0u16..).zip(rt.items()) {
+                if item.is_some_and(|it| it.status == Status::Queued) {
+                    out.push(Action::Run {
+                        thread,
+                        item: ItemId(i),
+                    });
                 }
             }
             match w.open_scope() {
-                Some((_, Scope::Callback { .. })) => out.push(Action::Finish(t)),
-                Some((_, Scope::RunImpersonated { .. })) => out.push(Action::End(t)),
+                Some((_, Scope::Callback { item, .. })) => {
+                    out.push(Action::Finish { thread, item })
+                }
+                Some((_, Scope::RunImpersonated { scope, .. })) => {
+                    out.push(Action::End { thread, scope });
+                }
                 _ => {}
             }
-            if p.profile.run_impersonated {
-                out.extend(
-                    (0..HANDLE_OWNERS.len())
-                        .filter_map(|h| Handle::try_from(h).ok())
-                        .filter(|&h| p.handles.live(h).is_some())
-                        .map(|h| Action::RunImpersonated(t, h)),
-                );
+            if profile.run_impersonated {
+                out.extend(live().map(|handle| Action::RunImpersonated {
+                    thread,
+                    handle,
+                    scope: ScopeId(next_id),
+                }));
             }
         }
-        if p.profile.run_impersonated {
-            out.extend(
-                (0..HANDLE_OWNERS.len())
-                    .filter_map(|h| Handle::try_from(h).ok())
-                    .filter(|&h| p.handles.live(h).is_some())
-                    .map(Action::Dispose),
-            );
+        if profile.run_impersonated {
+            out.extend(live().map(|handle| Action::Dispose {
+                thread: ThreadId(0),
+                handle,
+            }));
         }
     }
 
-    /// The state `action` leads to and its effect, or `None` when it does not apply.
+    /// The state `action` leads to and the model's outcome, or `None` when the program
+    /// cannot make it. A call that throws changes nothing but the model's runtime (a work
+    /// item that could not start is over); the oracle records only what succeeded.
     #[must_use]
-    pub fn next(&self, state: &State, action: &Action) -> Option<(State, Effect)> {
-        match (state, action) {
-            (State::Starting(c), Action::Start) => {
-                let config = self.configs.get(usize::from(*c))?;
-                let mut trail = Trail::rule_set();
-                let mode = dotnet::flow_mode(
-                    config.framework,
-                    config.host,
-                    config.flow,
-                    &self.readings,
-                    &mut trail,
-                );
-                let mut handles = Handles::default();
-                if config.framework.run_impersonated {
-                    for who in HANDLE_OWNERS {
-                        handles.open(who);
-                    }
-                }
-                let program = Program {
-                    profile: Profile {
-                        mode,
-                        impersonate: config.framework.impersonate,
-                        run_impersonated: config.framework.run_impersonated,
-                    },
-                    workers: Default::default(),
-                    items: Vec::new(),
-                    handles,
-                };
-                Some((
-                    State::Running(program),
-                    (trail.rules(), Ok(Observed::Nothing)),
-                ))
-            }
-            (State::Running(p), _) => {
-                let mut next = p.clone();
-                let mut trail = Trail::rule_set();
-                match self.step(&mut next, *action, &mut trail)? {
-                    Ok(()) => Some((State::Running(next), (trail.rules(), Ok(Observed::Nothing)))),
-                    // A call that throws changes nothing, except a work item that could not
-                    // start, which is over.
-                    Err(e) => {
-                        let mut after = p.clone();
-                        if let Action::Run(_, i) = action
-                            && let Some(item) = after.items.get_mut(usize::from(*i))
-                        {
-                            item.status = Status::Done;
-                        }
-                        Some((State::Running(after), (trail.rules(), Err(e))))
-                    }
-                }
-            }
-            (State::Starting(_), _) => None,
+    pub fn next(&self, state: &State, action: &Action) -> Option<(State, Outcome)> {
+        let setup = self.setups.get(usize::from(state.config))?;
+        let mut next = state.clone();
+        let outcome = step_in_place(setup, &mut next.runtime, action, Trail::rule_set()).ok()?;
+        if outcome.result.is_ok() {
+            self.observe(state, &next.runtime, action, &mut next.oracle)?;
         }
+        Some((next, outcome))
     }
 
-    /// Plays `action` on `p` (the model's call, then the suite's record).
-    #[allow(clippy::too_many_lines)]
-    fn step(
+    /// Records in `oracle` what a call that succeeded did, as the domain text states it.
+    fn observe(
         &self,
-        p: &mut Program,
-        action: Action,
-        trail: &mut Trail,
-    ) -> Option<Result<(), Exception>> {
-        let mode = p.profile.mode;
-        let Program {
-            workers,
-            items,
-            handles,
-            ..
-        } = p;
-        Some(match action {
-            Action::Start => return None,
-            Action::Impersonate(t, who) => {
-                let w = worker(workers, t)?;
-                let context = dotnet::impersonate(&mut w.thread, who, trail);
+        before: &State,
+        after: &Runtime,
+        action: &Action,
+        oracle: &mut Oracle,
+    ) -> Option<()> {
+        let mode = after.mode()?;
+        let Oracle { threads, items } = oracle;
+        match *action {
+            Action::Impersonate {
+                thread,
+                identity,
+                context,
+            } => {
+                let w = threads.get_mut(thread.index())?;
                 w.stack.push(Scope::Impersonation {
                     context,
                     before: w.record.managed,
                 });
-                w.record.managed = Some(who);
-                Ok(())
+                w.record.managed = Some(identity);
             }
-            Action::Undo(t) => {
-                let w = worker(workers, t)?;
-                let Some(Scope::Impersonation { context, before }) = w.stack.pop() else {
-                    return None;
-                };
-                dotnet::undo(&mut w.thread, context, trail);
-                w.record.managed = before;
-                Ok(())
+            Action::Undo { thread, .. } => {
+                let w = threads.get_mut(thread.index())?;
+                if let Some(Scope::Impersonation { before, .. }) = w.stack.pop() {
+                    w.record.managed = before;
+                }
             }
-            Action::PinvokeImpersonate(t, who) => {
-                let w = worker(workers, t)?;
-                dotnet::pinvoke_impersonate_in(mode, &mut w.thread, who, trail);
-                Ok(())
+            Action::SuppressFlow { thread, .. } => {
+                threads.get_mut(thread.index())?.record.ec_suppressed = true;
             }
-            Action::PinvokeRevert(t) => {
-                let w = worker(workers, t)?;
-                dotnet::pinvoke_revert(&mut w.thread, trail);
-                Ok(())
+            Action::SuppressIdentityFlow { thread, .. } => {
+                threads.get_mut(thread.index())?.record.wi_suppressed = true;
             }
-            Action::SuppressFlow(t) => {
-                let w = worker(workers, t)?;
-                dotnet::suppress_flow(mode, &mut w.thread, trail).map(|()| {
-                    w.record.ec_suppressed = true;
-                })
+            Action::SuppressSecurityFlow { thread, .. } => {
+                threads.get_mut(thread.index())?.record.sc_suppressed = true;
             }
-            Action::RestoreFlow(t) => {
-                let w = worker(workers, t)?;
-                dotnet::restore_flow(&mut w.thread, true, trail).map(|()| {
-                    w.record.ec_suppressed = false;
-                })
-            }
-            Action::SuppressIdentityFlow(t, whole) => {
-                let w = worker(workers, t)?;
-                dotnet::suppress_identity_flow(mode, &mut w.thread, whole, trail).map(|()| {
-                    if whole {
-                        w.record.sc_suppressed = true;
-                    } else {
-                        w.record.wi_suppressed = true;
-                    }
-                })
-            }
-            Action::RestoreIdentityFlow(t) => {
-                // As the runtime interpreter plays AsyncFlowControl.Undo of an identity
-                // suppression: the model has no call of its own for it.
-                let w = worker(workers, t)?;
-                let rule = if w.thread.sc_suppressed {
-                    RuleId::CLR_9
+            Action::RestoreFlow { thread, control } => {
+                let record = &mut threads.get_mut(thread.index())?.record;
+                if control == controls(thread).0 {
+                    record.ec_suppressed = false;
                 } else {
-                    RuleId::CLR_10
-                };
-                trail.note(rule, || {
-                    "AsyncFlowControl.Undo on the suppressing thread restores the flow".into()
-                });
-                w.thread.wi_suppressed = false;
-                w.thread.sc_suppressed = false;
-                w.record.wi_suppressed = false;
-                w.record.sc_suppressed = false;
-                Ok(())
-            }
-            Action::Queue(t, hand_off) => {
-                if items.len() >= MAX_ITEMS {
-                    return None;
+                    record.wi_suppressed = false;
+                    record.sc_suppressed = false;
                 }
-                let w = worker(workers, t)?;
-                let carried =
-                    dotnet::capture_with(mode, hand_off, &w.thread, &self.readings, trail);
-                items.push(Item {
-                    carried,
-                    carries_context: hand_off != HandOff::UnsafeQueueUserWorkItem,
-                    os_at_capture: w.thread.os_token,
-                    record_at_capture: w.record,
-                    status: Status::Queued,
-                });
-                Ok(())
             }
-            Action::Run(t, i) => {
-                let item = items.get_mut(usize::from(i))?;
-                if item.status != Status::Queued {
-                    return None;
-                }
-                let w = worker(workers, t)?;
-                let os_before = w.thread.os_token;
-                let switch = self.switch_on_entry(mode, item, w);
-                let result = dotnet::enter(item.carried, &mut w.thread, handles, trail);
-                result.map(|frame| {
-                    let restore = switch.map(|to| {
-                        let before = Switched {
+            Action::Queue {
+                thread, hand_off, ..
+            } => items.push(ItemRecord {
+                carries_context: hand_off != HandOff::UnsafeQueueUserWorkItem,
+                os_at_capture: before.token(thread),
+                record_at_capture: threads.get(thread.index())?.record,
+            }),
+            Action::Run { thread, item } => {
+                let captured = *items.get(item.index())?;
+                let os_before = before.token(thread);
+                let w = threads.get_mut(thread.index())?;
+                let restore = switch_on_entry(self.readings, mode, &captured, os_before, w.record)
+                    .map(|to| {
+                        let was = Switched {
                             managed: w.record.managed,
                             scope: w.record.scope,
                         };
                         w.record.managed = to.managed;
                         w.record.scope = to.scope;
-                        before
+                        was
                     });
-                    w.stack.push(Scope::Callback {
-                        item: i,
-                        frame,
-                        os_before,
-                        restore,
-                    });
-                    item.status = Status::Running;
-                })
+                w.stack.push(Scope::Callback {
+                    item,
+                    os_before,
+                    restore,
+                });
             }
-            Action::Finish(t) => {
-                let w = worker(workers, t)?;
-                let (
-                    at,
-                    Scope::Callback {
-                        item,
-                        frame,
-                        restore,
-                        ..
-                    },
-                ) = w.open_scope()?
-                else {
+            Action::Finish { thread, .. } => {
+                let w = threads.get_mut(thread.index())?;
+                let (at, Scope::Callback { restore, .. }) = w.open_scope()? else {
                     return None;
                 };
                 w.stack.truncate(at);
-                dotnet::leave(frame, &mut w.thread, trail);
                 if let Some(r) = restore {
                     w.record.managed = r.managed;
                     w.record.scope = r.scope;
                 }
-                if let Some(it) = items.get_mut(usize::from(item)) {
-                    it.status = Status::Done;
+            }
+            Action::RunImpersonated {
+                thread,
+                handle,
+                scope,
+            } => {
+                let owner = *HANDLE_OWNERS.get(handle.index())?;
+                let os_before = before.token(thread);
+                let w = threads.get_mut(thread.index())?;
+                let restore = Switched {
+                    managed: w.record.managed,
+                    scope: w.record.scope,
+                };
+                if mode == FlowMode::AsyncLocal {
+                    w.record.scope = Some(handle);
+                } else {
+                    w.record.managed = Some(owner);
                 }
-                Ok(())
+                w.stack.push(Scope::RunImpersonated {
+                    scope,
+                    handle,
+                    os_before,
+                    restore,
+                });
             }
-            Action::RunImpersonated(t, handle) => {
-                let who = *HANDLE_OWNERS.get(usize::from(handle))?;
-                let w = worker(workers, t)?;
-                let os_before = w.thread.os_token;
-                dotnet::run_impersonated(mode, &mut w.thread, handle, handles, trail).map(|frame| {
-                    let restore = Switched {
-                        managed: w.record.managed,
-                        scope: w.record.scope,
-                    };
-                    if mode == FlowMode::AsyncLocal {
-                        w.record.scope = Some(handle);
-                    } else {
-                        w.record.managed = Some(who);
-                    }
-                    w.stack.push(Scope::RunImpersonated {
-                        handle,
-                        frame,
-                        os_before,
-                        restore,
-                    });
-                })
-            }
-            Action::End(t) => {
-                let w = worker(workers, t)?;
-                let (at, Scope::RunImpersonated { frame, restore, .. }) = w.open_scope()? else {
+            Action::End { thread, .. } => {
+                let w = threads.get_mut(thread.index())?;
+                let (at, Scope::RunImpersonated { restore, .. }) = w.open_scope()? else {
                     return None;
                 };
                 w.stack.truncate(at);
-                dotnet::leave(frame, &mut w.thread, trail);
                 w.record.managed = restore.managed;
                 w.record.scope = restore.scope;
-                Ok(())
             }
-            Action::Dispose(handle) => {
-                handles.dispose(handle);
-                Ok(())
-            }
-        })
+            _ => {}
+        }
+        Some(())
     }
 
-    /// What running `item` on `runner` switches in the suite's record, as the domain
-    /// states it, or `None` when the runtime leaves the thread alone: no context flowed
-    /// (CLR-1, CLR-2, CLR-9), legacy (CLR-5), identity flow suppressed (CLR-10, OQR-1 at
-    /// its default reading); else the identity at capture, managed (CLR-3) or the OS
-    /// token (CLR-4), is impersonated, and with none an impersonating thread reverts
-    /// (CLR-8); on .NET Core the AsyncLocal switches when its value changes (CLR-12).
-    fn switch_on_entry(&self, mode: FlowMode, item: &Item, runner: &Worker) -> Option<Switched> {
-        if !item.context_flows() {
-            return None;
-        }
-        let at = item.record_at_capture;
-        match mode {
-            FlowMode::NoContext | FlowMode::NoFlow => None,
-            FlowMode::AlwaysFlow | FlowMode::FastFlow => {
-                let revert_reading = at.sc_suppressed && self.readings.alternative(RuleId::OQR_1);
-                if at.identity_suppressed() && !revert_reading {
-                    return None;
+    /// The fingerprint of `state`: of its configuration before the process starts; after,
+    /// of its profile and what the runtime and the oracle hold, the two threads taken in
+    /// either order (they are interchangeable), the ids of contexts and scopes left out
+    /// (each thread picks its own) and contexts no open impersonation names ignored. The
+    /// values are hashed in the order the suite has always hashed them, so that the
+    /// explorer meets the states, and reports the counterexamples, in the same order.
+    #[must_use]
+    pub fn fingerprint(&self, state: &State) -> u64 {
+        let Some(profile) = self.profile(state) else {
+            return fingerprint::of(&(SUITE_HALF, STARTING, state.config));
+        };
+        let rt = &state.runtime;
+        let worker = |t: usize| {
+            let mut h = FingerprintHasher::default();
+            if let (Some(th), Some(w)) = (rt.thread(thread(t)), state.oracle.threads.get(t)) {
+                th.hash(&mut h);
+                h.write_usize(w.stack.len());
+                for s in &w.stack {
+                    ScopeShape::of(rt, thread(t), *s).hash(&mut h);
                 }
-                let identity = if revert_reading {
-                    None
-                } else if mode == FlowMode::AlwaysFlow {
-                    item.os_at_capture
-                } else {
-                    at.managed
-                };
-                match identity {
-                    Some(who) => Some(Switched {
-                        managed: Some(who),
-                        scope: runner.record.scope,
-                    }),
-                    None if runner.thread.os_token.is_some() => Some(Switched {
-                        managed: None,
-                        scope: runner.record.scope,
-                    }),
-                    None => None,
-                }
+                w.record.hash(&mut h);
             }
-            FlowMode::AsyncLocal => (at.scope != runner.record.scope).then_some(Switched {
-                managed: runner.record.managed,
-                scope: at.scope,
-            }),
+            h.finish()
+        };
+        let (a, b) = (worker(0), worker(1));
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let mut h = FingerprintHasher::default();
+        (profile, lo, hi).hash(&mut h);
+        h.write_usize(rt.items().iter().flatten().count());
+        for (model, oracle) in rt.items().iter().zip(state.oracle.items.iter()) {
+            if let Some(m) = model {
+                ItemShape {
+                    context: m.context,
+                    carries_context: oracle.carries_context,
+                    os_at_capture: oracle.os_at_capture,
+                    record_at_capture: oracle.record_at_capture,
+                    status: m.status,
+                }
+                .hash(&mut h);
+            }
         }
+        h.write_usize(rt.handles().entries().count());
+        for (_, who, disposed) in rt.handles().entries() {
+            (who, disposed).hash(&mut h);
+        }
+        h.finish()
     }
 
     /// An action in words.
     #[must_use]
     pub fn describe_action(&self, action: &Action) -> String {
-        let on = |t: &ThreadNo| format!("thread t{t}");
+        let on = |t: &ThreadId| format!("thread t{t}");
         match action {
             Action::Start => "the runtime starts and reads its flow settings".to_owned(),
-            Action::Impersonate(t, who) => {
+            Action::Impersonate {
+                thread, identity, ..
+            } => format!(
+                "{}: WindowsIdentity.Impersonate({})",
+                on(thread),
+                name(Some(*identity))
+            ),
+            Action::Undo { thread, .. } => {
+                format!("{}: WindowsImpersonationContext.Undo", on(thread))
+            }
+            Action::PinvokeImpersonate { thread, identity } => format!(
+                "{}: ImpersonateLoggedOnUser({}) by P/Invoke",
+                on(thread),
+                name(Some(*identity))
+            ),
+            Action::PinvokeRevert { thread } => format!("{}: RevertToSelf by P/Invoke", on(thread)),
+            Action::SuppressFlow { thread, .. } => {
+                format!("{}: ExecutionContext.SuppressFlow", on(thread))
+            }
+            Action::SuppressIdentityFlow { thread, .. } => {
                 format!(
-                    "{}: WindowsIdentity.Impersonate({})",
-                    on(t),
-                    name(Some(*who))
+                    "{}: SecurityContext.SuppressFlowWindowsIdentity",
+                    on(thread)
                 )
             }
-            Action::Undo(t) => format!("{}: WindowsImpersonationContext.Undo", on(t)),
-            Action::PinvokeImpersonate(t, who) => format!(
-                "{}: ImpersonateLoggedOnUser({}) by P/Invoke",
-                on(t),
-                name(Some(*who))
-            ),
-            Action::PinvokeRevert(t) => format!("{}: RevertToSelf by P/Invoke", on(t)),
-            Action::SuppressFlow(t) => format!("{}: ExecutionContext.SuppressFlow", on(t)),
-            Action::SuppressIdentityFlow(t, whole) => format!(
-                "{}: SecurityContext.{}",
-                on(t),
-                if *whole {
-                    "SuppressFlow"
+            Action::SuppressSecurityFlow { thread, .. } => {
+                format!("{}: SecurityContext.SuppressFlow", on(thread))
+            }
+            Action::RestoreFlow { thread, control } => format!(
+                "{}: AsyncFlowControl.Undo ({})",
+                on(thread),
+                if *control == controls(*thread).0 {
+                    "execution context"
                 } else {
-                    "SuppressFlowWindowsIdentity"
+                    "security context"
                 }
             ),
-            Action::RestoreFlow(t) => {
-                format!("{}: AsyncFlowControl.Undo (execution context)", on(t))
-            }
-            Action::RestoreIdentityFlow(t) => {
-                format!("{}: AsyncFlowControl.Undo (security context)", on(t))
-            }
-            Action::Queue(t, h) => format!("{}: {} queues a work item", on(t), h.name()),
-            Action::Run(t, i) => format!("{} runs work item #{i}", on(t)),
-            Action::Finish(t) => format!("{}: its work item returns", on(t)),
-            Action::RunImpersonated(t, h) => format!(
-                "{}: WindowsIdentity.RunImpersonated(handle #{h}, {}'s token) enters its delegate",
-                on(t),
-                name(HANDLE_OWNERS.get(usize::from(*h)).copied())
+            Action::Queue {
+                thread, hand_off, ..
+            } => format!("{}: {} queues a work item", on(thread), hand_off.name()),
+            Action::Run { thread, item } => format!("{} runs work item #{item}", on(thread)),
+            Action::Finish { thread, .. } => format!("{}: its work item returns", on(thread)),
+            Action::RunImpersonated { thread, handle, .. } => format!(
+                "{}: WindowsIdentity.RunImpersonated(handle #{handle}, {}'s token) enters its delegate",
+                on(thread),
+                name(HANDLE_OWNERS.get(handle.index()).copied())
             ),
-            Action::End(t) => format!("{}: the RunImpersonated delegate returns", on(t)),
-            Action::Dispose(h) => format!("token handle #{h} is disposed"),
+            Action::End { thread, .. } => {
+                format!("{}: the RunImpersonated delegate returns", on(thread))
+            }
+            Action::Dispose { handle, .. } => format!("token handle #{handle} is disposed"),
+            other => format!("{other:?}"),
         }
     }
 
     /// A state in words.
     #[must_use]
     pub fn describe_state(&self, state: &State) -> String {
-        let p = match state {
-            State::Starting(c) => {
-                return self
-                    .configs
-                    .get(usize::from(*c))
-                    .map_or_else(|| "?".to_owned(), Config::words);
-            }
-            State::Running(p) => p,
+        let Some(profile) = self.profile(state) else {
+            return self
+                .config(state)
+                .map_or_else(|| "?".to_owned(), Config::words);
         };
-        let mut s = format!("[{}]", p.profile.mode.name());
-        for (t, w) in p.workers.iter().enumerate() {
-            let th = &w.thread;
+        let rt = &state.runtime;
+        let mut s = format!("[{}]", profile.mode.name());
+        for (t, w) in state.oracle.threads.iter().enumerate() {
+            let Some(th) = rt.thread(thread(t)).copied() else {
+                continue;
+            };
             let _ = write!(
                 s,
                 " t{t}: token {}, managed {}",
@@ -886,25 +845,175 @@ impl Dotnet {
             }
             s.push(';');
         }
-        for (i, item) in p.items.iter().enumerate() {
+        for (i, (item, oracle)) in rt.items().iter().zip(state.oracle.items.iter()).enumerate() {
+            let Some(item) = item else {
+                continue;
+            };
             let _ = write!(
                 s,
                 " item #{i} {:?}{}, carries {:?};",
                 item.status,
-                if item.carries_context {
+                if oracle.carries_context {
                     ""
                 } else {
                     " (unsafe)"
                 },
-                item.carried
+                item.context
             );
         }
         s
     }
 }
 
-fn worker(workers: &mut [Worker; THREADS], t: ThreadNo) -> Option<&mut Worker> {
-    workers.get_mut(usize::from(t))
+/// How the `managed` suite tells its halves apart in fingerprints (the .NET half first).
+const SUITE_HALF: isize = 0;
+/// How the .NET half tells a process not yet started in fingerprints.
+const STARTING: isize = 0;
+
+/// A thread's open scope as the fingerprint hashes it: the oracle's record with the
+/// model's frame or context it names.
+#[derive(Hash)]
+enum ScopeShape {
+    Impersonation {
+        context: ImpersonationContext,
+        before: Option<Ident>,
+    },
+    Callback {
+        item: ItemId,
+        frame: Frame,
+        os_before: Option<Ident>,
+        restore: Option<Switched>,
+    },
+    RunImpersonated {
+        handle: HandleId,
+        frame: Frame,
+        os_before: Option<Ident>,
+        restore: Switched,
+    },
+    /// A scope whose context or frame the runtime does not hold (never, in this suite).
+    Unbound,
+}
+
+impl ScopeShape {
+    fn of(rt: &Runtime, thread: ThreadId, scope: Scope) -> Self {
+        match scope {
+            Scope::Impersonation { context, before } => match rt.context(context) {
+                Some(&context) => ScopeShape::Impersonation { context, before },
+                None => ScopeShape::Unbound,
+            },
+            Scope::Callback {
+                item,
+                os_before,
+                restore,
+            } => rt
+                .open(thread)
+                .find_map(|o| match o {
+                    Open::Callback { item: i, frame } if i == item => Some(frame),
+                    _ => None,
+                })
+                .map_or(ScopeShape::Unbound, |frame| ScopeShape::Callback {
+                    item,
+                    frame,
+                    os_before,
+                    restore,
+                }),
+            Scope::RunImpersonated {
+                scope,
+                handle,
+                os_before,
+                restore,
+            } => rt
+                .open(thread)
+                .find_map(|o| match o {
+                    Open::Scope { scope: s, frame } if s == scope => Some(frame),
+                    _ => None,
+                })
+                .map_or(ScopeShape::Unbound, |frame| ScopeShape::RunImpersonated {
+                    handle,
+                    frame,
+                    os_before,
+                    restore,
+                }),
+        }
+    }
+}
+
+/// A work item as the fingerprint hashes it: what the model captured and the oracle saw.
+#[derive(Hash)]
+struct ItemShape {
+    context: Carried,
+    carries_context: bool,
+    os_at_capture: Option<Ident>,
+    record_at_capture: Record,
+    status: Status,
+}
+
+/// The id a context or scope bound at position `depth` of `thread`'s stack takes: the
+/// threads' ids interleave, so that ids of live objects never clash and the runtime's
+/// tables stay as short as the stacks are deep.
+fn id_at(thread: ThreadId, depth: usize) -> u16 {
+    u16::try_from(depth)
+        .unwrap_or(u16::MAX)
+        .saturating_mul(THREADS_U16)
+        .saturating_add(thread.0)
+}
+
+/// The flow controls `thread` binds: for ExecutionContext.SuppressFlow, and for an
+/// identity suppression.
+fn controls(thread: ThreadId) -> (ControlId, ControlId) {
+    let base = thread.0.saturating_mul(2);
+    (ControlId(base), ControlId(base.saturating_add(1)))
+}
+
+/// What running `item` on a thread that holds `os` with `record` switches in the oracle's
+/// record, as the domain states it, or `None` when the runtime leaves the thread alone:
+/// no context flowed (CLR-1, CLR-2, CLR-9), legacy (CLR-5), identity flow suppressed
+/// (CLR-10, OQR-1 at its default reading); else the identity at capture, managed (CLR-3)
+/// or the OS token (CLR-4), is impersonated, and with none an impersonating thread reverts
+/// (CLR-8); on .NET Core the AsyncLocal switches when its value changes (CLR-12).
+fn switch_on_entry(
+    readings: Readings,
+    mode: FlowMode,
+    item: &ItemRecord,
+    os: Option<Ident>,
+    record: Record,
+) -> Option<Switched> {
+    if !item.context_flows() {
+        return None;
+    }
+    let at = item.record_at_capture;
+    match mode {
+        FlowMode::NoContext | FlowMode::NoFlow => None,
+        FlowMode::AlwaysFlow | FlowMode::FastFlow => {
+            let revert_reading =
+                at.sc_suppressed && readings.alternative(tokenhop_model::rules::RuleId::OQR_1);
+            if at.identity_suppressed() && !revert_reading {
+                return None;
+            }
+            let identity = if revert_reading {
+                None
+            } else if mode == FlowMode::AlwaysFlow {
+                item.os_at_capture
+            } else {
+                at.managed
+            };
+            match identity {
+                Some(who) => Some(Switched {
+                    managed: Some(who),
+                    scope: record.scope,
+                }),
+                None if os.is_some() => Some(Switched {
+                    managed: None,
+                    scope: record.scope,
+                }),
+                None => None,
+            }
+        }
+        FlowMode::AsyncLocal => (at.scope != record.scope).then_some(Switched {
+            managed: record.managed,
+            scope: at.scope,
+        }),
+    }
 }
 
 /// An identity's name: the process for none.
@@ -915,261 +1024,5 @@ pub fn name(who: Option<Ident>) -> &'static str {
         Some(ALICE) => "alice",
         Some(BOB) => "bob",
         Some(_) => "?",
-    }
-}
-
-/// The programs before and after a transition of a started process.
-fn programs<'a>(before: &'a State, after: &'a State) -> Option<(&'a Program, &'a Program)> {
-    match (before, after) {
-        (State::Running(b), State::Running(a)) => Some((b, a)),
-        _ => None,
-    }
-}
-
-fn token(p: &Program, t: ThreadNo) -> Option<Ident> {
-    p.workers
-        .get(usize::from(t))
-        .and_then(|w| w.thread.os_token)
-}
-
-/// INV-11: in no-flow mode a callback starts with the token its thread had before it, and
-/// the runtime changes nothing when it returns (CLR-5, MRT-2).
-pub fn inv_11(
-    before: &State,
-    action: &Action,
-    after: &State,
-    result: &Result<Observed, Exception>,
-) -> Result<(), Violation> {
-    let Some((b, a)) = programs(before, after) else {
-        return Ok(());
-    };
-    if b.profile.mode != FlowMode::NoFlow {
-        return Ok(());
-    }
-    let (Action::Run(t, _) | Action::Finish(t)) = *action else {
-        return Ok(());
-    };
-    if result.is_err() {
-        return Err(Violation::new(format!(
-            "{} threw in no-flow mode",
-            describe(action)
-        )));
-    }
-    let (was, is) = (token(b, t), token(a, t));
-    if was == is {
-        Ok(())
-    } else {
-        Err(Violation::new(format!(
-            "no-flow mode: thread t{t}'s token was {} and is {} after {}",
-            name(was),
-            name(is),
-            describe(action)
-        )))
-    }
-}
-
-fn describe(action: &Action) -> &'static str {
-    match action {
-        Action::Run(..) => "a work item started",
-        Action::Finish(..) => "a work item returned",
-        Action::End(..) => "RunImpersonated returned",
-        _ => "the call",
-    }
-}
-
-/// The identity a callback must run under in `mode` by INV-12 (the managed identity at
-/// capture) and INV-13 (the OS token at capture), the process when none; `None` when the
-/// invariant says nothing of the item.
-fn flowed(mode: FlowMode, item: &Item) -> Option<Option<Ident>> {
-    if !item.identity_flows() {
-        return None;
-    }
-    match mode {
-        FlowMode::FastFlow => Some(item.record_at_capture.managed),
-        FlowMode::AlwaysFlow => Some(item.os_at_capture),
-        _ => None,
-    }
-}
-
-/// INV-12 and INV-13 in `mode`: a work item whose identity was free to flow starts under
-/// the identity [`flowed`] gives, and when running it switched the token the thread holds
-/// its previous token again when it returns (CLR-8).
-fn flow_is_exact(
-    mode: FlowMode,
-    before: &State,
-    action: &Action,
-    after: &State,
-    result: &Result<Observed, Exception>,
-) -> Result<(), Violation> {
-    let Some((b, a)) = programs(before, after) else {
-        return Ok(());
-    };
-    if b.profile.mode != mode {
-        return Ok(());
-    }
-    match *action {
-        Action::Run(t, i) => {
-            let Some(item) = b.items.get(usize::from(i)) else {
-                return Ok(());
-            };
-            let Some(want) = flowed(mode, item) else {
-                return Ok(());
-            };
-            if let Err(e) = result {
-                return Err(Violation::new(format!("work item #{i} threw {e}")));
-            }
-            let got = token(a, t);
-            if got == want {
-                Ok(())
-            } else {
-                Err(Violation::new(format!(
-                    "work item #{i} was captured with {} and runs on thread t{t} as {}",
-                    name(want),
-                    name(got)
-                )))
-            }
-        }
-        Action::Finish(t) => {
-            let Some((
-                _,
-                Scope::Callback {
-                    item, os_before, ..
-                },
-            )) = b.workers.get(usize::from(t)).and_then(Worker::open_scope)
-            else {
-                return Ok(());
-            };
-            let Some(want) = b
-                .items
-                .get(usize::from(item))
-                .and_then(|it| flowed(mode, it))
-            else {
-                return Ok(());
-            };
-            let switched = want.is_some() || os_before.is_some();
-            let got = token(a, t);
-            if !switched || got == os_before {
-                Ok(())
-            } else {
-                Err(Violation::new(format!(
-                    "work item #{item} ran on thread t{t}, which held {} before it; after it returns the thread holds {}",
-                    name(os_before),
-                    name(got)
-                )))
-            }
-        }
-        _ => Ok(()),
-    }
-}
-
-/// INV-12: in fast-flow mode a callback whose identity was free to flow runs as the
-/// identity managed impersonation recorded at capture, else as the process.
-pub fn inv_12(
-    before: &State,
-    action: &Action,
-    after: &State,
-    result: &Result<Observed, Exception>,
-) -> Result<(), Violation> {
-    flow_is_exact(FlowMode::FastFlow, before, action, after, result)
-}
-
-/// INV-13: in always-flow mode a callback whose identity was free to flow runs as the OS
-/// thread token at capture, else as the process.
-pub fn inv_13(
-    before: &State,
-    action: &Action,
-    after: &State,
-    result: &Result<Observed, Exception>,
-) -> Result<(), Violation> {
-    flow_is_exact(FlowMode::AlwaysFlow, before, action, after, result)
-}
-
-/// INV-14: a .NET Framework 2.0-4.8 process with legacy and always-flow both enabled
-/// starts in no-flow mode.
-pub fn inv_14(
-    dotnet: &Dotnet,
-    before: &State,
-    action: &Action,
-    after: &State,
-) -> Result<(), Violation> {
-    let (State::Starting(c), Action::Start, State::Running(p)) = (before, action, after) else {
-        return Ok(());
-    };
-    let Some(config) = dotnet.configs.get(usize::from(*c)) else {
-        return Ok(());
-    };
-    if config.framework.family != Family::Framework2
-        || !config.legacy_enabled()
-        || !config.always_flow_enabled()
-        || p.profile.mode == FlowMode::NoFlow
-    {
-        return Ok(());
-    }
-    Err(Violation::new(format!(
-        "{}: legacy and always-flow are both enabled and the process starts in {} mode",
-        config.words(),
-        p.profile.mode.name()
-    )))
-}
-
-/// INV-15: on .NET Core a continuation of a RunImpersonated delegate that runs with its
-/// flowing context runs impersonating the delegate's token (or throws
-/// ObjectDisposedException, its handle disposed), and when the delegate returns the thread
-/// holds its previous token again.
-pub fn inv_15(
-    before: &State,
-    action: &Action,
-    after: &State,
-    result: &Result<Observed, Exception>,
-) -> Result<(), Violation> {
-    let Some((b, a)) = programs(before, after) else {
-        return Ok(());
-    };
-    if b.profile.mode != FlowMode::AsyncLocal {
-        return Ok(());
-    }
-    match *action {
-        Action::Run(t, i) => {
-            let Some(item) = b.items.get(usize::from(i)) else {
-                return Ok(());
-            };
-            let Some(handle) = item
-                .record_at_capture
-                .scope
-                .filter(|_| item.context_flows())
-            else {
-                return Ok(());
-            };
-            let owner = HANDLE_OWNERS.get(usize::from(handle)).copied();
-            match result {
-                Err(Exception::ObjectDisposed) if b.handles.live(handle).is_none() => Ok(()),
-                Err(e) => Err(Violation::new(format!(
-                    "continuation #{i} of RunImpersonated(handle #{handle}) threw {e}"
-                ))),
-                Ok(_) if token(a, t) == owner => Ok(()),
-                Ok(_) => Err(Violation::new(format!(
-                    "continuation #{i} of RunImpersonated(handle #{handle}, {}) runs on thread t{t} as {}",
-                    name(owner),
-                    name(token(a, t))
-                ))),
-            }
-        }
-        Action::End(t) => {
-            let Some((_, Scope::RunImpersonated { os_before, .. })) =
-                b.workers.get(usize::from(t)).and_then(Worker::open_scope)
-            else {
-                return Ok(());
-            };
-            if token(a, t) == os_before {
-                Ok(())
-            } else {
-                Err(Violation::new(format!(
-                    "RunImpersonated returned on thread t{t}, which held {} before it, and left it holding {}",
-                    name(os_before),
-                    name(token(a, t))
-                )))
-            }
-        }
-        _ => Ok(()),
     }
 }
