@@ -108,16 +108,70 @@ struct Found {
     reason: String,
 }
 
-/// Explores `model` within `options`, calling `progress` after every level.
+/// Explores `model` within `options`, checking the model's own properties
+/// ([`Model::properties`]) and calling `progress` after every level.
 pub fn explore<M: Model>(
     model: &M,
+    options: &Options,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Report {
+    explore_with(model, model.properties(), options, progress)
+}
+
+/// As [`explore`], checking `properties` in place of the model's own: how a crate checks
+/// invariants of its own on a model it did not write (a built-in suite, the model of a
+/// topology). [`Options::only`] still selects among them; the report has one finding per
+/// property, in the order given.
+///
+/// ```
+/// use tokenhop_check::{Claim, Model, Options, Property, Verdict, Violation, explore_with};
+///
+/// /// A counter that either action raises by one or two, up to 10.
+/// struct Counter;
+///
+/// impl Model for Counter {
+///     type State = u8;
+///     type Action = u8;
+///     type Outcome = ();
+///     fn initial_states(&self) -> Vec<u8> {
+///         vec![0]
+///     }
+///     fn actions(&self, _: &u8, actions: &mut Vec<u8>) {
+///         actions.extend([1, 2]);
+///     }
+///     fn next(&self, state: &u8, step: &u8) -> Option<(u8, ())> {
+///         let next = state + step;
+///         (next <= 10).then_some((next, ()))
+///     }
+///     fn properties(&self) -> Vec<Property<Self>> {
+///         Vec::new()
+///     }
+/// }
+///
+/// let never_seven = Property::<Counter>::always(
+///     Claim { id: "MINE-1", statement: "The counter never shows 7.", rests_on: &[] },
+///     |_, _, _, after, _| match after {
+///         7 => Err(Violation::new("the counter shows 7")),
+///         _ => Ok(()),
+///     },
+/// );
+/// let report = explore_with(&Counter, vec![never_seven], &Options::exhaustive(20, 1), &|_| {});
+/// let Verdict::Broken(trace) = &report.findings[0].verdict else {
+///     panic!("7 is reachable");
+/// };
+/// // The shortest counterexample: 2 + 2 + 2 + 1 (or another order) is four steps.
+/// assert_eq!(trace.steps.len(), 4);
+/// assert_eq!(trace.reason, "the counter shows 7");
+/// ```
+pub fn explore_with<M: Model>(
+    model: &M,
+    mut properties: Vec<Property<M>>,
     options: &Options,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Report {
     let start = Instant::now();
     let threads = options.threads.max(1);
     let budget = options.budget;
-    let mut properties = model.properties();
     if !options.only.is_empty() {
         properties.retain(|p| options.only.iter().any(|id| id == p.id));
     }
