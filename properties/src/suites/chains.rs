@@ -68,7 +68,11 @@ pub trait Scenario: Sync + Sized {
     fn properties() -> Vec<Property<Chains<Self>>>;
 }
 
-/// A suite's model: every sequence of chain steps over every configuration.
+/// A suite's model: every sequence of chain steps over every configuration. Explore it
+/// with `tokenhop_check::explore` to check the suite's own properties, or with
+/// `tokenhop_check::explore_with` to check properties of your own ([`Chains::invariant`]
+/// states one over a chain step); [`crate::suites::delegation::Delegation::from_topology`]
+/// builds the model of a topology file's directory.
 pub struct Chains<S> {
     /// The suite's ids and steps.
     pub scenario: S,
