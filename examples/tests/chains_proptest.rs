@@ -67,14 +67,14 @@ fn pay_1_holds_on_random_chains_of_the_chain_step() -> Result<(), Box<dyn Error>
         ..Config::default()
     });
     runner.run(&strategy, |(start, steps)| {
-        let chain: Vec<&Step> = std::iter::once(&start).chain(&steps).collect();
+        let path: Vec<&Step> = std::iter::once(&start).chain(&steps).collect();
         let mut before = ChainState::default();
-        for (i, step) in chain.iter().enumerate() {
+        for (i, step) in path.iter().enumerate() {
             let (after, outcome) = chain::step(dir, model.readings(), &before, step);
             if outcome.result.is_ok() {
                 invariant(dir, &before, step, &after).map_err(|violation| {
                     // The failing chain in words, up to the step that broke the invariant.
-                    let words: Vec<String> = chain
+                    let words: Vec<String> = path
                         .iter()
                         .take(i + 1)
                         .map(|s| describe_step(dir, s))
