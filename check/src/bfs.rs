@@ -3,7 +3,10 @@
 //! keeps the parent's fingerprint and the action's index, from which a counterexample is
 //! rebuilt by replaying actions from the initial state. Because levels are explored in
 //! order, the first violation of a property found is at the least depth: the
-//! counterexample is a shortest one.
+//! counterexample is a shortest one. Of a level's violations the one kept is the least by
+//! its parent's fingerprint and its action's index, every transition of that level being
+//! checked, so the counterexample reported does not depend on the threads, their timing,
+//! or whether the search stops once every property is decided.
 //!
 //! Each thread keeps a small cache of fingerprints it knows the table holds, so that a
 //! successor met again (most are) is dismissed without the table's lock; the states of the
@@ -11,7 +14,7 @@
 //! they are never expanded, and reached through [`Model::leaf_successors`].
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -46,6 +49,8 @@ struct Parent {
 }
 
 const INITIAL: u32 = u32::MAX;
+/// The level of a property not yet decided.
+const UNDECIDED: u32 = u32::MAX;
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
 
@@ -177,7 +182,11 @@ pub fn explore_with<M: Model>(
     }
     let tables: Vec<Mutex<Table>> = (0..SHARDS).map(|_| Mutex::new(Table::default())).collect();
     let found: Vec<Mutex<Option<Found>>> = properties.iter().map(|_| Mutex::new(None)).collect();
-    let decided: Vec<AtomicBool> = properties.iter().map(|_| AtomicBool::new(false)).collect();
+    // The level at which each property was first decided (UNDECIDED until then).
+    let decided: Vec<AtomicU32> = properties
+        .iter()
+        .map(|_| AtomicU32::new(UNDECIDED))
+        .collect();
     let stored = AtomicU64::new(0);
     let transitions = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
@@ -216,7 +225,11 @@ pub fn explore_with<M: Model>(
         if depth >= budget.depth {
             break;
         }
-        if options.stop_when_decided && decided.iter().all(|d| d.load(Ordering::Relaxed)) {
+        if options.stop_when_decided
+            && decided
+                .iter()
+                .all(|d| d.load(Ordering::Relaxed) != UNDECIDED)
+        {
             break;
         }
         let level = depth + 1;
@@ -352,7 +365,8 @@ struct Level<'a, M: Model> {
     properties: &'a [Property<M>],
     tables: &'a [Mutex<Table>],
     found: &'a [Mutex<Option<Found>>],
-    decided: &'a [AtomicBool],
+    /// The level at which each property was first decided.
+    decided: &'a [AtomicU32],
     stored: &'a AtomicU64,
     transitions: &'a AtomicU64,
     stop: &'a AtomicBool,
@@ -437,7 +451,12 @@ impl<M: Model> Level<'_, M> {
         index: usize,
     ) {
         for (i, p) in self.properties.iter().enumerate() {
-            if self.options.stop_when_decided && self.decided[i].load(Ordering::Relaxed) {
+            // A property decided at an earlier level is not checked again when the search
+            // stops once decided; one decided at this level still is, so that the finding
+            // kept is the least of the level's, whatever the threads and their timing.
+            if self.options.stop_when_decided
+                && self.decided[i].load(Ordering::Relaxed) < self.level
+            {
                 continue;
             }
             let reason = match (
@@ -462,7 +481,7 @@ impl<M: Model> Level<'_, M> {
             if better {
                 *slot = Some(candidate);
             }
-            self.decided[i].store(true, Ordering::Relaxed);
+            self.decided[i].fetch_min(self.level, Ordering::Relaxed);
         }
     }
 }

@@ -414,3 +414,23 @@ fn options_only_selects_among_the_given_properties() {
     let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
     assert_eq!(ids, ["SUM"]);
 }
+
+#[test]
+fn the_counterexample_is_the_same_whether_the_search_stops_once_decided_or_not() {
+    // Many paths of five raises sum to 5; the one reported must not depend on the threads
+    // or on stopping once every property is decided.
+    let model = Counters {
+        limit: 10,
+        symmetric: false,
+    };
+    let traces: Vec<Trace> = [(1, false), (1, true), (2, false), (2, true)]
+        .into_iter()
+        .map(|(threads, stop_when_decided)| {
+            let r = run(&model, threads, stop_when_decided);
+            r.findings[0].trace().expect("SUM is broken").clone()
+        })
+        .collect();
+    for t in &traces[1..] {
+        assert_eq!(t, &traces[0]);
+    }
+}
