@@ -96,7 +96,8 @@
 //! broken invariant comes with its shortest counterexample, a
 //! [`Trace`](tokenhop_check::Trace): the steps from an initial state, each state in words,
 //! why the last one breaks it, and the path as a topology file that `tokenhop explain`
-//! narrates. When several paths are equally short, the explorer reports one of them.
+//! narrates. When several paths are equally short, the explorer reports one of them, the
+//! same one on every run and with any number of threads.
 //!
 //! `tests/explore.rs` checks one invariant, [`reaches_only_directly`], for two users: it
 //! holds for carol and breaks for alice, whose identity a middle tier carries on to the

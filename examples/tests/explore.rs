@@ -69,7 +69,8 @@ fn pay_2_is_broken_and_its_counterexample_replays_as_a_topology() -> Result<(), 
     // alice signs in at her workstation and calls a middle tier, which carries her
     // identity on to the file server: two calls. Two such paths are equally short (the
     // application tier's constrained delegation, AD-9; the front end holding her TGT when
-    // her client ignores OK-AS-DELEGATE, KRB-2), and the explorer reports one of them.
+    // her client ignores OK-AS-DELEGATE, KRB-2); the explorer reports one of them, the same
+    // on every run, but which one rests on the states' fingerprints, so both are accepted.
     assert!(
         trace.initial.contains("ws01 holds alice"),
         "{}",
