@@ -192,20 +192,7 @@ pub fn explore_with<M: Model>(
     let stop = AtomicBool::new(false);
     let mut limit: Option<Limit> = None;
 
-    let mut frontier: Vec<(M::State, u64)> = Vec::new();
-    for (i, s) in model.initial_states().into_iter().enumerate() {
-        let fp = model.fingerprint(&s);
-        let mut t = lock(&tables[shard_of(fp)]);
-        if let std::collections::hash_map::Entry::Vacant(e) = t.entry(fp) {
-            e.insert(Parent {
-                parent: i as u64,
-                action: INITIAL,
-            });
-            stored.fetch_add(1, Ordering::Relaxed);
-            drop(t);
-            frontier.push((s, fp));
-        }
-    }
+    let mut frontier = seed(model, &tables, &stored);
 
     let state_size = std::mem::size_of::<(M::State, u64)>() as u64;
     let entry_size = (std::mem::size_of::<(u64, Parent)>() + 1) as u64;
@@ -305,22 +292,11 @@ pub fn explore_with<M: Model>(
         .map(|(p, f)| {
             let found = f.lock().unwrap_or_else(PoisonError::into_inner).clone();
             let trace = found.map(|f| rebuild(model, &tables, &f, p.id));
-            let verdict = match (p.expectation, trace, limit) {
-                (Expectation::Always, Some(t), _) => Verdict::Broken(t),
-                (Expectation::Sometimes, Some(t), _) => Verdict::Exhibited(t),
-                (_, None, Some(limit)) => Verdict::Undecided {
-                    limit,
-                    depth,
-                    bound: budget.depth,
-                },
-                (Expectation::Always, None, None) => Verdict::Holds(extent),
-                (Expectation::Sometimes, None, None) => Verdict::NotExhibited(extent),
-            };
             Finding {
                 id: p.id,
                 statement: p.statement,
                 expectation: p.expectation,
-                verdict,
+                verdict: verdict(p.expectation, trace, limit, extent, (depth, budget.depth)),
             }
         })
         .collect();
@@ -339,6 +315,49 @@ pub fn explore_with<M: Model>(
         },
         findings,
         rules: applied.iter().collect(),
+    }
+}
+
+/// Stores `model`'s initial states (each under its index) and returns those not met before,
+/// with their fingerprints: the first frontier.
+fn seed<M: Model>(model: &M, tables: &[Mutex<Table>], stored: &AtomicU64) -> Vec<(M::State, u64)> {
+    let mut frontier = Vec::new();
+    for (i, s) in model.initial_states().into_iter().enumerate() {
+        let fp = model.fingerprint(&s);
+        let mut t = lock(&tables[shard_of(fp)]);
+        if let std::collections::hash_map::Entry::Vacant(e) = t.entry(fp) {
+            e.insert(Parent {
+                parent: i as u64,
+                action: INITIAL,
+            });
+            stored.fetch_add(1, Ordering::Relaxed);
+            drop(t);
+            frontier.push((s, fp));
+        }
+    }
+    frontier
+}
+
+/// What a search established about a property: its trace if one was found; otherwise
+/// `Undecided` when a budget (`limit`) stopped the search at level `depth` of the `bound`
+/// asked; otherwise that it holds (or is not exhibited) over `extent`.
+fn verdict(
+    expectation: Expectation,
+    trace: Option<Trace>,
+    limit: Option<Limit>,
+    extent: Extent,
+    (depth, bound): (u32, u32),
+) -> Verdict {
+    match (expectation, trace, limit) {
+        (Expectation::Always, Some(t), _) => Verdict::Broken(t),
+        (Expectation::Sometimes, Some(t), _) => Verdict::Exhibited(t),
+        (_, None, Some(limit)) => Verdict::Undecided {
+            limit,
+            depth,
+            bound,
+        },
+        (Expectation::Always, None, None) => Verdict::Holds(extent),
+        (Expectation::Sometimes, None, None) => Verdict::NotExhibited(extent),
     }
 }
 
