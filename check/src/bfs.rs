@@ -3,7 +3,10 @@
 //! keeps the parent's fingerprint and the action's index, from which a counterexample is
 //! rebuilt by replaying actions from the initial state. Because levels are explored in
 //! order, the first violation of a property found is at the least depth: the
-//! counterexample is a shortest one.
+//! counterexample is a shortest one. Of a level's violations the one kept is the least by
+//! its parent's fingerprint and its action's index, every transition of that level being
+//! checked, so the counterexample reported does not depend on the threads, their timing,
+//! or whether the search stops once every property is decided.
 //!
 //! Each thread keeps a small cache of fingerprints it knows the table holds, so that a
 //! successor met again (most are) is dismissed without the table's lock; the states of the
@@ -11,7 +14,7 @@
 //! they are never expanded, and reached through [`Model::leaf_successors`].
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -46,6 +49,8 @@ struct Parent {
 }
 
 const INITIAL: u32 = u32::MAX;
+/// The level of a property not yet decided.
+const UNDECIDED: u32 = u32::MAX;
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
 
@@ -108,41 +113,86 @@ struct Found {
     reason: String,
 }
 
-/// Explores `model` within `options`, calling `progress` after every level.
+/// Explores `model` within `options`, checking the model's own properties
+/// ([`Model::properties`]) and calling `progress` after every level.
 pub fn explore<M: Model>(
     model: &M,
+    options: &Options,
+    progress: &(dyn Fn(&Progress) + Sync),
+) -> Report {
+    explore_with(model, model.properties(), options, progress)
+}
+
+/// As [`explore`], checking `properties` in place of the model's own: how a crate checks
+/// invariants of its own on a model it did not write (a built-in suite, the model of a
+/// topology). [`Options::only`] still selects among them; the report has one finding per
+/// property, in the order given.
+///
+/// ```
+/// use tokenhop_check::{Claim, Model, Options, Property, Verdict, Violation, explore_with};
+///
+/// /// A counter that either action raises by one or two, up to 10.
+/// struct Counter;
+///
+/// impl Model for Counter {
+///     type State = u8;
+///     type Action = u8;
+///     type Outcome = ();
+///     fn initial_states(&self) -> Vec<u8> {
+///         vec![0]
+///     }
+///     fn actions(&self, _: &u8, actions: &mut Vec<u8>) {
+///         actions.extend([1, 2]);
+///     }
+///     fn next(&self, state: &u8, step: &u8) -> Option<(u8, ())> {
+///         let next = state + step;
+///         (next <= 10).then_some((next, ()))
+///     }
+///     fn properties(&self) -> Vec<Property<Self>> {
+///         Vec::new()
+///     }
+/// }
+///
+/// let never_seven = Property::<Counter>::always(
+///     Claim { id: "MINE-1", statement: "The counter never shows 7.", rests_on: &[] },
+///     |_, _, _, after, _| match after {
+///         7 => Err(Violation::new("the counter shows 7")),
+///         _ => Ok(()),
+///     },
+/// );
+/// let report = explore_with(&Counter, vec![never_seven], &Options::exhaustive(20, 1), &|_| {});
+/// let Verdict::Broken(trace) = &report.findings[0].verdict else {
+///     panic!("7 is reachable");
+/// };
+/// // The shortest counterexample: 2 + 2 + 2 + 1 (or another order) is four steps.
+/// assert_eq!(trace.steps.len(), 4);
+/// assert_eq!(trace.reason, "the counter shows 7");
+/// ```
+pub fn explore_with<M: Model>(
+    model: &M,
+    mut properties: Vec<Property<M>>,
     options: &Options,
     progress: &(dyn Fn(&Progress) + Sync),
 ) -> Report {
     let start = Instant::now();
     let threads = options.threads.max(1);
     let budget = options.budget;
-    let mut properties = model.properties();
     if !options.only.is_empty() {
         properties.retain(|p| options.only.iter().any(|id| id == p.id));
     }
     let tables: Vec<Mutex<Table>> = (0..SHARDS).map(|_| Mutex::new(Table::default())).collect();
     let found: Vec<Mutex<Option<Found>>> = properties.iter().map(|_| Mutex::new(None)).collect();
-    let decided: Vec<AtomicBool> = properties.iter().map(|_| AtomicBool::new(false)).collect();
+    // The level at which each property was first decided (UNDECIDED until then).
+    let decided: Vec<AtomicU32> = properties
+        .iter()
+        .map(|_| AtomicU32::new(UNDECIDED))
+        .collect();
     let stored = AtomicU64::new(0);
     let transitions = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     let mut limit: Option<Limit> = None;
 
-    let mut frontier: Vec<(M::State, u64)> = Vec::new();
-    for (i, s) in model.initial_states().into_iter().enumerate() {
-        let fp = model.fingerprint(&s);
-        let mut t = lock(&tables[shard_of(fp)]);
-        if let std::collections::hash_map::Entry::Vacant(e) = t.entry(fp) {
-            e.insert(Parent {
-                parent: i as u64,
-                action: INITIAL,
-            });
-            stored.fetch_add(1, Ordering::Relaxed);
-            drop(t);
-            frontier.push((s, fp));
-        }
-    }
+    let mut frontier = seed(model, &tables, &stored);
 
     let state_size = std::mem::size_of::<(M::State, u64)>() as u64;
     let entry_size = (std::mem::size_of::<(u64, Parent)>() + 1) as u64;
@@ -162,7 +212,11 @@ pub fn explore<M: Model>(
         if depth >= budget.depth {
             break;
         }
-        if options.stop_when_decided && decided.iter().all(|d| d.load(Ordering::Relaxed)) {
+        if options.stop_when_decided
+            && decided
+                .iter()
+                .all(|d| d.load(Ordering::Relaxed) != UNDECIDED)
+        {
             break;
         }
         let level = depth + 1;
@@ -238,22 +292,11 @@ pub fn explore<M: Model>(
         .map(|(p, f)| {
             let found = f.lock().unwrap_or_else(PoisonError::into_inner).clone();
             let trace = found.map(|f| rebuild(model, &tables, &f, p.id));
-            let verdict = match (p.expectation, trace, limit) {
-                (Expectation::Always, Some(t), _) => Verdict::Broken(t),
-                (Expectation::Sometimes, Some(t), _) => Verdict::Exhibited(t),
-                (_, None, Some(limit)) => Verdict::Undecided {
-                    limit,
-                    depth,
-                    bound: budget.depth,
-                },
-                (Expectation::Always, None, None) => Verdict::Holds(extent),
-                (Expectation::Sometimes, None, None) => Verdict::NotExhibited(extent),
-            };
             Finding {
                 id: p.id,
                 statement: p.statement,
                 expectation: p.expectation,
-                verdict,
+                verdict: verdict(p.expectation, trace, limit, extent, (depth, budget.depth)),
             }
         })
         .collect();
@@ -272,6 +315,49 @@ pub fn explore<M: Model>(
         },
         findings,
         rules: applied.iter().collect(),
+    }
+}
+
+/// Stores `model`'s initial states (each under its index) and returns those not met before,
+/// with their fingerprints: the first frontier.
+fn seed<M: Model>(model: &M, tables: &[Mutex<Table>], stored: &AtomicU64) -> Vec<(M::State, u64)> {
+    let mut frontier = Vec::new();
+    for (i, s) in model.initial_states().into_iter().enumerate() {
+        let fp = model.fingerprint(&s);
+        let mut t = lock(&tables[shard_of(fp)]);
+        if let std::collections::hash_map::Entry::Vacant(e) = t.entry(fp) {
+            e.insert(Parent {
+                parent: i as u64,
+                action: INITIAL,
+            });
+            stored.fetch_add(1, Ordering::Relaxed);
+            drop(t);
+            frontier.push((s, fp));
+        }
+    }
+    frontier
+}
+
+/// What a search established about a property: its trace if one was found; otherwise
+/// `Undecided` when a budget (`limit`) stopped the search at level `depth` of the `bound`
+/// asked; otherwise that it holds (or is not exhibited) over `extent`.
+fn verdict(
+    expectation: Expectation,
+    trace: Option<Trace>,
+    limit: Option<Limit>,
+    extent: Extent,
+    (depth, bound): (u32, u32),
+) -> Verdict {
+    match (expectation, trace, limit) {
+        (Expectation::Always, Some(t), _) => Verdict::Broken(t),
+        (Expectation::Sometimes, Some(t), _) => Verdict::Exhibited(t),
+        (_, None, Some(limit)) => Verdict::Undecided {
+            limit,
+            depth,
+            bound,
+        },
+        (Expectation::Always, None, None) => Verdict::Holds(extent),
+        (Expectation::Sometimes, None, None) => Verdict::NotExhibited(extent),
     }
 }
 
@@ -298,7 +384,8 @@ struct Level<'a, M: Model> {
     properties: &'a [Property<M>],
     tables: &'a [Mutex<Table>],
     found: &'a [Mutex<Option<Found>>],
-    decided: &'a [AtomicBool],
+    /// The level at which each property was first decided.
+    decided: &'a [AtomicU32],
     stored: &'a AtomicU64,
     transitions: &'a AtomicU64,
     stop: &'a AtomicBool,
@@ -383,7 +470,12 @@ impl<M: Model> Level<'_, M> {
         index: usize,
     ) {
         for (i, p) in self.properties.iter().enumerate() {
-            if self.options.stop_when_decided && self.decided[i].load(Ordering::Relaxed) {
+            // A property decided at an earlier level is not checked again when the search
+            // stops once decided; one decided at this level still is, so that the finding
+            // kept is the least of the level's, whatever the threads and their timing.
+            if self.options.stop_when_decided
+                && self.decided[i].load(Ordering::Relaxed) < self.level
+            {
                 continue;
             }
             let reason = match (
@@ -408,7 +500,7 @@ impl<M: Model> Level<'_, M> {
             if better {
                 *slot = Some(candidate);
             }
-            self.decided[i].store(true, Ordering::Relaxed);
+            self.decided[i].fetch_min(self.level, Ordering::Relaxed);
         }
     }
 }

@@ -6,6 +6,10 @@
 //! over the whole space or within a depth bound, or, when a budget stopped the search
 //! first, `undecided`. A check never says more than its search did.
 //!
+//! [`explore`] checks a model's own properties ([`Model::properties`]); [`explore_with`]
+//! checks the properties its caller states, so a crate can hold a model it did not write
+//! (a built-in suite, the model of a topology file) to invariants of its own.
+//!
 //! - [`model`]: what a search explores (initial states, actions, successors, properties),
 //!   the shape of stateright's `Model`.
 //! - [`property`]: invariants and reachability claims as closures over one transition,
@@ -33,7 +37,7 @@ pub mod model;
 pub mod property;
 pub mod report;
 
-pub use bfs::{Progress, explore};
+pub use bfs::{Progress, explore, explore_with};
 pub use budget::{Budget, Limit, Options};
 pub use model::Model;
 pub use property::{Claim, Expectation, Observation, Property, Violation};

@@ -118,7 +118,11 @@ impl<M: Model + ?Sized> fmt::Debug for Property<M> {
 }
 
 impl<M: Model + ?Sized> Property<M> {
-    /// An invariant: `check` returns the violation a transition commits, if any.
+    /// An invariant: `check` returns the violation a transition commits, if any. It is
+    /// called on every transition the search makes, with the model, the state before, the
+    /// action, the state after and what the transition reported (the model's `Outcome`);
+    /// the explorer reports the shortest path to a transition that returns `Err`, with the
+    /// violation's words as its reason. See [`crate::explore_with`] for a whole example.
     pub fn always(
         claim: Claim,
         check: impl Fn(&M, &M::State, &M::Action, &M::State, &M::Outcome) -> Result<(), Violation>
@@ -138,7 +142,9 @@ impl<M: Model + ?Sized> Property<M> {
         }
     }
 
-    /// A reachability claim: `check` says whether a transition exhibits it.
+    /// A reachability claim: `check` says whether a transition exhibits it (its arguments
+    /// are those of [`Property::always`]'s); the explorer reports the shortest path to the
+    /// first transition that does, or that none within its extent does.
     pub fn sometimes(
         claim: Claim,
         check: impl Fn(&M, &M::State, &M::Action, &M::State, &M::Outcome) -> bool

@@ -334,3 +334,103 @@ fn the_last_level_is_counted_and_reached_through_leaf_successors() {
         "the three states at depth 2 are expanded as leaves"
     );
 }
+
+/// A property of the counters stated outside the model: the first counter stays below
+/// `bound`.
+fn first_below(bound: u8) -> Property<Counters> {
+    Property::<Counters>::always(
+        Claim {
+            id: "FIRST",
+            statement: "The first counter stays below the bound.",
+            rests_on: &[],
+        },
+        move |_, _, _, t, _| {
+            if t.0 < bound {
+                Ok(())
+            } else {
+                Err(Violation::new(format!("the first counter reached {}", t.0)))
+            }
+        },
+    )
+}
+
+#[test]
+fn explore_with_checks_the_given_properties_in_place_of_the_models_own() {
+    let model = Counters {
+        limit: 10,
+        symmetric: false,
+    };
+    let options = Options::exhaustive(100, 2);
+    let r = explore_with(
+        &model,
+        vec![first_below(4), first_below(10)],
+        &options,
+        &|_| {},
+    );
+    let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
+    assert_eq!(
+        ids,
+        ["FIRST", "FIRST"],
+        "the model's SUM and THREE are not checked"
+    );
+    let broken = r.findings[0].trace().expect("a counterexample");
+    assert_eq!(
+        broken.steps.len(),
+        4,
+        "the shortest way to 4 is four raises"
+    );
+    assert_eq!(broken.reason, "the first counter reached 4");
+    assert_eq!(r.findings[1].verdict, Verdict::Holds(Extent::Exhausted));
+    assert_eq!(
+        r.states,
+        explore(&model, &options, &|_| {}).states,
+        "the same space as the model's own properties see"
+    );
+}
+
+#[test]
+fn explore_with_no_properties_still_explores_the_whole_space() {
+    let model = Counters {
+        limit: 10,
+        symmetric: false,
+    };
+    let r = explore_with(&model, Vec::new(), &Options::exhaustive(100, 1), &|_| {});
+    assert!(r.findings.is_empty());
+    assert_eq!(r.states, 100);
+    assert!(r.complete);
+}
+
+#[test]
+fn options_only_selects_among_the_given_properties() {
+    let model = Counters {
+        limit: 10,
+        symmetric: false,
+    };
+    let mut options = Options::exhaustive(100, 1);
+    options.only = vec!["SUM".to_owned()];
+    let mut given = model.properties();
+    given.push(first_below(4));
+    let r = explore_with(&model, given, &options, &|_| {});
+    let ids: Vec<&str> = r.findings.iter().map(|f| f.id).collect();
+    assert_eq!(ids, ["SUM"]);
+}
+
+#[test]
+fn the_counterexample_is_the_same_whether_the_search_stops_once_decided_or_not() {
+    // Many paths of five raises sum to 5; the one reported must not depend on the threads
+    // or on stopping once every property is decided.
+    let model = Counters {
+        limit: 10,
+        symmetric: false,
+    };
+    let traces: Vec<Trace> = [(1, false), (1, true), (2, false), (2, true)]
+        .into_iter()
+        .map(|(threads, stop_when_decided)| {
+            let r = run(&model, threads, stop_when_decided);
+            r.findings[0].trace().expect("SUM is broken").clone()
+        })
+        .collect();
+    for t in &traces[1..] {
+        assert_eq!(t, &traces[0]);
+    }
+}

@@ -52,6 +52,31 @@ fn every_rule_has_a_statement_and_a_citation() {
 }
 
 #[test]
+fn statements_and_titles_read_as_plain_text_what_rustdoc_reads_as_markdown() {
+    // Written with backticks around what rustdoc would take for an HTML tag; shown without.
+    for rule in rules::all() {
+        assert!(!rule.statement.contains('`'), "{}", rule.code);
+    }
+    for source in sources::ALL {
+        assert!(!source.title.contains('`'), "{}", source.key);
+    }
+    assert!(
+        RuleId::RPC_4
+            .info()
+            .statement
+            .contains("the string binding's Security=<level> <tracking> <effective-only> option")
+    );
+    assert!(RuleId::CLR_5.info().statement.starts_with(
+        "With <legacyImpersonationPolicy enabled=\"true\"/> (or STARTUP_LEGACY_IMPERSONATION)"
+    ));
+    assert!(
+        sources::SEED_003
+            .title
+            .starts_with("<legacyImpersonationPolicy> Element (.NET Framework)")
+    );
+}
+
+#[test]
 fn ambiguous_rules_and_readings_correspond() {
     for rule in rules::all() {
         let has_readings = ambiguity(rule.id).is_some();

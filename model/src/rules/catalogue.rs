@@ -4,6 +4,10 @@
 //! the open questions OQL-n). Rules the model needed beyond the catalogues use their own
 //! prefixes (ACC, MIC, HND, ACCT, LOGON, INFO, PRIV, RTOK, MEMB, PROC) and cite the
 //! documents that state them just the same.
+//!
+//! A statement is the rule's documentation too: it is written as rustdoc reads it, a
+//! literal that looks like an HTML tag in backticks, and shown elsewhere without them
+//! (`rules::text`).
 
 use super::sources::*;
 use super::{Citation, Rule, Status};
@@ -36,7 +40,7 @@ macro_rules! define_rules {
                         RuleId::$variant => Rule {
                             id: RuleId::$variant,
                             code: $code,
-                            statement: $statement,
+                            statement: super::text::plain!($statement),
                             status: Status::$status,
                             citations: &[$(Citation { source: $src, locator: $loc }),*],
                         },
@@ -282,7 +286,7 @@ define_rules! {
         "A call with neither RPC-level authentication nor a transport identity (ncacn_ip_tcp unauthenticated) cannot be impersonated."
         [MS_RPCE "3.1.1.4.2", L_RPC_RIC "Return value", L_RPC_TLS_CLIENT ""]
     RPC_4 "RPC-4" Documented
-        "ncalrpc and ncacn_np carry the client's identity without RPC authentication, with the QoS of the string binding's Security=<level> <tracking> <effective-only> option (level Impersonation by default); other transports ignore that option."
+        "ncalrpc and ncacn_np carry the client's identity without RPC authentication, with the QoS of the string binding's Security=`<level> <tracking> <effective-only>` option (level Impersonation by default); other transports ignore that option."
         [L_RPC_TLS_CLIENT "", L_RPC_QOS_OPTS ""]
     RPC_5 "RPC-5" Documented
         "ncacn_np without an explicit tracking mode tracks statically for remote pipes and dynamically for local ones."
@@ -746,10 +750,10 @@ define_rules! {
         "By default only managed impersonation flows: the captured identity is the one WindowsIdentity.Impersonate set; impersonation done by P/Invoke (ImpersonateLoggedOnUser, SetThreadToken, RpcImpersonateClient) is invisible to the CLR and does not flow."
         [SEED_003 "Remarks (the CLR is aware of managed impersonation only)", D_WI_IMPERSONATE "", REFSRC_SECURITY_CONTEXT "GetCurrentWI"]
     CLR_4 "CLR-4" Documented
-        "With <alwaysFlowImpersonationPolicy enabled=\"true\"/> (or the hosting flag STARTUP_ALWAYSFLOW_IMPERSONATION) the capture takes the OS thread token, however it was set, so unmanaged impersonation flows too."
+        "With `<alwaysFlowImpersonationPolicy enabled=\"true\"/>` (or the hosting flag STARTUP_ALWAYSFLOW_IMPERSONATION) the capture takes the OS thread token, however it was set, so unmanaged impersonation flows too."
         [D_ALWAYS_FLOW "", D_STARTUP_FLAGS "STARTUP_ALWAYSFLOW_IMPERSONATION", SEED_003 "Remarks"]
     CLR_5 "CLR-5" Documented
-        "With <legacyImpersonationPolicy enabled=\"true\"/> (or STARTUP_LEGACY_IMPERSONATION) the WindowsIdentity never flows, whatever the ExecutionContext settings: a callback runs with whatever token its executing thread has, and the runtime neither impersonates nor reverts."
+        "With `<legacyImpersonationPolicy enabled=\"true\"/>` (or STARTUP_LEGACY_IMPERSONATION) the WindowsIdentity never flows, whatever the ExecutionContext settings: a callback runs with whatever token its executing thread has, and the runtime neither impersonates nor reverts."
         [SEED_003 "enabled attribute", D_STARTUP_FLAGS "STARTUP_LEGACY_IMPERSONATION", D_CORBIND "flags", REFSRC_SECURITY_CONTEXT "IsWindowsIdentityFlowSuppressed, SetSecurityContext"]
     CLR_6 "CLR-6" Documented
         "When both configuration elements are enabled, legacy wins and nothing flows: the CLR sets one flow mode, legacy before always-flow before the default."

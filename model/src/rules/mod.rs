@@ -3,11 +3,13 @@
 //!
 //! Rule ids are an enum, so code cannot name a rule that is not registered; the statement
 //! and citations of each rule live in [`catalogue`], the documents in [`sources`], and the
-//! selectable readings of ambiguous rules in [`readings`].
+//! selectable readings of ambiguous rules in [`readings`]; `text` makes the plain text
+//! of statements and titles written in Markdown.
 
 pub mod catalogue;
 pub mod readings;
 pub mod sources;
+mod text;
 
 use std::fmt;
 

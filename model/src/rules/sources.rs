@@ -1,5 +1,7 @@
 //! The documents rules cite: Microsoft Learn pages, protocol specifications, the seed
-//! documents the project was created from, books and implementation references.
+//! documents the project was created from, books and implementation references. A title
+//! is written as rustdoc reads it (a literal that looks like an HTML tag in backticks) and
+//! shown elsewhere without the backticks (`rules::text`).
 
 /// A document a rule cites.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -16,7 +18,7 @@ macro_rules! sources {
     ($($const:ident = $key:literal, $title:literal, $url:literal;)*) => {
         $(
             #[doc = $title]
-            pub const $const: Source = Source { key: $key, title: $title, url: $url };
+            pub const $const: Source = Source { key: $key, title: super::text::plain!($title), url: $url };
         )*
 
         /// Every source, in declaration order.
@@ -29,7 +31,7 @@ sources! {
     SEED_000 = "seed-000", "Impersonation and CLR Integration Security (SQL Server 2014), seed 000_fc3b230cf3919428.txt", "https://learn.microsoft.com/en-us/previous-versions/sql/sql-server-2014/ms345105(v=sql.120)";
     SEED_001 = "seed-001", "Client Impersonation and Delegation (COM+), seed 001_f4c218930261ebe0.txt", "https://learn.microsoft.com/en-us/windows/win32/cossdk/client-impersonation-and-delegation";
     SEED_002 = "seed-002", "ImpersonateSecurityContext function (sspi.h), seed 002_aecf90d24c1a9b80.txt", "https://learn.microsoft.com/en-us/windows/win32/api/sspi/nf-sspi-impersonatesecuritycontext";
-    SEED_003 = "seed-003", "<legacyImpersonationPolicy> Element (.NET Framework), seed 003_e1e14c25f32372d3.txt", "https://learn.microsoft.com/en-us/dotnet/framework/configure-apps/file-schema/runtime/legacyimpersonationpolicy-element";
+    SEED_003 = "seed-003", "`<legacyImpersonationPolicy>` Element (.NET Framework), seed 003_e1e14c25f32372d3.txt", "https://learn.microsoft.com/en-us/dotnet/framework/configure-apps/file-schema/runtime/legacyimpersonationpolicy-element";
     SEED_004 = "seed-004", "Client Impersonation (RPC), seed 004_5bd53f77f95f09f4.txt", "https://learn.microsoft.com/en-us/windows/win32/rpc/client-impersonation";
 
     // Microsoft Learn, Win32 authorization.
@@ -261,7 +263,7 @@ sources! {
     OPENSSH_1638 = "openssh-1638", "PowerShell/Win32-OpenSSH issue #1638 (STATUS_LOGON_TYPE_NOT_GRANTED, deny rights win)", "https://github.com/PowerShell/Win32-OpenSSH/issues/1638";
 
     // .NET: identity flow across asynchronous points.
-    D_ALWAYS_FLOW = "D-AlwaysFlow", "<alwaysFlowImpersonationPolicy> Element (.NET Framework)", "https://learn.microsoft.com/en-us/dotnet/framework/configure-apps/file-schema/runtime/alwaysflowimpersonationpolicy-element";
+    D_ALWAYS_FLOW = "D-AlwaysFlow", "`<alwaysFlowImpersonationPolicy>` Element (.NET Framework)", "https://learn.microsoft.com/en-us/dotnet/framework/configure-apps/file-schema/runtime/alwaysflowimpersonationpolicy-element";
     D_STARTUP_FLAGS = "D-StartupFlags", "STARTUP_FLAGS Enumeration (.NET Framework hosting)", "https://learn.microsoft.com/en-us/dotnet/framework/unmanaged-api/hosting/startup-flags-enumeration";
     D_CORBIND = "D-CorBind", "CorBindToRuntimeEx Function (.NET Framework hosting)", "https://learn.microsoft.com/en-us/dotnet/framework/unmanaged-api/hosting/corbindtoruntimeex-function";
     D_EXECUTION_CONTEXT = "D-ExecutionContext", "ExecutionContext Class (System.Threading)", "https://learn.microsoft.com/en-us/dotnet/api/system.threading.executioncontext";

@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use tokenhop_check::{Model, Property, fingerprint};
+use tokenhop_check::{Claim, Model, Property, Violation, fingerprint};
 use tokenhop_model::core::decision::{RuleSet, Trail};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::{self, ChainState, Step};
@@ -68,7 +68,11 @@ pub trait Scenario: Sync + Sized {
     fn properties() -> Vec<Property<Chains<Self>>>;
 }
 
-/// A suite's model: every sequence of chain steps over every configuration.
+/// A suite's model: every sequence of chain steps over every configuration. Explore it
+/// with `tokenhop_check::explore` to check the suite's own properties, or with
+/// `tokenhop_check::explore_with` to check properties of your own ([`Chains::invariant`]
+/// states one over a chain step); [`crate::suites::delegation::Delegation::from_topology`]
+/// builds the model of a topology file's directory.
 pub struct Chains<S> {
     /// The suite's ids and steps.
     pub scenario: S,
@@ -227,6 +231,31 @@ impl<S: Scenario> Chains<S> {
             None => starts.get(i),
             Some(j) => self.scenario.steps().get(j),
         }
+    }
+
+    /// An invariant of the model stated in the chain step's own terms (the directory the
+    /// chain runs against, the chain before, the step, the chain after) rather than the
+    /// explorer's (configuration indexes and step ids), so that one function serves the
+    /// explorer and a property test that steps chains itself with
+    /// [`chain::step`]. The directory is the one the state's configuration starts with;
+    /// [`ChainState::directory`] applies the RBCD entries the chain wrote.
+    ///
+    /// A transition whose configuration or step the model does not know (none the explorer
+    /// makes) is reported as a violation rather than passed over.
+    pub fn invariant(
+        claim: Claim,
+        check: impl Fn(&Directory, &ChainState, &Step, &ChainState) -> Result<(), Violation>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Property<Self> {
+        Property::<Self>::always(claim, move |m, s, a, t, _| match (m.dir(s), m.step(a)) {
+            (Some(dir), Some(step)) => check(dir, &s.chain, step, &t.chain),
+            _ => Err(Violation::new(format!(
+                "the transition names configuration {} or step {} the model does not have",
+                s.config, a.0
+            ))),
+        })
     }
 
     fn take(&self, state: &State, action: &Step, trail: &mut Trail) -> Option<State> {

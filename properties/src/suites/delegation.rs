@@ -339,6 +339,10 @@ impl Delegation {
     /// The model of one topology's directory: every user signs in at every machine that
     /// runs no service (a workstation, added when the topology has none) and at every
     /// machine that runs an ncalrpc service; every service may start a chain as itself.
+    /// From there, every call to every service (each package, requested level, mutual
+    /// authentication and OK-AS-DELEGATE behaviour), S4U2self for every user and Bronze Bit
+    /// tampering. It is the model `tokenhop check FILE` explores; its one configuration's
+    /// directory ([`Chains::initial_dir`]) is the one its steps run against.
     ///
     /// # Errors
     ///

@@ -450,23 +450,13 @@ impl Builder {
     }
 
     fn account_named(&self, name: &str, span: Span, path: &str) -> Read<AccountId> {
-        let (bare, domain) = match name.split_once('@') {
-            Some((b, d)) => (b, Some(d)),
-            None => (name, None),
-        };
+        let (bare, domain) = super::split_account_name(name);
         let found: Vec<usize> = self
             .by_name
             .get(&bare.to_ascii_lowercase())
             .into_iter()
             .flatten()
-            .filter(|a| {
-                domain.is_none_or(|d| {
-                    self.dir
-                        .domain(self.dir.account(**a).domain)
-                        .name
-                        .eq_ignore_ascii_case(d)
-                })
-            })
+            .filter(|a| super::in_domain(&self.dir, **a, domain))
             .map(|a| a.index())
             .collect();
         match found.as_slice() {
