@@ -2,6 +2,7 @@
 //! input (an unreadable or invalid scenario, an unknown rule prefix).
 
 use std::io::Write as _;
+use std::num::{NonZeroU16, NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -59,11 +60,11 @@ enum Command {
     /// (with --connections) the middle tier's connection pooling as clients grow.
     Bench {
         /// The largest domain, in accounts; the table also shows smaller ones.
-        #[arg(long, default_value_t = 10_000)]
+        #[arg(long, default_value_t = 10_000, value_parser = generated_accounts)]
         accounts: usize,
-        /// Queries per size.
-        #[arg(long, default_value_t = 200)]
-        queries: usize,
+        /// Queries per size (at least 1).
+        #[arg(long, default_value = "200")]
+        queries: NonZeroU32,
         /// Instead of measuring, write the generated domain of `--accounts` accounts to this
         /// file as a topology, for `tokenhop graph`.
         #[arg(long)]
@@ -72,10 +73,10 @@ enum Command {
         /// worker threads, its database connections opened under each client's identity
         /// versus the service's (seed 001, MRT-3), and report connections and reuse.
         #[arg(long, value_name = "CLIENTS")]
-        connections: Option<u16>,
-        /// With --connections: the worker threads of the pool.
-        #[arg(long, default_value_t = 4)]
-        workers: usize,
+        connections: Option<NonZeroU16>,
+        /// With --connections: the worker threads of the pool (1 to 256).
+        #[arg(long, default_value = "4", value_parser = pool_workers)]
+        workers: NonZeroUsize,
         /// With --connections: requests each client makes.
         #[arg(long, default_value_t = 4)]
         requests: u16,
@@ -274,7 +275,13 @@ fn graph(
         }
         Err(code) => return code,
     };
-    let g = topology::graph::build(&topology);
+    let g = match topology::graph::build(&topology) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("error: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
     let reach = match (from, entry) {
         (Some(f), Some(e)) => match topology::graph::query(&topology, &g, f, e) {
             Ok(r) => Some(r),
@@ -313,7 +320,13 @@ fn graph(
 }
 
 fn write_generated(accounts: usize, path: &std::path::Path) -> ExitCode {
-    let dir = tokenhop_model::net::generate::domain(accounts, tokenhop_sim::bench::SEED);
+    let dir = match tokenhop_model::net::generate::domain(accounts, tokenhop_sim::bench::SEED) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: --accounts: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let text = topology::write::topology(&dir, &format!("generated-{accounts}"));
     match std::fs::write(path, text) {
         Ok(()) => {
@@ -333,7 +346,26 @@ fn write_generated(accounts: usize, path: &std::path::Path) -> ExitCode {
     }
 }
 
-fn connections_bench(clients: u16, requests: u16, workers: usize) -> ExitCode {
+/// `--accounts`: a number of accounts a generated domain can hold.
+fn generated_accounts(text: &str) -> Result<usize, String> {
+    let accounts: usize = text.parse().map_err(|e| format!("{e}"))?;
+    if accounts > tokenhop_model::net::generate::MAX_ACCOUNTS {
+        return Err(tokenhop_model::net::generate::TooLarge::Accounts(accounts).to_string());
+    }
+    Ok(accounts)
+}
+
+/// `--workers`: a number of worker threads from 1 to [`tokenhop_sim::pool::MAX_WORKERS`].
+fn pool_workers(text: &str) -> Result<NonZeroUsize, String> {
+    let most = tokenhop_sim::pool::MAX_WORKERS;
+    text.parse::<NonZeroU16>()
+        .ok()
+        .filter(|n| n.get() <= most)
+        .map(NonZeroUsize::from)
+        .ok_or_else(|| format!("a pool runs 1 to {most} worker threads"))
+}
+
+fn connections_bench(clients: NonZeroU16, requests: u16, workers: NonZeroUsize) -> ExitCode {
     let rows = tokenhop_sim::pool::sweep(clients, requests, workers);
     print(&format!(
         "A middle tier serving {requests} requests per client on {workers} worker threads: database connections opened under the service's identity, then under each client's (seed 001, Performance Implications; MRT-3).\n\n{}",
@@ -350,7 +382,7 @@ fn connections_bench(clients: u16, requests: u16, workers: usize) -> ExitCode {
     }
 }
 
-fn bench(accounts: usize, queries: usize) -> ExitCode {
+fn bench(accounts: usize, queries: NonZeroU32) -> ExitCode {
     let mut sizes: Vec<usize> = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000]
         .into_iter()
         .filter(|n| *n < accounts)
@@ -359,11 +391,15 @@ fn bench(accounts: usize, queries: usize) -> ExitCode {
     let mut rows = Vec::new();
     let mut files = Vec::new();
     for n in sizes {
-        rows.push(tokenhop_sim::bench::measure(n, queries));
-        match tokenhop_sim::bench::from_file(n) {
-            Ok(f) => files.push(f),
+        let measured = tokenhop_sim::bench::measure(n, queries)
+            .and_then(|row| Ok((row, tokenhop_sim::bench::from_file(n)?)));
+        match measured {
+            Ok((row, file)) => {
+                rows.push(row);
+                files.push(file);
+            }
             Err(e) => {
-                eprintln!("error: the generated topology does not load: {e}");
+                eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         }

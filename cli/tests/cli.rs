@@ -324,6 +324,41 @@ fn bench_writes_a_generated_domain_that_graph_reads() {
     let _ = std::fs::remove_file(&path);
 }
 
+/// Counts from the command line that a run cannot honour are refused with an error that
+/// names the option, and exit 2, before anything runs: never a panic, never a silent clamp.
+#[test]
+fn bench_refuses_counts_it_cannot_honour() {
+    for (args, option) in [
+        (
+            &["bench", "--accounts", "2000000000", "--write", "x.yaml"][..],
+            "--accounts",
+        ),
+        (
+            &["bench", "--accounts", "99999999999999999999999"][..],
+            "--accounts",
+        ),
+        (&["bench", "--queries", "0"][..], "--queries"),
+        (&["bench", "--connections", "0"][..], "--connections"),
+        (
+            &["bench", "--connections", "2", "--workers", "0"][..],
+            "--workers",
+        ),
+        (
+            &["bench", "--connections", "2", "--workers", "100000"][..],
+            "--workers",
+        ),
+    ] {
+        let out = tokenhop(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(option), "{args:?}: {}", stderr(&out));
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+}
+
 #[test]
 fn bench_prints_the_cost_table() {
     let out = tokenhop(&["bench", "--accounts", "2000", "--queries", "3"]);

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::{self, ChainState, Step};
 use tokenhop_model::net::directory::{
-    AccountId, Directory, MachineId, Protocol, ResourceId, ServiceId,
+    AccountId, Directory, MachineId, Protocol, ResourceId, ServiceId, TooMany,
 };
 use tokenhop_model::net::graph::{self, DelegationGraph};
 use tokenhop_model::net::hop::{CallRequest, Hold, Holder, Package};
@@ -284,12 +284,8 @@ fn search(
             });
         }
     }
-    let services: Vec<ServiceId> = (0..dir.services.len())
-        .map_while(|i| u32::try_from(i).ok().map(ServiceId))
-        .collect();
-    let resources: Vec<ResourceId> = (0..dir.resources.len())
-        .map_while(|i| u32::try_from(i).ok().map(ResourceId))
-        .collect();
+    let services: Vec<ServiceId> = dir.service_ids().collect();
+    let resources: Vec<ResourceId> = dir.resource_ids().collect();
     while let Some(chain) = queue.pop_front() {
         let Chain {
             state,
@@ -386,16 +382,18 @@ fn search(
 /// What the delegation graph's query answers for `user` (AD-*, S4U-*, KRB-*): for each
 /// entry service, the services it reaches as the user, and the rights on resources the
 /// query grants.
-#[must_use]
+///
+/// # Errors
+///
+/// [`TooMany`] when `dir` has no machine id left for the graph's workstations.
 pub fn graph_reach(
     dir: &Directory,
     readings: &Readings,
     user: AccountId,
-) -> BTreeSet<(ServiceId, Place)> {
-    let g = DelegationGraph::build(dir, readings);
+) -> Result<BTreeSet<(ServiceId, Place)>, TooMany> {
+    let g = DelegationGraph::build(dir, readings)?;
     let mut places = BTreeSet::new();
-    for e in 0..dir.services.len() {
-        let entry = ServiceId(u32::try_from(e).unwrap_or(u32::MAX));
+    for entry in dir.service_ids() {
         let r = graph::reach(&g, user, entry);
         places.extend(
             r.services
@@ -411,5 +409,5 @@ pub fn graph_reach(
             }));
         }
     }
-    places
+    Ok(places)
 }

@@ -221,8 +221,8 @@ fn within(
             counterexample(property, change, narrow, wide, user, &excess)
         );
     }
-    let g_small = graph_reach(&narrow.0.dir, &narrow.0.readings, user);
-    let g_large = graph_reach(&wide.0.dir, &wide.0.readings, user);
+    let g_small = graph_reach(&narrow.0.dir, &narrow.0.readings, user).unwrap();
+    let g_large = graph_reach(&wide.0.dir, &wide.0.readings, user).unwrap();
     let extra: Vec<String> = g_small
         .difference(&g_large)
         .map(|(e, p)| KeyName(&narrow.0.dir, *e, p).to_string())
@@ -513,10 +513,9 @@ proptest! {
 /// Compares the graph's query with the chain search for every user and entry: with
 /// `graph_side`, that the graph claims nothing the hops miss; otherwise the converse.
 fn agreement(built: &Built, graph_side: bool) -> Result<(), TestCaseError> {
-    let g = DelegationGraph::build(&built.dir, &built.readings);
+    let g = DelegationGraph::build(&built.dir, &built.readings).unwrap();
     for user in &built.users {
-        for e in 0..built.dir.services.len() {
-            let entry = ServiceId(u32::try_from(e).unwrap());
+        for entry in built.dir.service_ids() {
             let from = if built.dir.service(entry).protocol == Protocol::Ncalrpc {
                 built.dir.service(entry).machine
             } else {

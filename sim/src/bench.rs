@@ -3,12 +3,29 @@
 //! build time, query time and the (service, holding) states searched per second. Shared by
 //! `tokenhop bench` and `cargo bench`.
 
+use std::num::NonZeroU32;
 use std::time::{Duration, Instant};
 
-use tokenhop_model::net::directory::{AccountId, AccountKind, ServiceId};
-use tokenhop_model::net::generate::{self, SplitMix};
+use thiserror::Error;
+use tokenhop_model::core::widen::usize_of;
+use tokenhop_model::net::directory::{AccountId, AccountKind, TooMany};
+use tokenhop_model::net::generate::{self, SplitMix, TooLarge};
 use tokenhop_model::net::graph::{self, DelegationGraph};
 use tokenhop_model::rules::readings::Readings;
+
+/// Why a measurement could not be made.
+#[derive(Debug, Error)]
+pub enum BenchError {
+    /// The domain asked for is larger than a generated domain can be.
+    #[error("--accounts: {0}")]
+    TooLarge(#[from] TooLarge),
+    /// The graph has no id left for a workstation.
+    #[error(transparent)]
+    Graph(#[from] TooMany),
+    /// The written topology does not load (a bug in the writer or the reader).
+    #[error("the generated topology does not load: {0}")]
+    Load(#[from] crate::LoadError),
+}
 
 /// One size's measurements.
 #[derive(Clone, Debug)]
@@ -41,32 +58,36 @@ pub struct Row {
 pub const SEED: u64 = 0x7045_6e68_6f70;
 
 /// Measures one generated domain of `accounts` accounts with `queries` queries.
-#[must_use]
-pub fn measure(accounts: usize, queries: usize) -> Row {
-    let dir = generate::domain(accounts, SEED);
+///
+/// # Errors
+///
+/// [`BenchError`] when the domain is too large to generate or to graph.
+pub fn measure(accounts: usize, queries: NonZeroU32) -> Result<Row, BenchError> {
+    let dir = generate::domain(accounts, SEED)?;
     let started = Instant::now();
     let readings = Readings::default();
-    let g = DelegationGraph::build(&dir, &readings);
+    let g = DelegationGraph::build(&dir, &readings)?;
     let build = started.elapsed();
     let (nodes, edges) = g.size();
     let users: Vec<AccountId> = dir
-        .accounts
-        .iter()
-        .enumerate()
+        .account_ids()
+        .zip(&dir.accounts)
         .filter(|(_, a)| a.kind == AccountKind::User)
-        .filter_map(|(i, _)| u32::try_from(i).ok().map(AccountId))
+        .map(|(id, _)| id)
         .collect();
+    let services: Vec<_> = dir.service_ids().collect();
     let mut rng = SplitMix::new(7);
     let mut slowest = Duration::ZERO;
     let mut total = Duration::ZERO;
     let mut states = 0;
     let mut most_reached = 0;
-    let n = queries.max(1);
-    for _ in 0..n {
+    for _ in 0..queries.get() {
         let Some(user) = users.get(rng.below(users.len())).copied() else {
             break;
         };
-        let entry = ServiceId(u32::try_from(rng.below(dir.services.len())).unwrap_or(0));
+        let Some(entry) = services.get(rng.below(services.len())).copied() else {
+            break;
+        };
         let t = Instant::now();
         let r = graph::reach(&g, user, entry);
         let took = t.elapsed();
@@ -76,20 +97,20 @@ pub fn measure(accounts: usize, queries: usize) -> Row {
         most_reached = most_reached.max(r.services.len());
     }
     let secs = total.as_secs_f64().max(1e-9);
-    Row {
+    Ok(Row {
         accounts: dir.accounts.len(),
         services: dir.services.len(),
         nodes,
         edges,
         build,
-        queries: n,
+        queries: usize_of(queries.get()),
         slowest,
-        mean: total / u32::try_from(n).unwrap_or(1),
+        mean: total / queries.get(),
         states,
         #[expect(clippy::cast_precision_loss, reason = "a rate for people to read")]
         states_per_second: states as f64 / secs,
         most_reached,
-    }
+    })
 }
 
 /// The table `tokenhop bench` prints.
@@ -136,9 +157,10 @@ pub struct FromFile {
 ///
 /// # Errors
 ///
-/// When the written topology does not load (a bug in the writer or the reader).
-pub fn from_file(accounts: usize) -> Result<FromFile, crate::LoadError> {
-    let dir = generate::domain(accounts, SEED);
+/// [`BenchError`] when the domain is too large to generate or to graph, or when the
+/// written topology does not load (a bug in the writer or the reader).
+pub fn from_file(accounts: usize) -> Result<FromFile, BenchError> {
+    let dir = generate::domain(accounts, SEED)?;
     let text = crate::topology::write::topology(&dir, "generated");
     let path = std::path::Path::new("generated.yaml");
     let started = Instant::now();
@@ -154,7 +176,7 @@ pub fn from_file(accounts: usize) -> Result<FromFile, crate::LoadError> {
         });
     };
     let started = Instant::now();
-    let g = crate::topology::graph::build(&topology);
+    let g = crate::topology::graph::build(&topology)?;
     let build = started.elapsed();
     let started = Instant::now();
     let _ = crate::topology::graph::query(&topology, &g, "user17", "s3");

@@ -521,6 +521,11 @@ fn topology_cases() -> Vec<Case> {
             "bad.yaml:8:47: `domains[0].accounts[1].allowed_to_delegate_to[0]`: `cifs/nowhere` is not the SPN of any account or service of the topology",
         ),
         (
+            "an SPN listed twice on one account",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: svc, spns: [HTTP/a, http/A] }\n"),
+            "bad.yaml:8:37: `domains[0].accounts[1].spns[1]`: SPN `http/A` is listed twice",
+        ),
+        (
             "unknown domain in a trust",
             TOPOLOGY.replace("machines:\n", "trusts:\n  - { between: [corp.example, other.example] }\nmachines:\n"),
             "bad.yaml:10:31: `trusts[0].between[1]`: `other.example` is not a domain of the topology",

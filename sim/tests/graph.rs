@@ -58,12 +58,11 @@ fn grouped_against_every_call(
     readings: &Readings,
     step: usize,
 ) -> (usize, Vec<String>) {
-    let g = DelegationGraph::build(dir, readings);
+    let g = DelegationGraph::build(dir, readings).unwrap();
     let mut pairs = 0;
     let mut disagreements = Vec::new();
     for user in users(dir).iter().step_by(step).copied() {
-        for e in 0..dir.services.len() {
-            let entry = ServiceId(u32::try_from(e).unwrap());
+        for entry in dir.service_ids() {
             pairs += 1;
             let grouped = graph::reach(&g, user, entry);
             let every = graph::reach_calling_every_service(&g, user, entry);
@@ -108,7 +107,7 @@ fn the_query_reaches_what_calling_every_service_reaches_in_generated_domains() {
     let mut disagreements = Vec::new();
     let mut pairs = 0;
     for seed in 1..=4 {
-        let dir = tokenhop_model::net::generate::domain(300, seed);
+        let dir = tokenhop_model::net::generate::domain(300, seed).unwrap();
         let (n, mut d) =
             grouped_against_every_call(&format!("seed {seed}"), &dir, &Readings::default(), 9);
         pairs += n;
@@ -170,10 +169,9 @@ fn replay(
 fn every_reported_path_replays_as_a_chain() {
     let mut failures = Vec::new();
     for (path, t) in topologies() {
-        let g = DelegationGraph::build(&t.dir, &t.readings);
+        let g = DelegationGraph::build(&t.dir, &t.readings).unwrap();
         for user in users(&t.dir) {
-            for e in 0..t.dir.services.len() {
-                let entry = ServiceId(u32::try_from(e).unwrap());
+            for entry in t.dir.service_ids() {
                 for f in replay(&g, user, entry, &t.readings) {
                     failures.push(format!(
                         "{}: {f}",
@@ -188,8 +186,8 @@ fn every_reported_path_replays_as_a_chain() {
 
 #[test]
 fn a_generated_domain_answers_with_paths_from_the_entry() {
-    let dir = tokenhop_model::net::generate::domain(2_000, 1);
-    let g = DelegationGraph::build(&dir, &Readings::default());
+    let dir = tokenhop_model::net::generate::domain(2_000, 1).unwrap();
+    let g = DelegationGraph::build(&dir, &Readings::default()).unwrap();
     let user = users(&dir)[0];
     let entry = ServiceId(0);
     let reach = graph::reach(&g, user, entry);
@@ -245,7 +243,7 @@ fn account(dir: &Directory, name: &str) -> AccountId {
 #[test]
 fn atk_3_coercion_into_an_unconstrained_host_is_an_edge() {
     let t = fixture("atk-3-printer-bug-reproduced");
-    let g = DelegationGraph::build(&t.dir, &t.readings);
+    let g = DelegationGraph::build(&t.dir, &t.readings).unwrap();
     let coerced: Vec<(AccountId, ServiceId)> = edges(&g)
         .into_iter()
         .filter(|(_, _, k)| *k == EdgeKind::Coerce)
@@ -274,7 +272,7 @@ fn atk_3_coercion_into_an_unconstrained_host_is_an_edge() {
 #[test]
 fn atk_2_an_rbcd_writer_is_an_edge_to_the_account() {
     let t = fixture("atk-2-rbcd-takeover-reproduced");
-    let g = DelegationGraph::build(&t.dir, &t.readings);
+    let g = DelegationGraph::build(&t.dir, &t.readings).unwrap();
     let writes: Vec<(Node, Node)> = edges(&g)
         .into_iter()
         .filter(|(_, _, k)| *k == EdgeKind::RbcdWrite)

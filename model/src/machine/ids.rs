@@ -18,7 +18,14 @@ macro_rules! id_type {
             /// The position of this id in its table.
             #[must_use]
             pub fn index(self) -> usize {
-                self.0 as usize
+                $crate::core::widen::usize_of(self.0)
+            }
+
+            /// The id of position `index` in its table, or `None` past the 2^32 ids there
+            /// are: the checked way to mint an id from a table's length.
+            #[must_use]
+            pub fn from_index(index: usize) -> Option<Self> {
+                u32::try_from(index).ok().map(Self)
             }
         }
     };

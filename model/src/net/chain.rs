@@ -534,7 +534,7 @@ pub fn setup(dir: &Directory) -> Vec<Decision> {
             });
         }
     }
-    for (i, a) in dir.accounts.iter().enumerate() {
+    for (id, a) in dir.account_ids().zip(&dir.accounts) {
         let flags = [
             (
                 a.trusted_for_delegation,
@@ -553,7 +553,6 @@ pub fn setup(dir: &Directory) -> Vec<Decision> {
             continue;
         }
         let value: u32 = flags.iter().filter(|f| f.0).map(|f| f.2).sum();
-        let id = super::directory::AccountId(u32::try_from(i).unwrap_or(u32::MAX));
         trail.note(RuleId::AD_1, || {
             format!(
                 "{}: userAccountControl includes {} ({value:#x})",

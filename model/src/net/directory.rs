@@ -341,6 +341,123 @@ pub struct Directory {
     pub spn_index: SpnIndex,
 }
 
+/// A table of a directory with no id left for another entry: ids are 32-bit, so a table
+/// holds at most 2^32 entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("more {0} than a directory can number: its ids are 32-bit")]
+pub struct TooMany(pub &'static str);
+
+/// Appends `entry` to `table` and returns its id, minted by `id` from its position.
+fn push<T, I>(
+    table: &mut Vec<T>,
+    entry: T,
+    id: fn(usize) -> Option<I>,
+    what: &'static str,
+) -> Result<I, TooMany> {
+    let id = id(table.len()).ok_or(TooMany(what))?;
+    table.push(entry);
+    Ok(id)
+}
+
+/// The ids of a table of `len` entries, in order. Its entries were added by
+/// [`Directory`]'s `push_*` methods, which mint only ids that fit, so every entry has one.
+fn ids<I>(len: usize, id: fn(usize) -> Option<I>) -> impl Iterator<Item = I> {
+    (0..len).map_while(id)
+}
+
+/// Adding entries, each with the id its table mints for it.
+impl Directory {
+    /// Adds `domain` and returns its id.
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left.
+    pub fn push_domain(&mut self, domain: Domain) -> Result<DomainId, TooMany> {
+        push(&mut self.domains, domain, DomainId::from_index, "domains")
+    }
+
+    /// Adds `account` and returns its id.
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left.
+    pub fn push_account(&mut self, account: Account) -> Result<AccountId, TooMany> {
+        push(
+            &mut self.accounts,
+            account,
+            AccountId::from_index,
+            "accounts",
+        )
+    }
+
+    /// Adds `machine` and returns its id.
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left.
+    pub fn push_machine(&mut self, machine: Machine) -> Result<MachineId, TooMany> {
+        push(
+            &mut self.machines,
+            machine,
+            MachineId::from_index,
+            "machines",
+        )
+    }
+
+    /// Adds `service` and returns its id.
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left.
+    pub fn push_service(&mut self, service: Service) -> Result<ServiceId, TooMany> {
+        push(
+            &mut self.services,
+            service,
+            ServiceId::from_index,
+            "services",
+        )
+    }
+
+    /// Adds `resource` and returns its id.
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left.
+    pub fn push_resource(&mut self, resource: Resource) -> Result<ResourceId, TooMany> {
+        push(
+            &mut self.resources,
+            resource,
+            ResourceId::from_index,
+            "resources",
+        )
+    }
+
+    /// The ids of the domains, in order.
+    pub fn domain_ids(&self) -> impl Iterator<Item = DomainId> + use<> {
+        ids(self.domains.len(), DomainId::from_index)
+    }
+
+    /// The ids of the accounts, in order.
+    pub fn account_ids(&self) -> impl Iterator<Item = AccountId> + use<> {
+        ids(self.accounts.len(), AccountId::from_index)
+    }
+
+    /// The ids of the machines, in order.
+    pub fn machine_ids(&self) -> impl Iterator<Item = MachineId> + use<> {
+        ids(self.machines.len(), MachineId::from_index)
+    }
+
+    /// The ids of the services, in order.
+    pub fn service_ids(&self) -> impl Iterator<Item = ServiceId> + use<> {
+        ids(self.services.len(), ServiceId::from_index)
+    }
+
+    /// The ids of the resources, in order.
+    pub fn resource_ids(&self) -> impl Iterator<Item = ResourceId> + use<> {
+        ids(self.resources.len(), ResourceId::from_index)
+    }
+}
+
 #[expect(
     clippy::indexing_slicing,
     reason = "ids are minted by these tables and never removed, so they index in bounds"
@@ -400,12 +517,9 @@ impl Directory {
     pub fn account_by_spn(&self, spn: &str) -> Option<AccountId> {
         let index = self.spn_index.0.get_or_init(|| {
             let mut index = std::collections::HashMap::new();
-            for (i, a) in self.accounts.iter().enumerate() {
-                let Ok(id) = u32::try_from(i) else {
-                    break;
-                };
+            for (id, a) in self.account_ids().zip(&self.accounts) {
                 for s in &a.spns {
-                    index.entry(s.to_ascii_lowercase()).or_insert(AccountId(id));
+                    index.entry(s.to_ascii_lowercase()).or_insert(id);
                 }
             }
             index
@@ -419,11 +533,10 @@ impl Directory {
     }
 
     fn scan_spn(&self, spn: &str) -> Option<AccountId> {
-        self.accounts
-            .iter()
-            .position(|a| a.spns.iter().any(|s| s.eq_ignore_ascii_case(spn)))
-            .and_then(|i| u32::try_from(i).ok())
-            .map(AccountId)
+        self.account_ids()
+            .zip(&self.accounts)
+            .find(|(_, a)| a.spns.iter().any(|s| s.eq_ignore_ascii_case(spn)))
+            .map(|(id, _)| id)
     }
 
     /// Whether `account` is `group` or a member of it, directly or through groups.

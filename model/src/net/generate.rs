@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use super::directory::{
     AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, Service, ServiceLogon, Trustee, WellKnown,
+    Machine, MachineId, Protocol, Resource, Service, ServiceLogon, TooMany, Trustee, WellKnown,
 };
 
 /// A small, fast, deterministic generator (SplitMix64).
@@ -31,10 +31,12 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
-    /// A number below `n` (`n` > 0).
+    /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        let n64 = u64::try_from(n.max(1)).unwrap_or(u64::MAX);
-        usize::try_from(self.next_u64() % n64).unwrap_or(0)
+        // Both casts are lossless: usize is at most 64 bits wide (checked at compile time
+        // below), and the remainder is below `n`, a usize.
+        let n64 = n.max(1) as u64;
+        (self.next_u64() % n64) as usize
     }
 
     /// True with probability `percent`/100.
@@ -43,8 +45,26 @@ impl SplitMix {
     }
 }
 
-fn id32(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
+const _: () = assert!(usize::BITS <= u64::BITS, "a usize widens to u64 losslessly");
+
+/// The most accounts [`domain`] generates: a domain's RIDs are 30-bit ("Managing RID
+/// Issuance"), and the generated ones start at 1101. Below it, every id and RID fits.
+pub const MAX_ACCOUNTS: usize = (1 << 30) - 1101;
+
+/// A domain too large to generate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TooLarge {
+    /// More accounts than a domain's RIDs number.
+    #[error(
+        "{0} accounts is more than a generated domain holds: at most {MAX_ACCOUNTS}, as a domain's RIDs are 30-bit"
+    )]
+    Accounts(usize),
+    /// The RIDs ran out (past 32 bits).
+    #[error("the generated domain ran out of RIDs")]
+    Rids,
+    /// A table of the directory has no id left.
+    #[error(transparent)]
+    Table(#[from] TooMany),
 }
 
 fn account(name: String, kind: AccountKind, rid: u32) -> Account {
@@ -54,67 +74,99 @@ fn account(name: String, kind: AccountKind, rid: u32) -> Account {
 /// A domain `corp.example` of `accounts` accounts (at least 100): about 1 in 10 a machine
 /// (1 in 5 of those a server), 1 in 50 a service account, the rest users; one service per
 /// server and per service account, each guarding one resource.
-#[must_use]
-pub fn domain(accounts: usize, seed: u64) -> Directory {
+///
+/// # Errors
+///
+/// [`TooLarge`] for more than [`MAX_ACCOUNTS`] accounts.
+pub fn domain(accounts: usize, seed: u64) -> Result<Directory, TooLarge> {
+    if accounts > MAX_ACCOUNTS {
+        return Err(TooLarge::Accounts(accounts));
+    }
     let accounts = accounts.max(100);
     let mut rng = SplitMix::new(seed);
     let mut dir = Directory::default();
-    dir.domains.push(Domain {
+    dir.push_domain(Domain {
         name: Arc::from("corp.example"),
         forest: Arc::from("corp.example"),
         functional_level: 2016,
         kdc: 2019,
         ticket_signatures: true,
         rbcd_sensitive_enforced: true,
-    });
+    })?;
     let machines = accounts / 10;
     let service_accounts = accounts / 50;
     let users = accounts - machines - service_accounts;
-    let mut rid = 1100_u32;
-    let mut next_rid = || {
-        rid += 1;
-        rid
-    };
+    let mut rids = Rids(1101);
     for i in 0..users {
-        let mut a = account(format!("user{i}"), AccountKind::User, next_rid());
+        let mut a = account(format!("user{i}"), AccountKind::User, rids.next()?);
         a.not_delegated = rng.chance(2);
         a.protected_users = rng.chance(1);
-        dir.accounts.push(a);
+        dir.push_account(a)?;
     }
-    let first_service_account = dir.accounts.len();
+    let mut service_account_ids = Vec::with_capacity(service_accounts);
     for i in 0..service_accounts {
-        dir.accounts
-            .push(account(format!("svc{i}"), AccountKind::User, next_rid()));
+        let a = account(format!("svc{i}"), AccountKind::User, rids.next()?);
+        service_account_ids.push(dir.push_account(a)?);
     }
-    let first_machine_account = dir.accounts.len();
+    let mut machine_ids = Vec::with_capacity(machines);
     for i in 0..machines {
         let name = format!("m{i}");
-        dir.accounts.push(account(
+        let a = account(
             format!("{}$", name.to_ascii_uppercase()),
             AccountKind::Computer,
-            next_rid(),
-        ));
-        dir.machines.push(Machine {
+            rids.next()?,
+        );
+        let account = dir.push_account(a)?;
+        let machine = dir.push_machine(Machine {
             name: Arc::from(name.as_str()),
             domain: Some(DomainId(0)),
-            account: Some(AccountId(id32(first_machine_account + i))),
+            account: Some(account),
             dc: i == 0,
-        });
+        })?;
+        machine_ids.push((machine, account));
     }
-    if let Some(dc) = dir.accounts.get_mut(first_machine_account) {
-        dc.trusted_for_delegation = true;
+    if let Some((_, dc)) = machine_ids.first() {
+        dir.account_mut(*dc).trusted_for_delegation = true;
     }
-    // Services: one per server machine (every fifth machine), one per service account.
-    let servers: Vec<usize> = (0..machines).step_by(5).collect();
-    let mut services: Vec<(usize, usize)> = servers
+    services(&mut dir, &mut rng, &machine_ids, &service_account_ids)?;
+    delegation(&mut dir, &mut rng, &machine_ids, &service_account_ids);
+    Ok(dir)
+}
+
+/// The RIDs of the generated accounts, one each, from 1101.
+struct Rids(u32);
+
+impl Rids {
+    /// The next RID.
+    fn next(&mut self) -> Result<u32, TooLarge> {
+        let rid = self.0;
+        self.0 = rid.checked_add(1).ok_or(TooLarge::Rids)?;
+        Ok(rid)
+    }
+}
+
+/// Services: one per server machine (every fifth machine) run by its machine account, and
+/// one per service account on a random server; each guards one resource.
+fn services(
+    dir: &mut Directory,
+    rng: &mut SplitMix,
+    machines: &[(MachineId, AccountId)],
+    service_accounts: &[AccountId],
+) -> Result<(), TooMany> {
+    let servers: Vec<usize> = (0..machines.len()).step_by(5).collect();
+    let mut services: Vec<(usize, AccountId, bool)> = servers
         .iter()
-        .map(|m| (*m, first_machine_account + m))
+        .filter_map(|m| machines.get(*m).map(|(_, account)| (*m, *account, true)))
         .collect();
-    for i in 0..service_accounts {
-        let m = servers.get(rng.below(servers.len())).copied().unwrap_or(0);
-        services.push((m, first_service_account + i));
+    for account in service_accounts {
+        if let Some(m) = servers.get(rng.below(servers.len())) {
+            services.push((*m, *account, false));
+        }
     }
-    for (i, (m, acc)) in services.iter().enumerate() {
+    for (i, (m, account, machine_account)) in services.into_iter().enumerate() {
+        let Some(&(machine, _)) = machines.get(m) else {
+            continue;
+        };
         let protocol = match rng.below(20) {
             0 => Protocol::Ncalrpc,
             1..=6 => Protocol::Smb,
@@ -123,13 +175,11 @@ pub fn domain(accounts: usize, seed: u64) -> Directory {
             _ => Protocol::Http,
         };
         let spn: Arc<str> = Arc::from(format!("svc{i}/m{m}").as_str());
-        if let Some(a) = dir.accounts.get_mut(*acc) {
-            a.spns.push(Arc::clone(&spn));
-        }
-        dir.services.push(Service {
+        dir.account_mut(account).spns.push(Arc::clone(&spn));
+        let service = dir.push_service(Service {
             name: Arc::from(format!("s{i}").as_str()),
-            machine: MachineId(id32(*m)),
-            account: AccountId(id32(*acc)),
+            machine,
+            account,
             spn,
             protocol,
             logon: if rng.chance(3) {
@@ -137,32 +187,41 @@ pub fn domain(accounts: usize, seed: u64) -> Directory {
             } else {
                 ServiceLogon::Network
             },
-            tcb: *acc >= first_machine_account,
+            tcb: machine_account,
             impersonate_privilege: true,
             checks_impersonation: true,
             com_plus: false,
-            local_account: if *acc >= first_machine_account {
+            local_account: if machine_account {
                 LocalAccount::System
             } else {
                 LocalAccount::Account
             },
-        });
-        dir.resources.push(Resource {
+        })?;
+        dir.push_resource(Resource {
             name: Arc::from(format!("r{i}").as_str()),
-            service: super::directory::ServiceId(id32(i)),
+            service,
             dacl: vec![AccessRule {
                 allow: true,
                 trustee: Trustee::WellKnown(WellKnown::AuthenticatedUsers),
                 rights: vec![Arc::from("read")],
             }],
-        });
+        })?;
     }
-    // Delegation settings.
+    Ok(())
+}
+
+/// Delegation settings: constrained delegation (with protocol transition or not) and
+/// unconstrained delegation on service accounts, unconstrained delegation and RBCD grants
+/// to a service account on servers.
+fn delegation(
+    dir: &mut Directory,
+    rng: &mut SplitMix,
+    machines: &[(MachineId, AccountId)],
+    service_accounts: &[AccountId],
+) {
     let spns: Vec<Arc<str>> = dir.services.iter().map(|s| Arc::clone(&s.spn)).collect();
-    for i in 0..service_accounts {
-        let Some(a) = dir.accounts.get_mut(first_service_account + i) else {
-            continue;
-        };
+    for id in service_accounts {
+        let a = dir.account_mut(*id);
         if rng.chance(30) {
             for _ in 0..=rng.below(3) {
                 if let Some(spn) = spns.get(rng.below(spns.len())) {
@@ -173,20 +232,14 @@ pub fn domain(accounts: usize, seed: u64) -> Directory {
         }
         a.trusted_for_delegation = rng.chance(3);
     }
-    for m in &servers {
-        if rng.chance(2)
-            && let Some(a) = dir.accounts.get_mut(first_machine_account + m)
-        {
-            a.trusted_for_delegation = true;
+    for (_, server) in machines.iter().step_by(5) {
+        if rng.chance(2) {
+            dir.account_mut(*server).trusted_for_delegation = true;
         }
-        if rng.chance(5) {
-            let admitted = AccountId(id32(
-                first_service_account + rng.below(service_accounts.max(1)),
-            ));
-            if let Some(a) = dir.accounts.get_mut(first_machine_account + m) {
-                a.allowed_to_act.push(admitted);
-            }
+        if rng.chance(5)
+            && let Some(admitted) = service_accounts.get(rng.below(service_accounts.len()))
+        {
+            dir.account_mut(*server).allowed_to_act.push(*admitted);
         }
     }
-    dir
 }

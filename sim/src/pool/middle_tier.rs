@@ -9,10 +9,15 @@
 //! and the pool grows with the client count.
 
 use std::fmt::Write as _;
+use std::num::{NonZeroU16, NonZeroUsize};
 
 use tokenhop_model::managed::Ident;
 
 use super::server::Server;
+
+/// The most worker threads a simulated middle tier runs: each is an OS thread of this
+/// process, so `tokenhop bench --connections --workers` refuses more with an error.
+pub const MAX_WORKERS: u16 = 256;
 
 /// What one simulation measured.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,17 +51,17 @@ pub struct MiddleTierReport {
 pub fn simulate(
     clients: u16,
     requests_per_client: u16,
-    workers: usize,
+    workers: NonZeroUsize,
     per_client_identity: bool,
 ) -> MiddleTierReport {
     let requests: Vec<Ident> = (0..requests_per_client).flat_map(|_| 1..=clients).collect();
-    let served = Server::middle_tier(per_client_identity).serve(workers.max(1), &requests);
+    let served = Server::middle_tier(per_client_identity).serve(workers.get(), &requests);
     let stats = served.connections;
     let asked = stats.opened + stats.reused;
     MiddleTierReport {
         clients,
         requests_per_client,
-        workers,
+        workers: workers.get(),
         per_client_identity,
         connections_opened: stats.opened,
         connections_reused: stats.reused,
@@ -74,14 +79,19 @@ pub fn simulate(
 /// [`simulate`] for 1, 2, 4, ... up to `max_clients` clients (and `max_clients` itself),
 /// each under the service identity then per client identity.
 #[must_use]
-pub fn sweep(max_clients: u16, requests_per_client: u16, workers: usize) -> Vec<MiddleTierReport> {
+pub fn sweep(
+    max_clients: NonZeroU16,
+    requests_per_client: u16,
+    workers: NonZeroUsize,
+) -> Vec<MiddleTierReport> {
+    let max_clients = max_clients.get();
     let mut counts = Vec::new();
     let mut c: u16 = 1;
     while c < max_clients {
         counts.push(c);
         c = c.saturating_mul(2);
     }
-    counts.push(max_clients.max(1));
+    counts.push(max_clients);
     counts
         .into_iter()
         .flat_map(|c| {
@@ -126,9 +136,10 @@ mod tests {
     #[test]
     fn mrt_3_connections_opened_as_each_client_are_not_shared() {
         for workers in [1, 2, 4] {
+            let threads = NonZeroUsize::new(workers).unwrap();
             for clients in [1, 2, 4, 8, 16] {
-                let service = simulate(clients, 8, workers, false);
-                let per_client = simulate(clients, 8, workers, true);
+                let service = simulate(clients, 8, threads, false);
+                let per_client = simulate(clients, 8, threads, true);
                 for r in [&service, &per_client] {
                     assert_eq!(r.violation, None);
                     assert_eq!(
@@ -159,7 +170,11 @@ mod tests {
 
     #[test]
     fn mrt_3_the_table_shows_the_connection_count_growing_with_clients() {
-        let rows = sweep(8, 4, 2);
+        let rows = sweep(
+            NonZeroU16::new(8).unwrap(),
+            4,
+            NonZeroUsize::new(2).unwrap(),
+        );
         assert_eq!(rows.len(), 8);
         let text = table(&rows);
         assert_eq!(text.lines().count(), 2 + rows.len());

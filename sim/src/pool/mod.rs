@@ -27,7 +27,7 @@ pub mod worker;
 
 pub use check::{Violation, check};
 pub use event::{Action, Event, How, ItemId};
-pub use middle_tier::{MiddleTierReport, simulate, sweep, table};
+pub use middle_tier::{MAX_WORKERS, MiddleTierReport, simulate, sweep, table};
 pub use process::{Pool, PoolConfig, Served};
 pub use server::{DbIdentity, Flow, Server, ServerVariant};
 pub use worker::{Body, Ctx, Failure};

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use thiserror::Error;
 
 use tokenhop_model::net::chain::Step;
-use tokenhop_model::net::directory::{AccountId, Directory, ServiceId};
+use tokenhop_model::net::directory::{AccountId, Directory, ServiceId, TooMany};
 use tokenhop_model::net::graph::{self, DelegationGraph, EdgeKind, Hop, Node, Reach};
 use tokenhop_model::rules::RuleId;
 
@@ -43,9 +43,13 @@ pub enum QueryError {
 }
 
 /// The graph of `topology`, with a `call` edge for each call its chains make.
-#[must_use]
-pub fn build(topology: &Topology) -> DelegationGraph {
-    let mut g = DelegationGraph::build(&topology.dir, &topology.readings);
+///
+/// # Errors
+///
+/// [`TooMany`] when the topology has no machine id left for the workstations the graph
+/// adds (see [`DelegationGraph::build`]).
+pub fn build(topology: &Topology) -> Result<DelegationGraph, TooMany> {
+    let mut g = DelegationGraph::build(&topology.dir, &topology.readings)?;
     for chain in &topology.chains {
         let mut at: Option<Node> = None;
         for s in &chain.steps {
@@ -63,7 +67,7 @@ pub fn build(topology: &Topology) -> DelegationGraph {
             }
         }
     }
-    g
+    Ok(g)
 }
 
 /// Runs the query `--from account --entry service` on `topology`.
@@ -82,16 +86,17 @@ pub fn query(
     let account = find_account(dir, from).ok_or_else(|| QueryError::UnknownAccount {
         name: from.to_owned(),
         file: file.clone(),
-        known: (0..dir.accounts.len())
-            .map(|i| dir.qualified(AccountId(u32::try_from(i).unwrap_or(u32::MAX))))
+        known: dir
+            .account_ids()
+            .map(|a| dir.qualified(a))
             .collect::<Vec<_>>()
             .join(", "),
     })?;
     let service = dir
-        .services
-        .iter()
-        .position(|s| *s.name == *entry)
-        .map(|i| ServiceId(u32::try_from(i).unwrap_or(u32::MAX)))
+        .service_ids()
+        .zip(&dir.services)
+        .find(|(_, s)| *s.name == *entry)
+        .map(|(id, _)| id)
         .ok_or_else(|| QueryError::UnknownService {
             name: entry.to_owned(),
             file,
@@ -110,18 +115,17 @@ fn find_account(dir: &Directory, name: &str) -> Option<AccountId> {
         Some((b, d)) => (b, Some(d)),
         None => (name, None),
     };
-    let found: Vec<usize> = dir
-        .accounts
-        .iter()
-        .enumerate()
+    let found: Vec<AccountId> = dir
+        .account_ids()
+        .zip(&dir.accounts)
         .filter(|(_, a)| {
             a.name.eq_ignore_ascii_case(bare)
                 && domain.is_none_or(|d| dir.domain(a.domain).name.eq_ignore_ascii_case(d))
         })
-        .map(|(i, _)| i)
+        .map(|(id, _)| id)
         .collect();
     match found.as_slice() {
-        [one] => u32::try_from(*one).ok().map(AccountId),
+        [one] => Some(*one),
         _ => None,
     }
 }

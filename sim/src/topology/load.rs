@@ -78,7 +78,7 @@ struct Builder {
     service_names: HashMap<String, ServiceId>,
     resource_names: HashMap<String, ResourceId>,
     /// Accounts declared without TRUSTED_FOR_DELEGATION in so many words, with where.
-    not_trusted_declared: Vec<(usize, String)>,
+    not_trusted_declared: Vec<(AccountId, String)>,
     /// Accounts by lower-case name, for lookups that stay fast in large directories.
     by_name: HashMap<String, Vec<AccountId>>,
     /// The RIDs taken in each domain.
@@ -96,6 +96,9 @@ fn sorted_keys<V>(table: &HashMap<String, V>) -> Vec<String> {
 
 /// Where the RIDs of accounts declared without one start: far above the ones people write.
 const AUTO_RID: u32 = 1_000_000;
+
+/// Why an account declared without a RID gets none.
+const NO_RID_LEFT: &str = "no RID is left for an account declared without one: give it `rid`";
 
 const DOMAIN_FIELDS: &[&str] = &[
     "name",
@@ -294,108 +297,124 @@ impl Builder {
                     ),
                 ));
             }
-            let id = DomainId(u32::try_from(self.dir.domains.len()).unwrap_or(u32::MAX));
-            self.dir.domains.push(Domain {
-                name: Arc::from(name.as_str()),
-                forest: Arc::from(forest.as_str()),
-                functional_level,
-                kdc,
-                ticket_signatures: bool_or(&f, "ticket_signatures", true)?,
-                rbcd_sensitive_enforced: bool_or(&f, "rbcd_sensitive_enforced", true)?,
-            });
+            let id = self
+                .dir
+                .push_domain(Domain {
+                    name: Arc::from(name.as_str()),
+                    forest: Arc::from(forest.as_str()),
+                    functional_level,
+                    kdc,
+                    ticket_signatures: bool_or(&f, "ticket_signatures", true)?,
+                    rbcd_sensitive_enforced: bool_or(&f, "rbcd_sensitive_enforced", true)?,
+                })
+                .map_err(|e| Fault::new(d.span, &p, e.to_string()))?;
             self.domain_names.insert(name.clone(), id);
             // Accounts, their links resolved in a second pass.
             if let Some(accounts) = f.get("accounts") {
                 let base = f.path("accounts");
                 for (j, a) in list(accounts, &base)?.iter().enumerate() {
-                    let ap = index(&base, j);
-                    let af = Fields::new(a, &ap, "an account", ACCOUNT_FIELDS)?;
-                    let aname = string(af.require("name", "an account")?, &af.path("name"))?;
-                    if self
-                        .by_name
-                        .get(&aname.to_ascii_lowercase())
-                        .is_some_and(|ids| ids.iter().any(|x| self.dir.account(*x).domain == id))
-                    {
-                        return Err(Fault::new(
-                            a.span,
-                            af.path("name"),
-                            format!("an account named `{aname}` is already declared in `{name}`"),
-                        ));
-                    }
-                    let kind = match af.get("kind") {
-                        Some(k) => word(
-                            k,
-                            &af.path("kind"),
-                            "an account kind",
-                            &[
-                                ("user", AccountKind::User),
-                                ("computer", AccountKind::Computer),
-                                ("group", AccountKind::Group),
-                            ],
-                        )?,
-                        None if aname.ends_with('$') => AccountKind::Computer,
-                        None => AccountKind::User,
-                    };
-                    let rid = match af.get("rid") {
-                        Some(r) => u32::try_from(integer(r, &af.path("rid"))?).map_err(|_| {
-                            Fault::new(r.span, af.path("rid"), "a RID is a positive number")
-                        })?,
-                        None => AUTO_RID + u32::try_from(self.dir.accounts.len()).unwrap_or(0),
-                    };
-                    if self.rids.contains(&(id, rid)) {
-                        let at = af.get("rid").map_or(a.span, |r| r.span);
-                        return Err(Fault::new(
-                            at,
-                            af.path("rid"),
-                            format!("RID {rid} is already taken in `{name}`"),
-                        ));
-                    }
-                    let flags = uac_flags(&af)?;
-                    if !flags.0
-                        && (af.get("trusted_for_delegation").is_some()
-                            || af.get("user_account_control").is_some())
-                    {
-                        self.not_trusted_declared
-                            .push((self.dir.accounts.len(), af.path("trusted_for_delegation")));
-                    }
-                    let account = Account {
-                        trusted_for_delegation: flags.0,
-                        not_delegated: flags.1,
-                        trusted_to_auth_for_delegation: flags.2,
-                        protected_users: bool_or(&af, "protected_users", false)?,
-                        spns: strings(&af, "spns")?
-                            .into_iter()
-                            .map(|(s, _, _)| s)
-                            .collect(),
-                        allowed_to_delegate_to: strings(&af, "allowed_to_delegate_to")?
-                            .into_iter()
-                            .map(|(s, _, _)| s)
-                            .collect(),
-                        ..Account::new(&aname, id, kind, rid)
-                    };
-                    if kind == AccountKind::Group {
-                        group_has_no_logon(&af, &account)?;
-                    }
-                    for (spn, span, path) in strings(&af, "spns")? {
-                        if let Some(owner) = self.spn_owner.get(&spn.to_ascii_lowercase()) {
-                            return Err(Fault::new(
-                                span,
-                                path,
-                                format!(
-                                    "SPN `{spn}` is already registered on {}",
-                                    self.dir.qualified(*owner)
-                                ),
-                            ));
-                        }
-                        let me =
-                            AccountId(u32::try_from(self.dir.accounts.len()).unwrap_or(u32::MAX));
-                        self.spn_owner.insert(spn.to_ascii_lowercase(), me);
-                    }
-                    self.push_account(account);
+                    self.account(a, &index(&base, j), id, &name)?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// One account of domain `domain` (named `dname`), its links to other accounts left
+    /// for [`Builder::account_links`].
+    fn account(&mut self, a: &Node, ap: &str, domain: DomainId, dname: &str) -> Read<()> {
+        let af = Fields::new(a, ap, "an account", ACCOUNT_FIELDS)?;
+        let aname = string(af.require("name", "an account")?, &af.path("name"))?;
+        if self
+            .by_name
+            .get(&aname.to_ascii_lowercase())
+            .is_some_and(|ids| ids.iter().any(|x| self.dir.account(*x).domain == domain))
+        {
+            return Err(Fault::new(
+                a.span,
+                af.path("name"),
+                format!("an account named `{aname}` is already declared in `{dname}`"),
+            ));
+        }
+        let kind = match af.get("kind") {
+            Some(k) => word(
+                k,
+                &af.path("kind"),
+                "an account kind",
+                &[
+                    ("user", AccountKind::User),
+                    ("computer", AccountKind::Computer),
+                    ("group", AccountKind::Group),
+                ],
+            )?,
+            None if aname.ends_with('$') => AccountKind::Computer,
+            None => AccountKind::User,
+        };
+        let rid = match af.get("rid") {
+            Some(r) => u32::try_from(integer(r, &af.path("rid"))?)
+                .map_err(|_| Fault::new(r.span, af.path("rid"), "a RID is a positive number"))?,
+            None => self
+                .auto_rid()
+                .ok_or_else(|| Fault::new(a.span, af.path("rid"), NO_RID_LEFT))?,
+        };
+        if self.rids.contains(&(domain, rid)) {
+            let at = af.get("rid").map_or(a.span, |r| r.span);
+            return Err(Fault::new(
+                at,
+                af.path("rid"),
+                format!("RID {rid} is already taken in `{dname}`"),
+            ));
+        }
+        let flags = uac_flags(&af)?;
+        let account = Account {
+            trusted_for_delegation: flags.0,
+            not_delegated: flags.1,
+            trusted_to_auth_for_delegation: flags.2,
+            protected_users: bool_or(&af, "protected_users", false)?,
+            spns: strings(&af, "spns")?
+                .into_iter()
+                .map(|(s, _, _)| s)
+                .collect(),
+            allowed_to_delegate_to: strings(&af, "allowed_to_delegate_to")?
+                .into_iter()
+                .map(|(s, _, _)| s)
+                .collect(),
+            ..Account::new(&aname, domain, kind, rid)
+        };
+        if kind == AccountKind::Group {
+            group_has_no_logon(&af, &account)?;
+        }
+        let me = self.push_account(account, a.span, ap)?;
+        if !flags.0
+            && (af.get("trusted_for_delegation").is_some()
+                || af.get("user_account_control").is_some())
+        {
+            self.not_trusted_declared
+                .push((me, af.path("trusted_for_delegation")));
+        }
+        for (spn, span, path) in strings(&af, "spns")? {
+            if let Some(owner) = self.spn_owner.get(&spn.to_ascii_lowercase()) {
+                let message = if *owner == me {
+                    format!("SPN `{spn}` is listed twice")
+                } else {
+                    format!(
+                        "SPN `{spn}` is already registered on {}",
+                        self.dir.qualified(*owner)
+                    )
+                };
+                return Err(Fault::new(span, path, message));
+            }
+            self.spn_owner.insert(spn.to_ascii_lowercase(), me);
+        }
+        Ok(())
+    }
+
+    /// The RID of the next account declared without one: [`AUTO_RID`] plus the accounts so
+    /// far, or `None` past the last RID.
+    fn auto_rid(&self) -> Option<u32> {
+        u32::try_from(self.dir.accounts.len())
+            .ok()
+            .and_then(|n| AUTO_RID.checked_add(n))
     }
 
     /// Resolves the account-to-account links (RBCD lists, writers, group members) once every
@@ -475,25 +494,22 @@ impl Builder {
 
     fn account_named(&self, name: &str, span: Span, path: &str) -> Read<AccountId> {
         let (bare, domain) = super::split_account_name(name);
-        let found: Vec<usize> = self
+        let found: Vec<AccountId> = self
             .by_name
             .get(&bare.to_ascii_lowercase())
             .into_iter()
             .flatten()
-            .filter(|a| super::in_domain(&self.dir, **a, domain))
-            .map(|a| a.index())
+            .copied()
+            .filter(|a| super::in_domain(&self.dir, *a, domain))
             .collect();
         match found.as_slice() {
-            [one] => Ok(AccountId(u32::try_from(*one).unwrap_or(u32::MAX))),
+            [one] => Ok(*one),
             [] => Err(Fault::new(
                 span,
                 path,
                 format!("`{name}` is not an account of the topology"),
             )
-            .allowing((0..self.dir.accounts.len()).map(|i| {
-                self.dir
-                    .qualified(AccountId(u32::try_from(i).unwrap_or(u32::MAX)))
-            }))),
+            .allowing(self.dir.account_ids().map(|a| self.dir.qualified(a)))),
             _ => Err(Fault::new(
                 span,
                 path,
@@ -596,7 +612,7 @@ impl Builder {
                     let an = string(a, &f.path("account"))?;
                     Some(self.account_named(&an, a.span, &f.path("account"))?)
                 }
-                (None, Some(d)) => Some(self.computer_account(&name, d)),
+                (None, Some(d)) => Some(self.computer_account(&name, d, m.span, &p)?),
                 (None, None) => None,
             };
             if let (Some(a), Some(node)) = (account, f.get("account")) {
@@ -631,11 +647,7 @@ impl Builder {
                         "a domain controller belongs to a domain: give it `domain`",
                     ));
                 };
-                if let Some((_, path)) = self
-                    .not_trusted_declared
-                    .iter()
-                    .find(|(i, _)| *i == a.index())
-                {
+                if let Some((_, path)) = self.not_trusted_declared.iter().find(|(i, _)| *i == a) {
                     let at = f.get("dc").map_or(m.span, |n| n.span);
                     return Err(Fault::new(
                         at,
@@ -649,32 +661,43 @@ impl Builder {
                 // AD-4: a domain controller's account is created TRUSTED_FOR_DELEGATION.
                 self.dir.account_mut(a).trusted_for_delegation = true;
             }
-            let id = MachineId(u32::try_from(self.dir.machines.len()).unwrap_or(u32::MAX));
-            self.dir.machines.push(Machine {
-                name: Arc::from(name.as_str()),
-                domain,
-                account,
-                dc,
-            });
+            let id = self
+                .dir
+                .push_machine(Machine {
+                    name: Arc::from(name.as_str()),
+                    domain,
+                    account,
+                    dc,
+                })
+                .map_err(|e| Fault::new(m.span, &p, e.to_string()))?;
             self.machine_names.insert(name, id);
         }
         Ok(())
     }
 
-    /// Adds an account to the directory and the indexes.
-    fn push_account(&mut self, account: Account) -> AccountId {
-        let id = AccountId(u32::try_from(self.dir.accounts.len()).unwrap_or(u32::MAX));
-        self.by_name
-            .entry(account.name.to_ascii_lowercase())
-            .or_default()
-            .push(id);
-        self.rids.insert((account.domain, account.rid));
-        self.dir.accounts.push(account);
-        id
+    /// Adds an account to the directory and the indexes; the account is declared at `span`
+    /// and `path`, where a directory with no account id left is reported.
+    fn push_account(&mut self, account: Account, span: Span, path: &str) -> Read<AccountId> {
+        let key = (account.domain, account.rid);
+        let name = account.name.to_ascii_lowercase();
+        let id = self
+            .dir
+            .push_account(account)
+            .map_err(|e| Fault::new(span, path, e.to_string()))?;
+        self.by_name.entry(name).or_default().push(id);
+        self.rids.insert(key);
+        Ok(id)
     }
 
-    /// The computer account `<NAME>$` of a joined machine, created if not declared.
-    fn computer_account(&mut self, machine: &str, domain: DomainId) -> AccountId {
+    /// The computer account `<NAME>$` of a joined machine, created if not declared (the
+    /// machine declared at `span` and `path`).
+    fn computer_account(
+        &mut self,
+        machine: &str,
+        domain: DomainId,
+        span: Span,
+        path: &str,
+    ) -> Read<AccountId> {
         let name = format!("{}$", machine.to_ascii_uppercase());
         if let Some(found) = self
             .by_name
@@ -685,13 +708,24 @@ impl Builder {
                     .find(|a| self.dir.account(*a).domain == domain)
             })
         {
-            return found;
+            return Ok(found);
         }
-        let mut rid = AUTO_RID + u32::try_from(self.dir.accounts.len()).unwrap_or(0);
-        while self.rids.contains(&(domain, rid)) {
-            rid += 1;
+        let mut rid = self.auto_rid();
+        while let Some(taken) = rid.filter(|r| self.rids.contains(&(domain, *r))) {
+            rid = taken.checked_add(1);
         }
-        self.push_account(Account::new(&name, domain, AccountKind::Computer, rid))
+        let rid = rid.ok_or_else(|| {
+            Fault::new(
+                span,
+                path,
+                format!("no RID is left in the domain for the computer account `{name}`"),
+            )
+        })?;
+        self.push_account(
+            Account::new(&name, domain, AccountKind::Computer, rid),
+            span,
+            path,
+        )
     }
 
     fn machine_named(&self, n: &Node, path: &str) -> Read<MachineId> {
@@ -779,8 +813,7 @@ impl Builder {
             )?,
             None => ServiceLogon::Network,
         };
-        let id = ServiceId(u32::try_from(self.dir.services.len()).unwrap_or(u32::MAX));
-        self.dir.services.push(Service {
+        let service = Service {
             name: Arc::from(name.as_str()),
             machine,
             account,
@@ -792,7 +825,11 @@ impl Builder {
             checks_impersonation: bool_or(&f, "checks_impersonation", true)?,
             com_plus,
             local_account,
-        });
+        };
+        let id = self
+            .dir
+            .push_service(service)
+            .map_err(|e| Fault::new(s.span, p, e.to_string()))?;
         self.service_names.insert(name, id);
         Ok(())
     }
@@ -935,12 +972,14 @@ impl Builder {
                     rights,
                 });
             }
-            let id = ResourceId(u32::try_from(self.dir.resources.len()).unwrap_or(u32::MAX));
-            self.dir.resources.push(Resource {
-                name: Arc::from(name.as_str()),
-                service,
-                dacl,
-            });
+            let id = self
+                .dir
+                .push_resource(Resource {
+                    name: Arc::from(name.as_str()),
+                    service,
+                    dacl,
+                })
+                .map_err(|e| Fault::new(r.span, &p, e.to_string()))?;
             self.resource_names.insert(name, id);
         }
         Ok(())

@@ -224,11 +224,11 @@ fn access_rule(dir: &Directory, e: &AccessRule) -> String {
 /// there is no user or no machine.
 fn chain(out: &mut String, dir: &Directory) {
     let user = dir
-        .accounts
-        .iter()
-        .position(|a| a.kind == AccountKind::User);
-    if let (Some(u), Some(m)) = (user, dir.machines.first()) {
-        let id = AccountId(u32::try_from(u).unwrap_or(0));
+        .account_ids()
+        .zip(&dir.accounts)
+        .find(|(_, a)| a.kind == AccountKind::User)
+        .map(|(id, _)| id);
+    if let (Some(id), Some(m)) = (user, dir.machines.first()) {
         let _ = writeln!(
             out,
             "chains:\n  - name: sign-in\n    steps:\n      - start: {{ user: {}, machine: {} }}\n        expect: {{ ok: true }}",

@@ -28,7 +28,7 @@ use serde::Serialize;
 use super::chain::{self, ChainState, Step};
 use super::directory::{
     AccountId, AccountKind, Directory, DomainId, LocalAccount, Machine, MachineId, Protocol,
-    ResourceId, ServiceId,
+    ResourceId, ServiceId, TooMany,
 };
 use super::hop::{Credentials, Holder};
 use super::kerberos::Origin;
@@ -202,35 +202,36 @@ pub struct DelegationGraph {
     pub evaluations: usize,
 }
 
-fn ids<T>(len: usize, make: impl Fn(u32) -> T) -> impl Iterator<Item = T> {
-    (0..len).map_while(move |i| u32::try_from(i).ok().map(&make))
-}
-
 impl DelegationGraph {
     /// Builds the graph of `dir` under `readings`.
-    #[must_use]
-    pub fn build(dir: &Directory, readings: &Readings) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when `dir` has no machine id left for the workstation each domain's
+    /// users sign in at.
+    pub fn build(dir: &Directory, readings: &Readings) -> Result<Self, TooMany> {
         let mut dir = dir.clone();
         let mut workstations = HashMap::new();
-        for d in ids(dir.domains.len(), DomainId).collect::<Vec<_>>() {
-            if let Ok(id) = u32::try_from(dir.machines.len()) {
-                dir.machines.push(Machine {
-                    name: format!("{} workstation", dir.domain(d).name).into(),
-                    domain: Some(d),
-                    account: None,
-                    dc: false,
-                });
-                workstations.insert(d, MachineId(id));
-            }
+        for d in dir.domain_ids() {
+            let workstation = dir.push_machine(Machine {
+                name: format!("{} workstation", dir.domain(d).name).into(),
+                domain: Some(d),
+                account: None,
+                dc: false,
+            })?;
+            workstations.insert(d, workstation);
         }
         let mut graph = DiGraph::new();
-        let accounts = ids(dir.accounts.len(), AccountId)
+        let accounts = dir
+            .account_ids()
             .map(|a| graph.add_node(Node::Account(a)))
             .collect();
-        let services = ids(dir.services.len(), ServiceId)
+        let services = dir
+            .service_ids()
             .map(|s| graph.add_node(Node::Service(s)))
             .collect();
-        let resources = ids(dir.resources.len(), ResourceId)
+        let resources = dir
+            .resource_ids()
             .map(|r| graph.add_node(Node::Resource(r)))
             .collect();
         let mut g = DelegationGraph {
@@ -246,7 +247,7 @@ impl DelegationGraph {
         g.add_structure();
         g.add_identity_edges();
         g.add_coercions();
-        g
+        Ok(g)
     }
 
     /// The directory the graph's searches play in: the one it was built from, with a
@@ -270,19 +271,25 @@ impl DelegationGraph {
     }
 
     fn add_structure(&mut self) {
-        let runs: Vec<(ServiceId, AccountId)> = ids(self.dir.services.len(), ServiceId)
+        let runs: Vec<(ServiceId, AccountId)> = self
+            .dir
+            .service_ids()
             .map(|s| (s, self.dir.service(s).account))
             .collect();
         for (s, a) in runs {
             self.add_edge(Node::Service(s), Node::Account(a), EdgeKind::RunsAs);
         }
-        let guarded: Vec<(ResourceId, ServiceId)> = ids(self.dir.resources.len(), ResourceId)
+        let guarded: Vec<(ResourceId, ServiceId)> = self
+            .dir
+            .resource_ids()
             .map(|r| (r, self.dir.resource(r).service))
             .collect();
         for (r, s) in guarded {
             self.add_edge(Node::Service(s), Node::Resource(r), EdgeKind::Guards);
         }
-        let writers: Vec<(AccountId, AccountId)> = ids(self.dir.accounts.len(), AccountId)
+        let writers: Vec<(AccountId, AccountId)> = self
+            .dir
+            .account_ids()
             .flat_map(|a| {
                 self.dir
                     .account(a)
@@ -300,7 +307,8 @@ impl DelegationGraph {
     /// One user of each class the hop tells apart.
     fn representatives(&self) -> Vec<AccountId> {
         let mut seen = BTreeSet::new();
-        ids(self.dir.accounts.len(), AccountId)
+        self.dir
+            .account_ids()
             .filter(|u| {
                 let a = self.dir.account(*u);
                 a.kind == AccountKind::User
@@ -310,7 +318,7 @@ impl DelegationGraph {
     }
 
     fn add_identity_edges(&mut self) {
-        let entries: Vec<ServiceId> = ids(self.dir.services.len(), ServiceId).collect();
+        let entries: Vec<ServiceId> = self.dir.service_ids().collect();
         let mut found: BTreeSet<(ServiceId, ServiceId, EdgeKind)> = BTreeSet::new();
         for user in self.representatives() {
             let mut search = Search::new(&self.dir, &self.readings, user).recording_edges();
@@ -335,7 +343,7 @@ impl DelegationGraph {
     fn add_coercions(&mut self) {
         let mut found = Vec::new();
         let mut victims: HashMap<MachineId, ServiceId> = HashMap::new();
-        for s in ids(self.dir.services.len(), ServiceId) {
+        for s in self.dir.service_ids() {
             if self.dir.service(s).local_account == LocalAccount::System {
                 victims.entry(self.dir.service(s).machine).or_insert(s);
             }
@@ -344,7 +352,7 @@ impl DelegationGraph {
         victims.sort_unstable();
         for victim in victims {
             let v = self.dir.service(victim);
-            for to in ids(self.dir.services.len(), ServiceId) {
+            for to in self.dir.service_ids() {
                 let l = self.dir.service(to);
                 let trusted = self.dir.account(l.account).trusted_for_delegation;
                 if l.account == v.account || (l.machine != v.machine && !trusted) {
@@ -578,7 +586,7 @@ fn granted(
 ) -> Vec<(ResourceId, Vec<String>)> {
     let dir = &graph.dir;
     let mut out = Vec::new();
-    for r in ids(dir.resources.len(), ResourceId) {
+    for r in dir.resource_ids() {
         if dir.resource(r).service != service {
             continue;
         }
