@@ -434,7 +434,60 @@ const PROCESS_FIELDS: &[&str] = &[
 fn process_spec(node: &Node, path: &str, setup: &Setup) -> Read<(ProcessSpec, Vec<Span>)> {
     let f = Fields::new(node, path, "a process", PROCESS_FIELDS)?;
     let name = string(f.require("name", "a process")?, &f.path("name"))?;
-    let user = match f.get("user") {
+    let user = process_user(&f, setup)?;
+    let mut spec = ProcessSpec::new(&name, user, &[]);
+    if let Some(n) = f.get("integrity") {
+        spec.integrity = Some(vocab::integrity(n, &f.path("integrity"))?);
+    }
+    if let Some(n) = f.get("elevated") {
+        spec.elevated = boolean(n, &f.path("elevated"))?;
+        if spec.elevated
+            && !setup.is_administrator(user)
+            && setup.world().accounts.user(user).is_some()
+        {
+            return Err(Fault::new(
+                n.span,
+                f.path("elevated"),
+                format!(
+                    "`{}` is not a member of Administrators, so its process cannot run elevated",
+                    setup.world().name_of(user)
+                ),
+            ));
+        }
+    }
+    if let Some(n) = f.get("service") {
+        spec.service = boolean(n, &f.path("service"))?;
+    }
+    if let Some(n) = f.get("session") {
+        let s = crate::reader::integer(n, &f.path("session"))?;
+        spec.session = Some(u32::try_from(s).map_err(|_| {
+            Fault::new(
+                n.span,
+                f.path("session"),
+                format!("{s} is not a session id"),
+            )
+        })?);
+    }
+    process_privileges(&f, &mut spec)?;
+    required_privileges(&f, &mut spec)?;
+    restricted_sids(&f, setup, &mut spec)?;
+    if let Some(n) = f.get("write_restricted") {
+        spec.write_restricted = boolean(n, &f.path("write_restricted"))?;
+    }
+    if let Some(n) = f.get("app_container").filter(|n| !n.is_null()) {
+        spec.app_container = Some(string(n, &f.path("app_container"))?);
+    }
+    if let Some(n) = f.get("kernel_mode") {
+        spec.kernel_mode = boolean(n, &f.path("kernel_mode"))?;
+    }
+    let spans = process_threads(&f, node, &mut spec)?;
+    Ok((spec, spans))
+}
+
+/// The account a process runs as: a user of the machine or a service account, the current
+/// user when not given.
+fn process_user(f: &Fields<'_>, setup: &Setup) -> Read<PrincipalId> {
+    Ok(match f.get("user") {
         Some(n) => {
             let text = string(n, &f.path("user"))?;
             let id = setup.world().principals.find(&text).filter(|id| {
@@ -470,91 +523,72 @@ fn process_spec(node: &Node, path: &str, setup: &Setup) -> Read<(ProcessSpec, Ve
             .principals
             .find(CURRENT_USER)
             .unwrap_or(wk::SYSTEM),
+    })
+}
+
+/// `privileges`: the process token's privileges set away from the account's defaults.
+fn process_privileges(f: &Fields<'_>, spec: &mut ProcessSpec) -> Read<()> {
+    let Some(n) = f.get("privileges") else {
+        return Ok(());
     };
-    let mut spec = ProcessSpec::new(&name, user, &[]);
-    if let Some(n) = f.get("integrity") {
-        spec.integrity = Some(vocab::integrity(n, &f.path("integrity"))?);
+    let base = f.path("privileges");
+    for (pname, key, value) in entries(n, &base)? {
+        let p = join(&base, &pname);
+        let privilege: Privilege = vocab::privilege_key(&pname, key, &p)?;
+        let setting = word(
+            value,
+            &p,
+            "a privilege setting",
+            &[
+                ("enabled", PrivilegeSetting::Enabled),
+                ("disabled", PrivilegeSetting::Disabled),
+                ("removed", PrivilegeSetting::Removed),
+            ],
+        )?;
+        spec.privileges.push((privilege, setting));
     }
-    if let Some(n) = f.get("elevated") {
-        spec.elevated = boolean(n, &f.path("elevated"))?;
-        if spec.elevated
-            && !setup.is_administrator(user)
-            && setup.world().accounts.user(user).is_some()
-        {
-            return Err(Fault::new(
-                n.span,
-                f.path("elevated"),
-                format!(
-                    "`{}` is not a member of Administrators, so its process cannot run elevated",
-                    setup.world().name_of(user)
-                ),
-            ));
-        }
+    Ok(())
+}
+
+/// `required_privileges`: a service's required privileges, which only a service has.
+fn required_privileges(f: &Fields<'_>, spec: &mut ProcessSpec) -> Read<()> {
+    let Some(n) = f.get("required_privileges").filter(|n| !n.is_null()) else {
+        return Ok(());
+    };
+    let base = f.path("required_privileges");
+    let mut required = Vec::new();
+    for (i, item) in list(n, &base)?.iter().enumerate() {
+        required.push(vocab::privilege(item, &index(&base, i))?);
     }
-    if let Some(n) = f.get("service") {
-        spec.service = boolean(n, &f.path("service"))?;
+    if !(spec.service || [wk::LOCAL_SERVICE, wk::NETWORK_SERVICE].contains(&spec.user)) {
+        return Err(Fault::new(
+            n.span,
+            base,
+            "required privileges are a service setting; add `service: true`",
+        ));
     }
-    if let Some(n) = f.get("session") {
-        let s = crate::reader::integer(n, &f.path("session"))?;
-        spec.session = Some(u32::try_from(s).map_err(|_| {
-            Fault::new(
-                n.span,
-                f.path("session"),
-                format!("{s} is not a session id"),
-            )
-        })?);
+    spec.required_privileges = Some(required);
+    Ok(())
+}
+
+/// `restricted_sids`: the principals that restrict the process token.
+fn restricted_sids(f: &Fields<'_>, setup: &Setup, spec: &mut ProcessSpec) -> Read<()> {
+    let Some(n) = f.get("restricted_sids") else {
+        return Ok(());
+    };
+    let base = f.path("restricted_sids");
+    for (i, item) in list(n, &base)?.iter().enumerate() {
+        let p = index(&base, i);
+        let name = string(item, &p)?;
+        spec.restricted_sids
+            .push(principal_by_name(setup.world(), &name, item, &p)?);
     }
-    if let Some(n) = f.get("privileges") {
-        let base = f.path("privileges");
-        for (pname, key, value) in entries(n, &base)? {
-            let p = join(&base, &pname);
-            let privilege: Privilege = vocab::privilege_key(&pname, key, &p)?;
-            let setting = word(
-                value,
-                &p,
-                "a privilege setting",
-                &[
-                    ("enabled", PrivilegeSetting::Enabled),
-                    ("disabled", PrivilegeSetting::Disabled),
-                    ("removed", PrivilegeSetting::Removed),
-                ],
-            )?;
-            spec.privileges.push((privilege, setting));
-        }
-    }
-    if let Some(n) = f.get("required_privileges").filter(|n| !n.is_null()) {
-        let base = f.path("required_privileges");
-        let mut required = Vec::new();
-        for (i, item) in list(n, &base)?.iter().enumerate() {
-            required.push(vocab::privilege(item, &index(&base, i))?);
-        }
-        if !(spec.service || [wk::LOCAL_SERVICE, wk::NETWORK_SERVICE].contains(&user)) {
-            return Err(Fault::new(
-                n.span,
-                base,
-                "required privileges are a service setting; add `service: true`",
-            ));
-        }
-        spec.required_privileges = Some(required);
-    }
-    if let Some(n) = f.get("restricted_sids") {
-        let base = f.path("restricted_sids");
-        for (i, item) in list(n, &base)?.iter().enumerate() {
-            let p = index(&base, i);
-            let name = string(item, &p)?;
-            spec.restricted_sids
-                .push(principal_by_name(setup.world(), &name, item, &p)?);
-        }
-    }
-    if let Some(n) = f.get("write_restricted") {
-        spec.write_restricted = boolean(n, &f.path("write_restricted"))?;
-    }
-    if let Some(n) = f.get("app_container").filter(|n| !n.is_null()) {
-        spec.app_container = Some(string(n, &f.path("app_container"))?);
-    }
-    if let Some(n) = f.get("kernel_mode") {
-        spec.kernel_mode = boolean(n, &f.path("kernel_mode"))?;
-    }
+    Ok(())
+}
+
+/// `threads`: the process's threads, each named once (`main` when not given), with where
+/// each is declared.
+fn process_threads(f: &Fields<'_>, node: &Node, spec: &mut ProcessSpec) -> Read<Vec<Span>> {
     let mut spans = Vec::new();
     match f.get("threads") {
         Some(n) => {
@@ -585,7 +619,7 @@ fn process_spec(node: &Node, path: &str, setup: &Setup) -> Read<(ProcessSpec, Ve
             spans.push(node.span);
         }
     }
-    Ok((spec, spans))
+    Ok(spans)
 }
 
 fn describe_process(spec: &ProcessSpec, setup: &Setup) -> String {

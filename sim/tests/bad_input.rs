@@ -41,8 +41,26 @@ fn steps(steps: &str) -> String {
     format!("{BASE}{steps}")
 }
 
-/// Each case: a name, the scenario, and the start of the message (`bad.yaml:LINE:COLUMN: ...`).
-fn cases() -> Vec<(&'static str, String, &'static str)> {
+/// A case: a name, the scenario, and the start of the message (`bad.yaml:LINE:COLUMN: ...`).
+type Case = (&'static str, String, &'static str);
+
+/// Every case, in the order of the reviewed snapshot.
+fn cases() -> Vec<Case> {
+    [
+        document_cases(),
+        reference_cases(),
+        value_cases(),
+        out_cases(),
+        declaration_cases(),
+        expectation_cases(),
+        rpc_sspi_pipe_cases(),
+        com_cases(),
+    ]
+    .concat()
+}
+
+/// The document itself: its syntax, its fields, version and kind, and its steps.
+fn document_cases() -> Vec<Case> {
     vec![
         (
             "yaml syntax",
@@ -69,6 +87,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             BASE.replace("steps:\n", ""),
             "bad.yaml:1:1: `steps`: a scenario needs `steps`",
         ),
+    ]
+}
+
+/// Calls, their arguments, and the threads, handles, users and objects they name.
+fn reference_cases() -> Vec<Case> {
+    vec![
         (
             "unknown call",
             steps("  - call: ImpersonateEveryone\n"),
@@ -128,6 +152,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             steps("  - call: OpenObject\n    args: { object: vault, access: [GENERIC_READ] }\n"),
             "bad.yaml:17:21: `steps[0].args.object`: `vault` is not an object of the scenario; expected one of: secret",
         ),
+    ]
+}
+
+/// Values of the wrong vocabulary: access rights, levels and privileges.
+fn value_cases() -> Vec<Case> {
+    vec![
         (
             "not an access right",
             steps("  - call: OpenProcessToken\n    args: { access: [TOKEN_PEEK] }\n"),
@@ -151,6 +181,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             ) + "  - call: RevertToSelf\n",
             "bad.yaml:10:19: `processes[0].privileges.SeGodPrivilege`: `SeGodPrivilege` is not a privilege; expected one of: SeCreateTokenPrivilege",
         ),
+    ]
+}
+
+/// Naming what a step creates with `out`.
+fn out_cases() -> Vec<Case> {
+    vec![
         (
             "out on a call without result",
             steps("  - call: RevertToSelf\n    out: x\n"),
@@ -168,6 +204,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             ),
             "bad.yaml:18:10: `steps[0].out`: `main` already names something in this scenario; pick a fresh name",
         ),
+    ]
+}
+
+/// Declarations: threads, elevated processes, readings and objects.
+fn declaration_cases() -> Vec<Case> {
+    vec![
         (
             "thread declared twice",
             BASE.replace(
@@ -202,6 +244,12 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             ) + "  - call: RevertToSelf\n",
             "bad.yaml:11:5: `objects[0].dacl`: an object (write `dacl: null` for a NULL DACL) needs `dacl`",
         ),
+    ]
+}
+
+/// Expected errors and rules, and values of the wrong type.
+fn expectation_cases() -> Vec<Case> {
+    vec![
         (
             "unknown expected error",
             steps("  - call: RevertToSelf\n    expect: { ok: false, error: ERROR_OOPS }\n"),
@@ -219,19 +267,31 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
             ),
             "bad.yaml:17:50: `steps[0].args.open_as_self`: expected true or false, found a string",
         ),
+    ]
+}
+
+/// RPC string bindings and authentication, SSPI credentials and contexts, and pipes.
+fn rpc_sspi_pipe_cases() -> Vec<Case> {
+    vec![
         (
             "malformed string binding",
-            steps("  - call: RpcBindingFromStringBinding\n    args: { string_binding: \"ncalrpc:demo\" }\n    out: b\n"),
+            steps(
+                "  - call: RpcBindingFromStringBinding\n    args: { string_binding: \"ncalrpc:demo\" }\n    out: b\n",
+            ),
             "bad.yaml:17:29: `steps[0].args.string_binding`: a string binding is protseq:[endpoint]",
         ),
         (
             "remote string binding",
-            steps("  - call: RpcBindingFromStringBinding\n    args: { string_binding: \"ncacn_ip_tcp:server2[5000]\" }\n    out: b\n"),
+            steps(
+                "  - call: RpcBindingFromStringBinding\n    args: { string_binding: \"ncacn_ip_tcp:server2[5000]\" }\n    out: b\n",
+            ),
             "bad.yaml:17:29: `steps[0].args.string_binding`: `server2` is another machine",
         ),
         (
             "unknown protocol sequence",
-            steps("  - call: RpcServerUseProtseqEp\n    args: { protseq: ncadg_ip_udp, endpoint: \"5000\" }\n"),
+            steps(
+                "  - call: RpcServerUseProtseqEp\n    args: { protseq: ncadg_ip_udp, endpoint: \"5000\" }\n",
+            ),
             "bad.yaml:17:22: `steps[0].args.protseq`: `ncadg_ip_udp` is not a protocol sequence the model knows",
         ),
         (
@@ -241,39 +301,59 @@ fn cases() -> Vec<(&'static str, String, &'static str)> {
         ),
         (
             "rpc over schannel",
-            steps("  - call: RpcServerRegisterAuthInfo\n    args: { service: RPC_C_AUTHN_GSS_SCHANNEL }\n"),
+            steps(
+                "  - call: RpcServerRegisterAuthInfo\n    args: { service: RPC_C_AUTHN_GSS_SCHANNEL }\n",
+            ),
             "bad.yaml:17:22: `steps[0].args.service`: an RPC server registers Schannel with its certificate",
         ),
         (
             "certificate on ntlm credentials",
-            steps("  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_OUTBOUND, certificate: c }\n    out: c\n"),
+            steps(
+                "  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_OUTBOUND, certificate: c }\n    out: c\n",
+            ),
             "bad.yaml:17:68: `steps[0].args.certificate`: only Schannel credentials take a certificate",
         ),
         (
             "schannel server without a certificate",
-            steps("  - call: AcquireCredentialsHandle\n    args: { package: Schannel, use: SECPKG_CRED_INBOUND }\n    out: c\n"),
+            steps(
+                "  - call: AcquireCredentialsHandle\n    args: { package: Schannel, use: SECPKG_CRED_INBOUND }\n    out: c\n",
+            ),
             "bad.yaml:17:11: `steps[0].args.certificate`: a Schannel server needs a certificate",
         ),
         (
             "unknown certificate",
-            steps("  - call: AcquireCredentialsHandle\n    args: { package: Schannel, use: SECPKG_CRED_OUTBOUND, certificate: nope }\n    out: c\n"),
+            steps(
+                "  - call: AcquireCredentialsHandle\n    args: { package: Schannel, use: SECPKG_CRED_OUTBOUND, certificate: nope }\n    out: c\n",
+            ),
             "bad.yaml:17:72: `steps[0].args.certificate`: `nope` is not a certificate of the machine",
         ),
         (
             "continuation that names a new context",
-            steps("  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_OUTBOUND }\n    out: cred\n  - call: InitializeSecurityContext\n    args: { credentials: cred }\n    out: ctx\n  - call: InitializeSecurityContext\n    args: { credentials: cred, context: ctx }\n    out: again\n"),
+            steps(
+                "  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_OUTBOUND }\n    out: cred\n  - call: InitializeSecurityContext\n    args: { credentials: cred }\n    out: ctx\n  - call: InitializeSecurityContext\n    args: { credentials: cred, context: ctx }\n    out: again\n",
+            ),
             "bad.yaml:23:41: `steps[2].args.context`: `out` names the context the first call makes",
         ),
         (
             "accept without input",
-            steps("  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_INBOUND }\n    out: cred\n  - call: AcceptSecurityContext\n    args: { credentials: cred }\n"),
+            steps(
+                "  - call: AcquireCredentialsHandle\n    args: { package: NTLM, use: SECPKG_CRED_INBOUND }\n    out: cred\n  - call: AcceptSecurityContext\n    args: { credentials: cred }\n",
+            ),
             "bad.yaml:20:11: `steps[1].args.input`: AcceptSecurityContext needs `input`",
         ),
         (
             "pipe on another machine",
-            steps("  - call: CreateFile\n    args: { name: \"\\\\\\\\server2\\\\pipe\\\\svc\", access: [GENERIC_READ] }\n    out: c\n"),
+            steps(
+                "  - call: CreateFile\n    args: { name: \"\\\\\\\\server2\\\\pipe\\\\svc\", access: [GENERIC_READ] }\n    out: c\n",
+            ),
             "bad.yaml:17:19: `steps[0].args.name`: `server2` is another machine",
         ),
+    ]
+}
+
+/// COM classes and COM+ applications.
+fn com_cases() -> Vec<Case> {
+    vec![
         (
             "unknown com class",
             steps("  - call: CoCreateInstance\n    args: { class: Nope }\n    out: p\n"),
@@ -413,7 +493,7 @@ fn topology_with_steps(steps: &str) -> String {
 }
 
 /// Each case: a name, the topology, and the start of the message.
-fn topology_cases() -> Vec<(&'static str, String, &'static str)> {
+fn topology_cases() -> Vec<Case> {
     vec![
         (
             "unknown account",
@@ -602,7 +682,7 @@ fn runtime_error(source: &str) -> String {
 }
 
 /// Each case: a name, the runtime, and the start of the message.
-fn runtime_cases() -> Vec<(&'static str, String, &'static str)> {
+fn runtime_cases() -> Vec<Case> {
     let with = |steps: &str| format!("{RUNTIME}{steps}");
     let sql_with = |steps: &str| format!("{SQL_RUNTIME}{steps}");
     vec![

@@ -4,6 +4,9 @@
 //! One function decides, and every branch names its rule. Windows-version differences
 //! and the documents' open questions are settings read here, not forks elsewhere.
 
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
 use crate::core::decision::Trail;
 use crate::core::level::{ImpersonationLevel, TokenType};
 use crate::machine::ids::{Luid, ThreadId, TokenId};
@@ -36,11 +39,61 @@ pub fn can_impersonate(
     if world.settings.readings.alternative(RuleId::OQL_7) {
         return reactos_can_impersonate(world, process, token, level, trail);
     }
-    let windows = world.settings.windows;
-    let names = |t: &Token| world.name_of(t.user);
+    let check = Kernel {
+        world,
+        process,
+        token,
+    };
+    match check.run(level, trail) {
+        ControlFlow::Break(verdict) | ControlFlow::Continue(verdict) => verdict,
+    }
+}
 
-    // IMP-3: low levels are always allowed.
-    if level < ImpersonationLevel::Impersonation {
+/// SeTokenCanImpersonate's checks of `token` against the process's primary token
+/// `process`. Each check either decides ([`ControlFlow::Break`]) or lets the next one run.
+struct Kernel<'a> {
+    world: &'a World,
+    process: &'a Token,
+    token: &'a Token,
+}
+
+impl Kernel<'_> {
+    /// IMP-11: the checks in the kernel's order; the first that decides stops it.
+    fn run(&self, level: ImpersonationLevel, trail: &mut Trail) -> ControlFlow<Verdict, Verdict> {
+        self.low_level(level, trail)?;
+        self.anonymous_session(trail)?;
+        trail.note(RuleId::IMP_11, || {
+            "the kernel runs its checks in order (privilege, integrity, origin, user, elevation, sandbox, session) and stops at the first that decides".to_owned()
+        });
+        self.privilege(trail)?;
+        let windows = self.world.settings.windows;
+        let il_and_session_apply = if self.world.settings.readings.alternative(RuleId::OQL_9) {
+            windows >= WindowsVersion::Win10
+        } else {
+            windows >= WindowsVersion::Vista
+        };
+        self.integrity(il_and_session_apply, trail)?;
+        self.origin(trail)?;
+        self.same_user(trail)?;
+        self.elevation(trail)?;
+        self.sandbox(trail)?;
+        self.session_zero(il_and_session_apply, trail)?;
+        trail.note(RuleId::IMP_11, || {
+            "every check passed, so the impersonation is allowed".to_owned()
+        });
+        ControlFlow::Continue(Verdict::Allow)
+    }
+
+    /// The name of a token's user.
+    fn name(&self, t: &Token) -> Arc<str> {
+        self.world.name_of(t.user)
+    }
+
+    /// IMP-3, OQL-17: levels below Impersonation are always allowed.
+    fn low_level(&self, level: ImpersonationLevel, trail: &mut Trail) -> ControlFlow<Verdict> {
+        if level >= ImpersonationLevel::Impersonation {
+            return ControlFlow::Continue(());
+        }
         trail.note(RuleId::IMP_3, || {
             format!("the requested level {level} is below Impersonation, so the check allows it as it is")
         });
@@ -49,86 +102,99 @@ pub fn can_impersonate(
                 "an Anonymous-level token is never downgraded, so the level of a downgrade copy of one, which no page gives, does not arise".to_owned()
             });
         }
-        return Verdict::Allow;
+        ControlFlow::Break(Verdict::Allow)
     }
-    // IMP-3 / OQL-8: the anonymous logon session.
-    if token.auth_id == Luid::ANONYMOUS {
-        if world.settings.readings.alternative(RuleId::OQL_8) {
-            trail.note(RuleId::OQL_8, || {
-                "the token belongs to the anonymous logon session; under the selected reading (system-sourced) it is allowed only if the system made it".to_owned()
-            });
-            if token.source == TokenSource::System {
-                trail.note(RuleId::IMP_3, || {
-                    "the anonymous token is system-sourced, so it is allowed".to_owned()
-                });
-                return Verdict::Allow;
-            }
-        } else {
+
+    /// IMP-3, OQL-8: a token of the anonymous logon session.
+    fn anonymous_session(&self, trail: &mut Trail) -> ControlFlow<Verdict> {
+        if self.token.auth_id != Luid::ANONYMOUS {
+            return ControlFlow::Continue(());
+        }
+        if !self.world.settings.readings.alternative(RuleId::OQL_8) {
             trail.note(RuleId::IMP_3, || {
                 "the token belongs to the anonymous logon session (0x3e6), which is always allowed".to_owned()
             });
-            return Verdict::Allow;
+            return ControlFlow::Break(Verdict::Allow);
         }
-    }
-    trail.note(RuleId::IMP_11, || {
-        "the kernel runs its checks in order (privilege, integrity, origin, user, elevation, sandbox, session) and stops at the first that decides".to_owned()
-    });
-    // Before XP SP2 there was no check beyond this point (IMP-4 versions).
-    if windows < WindowsVersion::XpSp2 {
-        trail.note(RuleId::IMP_4, || {
-            format!("{windows} predates SeImpersonatePrivilege: no further check, the impersonation is allowed")
+        trail.note(RuleId::OQL_8, || {
+            "the token belongs to the anonymous logon session; under the selected reading (system-sourced) it is allowed only if the system made it".to_owned()
         });
-        return Verdict::Allow;
+        if self.token.source == TokenSource::System {
+            trail.note(RuleId::IMP_3, || {
+                "the anonymous token is system-sourced, so it is allowed".to_owned()
+            });
+            return ControlFlow::Break(Verdict::Allow);
+        }
+        ControlFlow::Continue(())
     }
-    // IMP-4: SeImpersonatePrivilege on the process primary token (OQL-15: enabled or held).
-    let held = process.privileges.has(Privilege::Impersonate);
-    let enabled = process.privileges.is_enabled(Privilege::Impersonate);
-    let counts = if world.settings.readings.alternative(RuleId::OQL_15) {
-        held
-    } else {
-        enabled
-    };
-    if counts {
+
+    /// IMP-4, OQL-15: SeImpersonatePrivilege on the process's primary token (enabled, or
+    /// held, as the selected reading says) allows any impersonation; before XP SP2 there
+    /// was no check beyond this point.
+    fn privilege(&self, trail: &mut Trail) -> ControlFlow<Verdict> {
+        let windows = self.world.settings.windows;
+        if windows < WindowsVersion::XpSp2 {
+            trail.note(RuleId::IMP_4, || {
+                format!("{windows} predates SeImpersonatePrivilege: no further check, the impersonation is allowed")
+            });
+            return ControlFlow::Break(Verdict::Allow);
+        }
+        let process = self.process;
+        let held = process.privileges.has(Privilege::Impersonate);
+        let enabled = process.privileges.is_enabled(Privilege::Impersonate);
+        let counts = if self.world.settings.readings.alternative(RuleId::OQL_15) {
+            held
+        } else {
+            enabled
+        };
+        if counts {
+            trail.note(RuleId::IMP_4, || {
+                format!(
+                    "the process token of {} holds SeImpersonatePrivilege{}, which allows any impersonation and skips the remaining checks",
+                    self.name(process),
+                    if enabled { " enabled" } else { " (held, not enabled)" }
+                )
+            });
+            if held && !enabled {
+                trail.note(RuleId::OQL_15, || {
+                    "the privilege is held but disabled; the selected reading (held) counts it"
+                        .to_owned()
+                });
+            }
+            return ControlFlow::Break(Verdict::Allow);
+        }
         trail.note(RuleId::IMP_4, || {
-            format!(
-                "the process token of {} holds SeImpersonatePrivilege{}, which allows any impersonation and skips the remaining checks",
-                names(process),
-                if enabled { " enabled" } else { " (held, not enabled)" }
-            )
+            if held {
+                format!(
+                    "the process token of {} holds SeImpersonatePrivilege but it is disabled, so it does not count",
+                    self.name(process)
+                )
+            } else {
+                format!(
+                    "the process token of {} does not hold SeImpersonatePrivilege, so the remaining checks apply",
+                    self.name(process)
+                )
+            }
         });
-        if held && !enabled {
+        if held {
             trail.note(RuleId::OQL_15, || {
-                "the privilege is held but disabled; the selected reading (held) counts it"
-                    .to_owned()
+                "the documents differ on whether a held but disabled privilege counts; the selected reading (enabled) says it does not".to_owned()
             });
         }
-        return Verdict::Allow;
+        ControlFlow::Continue(())
     }
-    trail.note(RuleId::IMP_4, || {
-        if held {
-            format!(
-                "the process token of {} holds SeImpersonatePrivilege but it is disabled, so it does not count",
-                names(process)
-            )
-        } else {
-            format!(
-                "the process token of {} does not hold SeImpersonatePrivilege, so the remaining checks apply",
-                names(process)
-            )
+
+    /// IMP-5, OQL-9: a token of higher integrity than the process is downgraded, where the
+    /// integrity check applies.
+    fn integrity(&self, applies: bool, trail: &mut Trail) -> ControlFlow<Verdict> {
+        let (token, process) = (self.token, self.process);
+        if !applies {
+            let windows = self.world.settings.windows;
+            trail.note(RuleId::OQL_9, || {
+                format!("under the selected reading the integrity and session-0 checks do not apply on {windows}")
+            });
+            return ControlFlow::Continue(());
         }
-    });
-    if held {
-        trail.note(RuleId::OQL_15, || {
-            "the documents differ on whether a held but disabled privilege counts; the selected reading (enabled) says it does not".to_owned()
-        });
-    }
-    let il_and_session_apply = if world.settings.readings.alternative(RuleId::OQL_9) {
-        windows >= WindowsVersion::Win10
-    } else {
-        windows >= WindowsVersion::Vista
-    };
-    // IMP-5: integrity level.
-    if il_and_session_apply {
         if token.integrity > process.integrity {
             trail.note(RuleId::IMP_5, || {
                 format!(
@@ -136,7 +202,7 @@ pub fn can_impersonate(
                     token.integrity, process.integrity
                 )
             });
-            return Verdict::Downgrade;
+            return ControlFlow::Break(Verdict::Downgrade);
         }
         trail.note(RuleId::IMP_5, || {
             format!(
@@ -144,53 +210,69 @@ pub fn can_impersonate(
                 token.integrity, process.integrity
             )
         });
-    } else {
-        trail.note(RuleId::OQL_9, || {
-            format!("under the selected reading the integrity and session-0 checks do not apply on {windows}")
-        });
+        ControlFlow::Continue(())
     }
-    // IMP-6: a token made in the caller's logon session.
-    if token.origin == process.auth_id {
+
+    /// IMP-6: a token made in the process's own logon session is allowed.
+    fn origin(&self, trail: &mut Trail) -> ControlFlow<Verdict> {
+        let (token, process) = (self.token, self.process);
+        if token.origin == process.auth_id {
+            trail.note(RuleId::IMP_6, || {
+                format!(
+                    "the token's origin ({}) is the process's own logon session: it was made there with explicit credentials, so it is allowed",
+                    token.origin
+                )
+            });
+            return ControlFlow::Break(Verdict::Allow);
+        }
         trail.note(RuleId::IMP_6, || {
             format!(
-                "the token's origin ({}) is the process's own logon session: it was made there with explicit credentials, so it is allowed",
-                token.origin
+                "the token's origin ({}) is not the process's logon session ({})",
+                token.origin, process.auth_id
             )
         });
-        return Verdict::Allow;
+        ControlFlow::Continue(())
     }
-    trail.note(RuleId::IMP_6, || {
-        format!(
-            "the token's origin ({}) is not the process's logon session ({})",
-            token.origin, process.auth_id
-        )
-    });
-    // IMP-7: the same user.
-    if token.user != process.user {
+
+    /// IMP-7: a token of another user than the process's is downgraded.
+    fn same_user(&self, trail: &mut Trail) -> ControlFlow<Verdict> {
+        let (token, process) = (self.token, self.process);
+        if token.user != process.user {
+            trail.note(RuleId::IMP_7, || {
+                format!(
+                    "the token's user ({}) is not the process's user ({}), so the impersonation is downgraded",
+                    self.name(token),
+                    self.name(process)
+                )
+            });
+            return ControlFlow::Break(Verdict::Downgrade);
+        }
         trail.note(RuleId::IMP_7, || {
             format!(
-                "the token's user ({}) is not the process's user ({}), so the impersonation is downgraded",
-                names(token),
-                names(process)
+                "the token's user is the process's user ({})",
+                self.name(process)
             )
         });
-        return Verdict::Downgrade;
+        ControlFlow::Continue(())
     }
-    trail.note(RuleId::IMP_7, || {
-        format!(
-            "the token's user is the process's user ({})",
-            names(process)
-        )
-    });
-    // IMP-8: elevation (Windows 10+).
-    if windows >= WindowsVersion::Win10 {
-        let token_elevated = token_copy::is_elevated(world, token, trail);
-        let process_elevated = token_copy::is_elevated(world, process, trail);
+
+    /// IMP-8: from Windows 10, an elevated token is downgraded for a process that is not.
+    fn elevation(&self, trail: &mut Trail) -> ControlFlow<Verdict> {
+        let windows = self.world.settings.windows;
+        if windows < WindowsVersion::Win10 {
+            trail.note(RuleId::IMP_8, || {
+                format!("{windows} has no elevation check (it arrived with Windows 10)")
+            });
+            return ControlFlow::Continue(());
+        }
+        let token_elevated = token_copy::is_elevated(self.world, self.token, trail);
+        let process_elevated = token_copy::is_elevated(self.world, self.process, trail);
         if token_elevated && !process_elevated {
             trail.note(RuleId::IMP_8, || {
-                "the token is elevated and the process is not, so the impersonation is downgraded".to_owned()
+                "the token is elevated and the process is not, so the impersonation is downgraded"
+                    .to_owned()
             });
-            return Verdict::Downgrade;
+            return ControlFlow::Break(Verdict::Downgrade);
         }
         trail.note(RuleId::IMP_8, || {
             if token_elevated {
@@ -199,37 +281,41 @@ pub fn can_impersonate(
                 "the token is not elevated".to_owned()
             }
         });
-    } else {
-        trail.note(RuleId::IMP_8, || {
-            format!("{windows} has no elevation check (it arrived with Windows 10)")
-        });
+        ControlFlow::Continue(())
     }
-    // IMP-9: sandboxes.
-    if let Some(reason) = sandbox_mismatch(process, token) {
-        trail.note(RuleId::IMP_9, || {
-            format!("{reason}, so the impersonation is downgraded")
-        });
-        return Verdict::Downgrade;
+
+    /// IMP-9: a sandboxed process may impersonate only a token sandboxed alike.
+    fn sandbox(&self, trail: &mut Trail) -> ControlFlow<Verdict> {
+        let process = self.process;
+        if let Some(reason) = sandbox_mismatch(process, self.token) {
+            trail.note(RuleId::IMP_9, || {
+                format!("{reason}, so the impersonation is downgraded")
+            });
+            return ControlFlow::Break(Verdict::Downgrade);
+        }
+        if process.is_restricted() || process.app_container.is_some() {
+            trail.note(RuleId::IMP_9, || {
+                "the process is sandboxed and the token is sandboxed alike".to_owned()
+            });
+        }
+        ControlFlow::Continue(())
     }
-    if process.is_restricted() || process.app_container.is_some() {
-        trail.note(RuleId::IMP_9, || {
-            "the process is sandboxed and the token is sandboxed alike".to_owned()
-        });
+
+    /// IMP-10: a session-0 token is downgraded for a process in another session, where the
+    /// session check applies.
+    fn session_zero(&self, applies: bool, trail: &mut Trail) -> ControlFlow<Verdict> {
+        let process = self.process;
+        if applies && self.token.session_id == 0 && process.session_id != 0 {
+            trail.note(RuleId::IMP_10, || {
+                format!(
+                    "the token is in session 0 and the process in session {}, so the impersonation is downgraded",
+                    process.session_id
+                )
+            });
+            return ControlFlow::Break(Verdict::Downgrade);
+        }
+        ControlFlow::Continue(())
     }
-    // IMP-10: session 0.
-    if il_and_session_apply && token.session_id == 0 && process.session_id != 0 {
-        trail.note(RuleId::IMP_10, || {
-            format!(
-                "the token is in session 0 and the process in session {}, so the impersonation is downgraded",
-                process.session_id
-            )
-        });
-        return Verdict::Downgrade;
-    }
-    trail.note(RuleId::IMP_11, || {
-        "every check passed, so the impersonation is allowed".to_owned()
-    });
-    Verdict::Allow
 }
 
 fn sandbox_mismatch(process: &Token, token: &Token) -> Option<String> {

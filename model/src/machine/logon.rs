@@ -95,127 +95,10 @@ pub fn logon(world: &mut World, request: LogonRequest, trail: &mut Trail) -> Log
         };
     }
     let name = world.name_of(user);
-    let logon_sid = Arc::make_mut(&mut world.principals).add_logon_sid();
-    let luid = world.new_luid();
-    new_session(world, request, luid, Some(logon_sid));
-    trail.note(RuleId::LOGON_4, || {
-        format!(
-            "{name} gets a new {} logon session ({luid}) with its own logon SID",
-            request.logon_type.word()
-        )
-    });
-    trail.note(RuleId::LOGON_5, || {
-        if world_session_reusable(request.logon_type) {
-            format!(
-                "the {} logon keeps {name}'s credentials for onward use",
-                request.logon_type.word()
-            )
-        } else {
-            format!(
-                "the {} logon keeps no credentials of {name} for onward use",
-                request.logon_type.word()
-            )
-        }
-    });
-
-    let mut groups = vec![
-        standard(wk::EVERYONE),
-        standard(wk::USERS),
-        standard(wk::AUTHENTICATED_USERS),
-    ];
-    let explicit: Vec<PrincipalId> = world
-        .accounts
-        .user(user)
-        .map(|a| a.groups.clone())
-        .unwrap_or_default();
-    for g in &explicit {
-        if !groups.iter().any(|x| x.sid == *g) {
-            groups.push(standard(*g));
-        }
-    }
-    trail.note(RuleId::ACCT_1, || {
-        format!(
-            "{name}'s token carries Everyone, Users and Authenticated Users{}",
-            {
-                let extra: Vec<String> = explicit
-                    .iter()
-                    .filter(|g| **g != wk::USERS)
-                    .map(|g| world.name_of(*g).to_string())
-                    .collect();
-                if extra.is_empty() {
-                    String::new()
-                } else {
-                    format!(", and its groups {}", extra.join(", "))
-                }
-            }
-        )
-    });
-    match request.logon_type {
-        LogonType::Interactive => {
-            groups.push(standard(wk::INTERACTIVE));
-            groups.push(standard(wk::CONSOLE_LOGON));
-            groups.push(standard(wk::LOCAL));
-            trail.note(RuleId::ACCT_7, || {
-                "an interactive logon adds INTERACTIVE, CONSOLE LOGON and LOCAL".to_owned()
-            });
-        }
-        LogonType::Network | LogonType::NetworkCleartext => {
-            groups.push(standard(wk::NETWORK));
-            trail.note(RuleId::ACCT_7, || "a network logon adds NETWORK".to_owned());
-        }
-        LogonType::Batch => {
-            groups.push(standard(wk::BATCH));
-            trail.note(RuleId::LOGON_4, || "a batch logon adds BATCH".to_owned());
-        }
-        LogonType::Service => {
-            groups.push(standard(wk::SERVICE));
-            trail.note(RuleId::ACCT_5, || {
-                "a service logon adds SERVICE, which holds SeImpersonatePrivilege and SeCreateGlobalPrivilege".to_owned()
-            });
-        }
-        LogonType::System | LogonType::NewCredentials => {}
-    }
-    groups.push(Group {
-        sid: logon_sid,
-        attrs: GroupAttrs(GroupAttrs::standard().0 | GroupAttrs::LOGON_ID),
-    });
-
-    let holders: Vec<PrincipalId> = std::iter::once(user)
-        .chain(groups.iter().map(|g| g.sid))
-        .collect();
-    let privileges = privileges_for(world, &holders);
-    trail.note(RuleId::ACCT_4, || {
-        format!(
-            "{name}'s privileges are those the user-rights policy assigns to the user and its groups: {}",
-            privilege_list(&privileges)
-        )
-    });
-    trail.note(RuleId::ACCT_6, || {
-        "SeChangeNotifyPrivilege, SeImpersonatePrivilege and SeCreateGlobalPrivilege start enabled where held; the others start disabled".to_owned()
-    });
-    if privileges.has(Privilege::Impersonate) {
-        trail.note(RuleId::IMP_12, || {
-            format!("{name} holds SeImpersonatePrivilege through Administrators, SERVICE or a service account")
-        });
-    }
-
-    let is_admin = groups.iter().any(|g| {
-        world
-            .principals
-            .get(g.sid)
-            .and_then(|p| p.sid.rid())
-            .is_some_and(|rid| ELEVATING_RIDS.contains(&rid))
-            && world
-                .principals
-                .get(g.sid)
-                .is_some_and(|p| p.kind == PrincipalKind::Group)
-    });
-    let uac = world.settings.windows >= WindowsVersion::Vista;
-    let remote_restricted = world.settings.readings.alternative(RuleId::OQM_3);
-    let network = matches!(
-        request.logon_type,
-        LogonType::Network | LogonType::NetworkCleartext
-    );
+    let (luid, logon_sid) = open_user_session(world, request, &name, trail);
+    let groups = user_groups(world, request, logon_sid, &name, trail);
+    let privileges = user_privileges(world, user, &groups, &name, trail);
+    let is_admin = is_administrator(world, &groups);
     let base = TokenParts {
         user,
         groups,
@@ -243,33 +126,193 @@ pub fn logon(world: &mut World, request: LogonRequest, trail: &mut Trail) -> Log
             )
         });
     }
-
-    if is_admin && uac && request.logon_type == LogonType::Interactive {
-        // TOK-15: the split token.
-        let full_luid = world.new_luid();
-        let mut full_parts = base.clone();
-        full_parts.auth_id = full_luid;
-        new_session(world, request, full_luid, Some(logon_sid));
-        let full = build_full_admin(world, full_parts, trail);
-        let limited = build_filtered(world, base, trail);
-        world.token_mut(full).linked = Some(limited);
-        world.token_mut(limited).linked = Some(full);
-        world.token_mut(full).elevation_type = ElevationType::Full;
-        world.token_mut(limited).elevation_type = ElevationType::Limited;
-        trail.note(RuleId::TOK_15, || {
-            format!(
-                "{name} is an administrator: the logon makes a split token, a filtered Medium half in session {luid} linked to a full High half in session {full_luid}"
-            )
-        });
-        trail.note(RuleId::OQM_3, || {
-            "the documents do not say which logon types are split; the selected reading splits interactive logons".to_owned()
-        });
-        return LogonResult {
-            token: limited,
-            full: Some(full),
-        };
+    if is_admin && world.settings.windows >= WindowsVersion::Vista {
+        return administrator_tokens(world, request, base, &name, trail);
     }
-    if is_admin && uac && network && remote_restricted {
+    let token = build_token(world, base, IntegrityLevel::Medium, user);
+    trail.note(RuleId::ACCT_7, || {
+        format!("{name} is a standard user: the token has Medium integrity and no linked token")
+    });
+    LogonResult { token, full: None }
+}
+
+/// LOGON-4, LOGON-5: a user's logon gets a new logon session with its own logon SID, which
+/// keeps the user's credentials for onward use or not, by logon type. Returns the session's
+/// LUID and the logon SID.
+fn open_user_session(
+    world: &mut World,
+    request: LogonRequest,
+    name: &str,
+    trail: &mut Trail,
+) -> (Luid, PrincipalId) {
+    let logon_sid = Arc::make_mut(&mut world.principals).add_logon_sid();
+    let luid = world.new_luid();
+    new_session(world, request, luid, Some(logon_sid));
+    trail.note(RuleId::LOGON_4, || {
+        format!(
+            "{name} gets a new {} logon session ({luid}) with its own logon SID",
+            request.logon_type.word()
+        )
+    });
+    trail.note(RuleId::LOGON_5, || {
+        if world_session_reusable(request.logon_type) {
+            format!(
+                "the {} logon keeps {name}'s credentials for onward use",
+                request.logon_type.word()
+            )
+        } else {
+            format!(
+                "the {} logon keeps no credentials of {name} for onward use",
+                request.logon_type.word()
+            )
+        }
+    });
+    (luid, logon_sid)
+}
+
+/// ACCT-1, ACCT-5, ACCT-7, LOGON-4: a user's groups: Everyone, Users, Authenticated Users,
+/// the account's own groups, the group of the logon type, and the logon SID.
+fn user_groups(
+    world: &World,
+    request: LogonRequest,
+    logon_sid: PrincipalId,
+    name: &str,
+    trail: &mut Trail,
+) -> Vec<Group> {
+    let mut groups = vec![
+        standard(wk::EVERYONE),
+        standard(wk::USERS),
+        standard(wk::AUTHENTICATED_USERS),
+    ];
+    let explicit: Vec<PrincipalId> = world
+        .accounts
+        .user(request.user)
+        .map(|a| a.groups.clone())
+        .unwrap_or_default();
+    for g in &explicit {
+        if !groups.iter().any(|x| x.sid == *g) {
+            groups.push(standard(*g));
+        }
+    }
+    trail.note(RuleId::ACCT_1, || {
+        format!(
+            "{name}'s token carries Everyone, Users and Authenticated Users{}",
+            {
+                let extra: Vec<String> = explicit
+                    .iter()
+                    .filter(|g| **g != wk::USERS)
+                    .map(|g| world.name_of(*g).to_string())
+                    .collect();
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!(", and its groups {}", extra.join(", "))
+                }
+            }
+        )
+    });
+    groups.extend(logon_type_groups(request.logon_type, trail));
+    groups.push(Group {
+        sid: logon_sid,
+        attrs: GroupAttrs(GroupAttrs::standard().0 | GroupAttrs::LOGON_ID),
+    });
+    groups
+}
+
+/// ACCT-5, ACCT-7, LOGON-4: the groups a logon type adds.
+fn logon_type_groups(logon_type: LogonType, trail: &mut Trail) -> Vec<Group> {
+    match logon_type {
+        LogonType::Interactive => {
+            trail.note(RuleId::ACCT_7, || {
+                "an interactive logon adds INTERACTIVE, CONSOLE LOGON and LOCAL".to_owned()
+            });
+            vec![
+                standard(wk::INTERACTIVE),
+                standard(wk::CONSOLE_LOGON),
+                standard(wk::LOCAL),
+            ]
+        }
+        LogonType::Network | LogonType::NetworkCleartext => {
+            trail.note(RuleId::ACCT_7, || "a network logon adds NETWORK".to_owned());
+            vec![standard(wk::NETWORK)]
+        }
+        LogonType::Batch => {
+            trail.note(RuleId::LOGON_4, || "a batch logon adds BATCH".to_owned());
+            vec![standard(wk::BATCH)]
+        }
+        LogonType::Service => {
+            trail.note(RuleId::ACCT_5, || {
+                "a service logon adds SERVICE, which holds SeImpersonatePrivilege and SeCreateGlobalPrivilege".to_owned()
+            });
+            vec![standard(wk::SERVICE)]
+        }
+        LogonType::System | LogonType::NewCredentials => Vec::new(),
+    }
+}
+
+/// ACCT-4, ACCT-6, IMP-12: the privileges the user-rights policy assigns to the user and
+/// its groups.
+fn user_privileges(
+    world: &World,
+    user: PrincipalId,
+    groups: &[Group],
+    name: &str,
+    trail: &mut Trail,
+) -> PrivilegeSet {
+    let holders: Vec<PrincipalId> = std::iter::once(user)
+        .chain(groups.iter().map(|g| g.sid))
+        .collect();
+    let privileges = privileges_for(world, &holders);
+    trail.note(RuleId::ACCT_4, || {
+        format!(
+            "{name}'s privileges are those the user-rights policy assigns to the user and its groups: {}",
+            privilege_list(&privileges)
+        )
+    });
+    trail.note(RuleId::ACCT_6, || {
+        "SeChangeNotifyPrivilege, SeImpersonatePrivilege and SeCreateGlobalPrivilege start enabled where held; the others start disabled".to_owned()
+    });
+    if privileges.has(Privilege::Impersonate) {
+        trail.note(RuleId::IMP_12, || {
+            format!("{name} holds SeImpersonatePrivilege through Administrators, SERVICE or a service account")
+        });
+    }
+    privileges
+}
+
+/// Whether one of `groups` is a group whose RID elevates (Administrators and the like).
+fn is_administrator(world: &World, groups: &[Group]) -> bool {
+    groups.iter().any(|g| {
+        world
+            .principals
+            .get(g.sid)
+            .and_then(|p| p.sid.rid())
+            .is_some_and(|rid| ELEVATING_RIDS.contains(&rid))
+            && world
+                .principals
+                .get(g.sid)
+                .is_some_and(|p| p.kind == PrincipalKind::Group)
+    })
+}
+
+/// TOK-15, OQM-3: an administrator's tokens where UAC applies: a split token for an
+/// interactive logon; for other logon types, a filtered token (network logons under the
+/// remote-restricted reading) or the full token, as the selected reading says.
+fn administrator_tokens(
+    world: &mut World,
+    request: LogonRequest,
+    base: TokenParts,
+    name: &str,
+    trail: &mut Trail,
+) -> LogonResult {
+    let network = matches!(
+        request.logon_type,
+        LogonType::Network | LogonType::NetworkCleartext
+    );
+    if request.logon_type == LogonType::Interactive {
+        return split_token(world, request, base, name, trail);
+    }
+    if network && world.settings.readings.alternative(RuleId::OQM_3) {
         let limited = build_filtered(world, base, trail);
         trail.note(RuleId::OQM_3, || {
             format!("under the selected reading (remote-restricted) {name}'s network logon gets a filtered token with no linked token")
@@ -279,21 +322,48 @@ pub fn logon(world: &mut World, request: LogonRequest, trail: &mut Trail) -> Log
             full: None,
         };
     }
-    if is_admin && uac {
-        trail.note(RuleId::OQM_3, || {
-            format!(
-                "under the selected reading {name}'s {} logon gets the full administrator token, not split",
-                request.logon_type.word()
-            )
-        });
-        let token = build_full_admin(world, base, trail);
-        return LogonResult { token, full: None };
-    }
-    let token = build_token(world, base, IntegrityLevel::Medium, user);
-    trail.note(RuleId::ACCT_7, || {
-        format!("{name} is a standard user: the token has Medium integrity and no linked token")
+    trail.note(RuleId::OQM_3, || {
+        format!(
+            "under the selected reading {name}'s {} logon gets the full administrator token, not split",
+            request.logon_type.word()
+        )
     });
+    let token = build_full_admin(world, base, trail);
     LogonResult { token, full: None }
+}
+
+/// TOK-15: the split token of an administrator's interactive logon: a filtered Medium half
+/// linked to a full High half in a logon session of its own.
+fn split_token(
+    world: &mut World,
+    request: LogonRequest,
+    base: TokenParts,
+    name: &str,
+    trail: &mut Trail,
+) -> LogonResult {
+    let luid = base.auth_id;
+    let full_luid = world.new_luid();
+    let mut full_parts = base.clone();
+    full_parts.auth_id = full_luid;
+    new_session(world, request, full_luid, base.logon_sid);
+    let full = build_full_admin(world, full_parts, trail);
+    let limited = build_filtered(world, base, trail);
+    world.token_mut(full).linked = Some(limited);
+    world.token_mut(limited).linked = Some(full);
+    world.token_mut(full).elevation_type = ElevationType::Full;
+    world.token_mut(limited).elevation_type = ElevationType::Limited;
+    trail.note(RuleId::TOK_15, || {
+        format!(
+            "{name} is an administrator: the logon makes a split token, a filtered Medium half in session {luid} linked to a full High half in session {full_luid}"
+        )
+    });
+    trail.note(RuleId::OQM_3, || {
+        "the documents do not say which logon types are split; the selected reading splits interactive logons".to_owned()
+    });
+    LogonResult {
+        token: limited,
+        full: Some(full),
+    }
 }
 
 /// The token of the anonymous logon (ACCT-9, TOK-16).

@@ -3,6 +3,8 @@
 //! KDC's decisions for S4U2self and S4U2proxy, classic and resource-based (AD-*, KRB-*,
 //! S4U-*).
 
+use std::ops::ControlFlow;
+
 use serde::{Deserialize, Serialize};
 
 use super::directory::{AccountId, Directory, SERVER_2012_R2};
@@ -353,34 +355,74 @@ pub fn s4u2proxy(
     spn: &str,
     trail: &mut Trail,
 ) -> Result<Ticket, KdcError> {
-    let svc = dir.account(service);
-    let user = dir.qualified_lazily(evidence.client);
-    if evidence.origin == Origin::S4u2proxy {
-        trail.note(RuleId::S4U_11, || {
-            format!(
-                "the evidence is itself an S4U2proxy ticket: this further hop needs {}'s own delegation settings",
-                dir.qualified(service)
-            )
+    let request = ProxyRequest {
+        dir,
+        readings,
+        service,
+        evidence,
+    };
+    request.client_sends(trail)?;
+    request.signatures_hold(trail)?;
+    let Some(target) = dir.account_by_spn(spn) else {
+        trail.note(RuleId::S4U_4, || {
+            format!("no account has SPN {spn}: KDC_ERR_S_PRINCIPAL_UNKNOWN")
         });
+        return Err(KdcError::PrincipalUnknown);
+    };
+    match request.classic(target, spn, trail) {
+        ControlFlow::Break(result) => result,
+        ControlFlow::Continue(refusal) => request.resource_based(target, refusal, trail),
     }
-    let client_accepts = evidence.forwardable
-        || (evidence.origin == Origin::S4u2self && !evidence.pac_not_delegated);
-    if !evidence.forwardable && evidence.origin == Origin::S4u2self {
-        trail.note(RuleId::AD_2, || {
-            format!(
-                "the S4U client reads the evidence's PAC: its UserAccountControl {} USER_NOT_DELEGATED (0x4000)",
-                if evidence.pac_not_delegated { "has" } else { "lacks" }
-            )
-        });
-    }
-    if !client_accepts {
+}
+
+/// One S4U2proxy request: `service` presents `evidence` to the KDC.
+struct ProxyRequest<'a> {
+    dir: &'a Directory,
+    readings: &'a Readings,
+    service: AccountId,
+    evidence: &'a Ticket,
+}
+
+impl ProxyRequest<'_> {
+    /// S4U-11, AD-2, S4U-3: the S4U client sends only evidence that is forwardable, or an
+    /// S4U2self ticket of a user its PAC leaves delegable.
+    fn client_sends(&self, trail: &mut Trail) -> Result<(), KdcError> {
+        let (dir, evidence) = (self.dir, self.evidence);
+        if evidence.origin == Origin::S4u2proxy {
+            trail.note(RuleId::S4U_11, || {
+                format!(
+                    "the evidence is itself an S4U2proxy ticket: this further hop needs {}'s own delegation settings",
+                    dir.qualified(self.service)
+                )
+            });
+        }
+        let client_accepts = evidence.forwardable
+            || (evidence.origin == Origin::S4u2self && !evidence.pac_not_delegated);
+        if !evidence.forwardable && evidence.origin == Origin::S4u2self {
+            trail.note(RuleId::AD_2, || {
+                format!(
+                    "the S4U client reads the evidence's PAC: its UserAccountControl {} USER_NOT_DELEGATED (0x4000)",
+                    if evidence.pac_not_delegated { "has" } else { "lacks" }
+                )
+            });
+        }
+        if client_accepts {
+            return Ok(());
+        }
+        let user = dir.qualified_lazily(evidence.client);
         trail.note(RuleId::S4U_3, || {
             format!("the evidence for {user} is not forwardable and not an S4U2self ticket of a user the PAC leaves delegable: the S4U client refuses before sending")
         });
-        return Err(KdcError::ClientRefused);
+        Err(KdcError::ClientRefused)
     }
-    let service_domain = dir.domain(svc.domain);
-    if evidence.tampered {
+
+    /// S4U-9, ATK-1: evidence whose flags were changed after issue is refused by a KDC that
+    /// checks ticket signatures, and accepted by one that does not (the Bronze Bit).
+    fn signatures_hold(&self, trail: &mut Trail) -> Result<(), KdcError> {
+        if !self.evidence.tampered {
+            return Ok(());
+        }
+        let service_domain = self.dir.domain(self.dir.account(self.service).domain);
         if service_domain.ticket_signatures {
             trail.note(RuleId::S4U_9, || {
                 "the evidence's flags were changed after issue and the KDC checks ticket signatures (the Bronze Bit fix): KRB_AP_ERR_MODIFIED".to_owned()
@@ -393,117 +435,176 @@ pub fn s4u2proxy(
         trail.note(RuleId::ATK_1, || {
             "the Bronze Bit: the tampered FORWARDABLE flag is accepted".to_owned()
         });
+        Ok(())
     }
-    let Some(target) = dir.account_by_spn(spn) else {
-        trail.note(RuleId::S4U_4, || {
-            format!("no account has SPN {spn}: KDC_ERR_S_PRINCIPAL_UNKNOWN")
-        });
-        return Err(KdcError::PrincipalUnknown);
-    };
-    let same_domain = svc.domain == dir.account(target).domain;
-    let listed = svc
-        .allowed_to_delegate_to
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(spn));
-    let mut refusal = if svc.allowed_to_delegate_to.is_empty() {
-        KdcError::BadOption("STATUS_NOT_SUPPORTED")
-    } else {
-        KdcError::BadOption("STATUS_NO_MATCH")
-    };
-    if listed && !same_domain {
-        trail.note(RuleId::KRB_7, || {
-            format!("{spn} is in msDS-AllowedToDelegateTo, but classic constrained delegation works only inside one domain")
-        });
-    } else if listed {
-        trail.note(RuleId::AD_9, || {
-            format!(
-                "{spn} is in {}'s msDS-AllowedToDelegateTo",
-                dir.qualified(service)
-            )
-        });
+
+    /// Path A, classic constrained delegation (KRB-7, AD-9, S4U-4, S4U-6, OQD-2): decides
+    /// ([`ControlFlow::Break`]), or leaves it to resource-based delegation with the refusal
+    /// the classic path would give.
+    fn classic(
+        &self,
+        target: AccountId,
+        spn: &str,
+        trail: &mut Trail,
+    ) -> ControlFlow<Result<Ticket, KdcError>, KdcError> {
+        let (dir, service) = (self.dir, self.service);
+        let svc = dir.account(service);
+        let same_domain = svc.domain == dir.account(target).domain;
+        let listed = svc
+            .allowed_to_delegate_to
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(spn));
+        let refusal = if svc.allowed_to_delegate_to.is_empty() {
+            KdcError::BadOption("STATUS_NOT_SUPPORTED")
+        } else {
+            KdcError::BadOption("STATUS_NO_MATCH")
+        };
+        if listed && !same_domain {
+            trail.note(RuleId::KRB_7, || {
+                format!("{spn} is in msDS-AllowedToDelegateTo, but classic constrained delegation works only inside one domain")
+            });
+        } else if listed {
+            trail.note(RuleId::AD_9, || {
+                format!(
+                    "{spn} is in {}'s msDS-AllowedToDelegateTo",
+                    dir.qualified(service)
+                )
+            });
+            return self.classic_listed(target, trail);
+        } else if !svc.allowed_to_delegate_to.is_empty() {
+            trail.note(RuleId::S4U_4, || {
+                format!(
+                    "{spn} is not in {}'s msDS-AllowedToDelegateTo",
+                    dir.qualified(service)
+                )
+            });
+        }
+        ControlFlow::Continue(refusal)
+    }
+
+    /// S4U-4, S4U-6, OQD-2: the classic path for an SPN the service lists: granted for
+    /// forwardable evidence; otherwise refused, or left to resource-based delegation, as the
+    /// selected reading says.
+    fn classic_listed(
+        &self,
+        target: AccountId,
+        trail: &mut Trail,
+    ) -> ControlFlow<Result<Ticket, KdcError>, KdcError> {
+        let evidence = self.evidence;
         if evidence.forwardable {
             trail.note(RuleId::S4U_4, || {
                 "the evidence is forwardable: the KDC grants the classic path".to_owned()
             });
-            return Ok(proxy_ticket(
-                dir, readings, service, target, evidence, trail,
-            ));
+            return ControlFlow::Break(Ok(self.ticket_to(target, trail)));
         }
+        let user = self.dir.qualified_lazily(evidence.client);
         trail.note(RuleId::S4U_6, || {
             format!("the evidence for {user} is not forwardable, which classic constrained delegation needs")
         });
-        if readings.alternative(RuleId::OQD_2) {
+        if self.readings.alternative(RuleId::OQD_2) {
             trail.note(RuleId::OQD_2, || {
                 "under the selected reading (a2d2-first) the listed SPN is decided by the classic path: KRB-ERR-BADOPTION, STATUS_NO_MATCH".to_owned()
             });
-            return Err(KdcError::BadOption("STATUS_NO_MATCH"));
+            return ControlFlow::Break(Err(KdcError::BadOption("STATUS_NO_MATCH")));
         }
         trail.note(RuleId::OQD_2, || {
             "under the selected reading (sensitive-only) a listed SPN does not stop the KDC from trying RBCD".to_owned()
         });
-        refusal = KdcError::BadOption("STATUS_NO_MATCH");
-    } else if !svc.allowed_to_delegate_to.is_empty() {
-        trail.note(RuleId::S4U_4, || {
+        ControlFlow::Continue(KdcError::BadOption("STATUS_NO_MATCH"))
+    }
+
+    /// Path B, resource-based constrained delegation (AD-10, KRB-7, S4U-5, S4U-7, S4U-8):
+    /// `refusal` is what the KDC answers when the target admits no RBCD at all.
+    fn resource_based(
+        &self,
+        target: AccountId,
+        refusal: KdcError,
+        trail: &mut Trail,
+    ) -> Result<Ticket, KdcError> {
+        self.rbcd_admits(target, refusal, trail)?;
+        self.rbcd_across_domains(target, trail)?;
+        if !self.evidence.forwardable {
+            self.rbcd_takes_evidence(target, trail)?;
+        }
+        trail.note(RuleId::S4U_5, || "the KDC grants the RBCD path".to_owned());
+        Ok(self.ticket_to(target, trail))
+    }
+
+    /// AD-10, S4U-5: the target's msDS-AllowedToActOnBehalfOfOtherIdentity admits the
+    /// service, and its domain's KDCs know resource-based delegation.
+    fn rbcd_admits(
+        &self,
+        target: AccountId,
+        refusal: KdcError,
+        trail: &mut Trail,
+    ) -> Result<(), KdcError> {
+        let (dir, service) = (self.dir, self.service);
+        let target_account = dir.account(target);
+        if !target_account.allowed_to_act.is_empty() && dir.domain(target_account.domain).kdc < 2012
+        {
+            trail.note(RuleId::AD_10, || {
+                format!(
+                    "{} has msDS-AllowedToActOnBehalfOfOtherIdentity, but its domain's KDCs ({}) predate resource-based delegation: {}",
+                    dir.qualified(target),
+                    super::directory::version_name(dir.domain(target_account.domain).kdc),
+                    refusal.symbol()
+                )
+            });
+            trail.note(RuleId::S4U_5, || {
+                "the KDC does not try the RBCD path".to_owned()
+            });
+            return Err(refusal);
+        }
+        if target_account.allowed_to_act.is_empty() {
+            trail.note(RuleId::S4U_5, || {
+                format!(
+                    "{} has no msDS-AllowedToActOnBehalfOfOtherIdentity: {}",
+                    dir.qualified(target),
+                    refusal.symbol()
+                )
+            });
+            return Err(refusal);
+        }
+        let allowed = target_account
+            .allowed_to_act
+            .iter()
+            .any(|p| dir.is_member(service, *p));
+        if !allowed {
+            trail.note(RuleId::AD_10, || {
+                format!(
+                    "{}'s RBCD list does not admit {}",
+                    dir.qualified(target),
+                    dir.qualified(service)
+                )
+            });
+            trail.note(RuleId::S4U_5, || {
+                "the RBCD check denies: KRB-ERR-BADOPTION, STATUS_NOT_FOUND".to_owned()
+            });
+            return Err(KdcError::BadOption("STATUS_NOT_FOUND"));
+        }
+        trail.note(RuleId::AD_10, || {
             format!(
-                "{spn} is not in {}'s msDS-AllowedToDelegateTo",
+                "{}'s RBCD list admits {}",
+                dir.qualified(target),
                 dir.qualified(service)
             )
         });
+        Ok(())
     }
-    // Path B: resource-based constrained delegation.
-    let target_account = dir.account(target);
-    if !target_account.allowed_to_act.is_empty() && dir.domain(target_account.domain).kdc < 2012 {
-        trail.note(RuleId::AD_10, || {
-            format!(
-                "{} has msDS-AllowedToActOnBehalfOfOtherIdentity, but its domain's KDCs ({}) predate resource-based delegation: {}",
-                dir.qualified(target),
-                super::directory::version_name(dir.domain(target_account.domain).kdc),
-                refusal.symbol()
-            )
-        });
-        trail.note(RuleId::S4U_5, || {
-            "the KDC does not try the RBCD path".to_owned()
-        });
-        return Err(refusal);
-    }
-    if target_account.allowed_to_act.is_empty() {
-        trail.note(RuleId::S4U_5, || {
-            format!(
-                "{} has no msDS-AllowedToActOnBehalfOfOtherIdentity: {}",
-                dir.qualified(target),
-                refusal.symbol()
-            )
-        });
-        return Err(refusal);
-    }
-    let allowed = target_account
-        .allowed_to_act
-        .iter()
-        .any(|p| dir.is_member(service, *p));
-    if !allowed {
-        trail.note(RuleId::AD_10, || {
-            format!(
-                "{}'s RBCD list does not admit {}",
-                dir.qualified(target),
-                dir.qualified(service)
-            )
-        });
-        trail.note(RuleId::S4U_5, || {
-            "the RBCD check denies: KRB-ERR-BADOPTION, STATUS_NOT_FOUND".to_owned()
-        });
-        return Err(KdcError::BadOption("STATUS_NOT_FOUND"));
-    }
-    trail.note(RuleId::AD_10, || {
-        format!(
-            "{}'s RBCD list admits {}",
-            dir.qualified(target),
-            dir.qualified(service)
-        )
-    });
-    if !same_domain {
-        let oldest = service_domain
+
+    /// KRB-7: resource-based delegation crosses domains, where the KDCs of both support
+    /// S4U2proxy referrals.
+    fn rbcd_across_domains(&self, target: AccountId, trail: &mut Trail) -> Result<(), KdcError> {
+        let dir = self.dir;
+        let service_domain = dir.account(self.service).domain;
+        let target_domain = dir.account(target).domain;
+        if service_domain == target_domain {
+            return Ok(());
+        }
+        let oldest = dir
+            .domain(service_domain)
             .kdc
-            .min(dir.domain(target_account.domain).kdc);
+            .min(dir.domain(target_domain).kdc);
         if oldest < 2012 {
             trail.note(RuleId::KRB_7, || {
                 format!(
@@ -516,36 +617,53 @@ pub fn s4u2proxy(
         trail.note(RuleId::KRB_7, || {
             "resource-based delegation, unlike the classic kind, crosses domains".to_owned()
         });
+        Ok(())
     }
-    if !evidence.forwardable {
-        if is_sensitive(dir, readings, evidence.client) {
-            sensitive(dir, readings, evidence.client, trail);
-            let enforced = dir.domain(target_account.domain).rbcd_sensitive_enforced;
-            if enforced {
-                trail.note(RuleId::S4U_8, || {
-                    format!("{user} is sensitive and the KDC enforces the CVE-2020-16996 fix: KRB-ERR-BADOPTION, STATUS_ACCOUNT_RESTRICTION")
-                });
-                return Err(KdcError::BadOption("STATUS_ACCOUNT_RESTRICTION"));
-            }
-            trail.note(RuleId::S4U_8, || {
-                format!("{user} is sensitive, but this KDC predates the CVE-2020-16996 enforcement and issues the ticket")
-            });
-            trail.note(RuleId::ATK_6, || {
-                "the Protected Users bypass over RBCD".to_owned()
-            });
-        } else {
+
+    /// S4U-7, S4U-8, AD-12, ATK-6: RBCD takes non-forwardable evidence, but for a sensitive
+    /// user a KDC with the CVE-2020-16996 fix refuses it.
+    fn rbcd_takes_evidence(&self, target: AccountId, trail: &mut Trail) -> Result<(), KdcError> {
+        let (dir, readings, client) = (self.dir, self.readings, self.evidence.client);
+        let user = dir.qualified_lazily(client);
+        if !is_sensitive(dir, readings, client) {
             trail.note(RuleId::S4U_7, || {
                 format!("the evidence is a non-forwardable S4U2self ticket for {user}, who is not sensitive: RBCD accepts it")
             });
             trail.note(RuleId::AD_12, || {
                 "RBCD always allows protocol transition".to_owned()
             });
+            return Ok(());
         }
+        sensitive(dir, readings, client, trail);
+        if dir
+            .domain(dir.account(target).domain)
+            .rbcd_sensitive_enforced
+        {
+            trail.note(RuleId::S4U_8, || {
+                format!("{user} is sensitive and the KDC enforces the CVE-2020-16996 fix: KRB-ERR-BADOPTION, STATUS_ACCOUNT_RESTRICTION")
+            });
+            return Err(KdcError::BadOption("STATUS_ACCOUNT_RESTRICTION"));
+        }
+        trail.note(RuleId::S4U_8, || {
+            format!("{user} is sensitive, but this KDC predates the CVE-2020-16996 enforcement and issues the ticket")
+        });
+        trail.note(RuleId::ATK_6, || {
+            "the Protected Users bypass over RBCD".to_owned()
+        });
+        Ok(())
     }
-    trail.note(RuleId::S4U_5, || "the KDC grants the RBCD path".to_owned());
-    Ok(proxy_ticket(
-        dir, readings, service, target, evidence, trail,
-    ))
+
+    /// The ticket to `target` the KDC issues (S4U-10).
+    fn ticket_to(&self, target: AccountId, trail: &mut Trail) -> Ticket {
+        proxy_ticket(
+            self.dir,
+            self.readings,
+            self.service,
+            target,
+            self.evidence,
+            trail,
+        )
+    }
 }
 
 /// The ticket S4U2proxy issues (S4U-10).

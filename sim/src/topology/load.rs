@@ -233,6 +233,30 @@ fn group_has_no_logon(af: &Fields<'_>, account: &Account) -> Read<()> {
     Ok(())
 }
 
+/// Who a service running as its machine's account is locally (`local_account`, SYSTEM
+/// unless said); a service running as another account is that account.
+fn local_account(f: &Fields<'_>, machine_account: bool) -> Read<LocalAccount> {
+    match (f.get("local_account"), machine_account) {
+        (Some(n), true) => word(
+            n,
+            &f.path("local_account"),
+            "a local identity of the machine account",
+            &[
+                ("system", LocalAccount::System),
+                ("network_service", LocalAccount::NetworkService),
+                ("local_service", LocalAccount::LocalService),
+            ],
+        ),
+        (Some(n), false) => Err(Fault::new(
+            n.span,
+            f.path("local_account"),
+            "`local_account` says who a service running as its machine's account is locally; this service runs as another account",
+        )),
+        (None, true) => Ok(LocalAccount::System),
+        (None, false) => Ok(LocalAccount::Account),
+    }
+}
+
 impl Builder {
     fn domains(&mut self, n: &Node) -> Read<()> {
         for (i, d) in list(n, "domains")?.iter().enumerate() {
@@ -684,161 +708,164 @@ impl Builder {
 
     fn services(&mut self, n: &Node) -> Read<()> {
         for (i, s) in list(n, "services")?.iter().enumerate() {
-            let p = index("services", i);
-            let f = Fields::new(
-                s,
-                &p,
-                "a service",
-                &[
-                    "name",
-                    "machine",
-                    "account",
-                    "spn",
-                    "protocol",
-                    "logon",
-                    "tcb",
-                    "impersonate_privilege",
-                    "checks_impersonation",
-                    "com_plus",
-                    "local_account",
-                ],
-            )?;
-            let name = string(f.require("name", "a service")?, &f.path("name"))?;
-            if self.service_names.contains_key(&name) {
-                return Err(Fault::new(
-                    s.span,
-                    f.path("name"),
-                    format!("a service named `{name}` is already declared"),
-                ));
-            }
-            let machine =
-                self.machine_named(f.require("machine", "a service")?, &f.path("machine"))?;
-            let protocol = word(
-                f.require("protocol", "a service")?,
-                &f.path("protocol"),
-                "a protocol",
-                &[
-                    ("rpc", Protocol::Rpc),
-                    ("ncalrpc", Protocol::Ncalrpc),
-                    ("smb", Protocol::Smb),
-                    ("http", Protocol::Http),
-                    ("dcom", Protocol::Dcom),
-                ],
-            )?;
-            let account = match f.get("account") {
-                Some(a) => {
-                    let an = string(a, &f.path("account"))?;
-                    self.account_named(&an, a.span, &f.path("account"))?
-                }
-                None => self.dir.machine(machine).account.ok_or_else(|| {
-                    Fault::new(
-                        s.span,
-                        f.path("account"),
-                        "a service on a machine outside every domain needs `account`",
-                    )
-                })?,
-            };
-            if self.dir.account(account).kind == AccountKind::Group {
-                let at = f.get("account").map_or(s.span, |n| n.span);
-                return Err(Fault::new(
-                    at,
-                    f.path("account"),
-                    format!(
-                        "{} is a group; a service runs as a user or computer account",
-                        self.dir.qualified(account)
-                    ),
-                ));
-            }
-            let machine_account = self.dir.machine(machine).account == Some(account);
-            let local_account = match (f.get("local_account"), machine_account) {
-                (Some(n), true) => word(
-                    n,
-                    &f.path("local_account"),
-                    "a local identity of the machine account",
-                    &[
-                        ("system", LocalAccount::System),
-                        ("network_service", LocalAccount::NetworkService),
-                        ("local_service", LocalAccount::LocalService),
-                    ],
-                )?,
-                (Some(n), false) => {
-                    return Err(Fault::new(
-                        n.span,
-                        f.path("local_account"),
-                        "`local_account` says who a service running as its machine's account is locally; this service runs as another account",
-                    ));
-                }
-                (None, true) => LocalAccount::System,
-                (None, false) => LocalAccount::Account,
-            };
-            let com_plus = bool_or(&f, "com_plus", false)?;
-            if com_plus && protocol != Protocol::Dcom {
-                let at = f.get("com_plus").map_or(s.span, |n| n.span);
-                return Err(Fault::new(
-                    at,
-                    f.path("com_plus"),
-                    "a COM+ server application is reached over `protocol: dcom`",
-                ));
-            }
-            let class = match protocol {
-                Protocol::Smb => "cifs",
-                Protocol::Http => "HTTP",
-                Protocol::Rpc | Protocol::Ncalrpc | Protocol::Dcom => "HOST",
-            };
-            let spn: Arc<str> = match f.get("spn") {
-                Some(x) => Arc::from(string(x, &f.path("spn"))?.as_str()),
-                None => Arc::from(format!("{class}/{}", self.dir.machine(machine).name).as_str()),
-            };
-            if let Some(owner) = self
-                .spn_owner
-                .get(&spn.to_ascii_lowercase())
-                .copied()
-                .filter(|o| *o != account)
-            {
-                return Err(Fault::new(
-                    s.span,
-                    f.path("spn"),
-                    format!(
-                        "SPN `{spn}` is already registered on {}",
-                        self.dir.qualified(owner)
-                    ),
-                ));
-            }
-            self.spn_owner.insert(spn.to_ascii_lowercase(), account);
-            let acc = self.dir.account_mut(account);
-            if !acc.spns.iter().any(|x| x.eq_ignore_ascii_case(&spn)) {
-                acc.spns.push(Arc::clone(&spn));
-            }
-            let logon = match f.get("logon") {
-                Some(l) => word(
-                    l,
-                    &f.path("logon"),
-                    "a logon the service makes",
-                    &[
-                        ("network", ServiceLogon::Network),
-                        ("cleartext", ServiceLogon::Cleartext),
-                        ("credssp", ServiceLogon::Credssp),
-                    ],
-                )?,
-                None => ServiceLogon::Network,
-            };
-            let id = ServiceId(u32::try_from(self.dir.services.len()).unwrap_or(u32::MAX));
-            self.dir.services.push(Service {
-                name: Arc::from(name.as_str()),
-                machine,
-                account,
-                spn,
-                protocol,
-                logon,
-                tcb: bool_or(&f, "tcb", local_account == LocalAccount::System)?,
-                impersonate_privilege: bool_or(&f, "impersonate_privilege", true)?,
-                checks_impersonation: bool_or(&f, "checks_impersonation", true)?,
-                com_plus,
-                local_account,
-            });
-            self.service_names.insert(name, id);
+            self.service(s, &index("services", i))?;
         }
         Ok(())
+    }
+
+    /// One service: its machine, protocol, account, local identity, SPN and logon.
+    fn service(&mut self, s: &Node, p: &str) -> Read<()> {
+        let f = Fields::new(
+            s,
+            p,
+            "a service",
+            &[
+                "name",
+                "machine",
+                "account",
+                "spn",
+                "protocol",
+                "logon",
+                "tcb",
+                "impersonate_privilege",
+                "checks_impersonation",
+                "com_plus",
+                "local_account",
+            ],
+        )?;
+        let name = string(f.require("name", "a service")?, &f.path("name"))?;
+        if self.service_names.contains_key(&name) {
+            return Err(Fault::new(
+                s.span,
+                f.path("name"),
+                format!("a service named `{name}` is already declared"),
+            ));
+        }
+        let machine = self.machine_named(f.require("machine", "a service")?, &f.path("machine"))?;
+        let protocol = word(
+            f.require("protocol", "a service")?,
+            &f.path("protocol"),
+            "a protocol",
+            &[
+                ("rpc", Protocol::Rpc),
+                ("ncalrpc", Protocol::Ncalrpc),
+                ("smb", Protocol::Smb),
+                ("http", Protocol::Http),
+                ("dcom", Protocol::Dcom),
+            ],
+        )?;
+        let account = self.service_account(&f, s, machine)?;
+        let local_account = local_account(&f, self.dir.machine(machine).account == Some(account))?;
+        let com_plus = bool_or(&f, "com_plus", false)?;
+        if com_plus && protocol != Protocol::Dcom {
+            let at = f.get("com_plus").map_or(s.span, |n| n.span);
+            return Err(Fault::new(
+                at,
+                f.path("com_plus"),
+                "a COM+ server application is reached over `protocol: dcom`",
+            ));
+        }
+        let spn = self.service_spn(&f, s, machine, protocol, account)?;
+        let logon = match f.get("logon") {
+            Some(l) => word(
+                l,
+                &f.path("logon"),
+                "a logon the service makes",
+                &[
+                    ("network", ServiceLogon::Network),
+                    ("cleartext", ServiceLogon::Cleartext),
+                    ("credssp", ServiceLogon::Credssp),
+                ],
+            )?,
+            None => ServiceLogon::Network,
+        };
+        let id = ServiceId(u32::try_from(self.dir.services.len()).unwrap_or(u32::MAX));
+        self.dir.services.push(Service {
+            name: Arc::from(name.as_str()),
+            machine,
+            account,
+            spn,
+            protocol,
+            logon,
+            tcb: bool_or(&f, "tcb", local_account == LocalAccount::System)?,
+            impersonate_privilege: bool_or(&f, "impersonate_privilege", true)?,
+            checks_impersonation: bool_or(&f, "checks_impersonation", true)?,
+            com_plus,
+            local_account,
+        });
+        self.service_names.insert(name, id);
+        Ok(())
+    }
+
+    /// The account a service runs as: the one named, or its machine's; never a group.
+    fn service_account(&self, f: &Fields<'_>, s: &Node, machine: MachineId) -> Read<AccountId> {
+        let account = match f.get("account") {
+            Some(a) => {
+                let an = string(a, &f.path("account"))?;
+                self.account_named(&an, a.span, &f.path("account"))?
+            }
+            None => self.dir.machine(machine).account.ok_or_else(|| {
+                Fault::new(
+                    s.span,
+                    f.path("account"),
+                    "a service on a machine outside every domain needs `account`",
+                )
+            })?,
+        };
+        if self.dir.account(account).kind == AccountKind::Group {
+            let at = f.get("account").map_or(s.span, |n| n.span);
+            return Err(Fault::new(
+                at,
+                f.path("account"),
+                format!(
+                    "{} is a group; a service runs as a user or computer account",
+                    self.dir.qualified(account)
+                ),
+            ));
+        }
+        Ok(account)
+    }
+
+    /// A service's SPN, given or made from its protocol's service class and its machine,
+    /// registered on its account (an SPN belongs to one account).
+    fn service_spn(
+        &mut self,
+        f: &Fields<'_>,
+        s: &Node,
+        machine: MachineId,
+        protocol: Protocol,
+        account: AccountId,
+    ) -> Read<Arc<str>> {
+        let class = match protocol {
+            Protocol::Smb => "cifs",
+            Protocol::Http => "HTTP",
+            Protocol::Rpc | Protocol::Ncalrpc | Protocol::Dcom => "HOST",
+        };
+        let spn: Arc<str> = match f.get("spn") {
+            Some(x) => Arc::from(string(x, &f.path("spn"))?.as_str()),
+            None => Arc::from(format!("{class}/{}", self.dir.machine(machine).name).as_str()),
+        };
+        if let Some(owner) = self
+            .spn_owner
+            .get(&spn.to_ascii_lowercase())
+            .copied()
+            .filter(|o| *o != account)
+        {
+            return Err(Fault::new(
+                s.span,
+                f.path("spn"),
+                format!(
+                    "SPN `{spn}` is already registered on {}",
+                    self.dir.qualified(owner)
+                ),
+            ));
+        }
+        self.spn_owner.insert(spn.to_ascii_lowercase(), account);
+        let acc = self.dir.account_mut(account);
+        if !acc.spns.iter().any(|x| x.eq_ignore_ascii_case(&spn)) {
+            acc.spns.push(Arc::clone(&spn));
+        }
+        Ok(spn)
     }
 
     fn service_named(&self, n: &Node, path: &str) -> Read<ServiceId> {
@@ -976,129 +1003,7 @@ impl Builder {
             );
         };
         let body = f.get(kind).unwrap_or(n);
-        let bp = f.path(kind);
-        let step = match *kind {
-            "start" => {
-                let g = Fields::new(body, &bp, "`start`", &["user", "machine"])?;
-                let user_node = g.require("user", "`start`")?;
-                let user = self.account_named(
-                    &string(user_node, &g.path("user"))?,
-                    user_node.span,
-                    &g.path("user"),
-                )?;
-                if self.dir.account(user).kind == AccountKind::Group {
-                    return Err(Fault::new(
-                        user_node.span,
-                        g.path("user"),
-                        format!(
-                            "{} is a group, which does not log on",
-                            self.dir.qualified(user)
-                        ),
-                    ));
-                }
-                let machine =
-                    self.machine_named(g.require("machine", "`start`")?, &g.path("machine"))?;
-                Step::Start { machine, user }
-            }
-            "start_service" => {
-                let g = Fields::new(body, &bp, "`start_service`", &["service"])?;
-                Step::StartService {
-                    service: self.service_named(
-                        g.require("service", "`start_service`")?,
-                        &g.path("service"),
-                    )?,
-                }
-            }
-            "call" => Step::Call(self.call(body, &bp)?),
-            "access" => {
-                let g = Fields::new(body, &bp, "`access`", &["resource", "rights"])?;
-                let r = g.require("resource", "`access`")?;
-                let rname = string(r, &g.path("resource"))?;
-                let resource = self.resource_names.get(&rname).copied().ok_or_else(|| {
-                    Fault::new(
-                        r.span,
-                        g.path("resource"),
-                        format!("`{rname}` is not a resource of the topology"),
-                    )
-                    .allowing(sorted_keys(&self.resource_names))
-                })?;
-                let rights = strings(&g, "rights")?
-                    .into_iter()
-                    .map(|(s, _, _)| s)
-                    .collect::<Vec<_>>();
-                if rights.is_empty() {
-                    return Err(Fault::new(
-                        body.span,
-                        g.path("rights"),
-                        "`access` needs `rights`",
-                    ));
-                }
-                Step::Access { resource, rights }
-            }
-            "s4u2self" => {
-                let g = Fields::new(body, &bp, "`s4u2self`", &["user"])?;
-                let u = g.require("user", "`s4u2self`")?;
-                Step::S4u2self {
-                    user: self.account_named(
-                        &string(u, &g.path("user"))?,
-                        u.span,
-                        &g.path("user"),
-                    )?,
-                }
-            }
-            "tamper" => {
-                word(
-                    body,
-                    &bp,
-                    "a tampering the model knows",
-                    &[("forwardable", ())],
-                )?;
-                Step::TamperForwardable
-            }
-            "set_rbcd" => {
-                let g = Fields::new(body, &bp, "`set_rbcd`", &["target", "allow"])?;
-                let t = g.require("target", "`set_rbcd`")?;
-                let a = g.require("allow", "`set_rbcd`")?;
-                Step::SetRbcd {
-                    target: self.account_named(
-                        &string(t, &g.path("target"))?,
-                        t.span,
-                        &g.path("target"),
-                    )?,
-                    allow: self.account_named(
-                        &string(a, &g.path("allow"))?,
-                        a.span,
-                        &g.path("allow"),
-                    )?,
-                }
-            }
-            "create_process" => {
-                let g = Fields::new(body, &bp, "`create_process`", &["with"])?;
-                let with_token = word(
-                    g.require("with", "`create_process`")?,
-                    &g.path("with"),
-                    "the token the program gets",
-                    &[("primary", false), ("token", true)],
-                )?;
-                Step::CreateProcess { with_token }
-            }
-            "wait" => {
-                let g = Fields::new(body, &bp, "`wait`", &["minutes"])?;
-                let m = g.require("minutes", "`wait`")?;
-                let minutes = u32::try_from(integer(m, &g.path("minutes"))?).map_err(|_| {
-                    Fault::new(m.span, g.path("minutes"), "minutes are a positive number")
-                })?;
-                Step::Wait { minutes }
-            }
-            _ => {
-                let g = Fields::new(body, &bp, "`coerce`", &["victim", "to"])?;
-                Step::Coerce {
-                    victim: self
-                        .service_named(g.require("victim", "`coerce`")?, &g.path("victim"))?,
-                    to: self.service_named(g.require("to", "`coerce`")?, &g.path("to"))?,
-                }
-            }
-        };
+        let step = self.step_of_kind(kind, body, &f.path(kind))?;
         let note = f.optional_string("note")?;
         let expect = match f.get("expect") {
             Some(e) => Some(self.expect(e, &f.path("expect"))?),
@@ -1112,6 +1017,130 @@ impl Builder {
             note,
             expect,
         })
+    }
+
+    /// The step a chain step's one key (`kind`) and its body `body` (at `bp`) say.
+    fn step_of_kind(&self, kind: &str, body: &Node, bp: &str) -> Read<Step> {
+        Ok(match kind {
+            "start" => self.start(body, bp)?,
+            "start_service" => {
+                let g = Fields::new(body, bp, "`start_service`", &["service"])?;
+                Step::StartService {
+                    service: self.service_named(
+                        g.require("service", "`start_service`")?,
+                        &g.path("service"),
+                    )?,
+                }
+            }
+            "call" => Step::Call(self.call(body, bp)?),
+            "access" => self.access(body, bp)?,
+            "s4u2self" => {
+                let g = Fields::new(body, bp, "`s4u2self`", &["user"])?;
+                Step::S4u2self {
+                    user: self.account_at(&g, "user", "`s4u2self`")?,
+                }
+            }
+            "tamper" => {
+                word(
+                    body,
+                    bp,
+                    "a tampering the model knows",
+                    &[("forwardable", ())],
+                )?;
+                Step::TamperForwardable
+            }
+            "set_rbcd" => {
+                let g = Fields::new(body, bp, "`set_rbcd`", &["target", "allow"])?;
+                let target = g.require("target", "`set_rbcd`")?;
+                let allow = g.require("allow", "`set_rbcd`")?;
+                Step::SetRbcd {
+                    target: self.account_at_node(&g, target, "target")?,
+                    allow: self.account_at_node(&g, allow, "allow")?,
+                }
+            }
+            "create_process" => {
+                let g = Fields::new(body, bp, "`create_process`", &["with"])?;
+                let with_token = word(
+                    g.require("with", "`create_process`")?,
+                    &g.path("with"),
+                    "the token the program gets",
+                    &[("primary", false), ("token", true)],
+                )?;
+                Step::CreateProcess { with_token }
+            }
+            "wait" => {
+                let g = Fields::new(body, bp, "`wait`", &["minutes"])?;
+                let m = g.require("minutes", "`wait`")?;
+                let minutes = u32::try_from(integer(m, &g.path("minutes"))?).map_err(|_| {
+                    Fault::new(m.span, g.path("minutes"), "minutes are a positive number")
+                })?;
+                Step::Wait { minutes }
+            }
+            _ => {
+                let g = Fields::new(body, bp, "`coerce`", &["victim", "to"])?;
+                Step::Coerce {
+                    victim: self
+                        .service_named(g.require("victim", "`coerce`")?, &g.path("victim"))?,
+                    to: self.service_named(g.require("to", "`coerce`")?, &g.path("to"))?,
+                }
+            }
+        })
+    }
+
+    /// The account named by field `key` of `g`, which `what` requires.
+    fn account_at(&self, g: &Fields<'_>, key: &str, what: &str) -> Read<AccountId> {
+        self.account_at_node(g, g.require(key, what)?, key)
+    }
+
+    /// The account named by `node`, field `key` of `g`.
+    fn account_at_node(&self, g: &Fields<'_>, node: &Node, key: &str) -> Read<AccountId> {
+        self.account_named(&string(node, &g.path(key))?, node.span, &g.path(key))
+    }
+
+    /// `start`: a user, never a group, signs in at a machine.
+    fn start(&self, body: &Node, bp: &str) -> Read<Step> {
+        let g = Fields::new(body, bp, "`start`", &["user", "machine"])?;
+        let user_node = g.require("user", "`start`")?;
+        let user = self.account_at_node(&g, user_node, "user")?;
+        if self.dir.account(user).kind == AccountKind::Group {
+            return Err(Fault::new(
+                user_node.span,
+                g.path("user"),
+                format!(
+                    "{} is a group, which does not log on",
+                    self.dir.qualified(user)
+                ),
+            ));
+        }
+        let machine = self.machine_named(g.require("machine", "`start`")?, &g.path("machine"))?;
+        Ok(Step::Start { machine, user })
+    }
+
+    /// `access`: rights on a resource of the topology.
+    fn access(&self, body: &Node, bp: &str) -> Read<Step> {
+        let g = Fields::new(body, bp, "`access`", &["resource", "rights"])?;
+        let r = g.require("resource", "`access`")?;
+        let rname = string(r, &g.path("resource"))?;
+        let resource = self.resource_names.get(&rname).copied().ok_or_else(|| {
+            Fault::new(
+                r.span,
+                g.path("resource"),
+                format!("`{rname}` is not a resource of the topology"),
+            )
+            .allowing(sorted_keys(&self.resource_names))
+        })?;
+        let rights = strings(&g, "rights")?
+            .into_iter()
+            .map(|(s, _, _)| s)
+            .collect::<Vec<_>>();
+        if rights.is_empty() {
+            return Err(Fault::new(
+                body.span,
+                g.path("rights"),
+                "`access` needs `rights`",
+            ));
+        }
+        Ok(Step::Access { resource, rights })
     }
 
     fn call(&self, n: &Node, path: &str) -> Read<CallRequest> {

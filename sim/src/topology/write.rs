@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use tokenhop_model::net::directory::{
-    AccountKind, Directory, LocalAccount, Protocol, ServiceLogon, Trustee, WellKnown, version_name,
+    AccessRule, Account, AccountId, AccountKind, Directory, LocalAccount, Protocol, Service,
+    ServiceLogon, Trustee, WellKnown, version_name,
 };
 
 fn quoted(text: &str) -> String {
@@ -17,6 +18,17 @@ fn quoted(text: &str) -> String {
 pub fn topology(dir: &Directory, name: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "version: 1\nkind: topology\nname: {}", quoted(name));
+    domains(&mut out, dir);
+    trusts(&mut out, dir);
+    machines(&mut out, dir);
+    services(&mut out, dir);
+    resources(&mut out, dir);
+    chain(&mut out, dir);
+    out
+}
+
+/// The `domains` section, each domain with its accounts.
+fn domains(out: &mut String, dir: &Directory) {
     out.push_str("domains:\n");
     for (di, d) in dir.domains.iter().enumerate() {
         let _ = writeln!(
@@ -30,76 +42,89 @@ pub fn topology(dir: &Directory, name: &str) -> String {
             d.rbcd_sensitive_enforced
         );
         for a in dir.accounts.iter().filter(|a| a.domain.index() == di) {
-            let mut fields = vec![
-                format!("name: {}", quoted(&a.name)),
-                format!("rid: {}", a.rid),
-            ];
-            fields.push(
-                match a.kind {
-                    AccountKind::User => "kind: user",
-                    AccountKind::Computer => "kind: computer",
-                    AccountKind::Group => "kind: group",
-                }
-                .to_owned(),
-            );
-            for (set, key) in [
-                (a.trusted_for_delegation, "trusted_for_delegation"),
-                (a.not_delegated, "not_delegated"),
-                (
-                    a.trusted_to_auth_for_delegation,
-                    "trusted_to_auth_for_delegation",
-                ),
-                (a.protected_users, "protected_users"),
-            ] {
-                if set {
-                    fields.push(format!("{key}: true"));
-                }
-            }
-            let others = |ids: &[tokenhop_model::net::directory::AccountId]| {
-                ids.iter()
-                    .map(|x| quoted(&dir.qualified(*x)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            if !a.allowed_to_delegate_to.is_empty() {
-                let spns: Vec<String> =
-                    a.allowed_to_delegate_to.iter().map(|s| quoted(s)).collect();
-                fields.push(format!("allowed_to_delegate_to: [{}]", spns.join(", ")));
-            }
-            if !a.allowed_to_act.is_empty() {
-                fields.push(format!("allowed_to_act: [{}]", others(&a.allowed_to_act)));
-            }
-            if !a.rbcd_writers.is_empty() {
-                fields.push(format!("rbcd_writers: [{}]", others(&a.rbcd_writers)));
-            }
-            if !a.members.is_empty() {
-                fields.push(format!("members: [{}]", others(&a.members)));
-            }
-            let own_spns: Vec<String> = a
-                .spns
-                .iter()
-                .filter(|s| !dir.services.iter().any(|svc| svc.spn == **s))
-                .map(|s| quoted(s))
-                .collect();
-            if !own_spns.is_empty() {
-                fields.push(format!("spns: [{}]", own_spns.join(", ")));
-            }
-            let _ = writeln!(out, "      - {{ {} }}", fields.join(", "));
+            let _ = writeln!(out, "      - {{ {} }}", account_fields(dir, a).join(", "));
         }
     }
-    if !dir.trusts.is_empty() {
-        out.push_str("trusts:\n");
-        for t in &dir.trusts {
-            let _ = writeln!(
-                out,
-                "  - {{ between: [{}, {}], enable_tgt_delegation: {}, quarantined: {} }}",
-                quoted(&dir.domain(t.a).name),
-                quoted(&dir.domain(t.b).name),
-                t.enable_tgt_delegation,
-                t.quarantined
-            );
+}
+
+/// One account's fields, those at their defaults left out.
+fn account_fields(dir: &Directory, a: &Account) -> Vec<String> {
+    let mut fields = vec![
+        format!("name: {}", quoted(&a.name)),
+        format!("rid: {}", a.rid),
+    ];
+    fields.push(
+        match a.kind {
+            AccountKind::User => "kind: user",
+            AccountKind::Computer => "kind: computer",
+            AccountKind::Group => "kind: group",
+        }
+        .to_owned(),
+    );
+    for (set, key) in [
+        (a.trusted_for_delegation, "trusted_for_delegation"),
+        (a.not_delegated, "not_delegated"),
+        (
+            a.trusted_to_auth_for_delegation,
+            "trusted_to_auth_for_delegation",
+        ),
+        (a.protected_users, "protected_users"),
+    ] {
+        if set {
+            fields.push(format!("{key}: true"));
         }
     }
+    let others = |ids: &[AccountId]| {
+        ids.iter()
+            .map(|x| quoted(&dir.qualified(*x)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !a.allowed_to_delegate_to.is_empty() {
+        let spns: Vec<String> = a.allowed_to_delegate_to.iter().map(|s| quoted(s)).collect();
+        fields.push(format!("allowed_to_delegate_to: [{}]", spns.join(", ")));
+    }
+    if !a.allowed_to_act.is_empty() {
+        fields.push(format!("allowed_to_act: [{}]", others(&a.allowed_to_act)));
+    }
+    if !a.rbcd_writers.is_empty() {
+        fields.push(format!("rbcd_writers: [{}]", others(&a.rbcd_writers)));
+    }
+    if !a.members.is_empty() {
+        fields.push(format!("members: [{}]", others(&a.members)));
+    }
+    let own_spns: Vec<String> = a
+        .spns
+        .iter()
+        .filter(|s| !dir.services.iter().any(|svc| svc.spn == **s))
+        .map(|s| quoted(s))
+        .collect();
+    if !own_spns.is_empty() {
+        fields.push(format!("spns: [{}]", own_spns.join(", ")));
+    }
+    fields
+}
+
+/// The `trusts` section, when there are trusts.
+fn trusts(out: &mut String, dir: &Directory) {
+    if dir.trusts.is_empty() {
+        return;
+    }
+    out.push_str("trusts:\n");
+    for t in &dir.trusts {
+        let _ = writeln!(
+            out,
+            "  - {{ between: [{}, {}], enable_tgt_delegation: {}, quarantined: {} }}",
+            quoted(&dir.domain(t.a).name),
+            quoted(&dir.domain(t.b).name),
+            t.enable_tgt_delegation,
+            t.quarantined
+        );
+    }
+}
+
+/// The `machines` section.
+fn machines(out: &mut String, dir: &Directory) {
     out.push_str("machines:\n");
     for m in &dir.machines {
         let mut fields = vec![format!("name: {}", quoted(&m.name))];
@@ -114,82 +139,96 @@ pub fn topology(dir: &Directory, name: &str) -> String {
         }
         let _ = writeln!(out, "  - {{ {} }}", fields.join(", "));
     }
+}
+
+/// The `services` section.
+fn services(out: &mut String, dir: &Directory) {
     out.push_str("services:\n");
     for s in &dir.services {
-        let protocol = match s.protocol {
-            Protocol::Rpc => "rpc",
-            Protocol::Ncalrpc => "ncalrpc",
-            Protocol::Smb => "smb",
-            Protocol::Http => "http",
-            Protocol::Dcom => "dcom",
-        };
-        let logon = match s.logon {
-            ServiceLogon::Network => "network",
-            ServiceLogon::Cleartext => "cleartext",
-            ServiceLogon::Credssp => "credssp",
-        };
-        let mut fields = vec![
-            format!("name: {}", quoted(&s.name)),
-            format!("machine: {}", quoted(&dir.machine(s.machine).name)),
-            format!("account: {}", quoted(&dir.qualified(s.account))),
-            format!("spn: {}", quoted(&s.spn)),
-            format!("protocol: {protocol}"),
-            format!("logon: {logon}"),
-            format!("tcb: {}", s.tcb),
-            format!("impersonate_privilege: {}", s.impersonate_privilege),
-            format!("checks_impersonation: {}", s.checks_impersonation),
-        ];
-        match s.local_account {
-            LocalAccount::System => fields.push("local_account: system".to_owned()),
-            LocalAccount::NetworkService => {
-                fields.push("local_account: network_service".to_owned())
-            }
-            LocalAccount::LocalService => fields.push("local_account: local_service".to_owned()),
-            LocalAccount::Account => {}
-        }
-        if s.com_plus {
-            fields.push("com_plus: true".to_owned());
-        }
-        let _ = writeln!(out, "  - {{ {} }}", fields.join(", "));
+        let _ = writeln!(out, "  - {{ {} }}", service_fields(dir, s).join(", "));
     }
-    if !dir.resources.is_empty() {
-        out.push_str("resources:\n");
-        for r in &dir.resources {
-            let entries: Vec<String> = r
-                .dacl
-                .iter()
-                .map(|e| {
-                    let who = match e.trustee {
-                        Trustee::Account(a) => quoted(&dir.qualified(a)),
-                        Trustee::WellKnown(WellKnown::Everyone) => quoted("Everyone"),
-                        Trustee::WellKnown(WellKnown::AuthenticatedUsers) => {
-                            quoted("Authenticated Users")
-                        }
-                        Trustee::WellKnown(WellKnown::Anonymous) => quoted("ANONYMOUS LOGON"),
-                    };
-                    let rights: Vec<String> = e.rights.iter().map(|x| quoted(x)).collect();
-                    format!(
-                        "{{ {}: {who}, rights: [{}] }}",
-                        if e.allow { "allow" } else { "deny" },
-                        rights.join(", ")
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "  - {{ name: {}, service: {}, dacl: [{}] }}",
-                quoted(&r.name),
-                quoted(&dir.service(r.service).name),
-                entries.join(", ")
-            );
-        }
+}
+
+/// One service's fields.
+fn service_fields(dir: &Directory, s: &Service) -> Vec<String> {
+    let protocol = match s.protocol {
+        Protocol::Rpc => "rpc",
+        Protocol::Ncalrpc => "ncalrpc",
+        Protocol::Smb => "smb",
+        Protocol::Http => "http",
+        Protocol::Dcom => "dcom",
+    };
+    let logon = match s.logon {
+        ServiceLogon::Network => "network",
+        ServiceLogon::Cleartext => "cleartext",
+        ServiceLogon::Credssp => "credssp",
+    };
+    let mut fields = vec![
+        format!("name: {}", quoted(&s.name)),
+        format!("machine: {}", quoted(&dir.machine(s.machine).name)),
+        format!("account: {}", quoted(&dir.qualified(s.account))),
+        format!("spn: {}", quoted(&s.spn)),
+        format!("protocol: {protocol}"),
+        format!("logon: {logon}"),
+        format!("tcb: {}", s.tcb),
+        format!("impersonate_privilege: {}", s.impersonate_privilege),
+        format!("checks_impersonation: {}", s.checks_impersonation),
+    ];
+    match s.local_account {
+        LocalAccount::System => fields.push("local_account: system".to_owned()),
+        LocalAccount::NetworkService => fields.push("local_account: network_service".to_owned()),
+        LocalAccount::LocalService => fields.push("local_account: local_service".to_owned()),
+        LocalAccount::Account => {}
     }
+    if s.com_plus {
+        fields.push("com_plus: true".to_owned());
+    }
+    fields
+}
+
+/// The `resources` section, when there are resources.
+fn resources(out: &mut String, dir: &Directory) {
+    if dir.resources.is_empty() {
+        return;
+    }
+    out.push_str("resources:\n");
+    for r in &dir.resources {
+        let entries: Vec<String> = r.dacl.iter().map(|e| access_rule(dir, e)).collect();
+        let _ = writeln!(
+            out,
+            "  - {{ name: {}, service: {}, dacl: [{}] }}",
+            quoted(&r.name),
+            quoted(&dir.service(r.service).name),
+            entries.join(", ")
+        );
+    }
+}
+
+/// One entry of a resource's DACL.
+fn access_rule(dir: &Directory, e: &AccessRule) -> String {
+    let who = match e.trustee {
+        Trustee::Account(a) => quoted(&dir.qualified(a)),
+        Trustee::WellKnown(WellKnown::Everyone) => quoted("Everyone"),
+        Trustee::WellKnown(WellKnown::AuthenticatedUsers) => quoted("Authenticated Users"),
+        Trustee::WellKnown(WellKnown::Anonymous) => quoted("ANONYMOUS LOGON"),
+    };
+    let rights: Vec<String> = e.rights.iter().map(|x| quoted(x)).collect();
+    format!(
+        "{{ {}: {who}, rights: [{}] }}",
+        if e.allow { "allow" } else { "deny" },
+        rights.join(", ")
+    )
+}
+
+/// The `chains` section: the first user's sign-in at the first machine, or no chain when
+/// there is no user or no machine.
+fn chain(out: &mut String, dir: &Directory) {
     let user = dir
         .accounts
         .iter()
         .position(|a| a.kind == AccountKind::User);
     if let (Some(u), Some(m)) = (user, dir.machines.first()) {
-        let id = tokenhop_model::net::directory::AccountId(u32::try_from(u).unwrap_or(0));
+        let id = AccountId(u32::try_from(u).unwrap_or(0));
         let _ = writeln!(
             out,
             "chains:\n  - name: sign-in\n    steps:\n      - start: {{ user: {}, machine: {} }}\n        expect: {{ ok: true }}",
@@ -199,5 +238,4 @@ pub fn topology(dir: &Directory, name: &str) -> String {
     } else {
         out.push_str("chains: []\n");
     }
-    out
 }

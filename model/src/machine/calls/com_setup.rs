@@ -387,6 +387,51 @@ pub(super) fn co_set_proxy_blanket(
 ) -> CallResult {
     library_initialized(world, caller, trail)?;
     let id = own_proxy(world, caller, proxy, trail)?;
+    let process = world.thread(caller).process;
+    let caps = if blanket.caps & eoac::DEFAULT != 0 {
+        let defaults = security(world, process, trail).capabilities;
+        trail.note(RuleId::COM_4, || {
+            "EOAC_DEFAULT: the capabilities from CoInitializeSecurity".to_owned()
+        });
+        defaults
+    } else {
+        blanket.caps
+    };
+    let blanket = Blanket { caps, ..*blanket };
+    blanket_is_valid(&blanket, trail)?;
+    let current = world.com.proxy(id).clone();
+    let chosen = resolve_defaults(world, caller, &current, &blanket, trail);
+    anonymous_is_honoured(world, &chosen, trail)?;
+    let chosen = schannel_rules(caps, chosen, trail)?;
+    let (credentials, certificate) = match blanket.auth_info {
+        None => (None, None),
+        Some(BlanketAuth::Credentials(identity)) => (Some(log_on(world, identity, trail)?), None),
+        Some(BlanketAuth::Certificate(index)) => (None, Some(*index)),
+    };
+    let fixed = static_identity(world, caller, caps, trail);
+    let p = world.com.proxy_mut(id);
+    p.authn_level = chosen.level;
+    p.authn_service = chosen.service;
+    p.imp_level = chosen.imp;
+    p.capabilities = caps;
+    p.fixed = fixed;
+    p.auth_info = credentials;
+    p.certificate = certificate;
+    p.blanket_set = true;
+    trail.note(RuleId::COM_4, || {
+        format!(
+            "the blanket now: {}, {}, as given",
+            authn_level::name(chosen.level),
+            imp_level::name(chosen.imp)
+        )
+    });
+    Ok(Success::empty())
+}
+
+/// COM-16, COMA-3: the arguments CoSetProxyBlanket refuses with E_INVALIDARG (capabilities
+/// already resolved from EOAC_DEFAULT): capabilities a blanket cannot take, both kinds of
+/// cloaking, pAuthInfo with cloaking, level NONE with a service, levels out of range.
+fn blanket_is_valid(blanket: &Blanket<'_>, trail: &mut Trail) -> Result<(), ErrorCode> {
     let Blanket {
         service,
         level,
@@ -394,16 +439,6 @@ pub(super) fn co_set_proxy_blanket(
         caps,
         auth_info,
     } = *blanket;
-    let process = world.thread(caller).process;
-    let caps = if caps & eoac::DEFAULT != 0 {
-        let defaults = security(world, process, trail).capabilities;
-        trail.note(RuleId::COM_4, || {
-            "EOAC_DEFAULT: the capabilities from CoInitializeSecurity".to_owned()
-        });
-        defaults
-    } else {
-        caps
-    };
     if caps & !eoac::BLANKET_ALLOWED != 0 {
         trail.note(RuleId::COM_16, || {
             format!(
@@ -442,10 +477,28 @@ pub(super) fn co_set_proxy_blanket(
             "EOAC_MUTUAL_AUTH is accepted and ignored".to_owned()
         });
     }
-    let current = world.com.proxy(id).clone();
+    Ok(())
+}
+
+/// The authentication level, service and impersonation level a blanket sets.
+#[derive(Clone, Copy)]
+struct Chosen {
+    level: u32,
+    service: u32,
+    imp: u32,
+}
+
+/// COM-1, COM-4: the blanket's DEFAULT values, negotiated again for `proxy`.
+fn resolve_defaults(
+    world: &mut World,
+    caller: ThreadId,
+    proxy: &Proxy,
+    blanket: &Blanket<'_>,
+    trail: &mut Trail,
+) -> Chosen {
     let (negotiated_level, negotiated_imp) =
-        negotiated(world, caller, current.class, current.queued, trail);
-    let new_level = if level == authn_level::DEFAULT {
+        negotiated(world, caller, proxy.class, proxy.queued, trail);
+    let level = if blanket.level == authn_level::DEFAULT {
         trail.note(RuleId::COM_4, || {
             format!(
                 "RPC_C_AUTHN_LEVEL_DEFAULT: negotiated again, {}",
@@ -454,17 +507,17 @@ pub(super) fn co_set_proxy_blanket(
         });
         negotiated_level
     } else {
-        level
+        blanket.level
     };
-    let new_service = if service == authn_service::DEFAULT {
+    let service = if blanket.service == authn_service::DEFAULT {
         trail.note(RuleId::COM_4, || {
             "RPC_C_AUTHN_DEFAULT: negotiated again, NTLM here".to_owned()
         });
         authn_service::WINNT
     } else {
-        service
+        blanket.service
     };
-    let new_imp = if imp == imp_level::DEFAULT {
+    let imp = if blanket.imp == imp_level::DEFAULT {
         trail.note(RuleId::COM_1, || {
             format!(
                 "RPC_C_IMP_LEVEL_DEFAULT negotiates: the client's default, {}",
@@ -473,94 +526,102 @@ pub(super) fn co_set_proxy_blanket(
         });
         negotiated_imp
     } else {
-        imp
+        blanket.imp
     };
-    if new_imp == imp_level::ANONYMOUS {
-        if new_service == authn_service::WINNT
-            && world.settings.readings.alternative(RuleId::OQM_28)
-        {
+    Chosen {
+        level,
+        service,
+        imp,
+    }
+}
+
+/// COM-5, OQM-28: ANONYMOUS is honoured over local IPC; with NTLM, the selected reading
+/// says whether the NTLMSSP rule refuses it.
+fn anonymous_is_honoured(
+    world: &World,
+    chosen: &Chosen,
+    trail: &mut Trail,
+) -> Result<(), ErrorCode> {
+    if chosen.imp != imp_level::ANONYMOUS {
+        return Ok(());
+    }
+    if chosen.service == authn_service::WINNT {
+        if world.settings.readings.alternative(RuleId::OQM_28) {
             trail.note(RuleId::OQM_28, || {
                 "ANONYMOUS with NTLM; under the selected reading (ntlm-rejects) the CoSetProxyBlanket page's NTLMSSP rule applies: E_INVALIDARG".to_owned()
             });
             return Err(ErrorCode::ERROR_INVALID_PARAMETER);
         }
-        if new_service == authn_service::WINNT {
-            trail.note(RuleId::OQM_28, || {
-                "ANONYMOUS with NTLM; under the selected reading (anonymous-local) it is honoured over local IPC".to_owned()
-            });
-        }
-        trail.note(RuleId::COM_5, || {
-            "ANONYMOUS is honoured: the call goes over local IPC".to_owned()
+        trail.note(RuleId::OQM_28, || {
+            "ANONYMOUS with NTLM; under the selected reading (anonymous-local) it is honoured over local IPC".to_owned()
         });
     }
-    let schannel = new_service == authn_service::GSS_SCHANNEL;
-    if schannel {
-        if Cloaking::of(caps) != Cloaking::None {
-            trail.note(RuleId::COM_7, || {
-                "Schannel takes no cloaking flag".to_owned()
-            });
-            trail.note(RuleId::COM_16, || {
-                "a cloaking flag with Schannel: E_INVALIDARG".to_owned()
-            });
-            return Err(ErrorCode::ERROR_INVALID_PARAMETER);
-        }
-        if new_level == authn_level::NONE {
-            trail.note(RuleId::COM_7, || {
-                "Schannel does not allow authentication level NONE: E_INVALIDARG".to_owned()
-            });
-            return Err(ErrorCode::ERROR_INVALID_PARAMETER);
-        }
+    trail.note(RuleId::COM_5, || {
+        "ANONYMOUS is honoured: the call goes over local IPC".to_owned()
+    });
+    Ok(())
+}
+
+/// COM-7, COM-16: Schannel takes no cloaking flag and no level NONE, and COM uses it at
+/// RPC_C_IMP_LEVEL_IMPERSONATE whatever the blanket asks.
+fn schannel_rules(caps: u32, chosen: Chosen, trail: &mut Trail) -> Result<Chosen, ErrorCode> {
+    if chosen.service != authn_service::GSS_SCHANNEL {
+        return Ok(chosen);
     }
-    let new_imp = if schannel && new_imp != imp_level::IMPERSONATE {
+    if Cloaking::of(caps) != Cloaking::None {
         trail.note(RuleId::COM_7, || {
-            format!(
-                "with Schannel COM uses RPC_C_IMP_LEVEL_IMPERSONATE, not {}",
-                imp_level::name(new_imp)
-            )
+            "Schannel takes no cloaking flag".to_owned()
         });
-        imp_level::IMPERSONATE
-    } else {
-        new_imp
-    };
-    let (credentials, certificate) = match auth_info {
-        None => (None, None),
-        Some(BlanketAuth::Credentials(identity)) => (Some(log_on(world, identity, trail)?), None),
-        Some(BlanketAuth::Certificate(index)) => (None, Some(*index)),
-    };
-    let fixed = if Cloaking::of(caps) == Cloaking::Static {
-        let source = ClientSource::of(world, caller);
-        trail.note(RuleId::COM_14, || {
-            format!(
-                "static cloaking set by CoSetProxyBlanket fixes the proxy's identity now: {} ({})",
-                world.name_of(world.token(source.token).user),
-                if source.impersonating.is_some() {
-                    "the thread's impersonation token"
-                } else {
-                    "the process token"
-                }
-            )
+        trail.note(RuleId::COM_16, || {
+            "a cloaking flag with Schannel: E_INVALIDARG".to_owned()
         });
-        Some(source)
-    } else {
-        None
-    };
-    let p = world.com.proxy_mut(id);
-    p.authn_level = new_level;
-    p.authn_service = new_service;
-    p.imp_level = new_imp;
-    p.capabilities = caps;
-    p.fixed = fixed;
-    p.auth_info = credentials;
-    p.certificate = certificate;
-    p.blanket_set = true;
-    trail.note(RuleId::COM_4, || {
+        return Err(ErrorCode::ERROR_INVALID_PARAMETER);
+    }
+    if chosen.level == authn_level::NONE {
+        trail.note(RuleId::COM_7, || {
+            "Schannel does not allow authentication level NONE: E_INVALIDARG".to_owned()
+        });
+        return Err(ErrorCode::ERROR_INVALID_PARAMETER);
+    }
+    if chosen.imp == imp_level::IMPERSONATE {
+        return Ok(chosen);
+    }
+    trail.note(RuleId::COM_7, || {
         format!(
-            "the blanket now: {}, {}, as given",
-            authn_level::name(new_level),
-            imp_level::name(new_imp)
+            "with Schannel COM uses RPC_C_IMP_LEVEL_IMPERSONATE, not {}",
+            imp_level::name(chosen.imp)
         )
     });
-    Ok(Success::empty())
+    Ok(Chosen {
+        imp: imp_level::IMPERSONATE,
+        ..chosen
+    })
+}
+
+/// COM-14: static cloaking set by CoSetProxyBlanket fixes the proxy's identity now, from
+/// the calling thread.
+fn static_identity(
+    world: &World,
+    caller: ThreadId,
+    caps: u32,
+    trail: &mut Trail,
+) -> Option<ClientSource> {
+    if Cloaking::of(caps) != Cloaking::Static {
+        return None;
+    }
+    let source = ClientSource::of(world, caller);
+    trail.note(RuleId::COM_14, || {
+        format!(
+            "static cloaking set by CoSetProxyBlanket fixes the proxy's identity now: {} ({})",
+            world.name_of(world.token(source.token).user),
+            if source.impersonating.is_some() {
+                "the thread's impersonation token"
+            } else {
+                "the process token"
+            }
+        )
+    });
+    Some(source)
 }
 
 /// Logs `identity` on for a same-computer proxy (COM-18, OQM-26): `Some(token)`, or

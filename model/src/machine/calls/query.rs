@@ -10,7 +10,7 @@ use crate::machine::outcome::{CallResult, Created, Success, TokenInfo, TokenStat
 use crate::machine::privilege::Privilege;
 use crate::machine::rights::AccessMask;
 use crate::machine::settings::WindowsVersion;
-use crate::machine::token::GroupAttrs;
+use crate::machine::token::{GroupAttrs, Token};
 use crate::machine::token_copy::{DuplicateSpec, duplicate};
 use crate::machine::world::{HandleTarget, World};
 use crate::rules::RuleId;
@@ -43,26 +43,7 @@ pub(super) fn get_token_information(
             });
             TokenInfo::User(world.name_of(t.user))
         }
-        InfoClass::TokenGroups => {
-            let mut groups: Vec<_> = t
-                .groups
-                .iter()
-                .map(|g| (world.name_of(g.sid), g.attrs))
-                .collect();
-            if world.settings.windows >= WindowsVersion::Vista {
-                groups.push((
-                    t.integrity.label_name().into(),
-                    GroupAttrs(GroupAttrs::INTEGRITY | GroupAttrs::INTEGRITY_ENABLED),
-                ));
-            }
-            trail.note(RuleId::INFO_4, || {
-                format!(
-                    "the token has {} groups, the integrity label among them",
-                    groups.len()
-                )
-            });
-            TokenInfo::Groups(groups)
-        }
+        InfoClass::TokenGroups => groups(world, t, trail),
         InfoClass::TokenPrivileges => {
             let privileges: Vec<_> = t.privileges.iter().collect();
             trail.note(RuleId::INFO_4, || {
@@ -91,41 +72,8 @@ pub(super) fn get_token_information(
             });
             TokenInfo::Type(t.token_type)
         }
-        InfoClass::TokenImpersonationLevel => {
-            if t.token_type == TokenType::Primary {
-                trail.note(RuleId::INFO_2, || {
-                    "TokenImpersonationLevel is asked of a primary token, which fails with ERROR_INVALID_PARAMETER".to_owned()
-                });
-                return Err(ErrorCode::ERROR_INVALID_PARAMETER);
-            }
-            trail.note(RuleId::TOK_2, || {
-                format!("the token's impersonation level is {}", t.level)
-            });
-            TokenInfo::ImpersonationLevel(t.level)
-        }
-        InfoClass::TokenStatistics => {
-            trail.note(RuleId::INFO_3, || {
-                format!(
-                    "TokenId {}, logon session {}, {} token, stored level {}",
-                    t.token_id, t.auth_id, t.token_type, t.level
-                )
-            });
-            if t.token_type == TokenType::Primary {
-                trail.note(RuleId::TOK_1, || {
-                    "a primary token still reports the level it was made with, though nothing reads it".to_owned()
-                });
-            }
-            TokenInfo::Statistics(TokenStatistics {
-                token_id: t.token_id,
-                authentication_id: t.auth_id,
-                token_type: t.token_type,
-                impersonation_level: t.level,
-                group_count: u32::try_from(t.groups.len()).unwrap_or(u32::MAX)
-                    + u32::from(world.settings.windows >= WindowsVersion::Vista),
-                privilege_count: t.privileges.count(),
-                modified_id: t.modified_id,
-            })
-        }
+        InfoClass::TokenImpersonationLevel => impersonation_level(t, trail)?,
+        InfoClass::TokenStatistics => statistics(world, t, trail),
         InfoClass::TokenRestrictedSids => {
             trail.note(RuleId::INFO_4, || {
                 format!("the token has {} restricting SIDs", t.restricted_sids.len())
@@ -158,17 +106,7 @@ pub(super) fn get_token_information(
             });
             TokenInfo::ElevationType(t.elevation_type)
         }
-        InfoClass::TokenElevation => {
-            let elevated = crate::machine::token_copy::is_elevated(world, t, trail);
-            trail.note(RuleId::TOK_14, || {
-                if elevated {
-                    "the token holds an elevating privilege or an administrative group, so it is elevated".to_owned()
-                } else {
-                    "the token holds no elevating privilege and no enabled administrative group, so it is not elevated".to_owned()
-                }
-            });
-            TokenInfo::Elevation(elevated)
-        }
+        InfoClass::TokenElevation => elevation(world, t, trail),
         InfoClass::TokenHasRestrictions => {
             trail.note(RuleId::INFO_4, || {
                 format!(
@@ -187,6 +125,81 @@ pub(super) fn get_token_information(
         InfoClass::TokenLinkedToken => return linked_token(world, caller, id, trail),
     };
     Ok(Success::value(Value::TokenInfo(info)))
+}
+
+/// INFO-4: the token's groups, with its integrity label from Vista on.
+fn groups(world: &World, t: &Token, trail: &mut Trail) -> TokenInfo {
+    let mut groups: Vec<_> = t
+        .groups
+        .iter()
+        .map(|g| (world.name_of(g.sid), g.attrs))
+        .collect();
+    if world.settings.windows >= WindowsVersion::Vista {
+        groups.push((
+            t.integrity.label_name().into(),
+            GroupAttrs(GroupAttrs::INTEGRITY | GroupAttrs::INTEGRITY_ENABLED),
+        ));
+    }
+    trail.note(RuleId::INFO_4, || {
+        format!(
+            "the token has {} groups, the integrity label among them",
+            groups.len()
+        )
+    });
+    TokenInfo::Groups(groups)
+}
+
+/// TOK-2, INFO-2: the impersonation level, which a primary token does not answer.
+fn impersonation_level(t: &Token, trail: &mut Trail) -> Result<TokenInfo, ErrorCode> {
+    if t.token_type == TokenType::Primary {
+        trail.note(RuleId::INFO_2, || {
+            "TokenImpersonationLevel is asked of a primary token, which fails with ERROR_INVALID_PARAMETER".to_owned()
+        });
+        return Err(ErrorCode::ERROR_INVALID_PARAMETER);
+    }
+    trail.note(RuleId::TOK_2, || {
+        format!("the token's impersonation level is {}", t.level)
+    });
+    Ok(TokenInfo::ImpersonationLevel(t.level))
+}
+
+/// INFO-3, TOK-1: the token's statistics.
+fn statistics(world: &World, t: &Token, trail: &mut Trail) -> TokenInfo {
+    trail.note(RuleId::INFO_3, || {
+        format!(
+            "TokenId {}, logon session {}, {} token, stored level {}",
+            t.token_id, t.auth_id, t.token_type, t.level
+        )
+    });
+    if t.token_type == TokenType::Primary {
+        trail.note(RuleId::TOK_1, || {
+            "a primary token still reports the level it was made with, though nothing reads it"
+                .to_owned()
+        });
+    }
+    TokenInfo::Statistics(TokenStatistics {
+        token_id: t.token_id,
+        authentication_id: t.auth_id,
+        token_type: t.token_type,
+        impersonation_level: t.level,
+        group_count: u32::try_from(t.groups.len()).unwrap_or(u32::MAX)
+            + u32::from(world.settings.windows >= WindowsVersion::Vista),
+        privilege_count: t.privileges.count(),
+        modified_id: t.modified_id,
+    })
+}
+
+/// TOK-14: whether the token is elevated.
+fn elevation(world: &World, t: &Token, trail: &mut Trail) -> TokenInfo {
+    let elevated = crate::machine::token_copy::is_elevated(world, t, trail);
+    trail.note(RuleId::TOK_14, || {
+        if elevated {
+            "the token holds an elevating privilege or an administrative group, so it is elevated".to_owned()
+        } else {
+            "the token holds no elevating privilege and no enabled administrative group, so it is not elevated".to_owned()
+        }
+    });
+    TokenInfo::Elevation(elevated)
 }
 
 fn linked_token(world: &mut World, caller: ThreadId, id: TokenId, trail: &mut Trail) -> CallResult {
