@@ -19,7 +19,7 @@ use tokenhop_model::managed::{
 use tokenhop_sim::pool::check::{Acting, POOL_1, flowed_identity};
 use tokenhop_sim::pool::connections::PoolKey;
 use tokenhop_sim::pool::process::{self, THREAD};
-use tokenhop_sim::pool::{Action, Flow, How, Pool, PoolConfig, Server, ServerVariant};
+use tokenhop_sim::pool::{Deed, Flow, How, Pool, PoolConfig, Server, ServerVariant};
 
 const A: u16 = 1;
 
@@ -35,12 +35,12 @@ fn pool_the_correct_servers_hold_on_real_threads() {
             let finished = served
                 .events
                 .iter()
-                .filter(|e| e.action == Action::Finish)
+                .filter(|e| e.deed == Deed::Finish)
                 .count();
             let queued = served
                 .events
                 .iter()
-                .filter(|e| matches!(e.action, Action::Queue { .. }))
+                .filter(|e| matches!(e.deed, Deed::Queue { .. }))
                 .count();
             assert_eq!(finished, 8 + queued, "every request and continuation ran");
         }

@@ -79,6 +79,39 @@ pub enum Step {
     },
 }
 
+/// The RBCD entries a chain wrote, each `(target, allowed)`, in the order written. Most
+/// chains write none, which costs a null pointer: a chain state is copied and hashed at
+/// every transition the explorer takes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RbcdWrites(Option<Box<[(AccountId, AccountId)]>>);
+
+impl RbcdWrites {
+    /// Whether the chain wrote none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    /// The entries, in the order written.
+    pub fn iter(&self) -> impl Iterator<Item = &(AccountId, AccountId)> {
+        self.0.iter().flat_map(|entries| entries.iter())
+    }
+
+    /// Whether `entry` was written.
+    #[must_use]
+    pub fn contains(&self, entry: &(AccountId, AccountId)) -> bool {
+        self.iter().any(|e| e == entry)
+    }
+
+    /// These entries and `entry`.
+    #[must_use]
+    pub fn with(&self, entry: (AccountId, AccountId)) -> Self {
+        let mut all: Vec<(AccountId, AccountId)> = self.iter().copied().collect();
+        all.push(entry);
+        RbcdWrites(Some(all.into_boxed_slice()))
+    }
+}
+
 /// The state of a chain: where it is, and what its steps changed or did that a later
 /// step or a reader of the chain needs. The directory itself is not part of it: a step is
 /// taken against a directory ([`ChainState::directory`] applies the changes the chain made).
@@ -88,7 +121,7 @@ pub struct ChainState {
     pub holder: Option<Holder>,
     /// The RBCD entries the chain's steps wrote (AD-11), each `(target, allowed)`: the
     /// target account's msDS-AllowedToActOnBehalfOfOtherIdentity now admits `allowed`.
-    pub rbcd_added: Vec<(AccountId, AccountId)>,
+    pub rbcd_added: RbcdWrites,
     /// The level the first network call a local (ncalrpc) server made as its client asked
     /// for on the wire, once one was made (LVL-5, RPC-11: the remote server goes further as
     /// the client only if that call asked for Delegate).
@@ -104,7 +137,7 @@ impl ChainState {
             return Cow::Borrowed(base);
         }
         let mut dir = base.clone();
-        for (target, allow) in &self.rbcd_added {
+        for (target, allow) in self.rbcd_added.iter() {
             let list = &mut dir.account_mut(*target).allowed_to_act;
             if !list.contains(allow) {
                 list.push(*allow);
@@ -293,7 +326,7 @@ fn apply(
             actions::set_rbcd(dir, holder, *target, *allow, trail).map_err(ChainError::Action)?;
             let mut next = before.clone();
             if !dir.account(*target).allowed_to_act.contains(allow) {
-                next.rbcd_added.push((*target, *allow));
+                next.rbcd_added = next.rbcd_added.with((*target, *allow));
             }
             Ok(next)
         }

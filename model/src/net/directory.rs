@@ -321,6 +321,9 @@ impl std::hash::Hash for SpnIndex {
     fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
+/// Directories with no more accounts than this are scanned for an SPN, not indexed.
+const SCAN_BELOW: usize = 64;
+
 /// The whole directory of a topology.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Directory {
@@ -515,6 +518,10 @@ impl Directory {
     /// The account an SPN is registered on, if any (the first, if several are).
     #[must_use]
     pub fn account_by_spn(&self, spn: &str) -> Option<AccountId> {
+        // A few dozen accounts are scanned faster than a key is hashed.
+        if self.accounts.len() <= SCAN_BELOW {
+            return self.scan_spn(spn);
+        }
         let index = self.spn_index.0.get_or_init(|| {
             let mut index = std::collections::HashMap::new();
             for (id, a) in self.account_ids().zip(&self.accounts) {

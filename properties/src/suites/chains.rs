@@ -364,7 +364,7 @@ impl<S: Scenario> Model for Chains<S> {
             None => text.push_str("nothing held yet"),
             Some(h) => text.push_str(&describe_holder(&dir, h)),
         }
-        for (target, added) in &state.chain.rbcd_added {
+        for (target, added) in state.chain.rbcd_added.iter() {
             text.push_str(&format!(
                 "; {}'s RBCD list now admits {}",
                 dir.account(*target).name,

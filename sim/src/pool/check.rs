@@ -12,7 +12,7 @@ use tokenhop_model::managed::Ident;
 use tokenhop_model::managed::dotnet::{FlowMode, HandOff, ManagedThread};
 use tokenhop_model::rules::RuleId;
 
-use super::event::{Action, Event, How, who};
+use super::event::{Deed, Event, How, who};
 
 /// A property of the pool, with the rules it rests on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,10 +129,10 @@ pub fn breaches(events: &[Event]) -> Vec<(usize, Property, String)> {
     let mut found = Vec::new();
     for event in events {
         let at = event.seq;
-        match event.action {
-            Action::Access { meant, .. }
-            | Action::Outbound { meant, .. }
-            | Action::Query { meant, .. }
+        match event.deed {
+            Deed::Access { meant, .. }
+            | Deed::Outbound { meant, .. }
+            | Deed::Query { meant, .. }
                 if event.identity != meant =>
             {
                 let whose = match meant {
@@ -145,7 +145,7 @@ pub fn breaches(events: &[Event]) -> Vec<(usize, Property, String)> {
                     format!("{whose} ran as {}", who(event.identity)),
                 ));
             }
-            Action::Finish if event.identity.is_some() => {
+            Deed::Finish if event.identity.is_some() => {
                 let message = format!(
                     "worker-{} went back to the pool impersonating {}",
                     event.worker,
@@ -153,7 +153,7 @@ pub fn breaches(events: &[Event]) -> Vec<(usize, Property, String)> {
                 );
                 found.push((at, POOL_2, message));
             }
-            Action::Start { .. } if event.identity.is_some() => {
+            Deed::Start { .. } if event.identity.is_some() => {
                 let message = format!(
                     "{} started as {}: worker-{} came back to the pool impersonating",
                     event.item,
@@ -162,7 +162,7 @@ pub fn breaches(events: &[Event]) -> Vec<(usize, Property, String)> {
                 );
                 found.push((at, POOL_2, message));
             }
-            Action::Resume { expected, .. } if event.identity != expected => {
+            Deed::Resume { expected, .. } if event.identity != expected => {
                 let message = format!(
                     "the continuation started as {} where the flow rules give {}",
                     who(event.identity),
@@ -219,14 +219,14 @@ mod tests {
         }
     }
 
-    fn log(rows: &[(usize, ItemId, Action, Option<Ident>)]) -> Vec<Event> {
+    fn log(rows: &[(usize, ItemId, Deed, Option<Ident>)]) -> Vec<Event> {
         rows.iter()
             .enumerate()
-            .map(|(i, &(worker, item, action, identity))| Event {
+            .map(|(i, &(worker, item, deed, identity))| Event {
                 seq: i + 1,
                 worker,
                 item,
-                action,
+                deed,
                 identity,
                 rules: Vec::new(),
             })
@@ -242,16 +242,16 @@ mod tests {
             (
                 1,
                 item(A, 0),
-                Action::Start {
+                Deed::Start {
                     hand_off: HandOff::UnsafeQueueUserWorkItem,
                 },
                 None,
             ),
-            (1, item(A, 0), Action::Impersonate(How::Managed), Some(A)),
+            (1, item(A, 0), Deed::Impersonate(How::Managed), Some(A)),
             (
                 1,
                 item(A, 0),
-                Action::Query {
+                Deed::Query {
                     conn: 1,
                     meant: Some(A),
                 },
@@ -260,7 +260,7 @@ mod tests {
             (
                 2,
                 item(A, 1),
-                Action::Resume {
+                Deed::Resume {
                     hand_off: HandOff::QueueUserWorkItem,
                     expected: Some(A),
                 },
@@ -269,15 +269,15 @@ mod tests {
             (
                 2,
                 item(A, 1),
-                Action::Outbound {
+                Deed::Outbound {
                     target: "backend",
                     meant: Some(A),
                 },
                 Some(A),
             ),
-            (1, item(A, 0), Action::Revert(How::Managed), None),
-            (1, item(A, 0), Action::Finish, None),
-            (2, item(A, 1), Action::Finish, None),
+            (1, item(A, 0), Deed::Revert(How::Managed), None),
+            (1, item(A, 0), Deed::Finish, None),
+            (2, item(A, 1), Deed::Finish, None),
         ]);
         assert_eq!(check(&events, &[ManagedThread::default(); 2]), Ok(()));
     }
@@ -285,12 +285,12 @@ mod tests {
     #[test]
     fn pool_1_mrt_3_a_query_on_another_clients_connection_is_caught() {
         let events = log(&[
-            (1, item(B, 0), Action::Impersonate(How::Managed), Some(B)),
-            (1, item(B, 0), Action::Reuse { conn: 1 }, Some(A)),
+            (1, item(B, 0), Deed::Impersonate(How::Managed), Some(B)),
+            (1, item(B, 0), Deed::Reuse { conn: 1 }, Some(A)),
             (
                 1,
                 item(B, 0),
-                Action::Query {
+                Deed::Query {
                     conn: 1,
                     meant: Some(B),
                 },
@@ -316,7 +316,7 @@ mod tests {
         let events = log(&[(
             2,
             item(A, 1),
-            Action::Outbound {
+            Deed::Outbound {
                 target: "backend",
                 meant: Some(A),
             },
@@ -329,14 +329,14 @@ mod tests {
     #[test]
     fn pool_2_mrt_2_a_worker_back_in_the_pool_impersonating_is_caught() {
         let events = log(&[
-            (1, item(A, 0), Action::Impersonate(How::Managed), Some(A)),
+            (1, item(A, 0), Deed::Impersonate(How::Managed), Some(A)),
             (
                 1,
                 item(A, 0),
-                Action::Failed(crate::pool::connections::DEADLOCK_VICTIM),
+                Deed::Failed(crate::pool::connections::DEADLOCK_VICTIM),
                 Some(A),
             ),
-            (1, item(A, 0), Action::Finish, Some(A)),
+            (1, item(A, 0), Deed::Finish, Some(A)),
         ]);
         let v = check(&events, &[]).unwrap_err();
         assert_eq!(v.property, POOL_2);
@@ -359,11 +359,11 @@ mod tests {
             continuation: 0,
         };
         let events = log(&[
-            (1, item(A, 0), Action::Finish, Some(A)),
+            (1, item(A, 0), Deed::Finish, Some(A)),
             (
                 1,
                 second,
-                Action::Start {
+                Deed::Start {
                     hand_off: HandOff::UnsafeQueueUserWorkItem,
                 },
                 Some(A),
@@ -396,7 +396,7 @@ mod tests {
         let events = log(&[(
             2,
             item(A, 1),
-            Action::Resume {
+            Deed::Resume {
                 hand_off: HandOff::UnsafeQueueUserWorkItem,
                 expected: None,
             },
@@ -413,11 +413,11 @@ mod tests {
     #[test]
     fn the_first_violation_in_the_log_is_the_one_reported() {
         let events = log(&[
-            (1, item(A, 0), Action::Finish, Some(A)),
+            (1, item(A, 0), Deed::Finish, Some(A)),
             (
                 2,
                 item(B, 0),
-                Action::Access {
+                Deed::Access {
                     resource: "profile",
                     meant: Some(B),
                 },

@@ -67,7 +67,7 @@ pub enum How {
 
 /// What a worker did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum Deed {
     /// Took a client's request from the queue and entered its context.
     Start {
         /// How the listener queued it.
@@ -139,36 +139,36 @@ pub enum Action {
     Finish,
 }
 
-impl fmt::Display for Action {
+impl fmt::Display for Deed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Action::Start { hand_off } => write!(f, "start request ({})", hand_off.name()),
-            Action::Resume { hand_off, expected } => write!(
+            Deed::Start { hand_off } => write!(f, "start request ({})", hand_off.name()),
+            Deed::Resume { hand_off, expected } => write!(
                 f,
                 "resume ({}; rules give {})",
                 hand_off.name(),
                 who(expected)
             ),
-            Action::EnterFailed(e) => write!(f, "entering its context threw {}", e.name()),
-            Action::Refused(m) => write!(f, "the runtime refused: {m}"),
-            Action::Impersonate(How::Managed) => f.write_str("WindowsIdentity.Impersonate"),
-            Action::Impersonate(How::PInvoke) => f.write_str("ImpersonateLoggedOnUser (P/Invoke)"),
-            Action::Impersonate(How::RunImpersonated) => f.write_str("RunImpersonated: enter"),
-            Action::Impersonate(How::Flowed) => f.write_str("impersonate (flowed)"),
-            Action::Revert(How::Managed) => f.write_str("WindowsImpersonationContext.Undo"),
-            Action::Revert(How::PInvoke) => f.write_str("RevertToSelf (P/Invoke)"),
-            Action::Revert(How::RunImpersonated) => f.write_str("RunImpersonated: leave"),
-            Action::Revert(How::Flowed) => f.write_str("revert (flowed)"),
-            Action::Access { resource, .. } => write!(f, "access({resource})"),
-            Action::Outbound { target, .. } => write!(f, "call({target})"),
-            Action::Open { conn } => write!(f, "open conn#{conn}"),
-            Action::Reuse { conn } => write!(f, "reuse pooled conn#{conn}"),
-            Action::Query { conn, .. } => write!(f, "query(db) on conn#{conn}"),
-            Action::Failed(Exception::Sql(n, _)) => write!(f, "failed: Msg {n}"),
-            Action::Failed(e) => write!(f, "failed: {}", e.name()),
-            Action::Close { conn } => write!(f, "return conn#{conn} to the pool"),
-            Action::Queue { hand_off, item } => write!(f, "queue {item} ({})", hand_off.name()),
-            Action::Finish => f.write_str("finish: back to the pool"),
+            Deed::EnterFailed(e) => write!(f, "entering its context threw {}", e.name()),
+            Deed::Refused(m) => write!(f, "the runtime refused: {m}"),
+            Deed::Impersonate(How::Managed) => f.write_str("WindowsIdentity.Impersonate"),
+            Deed::Impersonate(How::PInvoke) => f.write_str("ImpersonateLoggedOnUser (P/Invoke)"),
+            Deed::Impersonate(How::RunImpersonated) => f.write_str("RunImpersonated: enter"),
+            Deed::Impersonate(How::Flowed) => f.write_str("impersonate (flowed)"),
+            Deed::Revert(How::Managed) => f.write_str("WindowsImpersonationContext.Undo"),
+            Deed::Revert(How::PInvoke) => f.write_str("RevertToSelf (P/Invoke)"),
+            Deed::Revert(How::RunImpersonated) => f.write_str("RunImpersonated: leave"),
+            Deed::Revert(How::Flowed) => f.write_str("revert (flowed)"),
+            Deed::Access { resource, .. } => write!(f, "access({resource})"),
+            Deed::Outbound { target, .. } => write!(f, "call({target})"),
+            Deed::Open { conn } => write!(f, "open conn#{conn}"),
+            Deed::Reuse { conn } => write!(f, "reuse pooled conn#{conn}"),
+            Deed::Query { conn, .. } => write!(f, "query(db) on conn#{conn}"),
+            Deed::Failed(Exception::Sql(n, _)) => write!(f, "failed: Msg {n}"),
+            Deed::Failed(e) => write!(f, "failed: {}", e.name()),
+            Deed::Close { conn } => write!(f, "return conn#{conn} to the pool"),
+            Deed::Queue { hand_off, item } => write!(f, "queue {item} ({})", hand_off.name()),
+            Deed::Finish => f.write_str("finish: back to the pool"),
         }
     }
 }
@@ -183,8 +183,8 @@ pub struct Event {
     /// The work item it did it for.
     pub item: ItemId,
     /// What it did.
-    pub action: Action,
-    /// The identity in effect: the worker's OS token after the action, or for a
+    pub deed: Deed,
+    /// The identity in effect: the worker's OS token after the deed, or for a
     /// connection and its queries the login the connection was opened with.
     pub identity: Option<Ident>,
     /// The rules of the runtime model that decided it.
@@ -195,10 +195,10 @@ impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let worker = format!("worker-{}", self.worker);
         let item = self.item.to_string();
-        let action = self.action.to_string();
+        let deed = self.deed.to_string();
         write!(
             f,
-            "{:>3}. {worker:<9} {item:<14} {action:<52} as {}",
+            "{:>3}. {worker:<9} {item:<14} {deed:<52} as {}",
             self.seq,
             who(self.identity)
         )?;

@@ -26,7 +26,7 @@ mod sync;
 pub mod worker;
 
 pub use check::{Violation, check};
-pub use event::{Action, Event, How, ItemId};
+pub use event::{Deed, Event, How, ItemId};
 pub use middle_tier::{MAX_WORKERS, MiddleTierReport, simulate, sweep, table};
 pub use process::{Pool, PoolConfig, Served};
 pub use server::{DbIdentity, Flow, Server, ServerVariant};

@@ -28,7 +28,7 @@ use tokenhop_model::managed::{
 
 use super::check::{self, Violation};
 use super::connections::{ConnectionPool, ConnectionStats, Database, PoolKey};
-use super::event::{Action, Event, ItemId};
+use super::event::{Deed, Event, ItemId};
 use super::sync::{Arc, Mutex, lock, thread};
 use super::worker::{self, Body};
 
@@ -79,8 +79,8 @@ pub(crate) struct WorkItem {
     pub(crate) id: ItemId,
     /// What its hand-off captured on the queuing thread, or why the runtime refused.
     pub(crate) context: Result<Carried, Misuse>,
-    /// The event it starts with: [`Action::Start`] or [`Action::Resume`].
-    pub(crate) start: Action,
+    /// The event it starts with: [`Deed::Start`] or [`Deed::Resume`].
+    pub(crate) start: Deed,
     pub(crate) body: Body,
 }
 
@@ -222,7 +222,7 @@ impl Pool {
         self.queue.push_back(WorkItem {
             id,
             context,
-            start: Action::Start { hand_off },
+            start: Deed::Start { hand_off },
             body,
         });
         id

@@ -20,7 +20,7 @@ use tokenhop_model::managed::{
 
 use super::check::{Acting, flowed_identity};
 use super::connections::Connection;
-use super::event::{Action, Event, How, ItemId};
+use super::event::{Deed, Event, How, ItemId};
 use super::process::{Shared, THREAD, Tokens, WorkItem, captured};
 use super::sync::{Mutex, MutexGuard, lock};
 
@@ -96,7 +96,7 @@ impl Ctx<'_> {
                 Ok(outcome)
             }
             Err(misuse) => {
-                self.record(Action::Refused(misuse));
+                self.record(Deed::Refused(misuse));
                 Err(misuse)
             }
         }
@@ -117,7 +117,7 @@ impl Ctx<'_> {
             how: How::Managed,
             who,
         });
-        self.record(Action::Impersonate(How::Managed));
+        self.record(Deed::Impersonate(How::Managed));
         Impersonation { context, previous }
     }
 
@@ -128,7 +128,7 @@ impl Ctx<'_> {
             context: impersonation.context,
         });
         self.acting = impersonation.previous;
-        self.record(Action::Revert(How::Managed));
+        self.record(Deed::Revert(How::Managed));
     }
 
     /// `ImpersonateLoggedOnUser` of the item's client through P/Invoke: the OS token only,
@@ -143,14 +143,14 @@ impl Ctx<'_> {
             how: How::PInvoke,
             who,
         });
-        self.record(Action::Impersonate(How::PInvoke));
+        self.record(Deed::Impersonate(How::PInvoke));
     }
 
     /// `RevertToSelf` through P/Invoke.
     pub fn pinvoke_revert(&mut self) {
         let _ = self.call(Call::PinvokeRevert { thread: THREAD });
         self.acting = None;
-        self.record(Action::Revert(How::PInvoke));
+        self.record(Deed::Revert(How::PInvoke));
     }
 
     /// `WindowsIdentity.RunImpersonated` with the client's token handle around `f`; the
@@ -158,7 +158,7 @@ impl Ctx<'_> {
     pub fn run_impersonated<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> Result<R, Failure> {
         let who = self.client();
         let Some(handle) = self.tokens.handle(who) else {
-            self.record(Action::Failed(Exception::ObjectDisposed));
+            self.record(Deed::Failed(Exception::ObjectDisposed));
             return Err(Failure::Threw(Exception::ObjectDisposed));
         };
         let scope = ScopeId(self.scopes);
@@ -171,34 +171,34 @@ impl Ctx<'_> {
             })
             .map_err(Failure::Refused)?;
         if let Err(e) = entered.result {
-            self.record(Action::Failed(e));
+            self.record(Deed::Failed(e));
             return Err(Failure::Threw(e));
         }
         let previous = self.acting.replace(Acting {
             how: How::RunImpersonated,
             who,
         });
-        self.record(Action::Impersonate(How::RunImpersonated));
+        self.record(Deed::Impersonate(How::RunImpersonated));
         let result = f(self);
         let _ = self.call(Call::End {
             thread: THREAD,
             scope,
         });
         self.acting = previous;
-        self.record(Action::Revert(How::RunImpersonated));
+        self.record(Deed::Revert(How::RunImpersonated));
         Ok(result)
     }
 
     /// Opens `resource`, which the server means to open as its client.
     pub fn access(&mut self, resource: &'static str) {
         let meant = Some(self.client());
-        self.record(Action::Access { resource, meant });
+        self.record(Deed::Access { resource, meant });
     }
 
     /// Calls the back end `target`, which the server means to call as its client.
     pub fn outbound_call(&mut self, target: &'static str) {
         let meant = Some(self.client());
-        self.record(Action::Outbound { target, meant });
+        self.record(Deed::Outbound { target, meant });
     }
 
     /// Takes a connection from the pool for the identity in effect, or opens one as it.
@@ -206,16 +206,16 @@ impl Ctx<'_> {
         let identity = self.identity();
         let mut shared = locked(self.shared, self.pending);
         let (connection, reused) = shared.connections.get(identity);
-        let action = if reused {
-            Action::Reuse {
+        let deed = if reused {
+            Deed::Reuse {
                 conn: connection.id,
             }
         } else {
-            Action::Open {
+            Deed::Open {
                 conn: connection.id,
             }
         };
-        let event = self.event(action, connection.opened_as);
+        let event = self.event(deed, connection.opened_as);
         shared.push(event);
         connection
     }
@@ -226,14 +226,14 @@ impl Ctx<'_> {
     pub fn query(&mut self, connection: Connection, meant: Option<Ident>) -> Result<(), Exception> {
         let mut shared = locked(self.shared, self.pending);
         let begun = shared.db.begin();
-        let action = match begun {
-            Ok(()) => Action::Query {
+        let deed = match begun {
+            Ok(()) => Deed::Query {
                 conn: connection.id,
                 meant,
             },
-            Err(e) => Action::Failed(e),
+            Err(e) => Deed::Failed(e),
         };
-        let event = self.event(action, connection.opened_as);
+        let event = self.event(deed, connection.opened_as);
         shared.push(event);
         drop(shared);
         begun?;
@@ -246,7 +246,7 @@ impl Ctx<'_> {
         let mut shared = locked(self.shared, self.pending);
         shared.connections.put(connection);
         let event = self.event(
-            Action::Close {
+            Deed::Close {
                 conn: connection.id,
             },
             connection.opened_as,
@@ -270,31 +270,31 @@ impl Ctx<'_> {
             continuation: self.item.continuation + self.queued,
             ..self.item
         };
-        let event = self.event(Action::Queue { hand_off, item: id }, self.identity());
+        let event = self.event(Deed::Queue { hand_off, item: id }, self.identity());
         let mut shared = locked(self.shared, self.pending);
         shared.push(event);
         shared.queue.push_back(WorkItem {
             id,
             context,
-            start: Action::Resume { hand_off, expected },
+            start: Deed::Resume { hand_off, expected },
             body,
         });
         id
     }
 
     /// Records an event of this thread, under the worker's OS token.
-    fn record(&mut self, action: Action) {
-        let event = self.event(action, self.identity());
+    fn record(&mut self, deed: Deed) {
+        let event = self.event(deed, self.identity());
         self.pending.push(event);
     }
 
     /// An event with the rules the runtime model applied since the last one.
-    fn event(&mut self, action: Action, identity: Option<Ident>) -> Event {
+    fn event(&mut self, deed: Deed, identity: Option<Ident>) -> Event {
         Event {
             seq: 0,
             worker: self.worker,
             item: self.item,
-            action,
+            deed,
             identity,
             rules: std::mem::take(&mut self.rules),
         }
@@ -344,7 +344,7 @@ pub(crate) fn work(
 /// Runs one item: enter its context, its body, return.
 fn run(mut ctx: Ctx<'_>, item: WorkItem) {
     ctx.acting = match item.start {
-        Action::Resume {
+        Deed::Resume {
             expected: Some(who),
             ..
         } => Some(Acting {
@@ -360,19 +360,19 @@ fn run(mut ctx: Ctx<'_>, item: WorkItem) {
             context,
         }),
         Err(misuse) => {
-            ctx.record(Action::Refused(misuse));
+            ctx.record(Deed::Refused(misuse));
             Err(misuse)
         }
     };
     match entered.map(|outcome| outcome.result) {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
-            ctx.record(Action::EnterFailed(e));
-            ctx.record(Action::Finish);
+            ctx.record(Deed::EnterFailed(e));
+            ctx.record(Deed::Finish);
             return;
         }
         Err(_) => {
-            ctx.record(Action::Finish);
+            ctx.record(Deed::Finish);
             return;
         }
     }
@@ -382,5 +382,5 @@ fn run(mut ctx: Ctx<'_>, item: WorkItem) {
         thread: THREAD,
         item: ITEM,
     });
-    ctx.record(Action::Finish);
+    ctx.record(Deed::Finish);
 }
