@@ -19,8 +19,8 @@ use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
     AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, Trustee,
-    WellKnown,
+    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, TooMany,
+    Trustee, WellKnown,
 };
 use tokenhop_model::net::hop::{CallRequest, Package};
 use tokenhop_model::rules::RuleId;
@@ -28,16 +28,19 @@ use tokenhop_model::rules::readings::Readings;
 
 /// How large generated directories get: the most users, server machines, services, and
 /// links (delegation targets, RBCD entries, DACL entries) per list.
+///
+/// The counts are `u8`, as links name users, servers and services by a `u8` position; for
+/// [`build`] to make a drawn spec, users, servers and services stay at most [`MOST`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Size {
     /// The most users (at least one is drawn).
-    pub users: usize,
+    pub users: u8,
     /// The most server machines (at least one is drawn); a workstation is always added.
-    pub servers: usize,
+    pub servers: u8,
     /// The most services (at least one is drawn).
-    pub services: usize,
+    pub services: u8,
     /// The most entries of each link list.
-    pub links: usize,
+    pub links: u8,
 }
 
 impl Size {
@@ -245,8 +248,8 @@ pub struct DirectorySpec {
 /// A position in `0..n` (`0` when `n` is 0), resolved modulo the list's length when the
 /// list is shorter: deleting the last element, as shrinking does, leaves the other
 /// references pointing where they did.
-fn below(n: usize) -> impl Strategy<Value = u8> {
-    0..u8::try_from(n.max(1)).unwrap_or(u8::MAX)
+fn below(n: u8) -> impl Strategy<Value = u8> {
+    0..n.max(1)
 }
 
 fn target(size: Size) -> impl Strategy<Value = Target> {
@@ -280,11 +283,11 @@ fn account(size: Size) -> impl Strategy<Value = AccountSpec> {
         chance(5),
         prop_oneof![
             3 => Just(Vec::new()),
-            2 => prop::collection::vec(target(size), 1..=size.links.max(1)),
+            2 => prop::collection::vec(target(size), 1..=usize::from(size.links.max(1))),
         ],
         prop_oneof![
             3 => Just(Vec::new()),
-            1 => prop::collection::vec(principal(size), 1..=size.links.max(1)),
+            1 => prop::collection::vec(principal(size), 1..=usize::from(size.links.max(1))),
         ],
     )
         .prop_map(
@@ -353,7 +356,7 @@ fn service(size: Size) -> impl Strategy<Value = ServiceSpec> {
         chance(10),
         prop_oneof![
             1 => Just(None),
-            3 => prop::collection::vec(ace(size), 1..=size.links.max(1)).prop_map(Some),
+            3 => prop::collection::vec(ace(size), 1..=usize::from(size.links.max(1))).prop_map(Some),
         ],
     )
         .prop_map(
@@ -391,9 +394,9 @@ fn domain() -> impl Strategy<Value = DomainSpec> {
 pub fn directory_spec(size: Size) -> impl Strategy<Value = DirectorySpec> {
     // Services shrink first, so that the servers and users they no longer name can go.
     (
-        prop::collection::vec(service(size), 1..=size.services.max(1)),
-        prop::collection::vec(server(size), 1..=size.servers.max(1)),
-        prop::collection::vec(user(), 1..=size.users.max(1)),
+        prop::collection::vec(service(size), 1..=usize::from(size.services.max(1))),
+        prop::collection::vec(server(size), 1..=usize::from(size.servers.max(1))),
+        prop::collection::vec(user(), 1..=usize::from(size.users.max(1))),
         domain(),
         prop_oneof![
             3 => Just(Vec::new()),
@@ -431,8 +434,27 @@ pub const DOMAIN: &str = "corp.example";
 
 const USER_NAMES: &[&str] = &["alice", "bob", "carol", "dave", "erin", "frank", "grace"];
 
-fn id32(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
+/// The most users, the most servers and the most services a spec [`build`] makes may list:
+/// the users' RIDs run from 1101, the workstation's and the servers' from 1200 and the
+/// service accounts' from 1300, so that a hundred apart each list's RIDs stay its own.
+pub const MOST: usize = 99;
+
+/// A spec [`build`] does not make.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TooLarge {
+    /// A list longer than [`MOST`].
+    #[error(
+        "{len} {list} is more than a generated directory holds: at most {MOST}, so that their RIDs stay apart"
+    )]
+    List {
+        /// The list: `users`, `servers` or `services`.
+        list: &'static str,
+        /// Its length.
+        len: usize,
+    },
+    /// A table of the directory has no id left.
+    #[error(transparent)]
+    Table(#[from] TooMany),
 }
 
 /// `i` modulo `n` (`0` when `n` is 0).
@@ -459,106 +481,176 @@ fn service_name(protocol: Protocol, i: usize) -> String {
 /// server's); each guarded resource `<name>-data`. A dangling delegation target or RBCD
 /// entry is skipped (and listed in [`Built::skipped`]); a self reference is kept, as AD
 /// allows it.
-#[must_use]
-pub fn build(spec: &DirectorySpec) -> Built {
-    let mut dir = Directory::default();
-    let functional_level = spec.domain.functional_level;
-    dir.domains.push(Domain {
-        name: Arc::from(DOMAIN),
-        forest: Arc::from(DOMAIN),
-        functional_level,
-        kdc: if spec.domain.newer_kdcs {
-            functional_level.max(2019)
-        } else {
-            functional_level
-        },
-        ticket_signatures: true,
-        rbcd_sensitive_enforced: !spec.domain.before_rbcd_fix,
-    });
-    let d = DomainId(0);
-    let mut skipped = Vec::new();
-    let mut readings = Readings::default();
-    for alt in &spec.readings {
-        let (rule, name) = alt.reading();
-        if readings.select(rule, name).is_err() {
-            skipped.push(format!("reading `{name}` of {rule}"));
+///
+/// # Errors
+///
+/// [`TooLarge`] when a list of `spec` is longer than [`MOST`].
+pub fn build(spec: &DirectorySpec) -> Result<Built, TooLarge> {
+    for (list, len) in [
+        ("users", spec.users.len()),
+        ("servers", spec.servers.len()),
+        ("services", spec.services.len()),
+    ] {
+        if len > MOST {
+            return Err(TooLarge::List { list, len });
         }
     }
-    // Users.
-    let mut users = Vec::new();
-    let mut administrator_taken = false;
-    for (i, u) in spec.users.iter().enumerate() {
-        let administrator = u.administrator && !administrator_taken;
-        administrator_taken |= administrator;
-        let (name, rid) = if administrator {
-            ("Administrator".to_owned(), 500)
-        } else {
-            (
-                USER_NAMES
-                    .get(i)
-                    .map_or_else(|| format!("user{}", i + 1), |n| (*n).to_owned()),
-                1101 + id32(i),
-            )
-        };
-        let mut a = Account::new(&name, d, AccountKind::User, rid);
-        a.not_delegated = u.not_delegated;
-        a.protected_users = u.protected_users;
-        users.push(AccountId(id32(dir.accounts.len())));
-        dir.accounts.push(a);
+    let mut b = Building::new(&spec.domain)?;
+    b.select_readings(&spec.readings);
+    b.add_users(&spec.users)?;
+    let (workstation, _) = b.add_machine("ws", 1200, false)?;
+    b.add_servers(&spec.servers)?;
+    for ((i, s), rid) in spec.services.iter().enumerate().zip(rids(1300)) {
+        b.add_service(i, s, rid)?;
     }
-    // The workstation and the servers, with their computer accounts.
-    let machine = |dir: &mut Directory, name: &str, rid: u32, dc: bool| {
-        let account = AccountId(id32(dir.accounts.len()));
+    b.link_accounts();
+    Ok(Built {
+        dir: b.dir,
+        readings: b.readings,
+        users: b.users,
+        workstation,
+        skipped: b.skipped,
+    })
+}
+
+/// The RIDs from `first` on, one per entry of a list of at most [`MOST`] entries (which
+/// [`build`] checks first), so that they never pass `first + MOST`.
+fn rids(first: u32) -> std::ops::RangeFrom<u32> {
+    first..
+}
+
+/// A directory being made of a spec, with what the later parts of [`build`] refer to.
+struct Building<'s> {
+    dir: Directory,
+    domain: DomainId,
+    readings: Readings,
+    users: Vec<AccountId>,
+    /// Each server with its computer account.
+    servers: Vec<(MachineId, AccountId)>,
+    /// The accounts services run as, with the delegation settings the spec gives them:
+    /// the servers' computer accounts, then the service accounts.
+    service_accounts: Vec<(AccountId, &'s AccountSpec)>,
+    skipped: Vec<String>,
+}
+
+impl<'s> Building<'s> {
+    /// A directory of the one domain `spec` describes.
+    fn new(spec: &DomainSpec) -> Result<Self, TooMany> {
+        let mut dir = Directory::default();
+        let functional_level = spec.functional_level;
+        let domain = dir.push_domain(Domain {
+            name: Arc::from(DOMAIN),
+            forest: Arc::from(DOMAIN),
+            functional_level,
+            kdc: if spec.newer_kdcs {
+                functional_level.max(2019)
+            } else {
+                functional_level
+            },
+            ticket_signatures: true,
+            rbcd_sensitive_enforced: !spec.before_rbcd_fix,
+        })?;
+        Ok(Building {
+            dir,
+            domain,
+            readings: Readings::default(),
+            users: Vec::new(),
+            servers: Vec::new(),
+            service_accounts: Vec::new(),
+            skipped: Vec::new(),
+        })
+    }
+
+    /// Selects the alternative readings, skipping one whose rule has no such reading.
+    fn select_readings(&mut self, alternatives: &[Alternative]) {
+        for alt in alternatives {
+            let (rule, name) = alt.reading();
+            if self.readings.select(rule, name).is_err() {
+                self.skipped.push(format!("reading `{name}` of {rule}"));
+            }
+        }
+    }
+
+    /// The users, the first asking for it the built-in Administrator.
+    fn add_users(&mut self, users: &[UserSpec]) -> Result<(), TooMany> {
+        let mut administrator_taken = false;
+        for ((i, u), next_rid) in users.iter().enumerate().zip(rids(1101)) {
+            let administrator = u.administrator && !administrator_taken;
+            administrator_taken |= administrator;
+            let (name, rid) = if administrator {
+                ("Administrator".to_owned(), 500)
+            } else {
+                (
+                    USER_NAMES
+                        .get(i)
+                        .map_or_else(|| format!("user{}", i + 1), |n| (*n).to_owned()),
+                    next_rid,
+                )
+            };
+            let mut a = Account::new(&name, self.domain, AccountKind::User, rid);
+            a.not_delegated = u.not_delegated;
+            a.protected_users = u.protected_users;
+            self.users.push(self.dir.push_account(a)?);
+        }
+        Ok(())
+    }
+
+    /// The servers, each with its computer account; their accounts run services, with the
+    /// settings `servers` gives them.
+    fn add_servers(&mut self, servers: &'s [ServerSpec]) -> Result<(), TooMany> {
+        for ((i, s), rid) in servers.iter().enumerate().zip(rids(1201)) {
+            let (machine, account) = self.add_machine(&format!("srv{}", i + 1), rid, s.dc)?;
+            self.servers.push((machine, account));
+            self.service_accounts.push((account, &s.account));
+        }
+        Ok(())
+    }
+
+    /// A machine `name` and its computer account of RID `rid`, trusted for delegation if
+    /// the machine is a domain controller (AD-4).
+    fn add_machine(
+        &mut self,
+        name: &str,
+        rid: u32,
+        dc: bool,
+    ) -> Result<(MachineId, AccountId), TooMany> {
         let mut a = Account::new(
             &format!("{}$", name.to_ascii_uppercase()),
-            d,
+            self.domain,
             AccountKind::Computer,
             rid,
         );
         a.trusted_for_delegation = dc;
-        dir.accounts.push(a);
-        dir.machines.push(Machine {
+        let account = self.dir.push_account(a)?;
+        let machine = self.dir.push_machine(Machine {
             name: Arc::from(name),
-            domain: Some(d),
+            domain: Some(self.domain),
             account: Some(account),
             dc,
-        });
-        account
-    };
-    machine(&mut dir, "ws", 1200, false);
-    let workstation = MachineId(0);
-    let servers: Vec<(MachineId, AccountId)> = spec
-        .servers
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let account = machine(&mut dir, &format!("srv{}", i + 1), 1201 + id32(i), s.dc);
-            (MachineId(id32(i + 1)), account)
-        })
-        .collect();
-    // Services, with service accounts where they have their own.
-    let mut service_accounts: Vec<(AccountId, &AccountSpec)> = spec
-        .servers
-        .iter()
-        .zip(&servers)
-        .map(|(s, (_, a))| (*a, &s.account))
-        .collect();
-    for (i, s) in spec.services.iter().enumerate() {
+        })?;
+        Ok((machine, account))
+    }
+
+    /// Service `i` of the spec, on its server, with its SPN on the account it runs as (its
+    /// own service account, of RID `rid`, or the server's) and the resource it guards.
+    fn add_service(&mut self, i: usize, s: &'s ServiceSpec, rid: u32) -> Result<(), TooMany> {
         let name = service_name(s.protocol, i);
-        let Some(&(machine, machine_account)) = servers.get(pick(s.server, servers.len())) else {
-            skipped.push(format!("service `{name}`: no server to run on"));
-            continue;
+        let Some(&(machine, machine_account)) =
+            self.servers.get(pick(s.server, self.servers.len()))
+        else {
+            self.skipped
+                .push(format!("service `{name}`: no server to run on"));
+            return Ok(());
         };
         let account = match &s.own_account {
             Some(own) => {
-                let id = AccountId(id32(dir.accounts.len()));
-                dir.accounts.push(Account::new(
+                let id = self.dir.push_account(Account::new(
                     &format!("svc-{name}"),
-                    d,
+                    self.domain,
                     AccountKind::User,
-                    1300 + id32(i),
-                ));
-                service_accounts.push((id, own));
+                    rid,
+                ))?;
+                self.service_accounts.push((id, own));
                 id
             }
             None => machine_account,
@@ -569,9 +661,8 @@ pub fn build(spec: &DirectorySpec) -> Built {
             Protocol::Rpc | Protocol::Ncalrpc | Protocol::Dcom => "HOST",
         };
         let spn: Arc<str> = Arc::from(format!("{class}/{name}.{DOMAIN}").as_str());
-        dir.account_mut(account).spns.push(Arc::clone(&spn));
-        let service = ServiceId(id32(dir.services.len()));
-        dir.services.push(Service {
+        self.dir.account_mut(account).spns.push(Arc::clone(&spn));
+        let service = self.dir.push_service(Service {
             name: Arc::from(name.as_str()),
             machine,
             account,
@@ -587,40 +678,71 @@ pub fn build(spec: &DirectorySpec) -> Built {
             } else {
                 LocalAccount::System
             },
-        });
+        })?;
         if let Some(aces) = &s.resource {
-            let dacl = aces
-                .iter()
-                .map(|ace| AccessRule {
-                    allow: !ace.deny,
-                    trustee: match ace.who {
-                        Who::AuthenticatedUsers => {
-                            Trustee::WellKnown(WellKnown::AuthenticatedUsers)
-                        }
-                        Who::Everyone => Trustee::WellKnown(WellKnown::Everyone),
-                        Who::Anonymous => Trustee::WellKnown(WellKnown::Anonymous),
-                        Who::User(u) => users
-                            .get(pick(u, users.len()))
-                            .map_or(Trustee::WellKnown(WellKnown::Everyone), |a| {
-                                Trustee::Account(*a)
-                            }),
-                    },
-                    rights: vec![Arc::from(if ace.write { "write" } else { "read" })],
-                })
-                .collect();
-            dir.resources.push(Resource {
+            let dacl = aces.iter().map(|ace| self.access_rule(ace)).collect();
+            self.dir.push_resource(Resource {
                 name: Arc::from(format!("{name}-data").as_str()),
                 service,
                 dacl,
-            });
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The access rule `ace` describes; a user by position is resolved among the users
+    /// (Everyone if there are none).
+    fn access_rule(&self, ace: &AceSpec) -> AccessRule {
+        AccessRule {
+            allow: !ace.deny,
+            trustee: match ace.who {
+                Who::AuthenticatedUsers => Trustee::WellKnown(WellKnown::AuthenticatedUsers),
+                Who::Everyone => Trustee::WellKnown(WellKnown::Everyone),
+                Who::Anonymous => Trustee::WellKnown(WellKnown::Anonymous),
+                Who::User(u) => self
+                    .users
+                    .get(pick(u, self.users.len()))
+                    .map_or(Trustee::WellKnown(WellKnown::Everyone), |a| {
+                        Trustee::Account(*a)
+                    }),
+            },
+            rights: vec![Arc::from(if ace.write { "write" } else { "read" })],
         }
     }
-    // Flags and links, now that every account and SPN exists.
-    let spns: Vec<Arc<str>> = dir.services.iter().map(|s| Arc::clone(&s.spn)).collect();
-    let service_account_ids: Vec<AccountId> = dir.services.iter().map(|s| s.account).collect();
-    for (id, a) in service_accounts {
-        let name = dir.qualified(id);
-        let own_spn = dir
+
+    /// The flags and links of every account a service runs as, now that every account and
+    /// SPN exists.
+    fn link_accounts(&mut self) {
+        let spns: Vec<Arc<str>> = self
+            .dir
+            .services
+            .iter()
+            .map(|s| Arc::clone(&s.spn))
+            .collect();
+        let runs_as: Vec<AccountId> = self.dir.services.iter().map(|s| s.account).collect();
+        for (id, a) in std::mem::take(&mut self.service_accounts) {
+            let delegate_to = self.delegation_targets(id, a, &spns);
+            let allowed_to_act = self.rbcd_entries(id, a, &runs_as);
+            let acc = self.dir.account_mut(id);
+            acc.trusted_for_delegation |= a.trusted_for_delegation;
+            acc.not_delegated = a.not_delegated;
+            acc.trusted_to_auth_for_delegation = a.trusted_to_auth_for_delegation;
+            acc.protected_users = a.protected_users;
+            acc.allowed_to_delegate_to = delegate_to;
+            acc.allowed_to_act = allowed_to_act;
+        }
+    }
+
+    /// Account `id`'s msDS-AllowedToDelegateTo (AD-9): the SPNs `a` names, each once; a
+    /// target naming no SPN is skipped.
+    fn delegation_targets(
+        &mut self,
+        id: AccountId,
+        a: &AccountSpec,
+        spns: &[Arc<str>],
+    ) -> Vec<Arc<str>> {
+        let own_spn = self
+            .dir
             .services
             .iter()
             .find(|s| s.account == id)
@@ -635,44 +757,42 @@ pub fn build(spec: &DirectorySpec) -> Built {
             match spn {
                 Some(spn) if !delegate_to.contains(&spn) => delegate_to.push(spn),
                 Some(_) => {}
-                None => skipped.push(format!(
-                    "{name}: a delegation target ({t:?}) that names no SPN of the directory"
+                None => self.skipped.push(format!(
+                    "{}: a delegation target ({t:?}) that names no SPN of the directory",
+                    self.dir.qualified(id)
                 )),
             }
         }
+        delegate_to
+    }
+
+    /// Account `id`'s RBCD list (AD-10): the accounts `a` admits, each once, services'
+    /// accounts resolved among `runs_as`; an entry naming no account is skipped.
+    fn rbcd_entries(
+        &mut self,
+        id: AccountId,
+        a: &AccountSpec,
+        runs_as: &[AccountId],
+    ) -> Vec<AccountId> {
         let mut allowed_to_act: Vec<AccountId> = Vec::new();
         for p in &a.allowed_to_act {
             let who = match p {
-                Principal::Service(i) => service_account_ids
-                    .get(pick(*i, service_account_ids.len()))
-                    .copied(),
-                Principal::Server(i) => servers.get(pick(*i, servers.len())).map(|s| s.1),
-                Principal::User(i) => users.get(pick(*i, users.len())).copied(),
+                Principal::Service(i) => runs_as.get(pick(*i, runs_as.len())).copied(),
+                Principal::Server(i) => self.servers.get(pick(*i, self.servers.len())).map(|s| s.1),
+                Principal::User(i) => self.users.get(pick(*i, self.users.len())).copied(),
                 Principal::Own => Some(id),
                 Principal::Dangling => None,
             };
             match who {
                 Some(w) if !allowed_to_act.contains(&w) => allowed_to_act.push(w),
                 Some(_) => {}
-                None => skipped.push(format!(
-                    "{name}: an RBCD entry ({p:?}) that names no account of the directory"
+                None => self.skipped.push(format!(
+                    "{}: an RBCD entry ({p:?}) that names no account of the directory",
+                    self.dir.qualified(id)
                 )),
             }
         }
-        let acc = dir.account_mut(id);
-        acc.trusted_for_delegation |= a.trusted_for_delegation;
-        acc.not_delegated = a.not_delegated;
-        acc.trusted_to_auth_for_delegation = a.trusted_to_auth_for_delegation;
-        acc.protected_users = a.protected_users;
-        acc.allowed_to_delegate_to = delegate_to;
-        acc.allowed_to_act = allowed_to_act;
-    }
-    Built {
-        dir,
-        readings,
-        users,
-        workstation,
-        skipped,
+        allowed_to_act
     }
 }
 

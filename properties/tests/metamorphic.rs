@@ -255,7 +255,7 @@ fn target_removal(
     user: u8,
     asking: Asking,
 ) -> Result<(), TestCaseError> {
-    let mut before = build(spec);
+    let mut before = build(spec).unwrap();
     let u = user_of(&before, user);
     let entries = |b: &Built| -> Vec<(usize, Arc<str>)> {
         b.dir
@@ -348,7 +348,7 @@ proptest! {
         without.services[k].lacks_impersonate_privilege = true;
         let mut with = without.clone();
         with.services[k].lacks_impersonate_privilege = false;
-        let (before, after) = (build(&without), build(&with));
+        let (before, after) = (build(&without).unwrap(), build(&with).unwrap());
         let name = before.dir.service(ServiceId(u32::try_from(k).unwrap())).name.clone();
         within(
             "lvl-8-privilege",
@@ -374,7 +374,7 @@ proptest! {
         plain.users[i].not_delegated = false;
         let mut marked = plain.clone();
         marked.users[i].not_delegated = true;
-        let (before, after) = (build(&plain), build(&marked));
+        let (before, after) = (build(&plain).unwrap(), build(&marked).unwrap());
         let u = before.users[i];
         within(
             "ad-5-not-delegated",
@@ -400,7 +400,7 @@ proptest! {
         plain.users[i].protected_users = false;
         let mut member = plain.clone();
         member.users[i].protected_users = true;
-        let (before, after) = (build(&plain), build(&member));
+        let (before, after) = (build(&plain).unwrap(), build(&member).unwrap());
         let u = before.users[i];
         within(
             "ad-6-protected-users",
@@ -426,7 +426,7 @@ proptest! {
         levels in (level(), level()),
         which in 0u8..3,
     ) {
-        let built = build(&spec);
+        let built = build(&spec).unwrap();
         let u = user_of(&built, user);
         let (lo, hi) = if levels.0 <= levels.1 { levels } else { (levels.1, levels.0) };
         let high = Asking { first: hi, onward: hi };
@@ -477,7 +477,7 @@ proptest! {
     fn the_hops_reach_nothing_the_graph_query_misses_ad_3_s4u_4_s4u_5_lvl_5(
         spec in directory_spec(Size::SMALL),
     ) {
-        agreement(&build(&spec), false)?;
+        agreement(&build(&spec).unwrap(), false)?;
     }
 }
 
@@ -505,7 +505,7 @@ proptest! {
     fn the_graph_query_reaches_nothing_the_hops_do_not_net_4_s4u_4(
         spec in directory_spec(Size::SMALL),
     ) {
-        let built = build(&spec);
+        let built = build(&spec).unwrap();
         agreement(&built, true)?;
     }
 }
@@ -678,7 +678,7 @@ fn removing_a_target_can_widen_reach_under_oqd_2_a2d2_first() {
 }
 
 fn check_printed(spec: &DirectorySpec, user: u8) -> Result<(), TestCaseError> {
-    let built = build(spec);
+    let built = build(spec).unwrap();
     let u = user_of(&built, user);
     let found: Reach = reach(
         &built.dir,
@@ -760,7 +760,7 @@ fn dangling_and_self_links_are_skipped_or_kept_without_panic() {
         }],
         readings: Vec::new(),
     };
-    let built = build(&spec);
+    let built = build(&spec).unwrap();
     // SRV1$ runs no service, so its own-SPN target names nothing either.
     assert_eq!(built.skipped.len(), 5, "{:?}", built.skipped);
     let svc = built.dir.accounts.last().unwrap();
@@ -771,6 +771,57 @@ fn dangling_and_self_links_are_skipped_or_kept_without_panic() {
     assert!(text.contains("# skipped: "), "{text}");
 }
 
+/// A generated directory's lists are numbered apart: at [`MOST`] users, servers and service
+/// accounts each, every RID is its own (the topology loader refuses a RID taken twice); one
+/// user more is refused with an error that names the list, never numbered over the servers.
+#[test]
+fn a_spec_longer_than_the_rids_number_apart_is_refused() {
+    use tokenhop_model::net::directory::ServiceLogon;
+    use tokenhop_properties::directories::{
+        AccountSpec, DomainSpec, MOST, ServerSpec, ServiceSpec, TooLarge, UserSpec,
+    };
+    let user = UserSpec {
+        not_delegated: false,
+        protected_users: false,
+        administrator: false,
+    };
+    let server = ServerSpec {
+        dc: false,
+        account: AccountSpec::default(),
+    };
+    let service = ServiceSpec {
+        server: 0,
+        own_account: Some(AccountSpec::default()),
+        protocol: Protocol::Http,
+        logon: ServiceLogon::Network,
+        tcb: false,
+        lacks_impersonate_privilege: false,
+        resource: None,
+    };
+    let mut spec = DirectorySpec {
+        domain: DomainSpec {
+            functional_level: 2016,
+            newer_kdcs: false,
+            before_rbcd_fix: false,
+        },
+        users: vec![user.clone(); MOST],
+        servers: vec![server; MOST],
+        services: vec![service; MOST],
+        readings: Vec::new(),
+    };
+    let built = build(&spec).unwrap();
+    let rids: BTreeSet<u32> = built.dir.accounts.iter().map(|a| a.rid).collect();
+    assert_eq!(rids.len(), built.dir.accounts.len(), "every RID its own");
+    spec.users.push(user);
+    assert_eq!(
+        build(&spec),
+        Err(TooLarge::List {
+            list: "users",
+            len: MOST + 1
+        })
+    );
+}
+
 #[test]
 fn the_search_stays_within_its_budget_and_reaches_resources() {
     let mut runner = TestRunner::deterministic();
@@ -778,7 +829,7 @@ fn the_search_stays_within_its_budget_and_reaches_resources() {
     let started = Instant::now();
     let (mut states, mut resources, mut multi_hop) = (0, 0, 0);
     for _ in 0..64 {
-        let built = build(&strategy.new_tree(&mut runner).unwrap().current());
+        let built = build(&strategy.new_tree(&mut runner).unwrap().current()).unwrap();
         for u in &built.users {
             let r = reach(
                 &built.dir,
