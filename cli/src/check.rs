@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use tokenhop_check::{Budget, Expectation, Extent, Finding, Options, Progress, Report, Verdict};
-use tokenhop_model::machine::ids::ObjectId;
 use tokenhop_properties::suites::chains::Chains;
 use tokenhop_properties::suites::delegation::Delegation;
 use tokenhop_properties::suites::local::Local;
@@ -197,9 +196,7 @@ fn target(req: &Request) -> Result<Target, String> {
                     .map(|m| Target::Topology(name, Box::new(m)))
                     .map_err(|e| format!("{}: {e}", path.display())),
                 Ok(Document::Script(s)) => {
-                    let objects = (0..s.world.objects.len())
-                        .filter_map(|i| u32::try_from(i).ok().map(ObjectId))
-                        .collect();
+                    let objects = s.world.object_ids().collect();
                     Ok(Target::Script(
                         name,
                         Box::new(Local::from_world(s.world.clone(), objects)),

@@ -228,7 +228,7 @@ pub fn portable(scenario: &Scenario) -> Result<(), Skip> {
             world.processes.len()
         )));
     }
-    world.threads.iter().enumerate().try_for_each(|(i, _)| {
-        in_own_process(world, ThreadId(u32::try_from(i).unwrap_or(u32::MAX)))
-    })
+    world
+        .thread_ids()
+        .try_for_each(|thread| in_own_process(world, thread))
 }

@@ -144,14 +144,12 @@ fn handle(world: &World, caller: ThreadId, pick: u8) -> Option<HandleId> {
         return None;
     }
     let process = world.thread(caller).process;
-    let own: Vec<HandleId> = (0..world.handles.len())
-        .map(|i| HandleId(i as u32))
+    let own: Vec<HandleId> = world
+        .handle_ids()
         .filter(|h| world.handle(*h).process == process)
         .collect();
     let pool: Vec<HandleId> = if pick >= 220 || own.is_empty() {
-        (0..world.handles.len())
-            .map(|i| HandleId(i as u32))
-            .collect()
+        world.handle_ids().collect()
     } else {
         own
     };

@@ -142,21 +142,16 @@ fn blanket_auth(f: &Fields<'_>, names: &Names<'_>) -> Read<Option<BlanketAuth>> 
             ));
         }
         let name = string(c, &a.path("certificate"))?;
-        let certificates = &names.world().sspi.certificates;
-        let i = certificates
-            .iter()
-            .position(|x| *x.name == *name)
-            .ok_or_else(|| {
-                Fault::new(
-                    c.span,
-                    a.path("certificate"),
-                    format!("`{name}` is not a certificate of the machine"),
-                )
-                .allowing(certificates.iter().map(|x| x.name.to_string()))
-            })?;
-        return Ok(Some(BlanketAuth::Certificate(
-            u32::try_from(i).unwrap_or(u32::MAX),
-        )));
+        let sspi = &names.world().sspi;
+        let i = sspi.certificate_named(&name).ok_or_else(|| {
+            Fault::new(
+                c.span,
+                a.path("certificate"),
+                format!("`{name}` is not a certificate of the machine"),
+            )
+            .allowing(sspi.certificates.iter().map(|x| x.name.to_string()))
+        })?;
+        return Ok(Some(BlanketAuth::Certificate(i)));
     }
     if schannel {
         return Err(Fault::new(

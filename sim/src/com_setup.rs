@@ -32,7 +32,9 @@ pub fn declare(
                     format!("an application named `{name}` is already declared"),
                 ));
             }
-            let id = setup.add_com_application(app);
+            let id = setup
+                .add_com_application(app)
+                .map_err(|e| Fault::new(a.span, &p, e.to_string()))?;
             applications.push((name, id));
         }
     }
@@ -83,7 +85,9 @@ pub fn declare(
                     )
                 }
             };
-            setup.add_com_class(&name, server, app);
+            setup
+                .add_com_class(&name, server, app)
+                .map_err(|e| Fault::new(c.span, &p, e.to_string()))?;
             classes.push(name);
         }
     }

@@ -356,7 +356,9 @@ fn machine_accounts(machine: Option<&Fields<'_>>, setup: &mut Setup) -> Read<()>
                 }
                 None => None,
             };
-            setup.add_certificate(&name, maps_to);
+            setup
+                .add_certificate(&name, maps_to)
+                .map_err(|e| Fault::new(c.span, &p, e.to_string()))?;
             seen.push(name);
         }
     }

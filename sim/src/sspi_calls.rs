@@ -96,19 +96,16 @@ fn acquire(f: &Fields<'_>, names: &Names<'_>, what: &str) -> Read<StepCall> {
         }
         (Some(c), _) => {
             let name = string(c, &f.path("certificate"))?;
-            let certificates = &names.world().sspi.certificates;
-            let i = certificates
-                .iter()
-                .position(|x| *x.name == *name)
-                .ok_or_else(|| {
-                    Fault::new(
-                        c.span,
-                        f.path("certificate"),
-                        format!("`{name}` is not a certificate of the machine"),
-                    )
-                    .allowing(certificates.iter().map(|x| x.name.to_string()))
-                })?;
-            AuthData::Certificate(u32::try_from(i).unwrap_or(u32::MAX))
+            let sspi = &names.world().sspi;
+            let i = sspi.certificate_named(&name).ok_or_else(|| {
+                Fault::new(
+                    c.span,
+                    f.path("certificate"),
+                    format!("`{name}` is not a certificate of the machine"),
+                )
+                .allowing(sspi.certificates.iter().map(|x| x.name.to_string()))
+            })?;
+            AuthData::Certificate(i)
         }
         (None, Some(u)) if schannel => {
             return Err(Fault::new(

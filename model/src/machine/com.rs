@@ -304,6 +304,8 @@ impl ComState {
     /// The class called `name`.
     #[must_use]
     pub fn class(&self, name: &str) -> Option<u32> {
+        // Classes are declared by `Setup::add_com_class`, which refuses one whose index
+        // would not fit in 32 bits: every position converts.
         self.classes
             .iter()
             .position(|c| &*c.name == name)

@@ -24,8 +24,9 @@ pub struct TokenStatistics {
     pub token_type: TokenType,
     /// `ImpersonationLevel` (the stored level, also for primary tokens: TOK-1).
     pub impersonation_level: ImpersonationLevel,
-    /// `GroupCount` (without the user).
-    pub group_count: u32,
+    /// `GroupCount` (without the user): a `usize`, the type of the token's group list's
+    /// length, so that counting the logon SID with them cannot overflow.
+    pub group_count: usize,
     /// `PrivilegeCount`.
     pub privilege_count: u32,
     /// `ModifiedId`.

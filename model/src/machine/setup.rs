@@ -130,6 +130,17 @@ pub enum SetupError {
         /// The version.
         windows: WindowsVersion,
     },
+    /// A table numbered by a 32-bit index with no index left for another entry.
+    #[error("more {0} than the machine numbers: their indexes are 32-bit")]
+    TooMany(&'static str),
+}
+
+/// Appends `entry` to `table` and returns its index, or [`SetupError::TooMany`] when the
+/// index would not fit in 32 bits: so every position of a table grown only this way fits.
+fn push_numbered<T>(table: &mut Vec<T>, entry: T, what: &'static str) -> Result<u32, SetupError> {
+    let index = u32::try_from(table.len()).map_err(|_| SetupError::TooMany(what))?;
+    table.push(entry);
+    Ok(index)
 }
 
 /// Builds a world, recording the setup's decisions.
@@ -191,31 +202,60 @@ impl Setup {
     }
 
     /// Declares a certificate for Schannel, mapped to `maps_to` by the server's
-    /// certificate mapping (SSPI-5).
-    pub fn add_certificate(&mut self, name: &str, maps_to: Option<PrincipalId>) {
-        self.world
-            .sspi
-            .certificates
-            .push(crate::machine::sspi::Certificate {
-                name: Arc::from(name),
-                maps_to,
-            });
+    /// certificate mapping (SSPI-5); returns its index.
+    ///
+    /// # Errors
+    ///
+    /// [`SetupError::TooMany`] past the 2^32 certificates a 32-bit index numbers.
+    pub fn add_certificate(
+        &mut self,
+        name: &str,
+        maps_to: Option<PrincipalId>,
+    ) -> Result<u32, SetupError> {
+        let certificate = crate::machine::sspi::Certificate {
+            name: Arc::from(name),
+            maps_to,
+        };
+        push_numbered(
+            &mut self.world.sspi.certificates,
+            certificate,
+            "certificates",
+        )
     }
 
     /// Declares a COM+ server application; returns its index.
-    pub fn add_com_application(&mut self, application: crate::machine::com::Application) -> u32 {
-        let index = u32::try_from(self.world.com.applications.len()).unwrap_or(u32::MAX);
-        self.world.com.applications.push(application);
-        index
+    ///
+    /// # Errors
+    ///
+    /// [`SetupError::TooMany`] past the 2^32 applications a 32-bit index numbers.
+    pub fn add_com_application(
+        &mut self,
+        application: crate::machine::com::Application,
+    ) -> Result<u32, SetupError> {
+        push_numbered(
+            &mut self.world.com.applications,
+            application,
+            "COM+ applications",
+        )
     }
 
-    /// Declares a class served by `server`, in `application` if given.
-    pub fn add_com_class(&mut self, name: &str, server: ProcessId, application: Option<u32>) {
-        self.world.com.classes.push(crate::machine::com::Class {
+    /// Declares a class served by `server`, in `application` if given; returns its index.
+    ///
+    /// # Errors
+    ///
+    /// [`SetupError::TooMany`] past the 2^32 classes a 32-bit index numbers.
+    pub fn add_com_class(
+        &mut self,
+        name: &str,
+        server: ProcessId,
+        application: Option<u32>,
+    ) -> Result<u32, SetupError> {
+        let class = crate::machine::com::Class {
             name: Arc::from(name),
             server,
             application,
-        });
+        };
+        push_numbered(&mut self.world.com.classes, class, "COM classes")
     }
 
     /// Adds a process with its threads.

@@ -379,6 +379,17 @@ pub struct SspiState {
     reason = "credentials, context and handshake ids are minted by these tables and never removed, so they index in bounds"
 )]
 impl SspiState {
+    /// The index of the certificate called `name`, if one is. Certificates are declared by
+    /// `Setup::add_certificate`, which refuses one whose index would not fit in 32 bits:
+    /// every position converts.
+    #[must_use]
+    pub fn certificate_named(&self, name: &str) -> Option<u32> {
+        self.certificates
+            .iter()
+            .position(|c| *c.name == *name)
+            .and_then(|i| u32::try_from(i).ok())
+    }
+
     /// The credentials `id`.
     #[must_use]
     pub fn credentials(&self, id: CredentialsId) -> &Credentials {

@@ -352,30 +352,50 @@ impl World {
         id
     }
 
+    /// The ids of the threads, in order (as far as 32-bit ids number them).
+    pub fn thread_ids(&self) -> impl Iterator<Item = ThreadId> + use<> {
+        (0..self.threads.len()).map_while(ThreadId::from_index)
+    }
+
+    /// The ids of the processes, in order (as far as 32-bit ids number them).
+    pub fn process_ids(&self) -> impl Iterator<Item = ProcessId> + use<> {
+        (0..self.processes.len()).map_while(ProcessId::from_index)
+    }
+
+    /// The ids of the securable objects, in order (as far as 32-bit ids number them).
+    pub fn object_ids(&self) -> impl Iterator<Item = ObjectId> + use<> {
+        (0..self.objects.len()).map_while(ObjectId::from_index)
+    }
+
+    /// The ids of the handles, in order (as far as 32-bit ids number them).
+    pub fn handle_ids(&self) -> impl Iterator<Item = HandleId> + use<> {
+        (0..self.handles.len()).map_while(HandleId::from_index)
+    }
+
     /// Finds a thread by name.
     #[must_use]
     pub fn find_thread(&self, name: &str) -> Option<ThreadId> {
-        self.threads
-            .iter()
-            .position(|t| &*t.name == name)
-            .map(|i| ThreadId(i as u32))
+        self.thread_ids()
+            .zip(&self.threads)
+            .find(|(_, t)| &*t.name == name)
+            .map(|(id, _)| id)
     }
 
     /// Finds a process by name.
     #[must_use]
     pub fn find_process(&self, name: &str) -> Option<ProcessId> {
-        self.processes
-            .iter()
-            .position(|p| &*p.name == name)
-            .map(|i| ProcessId(i as u32))
+        self.process_ids()
+            .zip(&self.processes)
+            .find(|(_, p)| &*p.name == name)
+            .map(|(id, _)| id)
     }
 
     /// Finds an object by name.
     #[must_use]
     pub fn find_object(&self, name: &str) -> Option<ObjectId> {
-        self.objects
-            .iter()
-            .position(|o| &*o.name == name)
-            .map(|i| ObjectId(i as u32))
+        self.object_ids()
+            .zip(&self.objects)
+            .find(|(_, o)| &*o.name == name)
+            .map(|(id, _)| id)
     }
 }

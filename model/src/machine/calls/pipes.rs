@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::core::decision::Trail;
 use crate::core::error_code::ErrorCode;
 use crate::core::level::ImpersonationLevel;
+use crate::core::widen::usize_of;
 use crate::machine::access_check::{access_check, names};
 use crate::machine::acl::{SecurityDescriptor, allow};
 use crate::machine::action::{HandleRef, Qos};
@@ -87,7 +88,7 @@ pub(super) fn create_named_pipe(
             });
             return Err(ErrorCode::ERROR_ACCESS_DENIED);
         }
-        if u32::try_from(existing.len()).unwrap_or(u32::MAX) >= pipe.max_instances {
+        if existing.len() >= usize_of(pipe.max_instances) {
             trail.note(RuleId::NP_8, || {
                 format!(
                     "`{name}` already has its {} instances: ERROR_PIPE_BUSY",

@@ -182,8 +182,7 @@ fn statistics(world: &World, t: &Token, trail: &mut Trail) -> TokenInfo {
         authentication_id: t.auth_id,
         token_type: t.token_type,
         impersonation_level: t.level,
-        group_count: u32::try_from(t.groups.len()).unwrap_or(u32::MAX)
-            + u32::from(world.settings.windows >= WindowsVersion::Vista),
+        group_count: t.groups.len() + usize::from(world.settings.windows >= WindowsVersion::Vista),
         privilege_count: t.privileges.count(),
         modified_id: t.modified_id,
     })

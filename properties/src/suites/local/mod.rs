@@ -57,9 +57,7 @@ impl Local {
     /// objects, with LogonUser for every user whose password the script declares.
     #[must_use]
     pub fn from_world(world: World, objects: Vec<ObjectId>) -> Self {
-        let callers = (0..world.threads.len().min(2))
-            .filter_map(|i| u32::try_from(i).ok().map(ThreadId))
-            .collect();
+        let callers = world.thread_ids().take(2).collect();
         let logons = world
             .accounts
             .users
