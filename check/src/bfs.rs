@@ -19,8 +19,9 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokenhop_model::core::decision::RuleSet;
+use tokenhop_model::core::widen::{u64_of, usize_of};
 
-use crate::budget::{Budget, Limit, Options};
+use crate::budget::{Budget, Limit, MAX_ACTIONS, Options};
 use crate::fingerprint::Identity;
 use crate::model::Model;
 use crate::property::{Expectation, Observation, Property};
@@ -190,12 +191,14 @@ pub fn explore_with<M: Model>(
     let stored = AtomicU64::new(0);
     let transitions = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
+    // The most actions a state offered past MAX_ACTIONS (0 while none did).
+    let refused = AtomicU64::new(0);
     let mut limit: Option<Limit> = None;
 
     let mut frontier = seed(model, &tables, &stored);
 
-    let state_size = std::mem::size_of::<(M::State, u64)>() as u64;
-    let entry_size = (std::mem::size_of::<(u64, Parent)>() + 1) as u64;
+    let state_size = u64_of(std::mem::size_of::<(M::State, u64)>());
+    let entry_size = u64_of(std::mem::size_of::<(u64, Parent)>() + 1);
     let mut depth = 0;
     let mut complete = false;
     let mut applied = RuleSet::default();
@@ -235,6 +238,7 @@ pub fn explore_with<M: Model>(
                         stored: &stored,
                         transitions: &transitions,
                         stop: &stop,
+                        refused: &refused,
                         options,
                         start,
                         level,
@@ -269,12 +273,9 @@ pub fn explore_with<M: Model>(
             elapsed: start.elapsed(),
         });
         if stop.load(Ordering::Relaxed) {
-            limit = Some(reached(
-                &budget,
-                states,
-                start,
-                memory(states, entry_size, frontier.len() as u64, state_size),
-            ));
+            let memory = memory(states, entry_size, u64_of(frontier.len()), state_size);
+            let refused = refused.load(Ordering::Relaxed);
+            limit = Some(reached(&budget, states, start, memory, refused));
             break;
         }
     }
@@ -327,7 +328,7 @@ fn seed<M: Model>(model: &M, tables: &[Mutex<Table>], stored: &AtomicU64) -> Vec
         let mut t = lock(&tables[shard_of(fp)]);
         if let std::collections::hash_map::Entry::Vacant(e) = t.entry(fp) {
             e.insert(Parent {
-                parent: i as u64,
+                parent: u64_of(i),
                 action: INITIAL,
             });
             stored.fetch_add(1, Ordering::Relaxed);
@@ -366,9 +367,12 @@ fn memory(states: u64, entry_size: u64, frontier: u64, state_size: u64) -> u64 {
     states * entry_size * 8 / 7 + frontier * state_size
 }
 
-/// Which budget a stopped run reached.
-fn reached(budget: &Budget, states: u64, start: Instant, memory: u64) -> Limit {
-    if states >= budget.states {
+/// Which budget a stopped run reached, or the actions of a state (`refused`, when not 0)
+/// that a trace could not number.
+fn reached(budget: &Budget, states: u64, start: Instant, memory: u64, refused: u64) -> Limit {
+    if refused > 0 {
+        Limit::Actions(refused)
+    } else if states >= budget.states {
         Limit::States(budget.states)
     } else if memory >= budget.memory {
         Limit::Memory(budget.memory)
@@ -389,6 +393,8 @@ struct Level<'a, M: Model> {
     stored: &'a AtomicU64,
     transitions: &'a AtomicU64,
     stop: &'a AtomicBool,
+    /// The most actions a state offered past [`MAX_ACTIONS`] (0 while none did).
+    refused: &'a AtomicU64,
     options: &'a Options,
     start: Instant,
     level: u32,
@@ -412,8 +418,20 @@ impl<M: Model> Level<'_, M> {
             }
             actions.clear();
             self.model.actions(state, &mut actions);
+            if actions.len() > MAX_ACTIONS {
+                // Its actions' indexes would not fit a trace: stop, undecided.
+                self.refused
+                    .fetch_max(u64_of(actions.len()), Ordering::Relaxed);
+                self.stop.store(true, Ordering::Relaxed);
+                break;
+            }
             let each = |index: usize, target: M::State, outcome: M::Outcome| {
                 let Some(action) = actions.get(index) else {
+                    return;
+                };
+                // Below `actions.len()`, which the check above keeps within MAX_ACTIONS
+                // (u32::MAX): the index converts, and never to INITIAL.
+                let Ok(index) = u32::try_from(index) else {
                     return;
                 };
                 local_transitions += 1;
@@ -428,7 +446,7 @@ impl<M: Model> Level<'_, M> {
                 if let std::collections::hash_map::Entry::Vacant(e) = table.entry(tfp) {
                     e.insert(Parent {
                         parent: *fp,
-                        action: u32::try_from(index).unwrap_or(INITIAL - 1),
+                        action: index,
                     });
                     drop(table);
                     self.stored.fetch_add(1, Ordering::Relaxed);
@@ -456,7 +474,7 @@ impl<M: Model> Level<'_, M> {
         let states = self.stored.load(Ordering::Relaxed);
         states >= b.states
             || self.start.elapsed() >= b.time
-            || memory(states, self.entry_size, pending as u64, self.state_size) >= b.memory
+            || memory(states, self.entry_size, u64_of(pending), self.state_size) >= b.memory
             || self.stop.load(Ordering::Relaxed)
     }
 
@@ -467,7 +485,7 @@ impl<M: Model> Level<'_, M> {
         target: &M::State,
         outcome: &M::Outcome,
         fp: u64,
-        index: usize,
+        index: u32,
     ) {
         for (i, p) in self.properties.iter().enumerate() {
             // A property decided at an earlier level is not checked again when the search
@@ -489,7 +507,7 @@ impl<M: Model> Level<'_, M> {
             let candidate = Found {
                 depth: self.level,
                 parent: fp,
-                action: u32::try_from(index).unwrap_or(INITIAL - 1),
+                action: index,
                 reason,
             };
             let mut slot = self.found[i].lock().unwrap_or_else(PoisonError::into_inner);
@@ -513,20 +531,21 @@ fn rebuild<M: Model>(model: &M, tables: &[Mutex<Table>], found: &Found, id: &str
     let initial = loop {
         let entry = lock(&tables[shard_of(fp)]).get(&fp).copied();
         match entry {
+            // An initial state's parent is its index among the initial states.
             Some(Parent {
                 parent,
                 action: INITIAL,
-            }) => break usize::try_from(parent).unwrap_or(usize::MAX),
+            }) => break usize::try_from(parent).ok(),
             Some(Parent { parent, action }) => {
                 indices.push(action);
                 fp = parent;
             }
-            None => break usize::MAX,
+            None => break None,
         }
     };
     indices.reverse();
     let initials = model.initial_states();
-    let Some(mut state) = initials.get(initial).cloned() else {
+    let Some(mut state) = initial.and_then(|i| initials.get(i)).cloned() else {
         return Trace {
             initial: "(the path could not be rebuilt)".to_owned(),
             steps: Vec::new(),
@@ -542,7 +561,7 @@ fn rebuild<M: Model>(model: &M, tables: &[Mutex<Table>], found: &Found, id: &str
     for index in indices {
         actions.clear();
         model.actions(&state, &mut actions);
-        let Some(action) = actions.get(index as usize) else {
+        let Some(action) = actions.get(usize_of(index)) else {
             break;
         };
         let text = model.describe_action(&state, action);

@@ -37,7 +37,14 @@ pub enum Limit {
     Time(Duration),
     /// The memory budget, in bytes.
     Memory(u64),
+    /// A state offered this many actions: more than a trace numbers (at most
+    /// [`MAX_ACTIONS`]), so the search stopped rather than expand it.
+    Actions(u64),
 }
+
+/// The most actions the explorer takes from one state: a trace names an action by its
+/// 32-bit index, `u32::MAX` being reserved for an initial state.
+pub const MAX_ACTIONS: usize = tokenhop_model::core::widen::usize_of(u32::MAX);
 
 impl std::fmt::Display for Limit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -45,6 +52,10 @@ impl std::fmt::Display for Limit {
             Limit::States(n) => write!(f, "the state budget ({n} states) was reached"),
             Limit::Time(t) => write!(f, "the time budget ({} s) was reached", t.as_secs()),
             Limit::Memory(b) => write!(f, "the memory budget ({} MiB) was reached", b >> 20),
+            Limit::Actions(n) => write!(
+                f,
+                "a state offered {n} actions, more than the {MAX_ACTIONS} a trace numbers"
+            ),
         }
     }
 }

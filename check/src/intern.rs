@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash};
 use std::sync::{Arc, PoisonError, RwLock};
 
+use tokenhop_model::core::widen::u64_of;
+
 use super::fingerprint::FingerprintHasher;
 
 /// Distinct values of `T`, each with its id and a summary `S`; shared by the threads of a
@@ -42,19 +44,19 @@ impl<T: Hash + Eq + Clone, S: Copy> Interner<T, S> {
         {
             let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(&id) = inner.ids.get(value)
-                && let Some((_, s)) = inner.values.get(index(id))
+                && let Some((_, s)) = inner.value(id)
             {
                 return (id, *s);
             }
         }
         let mut inner = self.inner.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(&id) = inner.ids.get(value)
-            && let Some((_, s)) = inner.values.get(index(id))
+            && let Some((_, s)) = inner.value(id)
         {
             return (id, *s);
         }
         let s = summary(value);
-        let id = inner.values.len() as u64;
+        let id = u64_of(inner.values.len());
         let value = Arc::new(value.clone());
         inner.ids.insert(Arc::clone(&value), id);
         inner.values.push((value, s));
@@ -65,10 +67,7 @@ impl<T: Hash + Eq + Clone, S: Copy> Interner<T, S> {
     #[must_use]
     pub fn get(&self, id: u64) -> Option<(Arc<T>, S)> {
         let inner = self.inner.read().unwrap_or_else(PoisonError::into_inner);
-        inner
-            .values
-            .get(index(id))
-            .map(|(value, s)| (Arc::clone(value), *s))
+        inner.value(id).map(|(value, s)| (Arc::clone(value), *s))
     }
 
     /// How many distinct values it holds.
@@ -88,8 +87,12 @@ impl<T: Hash + Eq + Clone, S: Copy> Interner<T, S> {
     }
 }
 
-fn index(id: u64) -> usize {
-    usize::try_from(id).unwrap_or(usize::MAX)
+impl<T, S> Inner<T, S> {
+    /// The value interned under `id` and its summary. Ids are positions in `values`, so an
+    /// id past `usize` names none.
+    fn value(&self, id: u64) -> Option<&(Arc<T>, S)> {
+        usize::try_from(id).ok().and_then(|i| self.values.get(i))
+    }
 }
 
 #[cfg(test)]

@@ -33,9 +33,8 @@ impl SplitMix {
 
     /// A number below `n` (0 when `n` is 0).
     pub fn below(&mut self, n: usize) -> usize {
-        // Both casts are lossless: usize is at most 64 bits wide (checked at compile time
-        // below), and the remainder is below `n`, a usize.
-        let n64 = n.max(1) as u64;
+        let n64 = crate::core::widen::u64_of(n.max(1));
+        // The remainder is below `n`, a usize: the cast is lossless.
         (self.next_u64() % n64) as usize
     }
 
@@ -44,8 +43,6 @@ impl SplitMix {
         self.next_u64() % 100 < percent
     }
 }
-
-const _: () = assert!(usize::BITS <= u64::BITS, "a usize widens to u64 losslessly");
 
 /// The most accounts [`domain`] generates: a domain's RIDs are 30-bit ("Managing RID
 /// Issuance"), and the generated ones start at 1101. Below it, every id and RID fits.
