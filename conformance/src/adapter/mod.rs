@@ -10,6 +10,7 @@
 //! - [`sspi`] holds the SSPI calls of a loopback handshake.
 //! - [`processes`] holds the process-creation calls (the new process idles).
 //! - [`rpc`] holds the RPC calls and the test interface a script's server serves.
+//! - [`dword`] converts the numbers calls take and steps are given, or skips.
 //! - [`requirements`] tells whether the account running the adapter can stand for the
 //!   script's process (its integrity level, elevation, privileges and groups).
 //!
@@ -17,6 +18,7 @@
 
 #![allow(unsafe_code)]
 
+mod dword;
 mod names;
 mod objects;
 mod platform;
@@ -73,10 +75,10 @@ pub struct Adapter {
     platform: Platform,
     workers: worker::Workers,
     unmet: Option<Skip>,
-    /// The number the next thread a step creates gets (after the world's threads).
-    next_thread: u32,
-    /// The number the next process a step creates gets (after the world's processes).
-    next_process: u32,
+    /// The position of the next thread a step creates (after the world's threads).
+    next_thread: usize,
+    /// The position of the next process a step creates (after the world's processes).
+    next_process: usize,
 }
 
 /// Why the adapter could not start on a script.
@@ -104,8 +106,9 @@ impl Adapter {
         let names =
             names::Names::of_this_machine(&scenario.world).map_err(AdapterError::Identity)?;
         let unmet = requirements::unmet(scenario, &names);
-        let hosted: Vec<ThreadId> = (0..scenario.world.threads.len())
-            .map(|i| ThreadId(u32::try_from(i).unwrap_or(u32::MAX)))
+        let hosted: Vec<ThreadId> = scenario
+            .world
+            .thread_ids()
             .filter(|t| host::in_own_process(&scenario.world, *t).is_ok())
             .collect();
         let mut shared = Shared {
@@ -128,8 +131,8 @@ impl Adapter {
             platform,
             workers,
             unmet,
-            next_thread: u32::try_from(scenario.world.threads.len()).unwrap_or(u32::MAX),
-            next_process: u32::try_from(scenario.world.processes.len()).unwrap_or(u32::MAX),
+            next_thread: scenario.world.threads.len(),
+            next_process: scenario.world.processes.len(),
         })
     }
 
@@ -178,7 +181,8 @@ impl Host for Adapter {
             }
             Call::RpcReturn => return self.workers.return_call(thread),
             Call::CreateThread { .. } => {
-                let id = ThreadId(self.next_thread);
+                let id = ThreadId::from_index(self.next_thread)
+                    .ok_or_else(|| Skip("the model numbers no more threads".to_owned()))?;
                 let created = self.workers.create_thread(thread, id)?;
                 if created.ok {
                     self.next_thread += 1;
@@ -195,7 +199,8 @@ impl Host for Adapter {
                     }
                     _ => processes::Creation::Own,
                 };
-                let id = ProcessId(self.next_process);
+                let id = ProcessId::from_index(self.next_process)
+                    .ok_or_else(|| Skip("the model numbers no more processes".to_owned()))?;
                 let created = self
                     .workers
                     .run_on(thread, move |shared| processes::create(shared, how, id))?;

@@ -199,13 +199,13 @@ fn own_user() -> Result<SidBuf, u32> {
         if OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) == 0 {
             return Err(GetLastError());
         }
-        let mut buf = vec![0u64; 64];
+        let mut buf = [0u64; 64];
         let mut len = 0u32;
         let ok = GetTokenInformation(
             token,
             TokenUser,
             buf.as_mut_ptr().cast(),
-            u32::try_from(buf.len() * 8).unwrap_or(0),
+            super::dword::size_of::<[u64; 64]>(),
             &mut len,
         );
         let err = GetLastError();

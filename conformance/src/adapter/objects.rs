@@ -110,7 +110,7 @@ impl Descriptor {
 
     fn attributes(&self) -> SECURITY_ATTRIBUTES {
         SECURITY_ATTRIBUTES {
-            nLength: u32::try_from(std::mem::size_of::<SECURITY_ATTRIBUTES>()).unwrap_or(0),
+            nLength: super::dword::size_of::<SECURITY_ATTRIBUTES>(),
             lpSecurityDescriptor: self.as_ptr(),
             bInheritHandle: 0,
         }
@@ -263,11 +263,9 @@ pub fn set_up(
     dir: &std::path::Path,
 ) -> HashMap<ObjectId, Result<Placed, Skip>> {
     world
-        .objects
-        .iter()
-        .enumerate()
-        .map(|(i, o)| {
-            let id = ObjectId(u32::try_from(i).unwrap_or(u32::MAX));
+        .object_ids()
+        .zip(&world.objects)
+        .map(|(id, o)| {
             let placed = Descriptor::of(world, names, &o.sd)
                 .map_err(|Skip(why)| Skip(format!("object `{}` is not set up: {why}", o.name)))
                 .and_then(|d| create(dir, &o.name, o.object_type, d));

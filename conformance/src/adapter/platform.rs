@@ -62,7 +62,7 @@ fn windows_version(module: windows_sys::Win32::Foundation::HMODULE) -> (u32, u32
         };
         let f: RtlGetVersion = std::mem::transmute(f);
         let mut info = OsVersionInfo {
-            size: u32::try_from(std::mem::size_of::<OsVersionInfo>()).unwrap_or(0),
+            size: super::dword::size_of::<OsVersionInfo>(),
             major: 0,
             minor: 0,
             build: 0,

@@ -51,7 +51,7 @@ pub fn create(shared: &mut Shared, how: Creation, id: ProcessId) -> Result<Obser
     };
     // SAFETY: a zeroed STARTUPINFOW with its size set is the documented minimum.
     let mut startup: STARTUPINFOW = unsafe { std::mem::zeroed() };
-    startup.cb = u32::try_from(std::mem::size_of::<STARTUPINFOW>()).unwrap_or(0);
+    startup.cb = super::dword::size_of::<STARTUPINFOW>();
     // SAFETY: zeroed out parameter.
     let mut info: PROCESS_INFORMATION = unsafe { std::mem::zeroed() };
     super::win32::clear();

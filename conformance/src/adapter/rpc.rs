@@ -86,7 +86,7 @@ fn interfaces() -> (*const c_void, *const c_void) {
             reserved: 0,
         }));
         let server = Box::leak(Box::new(RPC_SERVER_INTERFACE {
-            Length: u32::try_from(std::mem::size_of::<RPC_SERVER_INTERFACE>()).unwrap_or(0),
+            Length: super::dword::size_of::<RPC_SERVER_INTERFACE>(),
             InterfaceId: syntax(INTERFACE_ID, 1, 0),
             TransferSyntax: syntax(NDR_SYNTAX, 2, 0),
             DispatchTable: std::ptr::from_ref(table).cast_mut().cast(),
@@ -97,7 +97,7 @@ fn interfaces() -> (*const c_void, *const c_void) {
             Flags: 0,
         }));
         let client = Box::leak(Box::new(RPC_CLIENT_INTERFACE {
-            Length: u32::try_from(std::mem::size_of::<RPC_CLIENT_INTERFACE>()).unwrap_or(0),
+            Length: super::dword::size_of::<RPC_CLIENT_INTERFACE>(),
             InterfaceId: syntax(INTERFACE_ID, 1, 0),
             TransferSyntax: syntax(NDR_SYNTAX, 2, 0),
             DispatchTable: std::ptr::null_mut(),
@@ -235,7 +235,8 @@ pub fn from_string_binding(
     protseq: Protseq,
     endpoint: &str,
     security: Option<Qos>,
-) -> Observed {
+) -> Result<Observed, Skip> {
+    let number = super::dword::next(&shared.bindings, "binding handles")?;
     let text = match security {
         Some(qos) => format!("{}:[{endpoint},{}]", protseq.name(), security_option(qos)),
         None => format!("{}:[{endpoint}]", protseq.name()),
@@ -247,9 +248,9 @@ pub fn from_string_binding(
     let mut o = status_observed(code);
     if o.ok {
         shared.bindings.push(binding as usize);
-        o.created = Some(u32::try_from(shared.bindings.len() - 1).unwrap_or(u32::MAX));
+        o.created = Some(number);
     }
-    o
+    Ok(o)
 }
 
 /// `RpcBindingSetAuthInfoEx(Binding, NULL, AuthnLevel, AuthnSvc, NULL, 0, SecurityQos)`.

@@ -5,6 +5,7 @@
 
 use serde_json::Value as Json;
 use tokenhop_model::World;
+use tokenhop_model::core::widen::usize_of;
 use tokenhop_model::machine::action::{AuthData, ContextRef, CredentialsRef};
 use tokenhop_model::machine::outcome::{Field, Value};
 use tokenhop_model::machine::sspi::{CredentialUse, asc, flag_names, isc, secpkg_flag};
@@ -44,7 +45,8 @@ const SECBUFFER_TOKEN: u32 = 2;
 const SECBUFFER_VERSION: u32 = 0;
 const SECURITY_NATIVE_DREP: u32 = 0x10;
 const SEC_WINNT_AUTH_IDENTITY_UNICODE: u32 = 2;
-const MAX_TOKEN: usize = 48 * 1024;
+const MAX_TOKEN_BYTES: u32 = 48 * 1024;
+const MAX_TOKEN: usize = usize_of(MAX_TOKEN_BYTES);
 
 /// The outcome of a call that returned a SECURITY_STATUS.
 fn status(code: i32) -> Observed {
@@ -106,6 +108,7 @@ pub fn acquire_credentials_handle(
     use_: CredentialUse,
     auth: &AuthData,
 ) -> Result<Observed, Skip> {
+    let number = super::dword::next(&shared.credentials, "credentials handles")?;
     let package_w = wide(package);
     let raw_use = match use_ {
         CredentialUse::Inbound => 1,
@@ -128,11 +131,14 @@ pub fn acquire_credentials_handle(
             password_w = wide(password);
             Some(AuthIdentity {
                 user: user_w.as_ptr(),
-                user_length: u32::try_from(user_w.len() - 1).unwrap_or(0),
+                user_length: super::dword::count(user_w.len() - 1, "the user name's length")?,
                 domain: domain_w.as_ptr(),
                 domain_length: 1,
                 password: password_w.as_ptr(),
-                password_length: u32::try_from(password_w.len() - 1).unwrap_or(0),
+                password_length: super::dword::count(
+                    password_w.len() - 1,
+                    "the password's length",
+                )?,
                 flags: SEC_WINNT_AUTH_IDENTITY_UNICODE,
             })
         }
@@ -166,7 +172,7 @@ pub fn acquire_credentials_handle(
     let mut o = status(code);
     if code >= 0 {
         shared.credentials.push(handle);
-        o.created = u32::try_from(shared.credentials.len() - 1).ok();
+        o.created = Some(number);
     }
     Ok(o)
 }
@@ -198,13 +204,18 @@ pub fn handshake(
 ) -> Result<Observed, Skip> {
     let cred = credentials(shared, c);
     let own = context(shared, existing);
+    // The number a new context gets (none when the step continues one).
+    let number = match existing {
+        Some(_) => None,
+        None => Some(super::dword::next(&shared.contexts, "security contexts")?),
+    };
     let mut input_token: Vec<u8> = input
         .flatten()
         .and_then(|peer| shared.contexts.get(peer.index()))
         .map(|peer| peer.output.clone())
         .unwrap_or_default();
     let mut input_buffer = SecBuffer {
-        cbBuffer: u32::try_from(input_token.len()).unwrap_or(0),
+        cbBuffer: super::dword::count(input_token.len(), "the peer's token")?,
         BufferType: SECBUFFER_TOKEN,
         pvBuffer: input_token.as_mut_ptr().cast(),
     };
@@ -215,7 +226,7 @@ pub fn handshake(
     };
     let mut output_token = vec![0u8; MAX_TOKEN];
     let mut output_buffer = SecBuffer {
-        cbBuffer: u32::try_from(MAX_TOKEN).unwrap_or(0),
+        cbBuffer: MAX_TOKEN_BYTES,
         BufferType: SECBUFFER_TOKEN,
         pvBuffer: output_token.as_mut_ptr().cast(),
     };
@@ -280,7 +291,7 @@ pub fn handshake(
                     handle: new,
                     output: output_token,
                 });
-                o.created = u32::try_from(shared.contexts.len() - 1).ok();
+                o.created = number;
             }
         }
         if code == 0 {
@@ -314,13 +325,14 @@ pub fn revert_security_context(shared: &mut Shared, c: ContextRef) -> Result<Obs
 /// `QuerySecurityContextToken(phContext, &Token)`: the token joins the script's handles.
 pub fn query_security_context_token(shared: &mut Shared, c: ContextRef) -> Result<Observed, Skip> {
     let h = context(shared, c);
+    let number = super::dword::next(&shared.handles, "handles")?;
     let mut token: HANDLE = std::ptr::null_mut();
     // SAFETY: a context handle of the script, or NULL, and an out handle.
     let code = unsafe { QuerySecurityContextToken(as_ptr(&h), &mut token) };
     let mut o = status(code);
     if code >= 0 {
         shared.handles.push(token as usize);
-        o.created = u32::try_from(shared.handles.len() - 1).ok();
+        o.created = Some(number);
     }
     Ok(o)
 }

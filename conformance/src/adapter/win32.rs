@@ -276,9 +276,7 @@ fn rpc_call(shared: &mut Shared, call: &Call) -> Result<Observed, Skip> {
             protseq,
             endpoint,
             security,
-        } => Ok(rpc::from_string_binding(
-            shared, *protseq, endpoint, *security,
-        )),
+        } => rpc::from_string_binding(shared, *protseq, endpoint, *security),
         Call::RpcBindingSetAuthInfoEx {
             binding,
             level,
@@ -369,17 +367,23 @@ pub(super) fn outcome(ok: i32) -> Observed {
 }
 
 /// The outcome of a call that returned a handle through an out parameter.
-fn opened(shared: &mut Shared, ok: i32, handle: HANDLE) -> Observed {
+fn opened(shared: &mut Shared, ok: i32, handle: HANDLE) -> Result<Observed, Skip> {
     let mut o = outcome(ok);
     if o.ok {
-        o.created = Some(keep(shared, handle));
+        o.created = Some(keep(shared, handle)?);
     }
-    o
+    Ok(o)
 }
 
-fn keep(shared: &mut Shared, handle: HANDLE) -> u32 {
+/// Keeps `handle`, which a step opened, under the next number of the script's handles; one
+/// that cannot be numbered is closed and the step skipped.
+fn keep(shared: &mut Shared, handle: HANDLE) -> Result<u32, Skip> {
+    let number = super::dword::next(&shared.handles, "handles").inspect_err(|_| {
+        // SAFETY: a handle the step just opened, which nothing else holds.
+        unsafe { CloseHandle(handle) };
+    })?;
     shared.handles.push(handle as usize);
-    u32::try_from(shared.handles.len() - 1).unwrap_or(u32::MAX)
+    Ok(number)
 }
 
 fn handle(shared: &Shared, h: HandleRef) -> HANDLE {
@@ -441,7 +445,7 @@ fn open_process_token(
     clear();
     // SAFETY: the adapter's own process and an out handle.
     let ok = unsafe { OpenProcessToken(GetCurrentProcess(), access.0, &mut token) };
-    Ok(opened(shared, ok, token))
+    opened(shared, ok, token)
 }
 
 /// `OpenProcessToken` on a process a step created, through its creator's handle.
@@ -460,7 +464,7 @@ fn open_created_process_token(
     clear();
     // SAFETY: the creator's full-access handle and an out pointer.
     let ok = unsafe { OpenProcessToken(h, access.0, &mut token) };
-    Ok(opened(shared, ok, token))
+    opened(shared, ok, token)
 }
 
 fn open_thread_token(
@@ -474,7 +478,7 @@ fn open_thread_token(
     clear();
     // SAFETY: a thread handle and an out handle.
     let ok = unsafe { OpenThreadToken(t, access.0, i32::from(open_as_self), &mut token) };
-    Ok(opened(shared, ok, token))
+    opened(shared, ok, token)
 }
 
 fn impersonate_self(l: ImpersonationLevel) -> Result<Observed, Skip> {
@@ -492,7 +496,7 @@ fn duplicate_token(
     clear();
     // SAFETY: a token handle and an out handle.
     let ok = unsafe { DuplicateToken(handle(shared, token), level(l), &mut new) };
-    Ok(opened(shared, ok, new))
+    opened(shared, ok, new)
 }
 
 fn duplicate_token_ex(
@@ -503,7 +507,11 @@ fn duplicate_token_ex(
     token_type: i64,
 ) -> Result<Observed, Skip> {
     let mut new: HANDLE = std::ptr::null_mut();
-    let raw_type = i32::try_from(token_type).unwrap_or(i32::MAX);
+    let raw_type = i32::try_from(token_type).map_err(|_| {
+        Skip(format!(
+            "TokenType {token_type} does not fit the call's TOKEN_TYPE"
+        ))
+    })?;
     clear();
     // SAFETY: a token handle, no security attributes and an out handle.
     let ok = unsafe {
@@ -516,7 +524,7 @@ fn duplicate_token_ex(
             &mut new,
         )
     };
-    Ok(opened(shared, ok, new))
+    opened(shared, ok, new)
 }
 
 fn set_thread_token(
@@ -562,7 +570,7 @@ fn set_token_integrity_level(
             handle(shared, token),
             TokenIntegrityLevel,
             std::ptr::from_ref(&info).cast(),
-            u32::try_from(size).unwrap_or(u32::MAX),
+            super::dword::count(size, "the label's size")?,
         )
     };
     Ok(outcome(ok))
@@ -617,12 +625,16 @@ fn logon_user(
             user_w.as_ptr(),
             domain_w.as_ptr(),
             password_w.as_ptr(),
-            u32::try_from(raw_type).unwrap_or(0),
+            u32::try_from(raw_type).map_err(|_| {
+                Skip(format!(
+                    "logon type {raw_type} does not fit the call's DWORD"
+                ))
+            })?,
             0,
             &mut token,
         )
     };
-    Ok(opened(shared, ok, token))
+    opened(shared, ok, token)
 }
 
 fn get_token_information(
@@ -650,7 +662,7 @@ fn get_token_information(
         let (value, linked) = unsafe { render_info(shared, class, buf.as_ptr().cast()) };
         o.value = value;
         if let Some(h) = linked {
-            o.created = Some(keep(shared, h));
+            o.created = Some(keep(shared, h)?);
         }
     }
     Ok(o)
@@ -761,17 +773,12 @@ unsafe fn render_info(shared: &Shared, class: InfoClass, p: *const u8) -> (Json,
             InfoClass::TokenElevation | InfoClass::TokenHasRestrictions => json!(u32_at(0) != 0),
             InfoClass::TokenIntegrityLevel => {
                 let text = super::names::sid_text(sid_at(0));
-                let rid = text
+                let level = text
                     .rsplit('-')
                     .next()
                     .and_then(|r| r.parse::<u32>().ok())
-                    .unwrap_or(u32::MAX);
-                json!(
-                    IntegrityLevel::ALL
-                        .iter()
-                        .find(|l| l.rid() == rid)
-                        .map_or(text.clone(), |l| l.win32_name().to_owned())
-                )
+                    .and_then(|rid| IntegrityLevel::ALL.iter().find(|l| l.rid() == rid));
+                json!(level.map_or(text.clone(), |l| l.win32_name().to_owned()))
             }
         };
         let mut map = Map::new();
@@ -820,7 +827,10 @@ fn adjust_token_privileges(
     changes: &[(Privilege, PrivilegeChange)],
 ) -> Result<Observed, Skip> {
     // TOKEN_PRIVILEGES: a count, then LUID_AND_ATTRIBUTES (LowPart, HighPart, Attributes).
-    let mut buf: Vec<u32> = vec![u32::try_from(changes.len()).unwrap_or(0)];
+    let mut buf: Vec<u32> = vec![super::dword::count(
+        changes.len(),
+        "the privileges changed",
+    )?];
     for (p, change) in changes {
         let luid = privilege_luid(*p)?;
         buf.push(luid.LowPart);
@@ -891,6 +901,11 @@ fn create_restricted_token(
         .collect::<Result<Vec<_>, _>>()?;
     let raw_flags =
         u32::from(flags.disable_max_privilege) | (u32::from(flags.write_restricted) << 3);
+    let counts = (
+        super::dword::count(disable.len(), "the SIDs disabled")?,
+        super::dword::count(delete.len(), "the privileges deleted")?,
+        super::dword::count(restrict.len(), "the restricting SIDs")?,
+    );
     let mut new: HANDLE = std::ptr::null_mut();
     clear();
     // SAFETY: arrays of the counts passed, whose SIDs outlive the call; an out handle.
@@ -898,16 +913,16 @@ fn create_restricted_token(
         CreateRestrictedToken(
             handle(shared, token),
             raw_flags,
-            u32::try_from(disable.len()).unwrap_or(0),
+            counts.0,
             disable.as_ptr(),
-            u32::try_from(delete.len()).unwrap_or(0),
+            counts.1,
             delete.as_ptr(),
-            u32::try_from(restrict.len()).unwrap_or(0),
+            counts.2,
             restrict.as_ptr(),
             &mut new,
         )
     };
-    Ok(opened(shared, ok, new))
+    opened(shared, ok, new)
 }
 
 fn access_check(
@@ -963,7 +978,7 @@ fn privilege_check(
 ) -> Result<Observed, Skip> {
     // PRIVILEGE_SET: a count, a control word, then LUID_AND_ATTRIBUTES.
     let mut buf: Vec<u32> = vec![
-        u32::try_from(privileges.len()).unwrap_or(0),
+        super::dword::count(privileges.len(), "the privileges checked")?,
         u32::from(all_necessary),
     ];
     for p in privileges {
@@ -1011,7 +1026,7 @@ fn open_object(
     clear();
     let h = placed.place.open(access.0);
     let ok = i32::from(!h.is_null() && h != INVALID_HANDLE_VALUE);
-    Ok(opened(shared, ok, h))
+    opened(shared, ok, h)
 }
 
 fn create_object(
@@ -1021,13 +1036,13 @@ fn create_object(
     object_type: ObjectType,
     access: AccessMask,
 ) -> Result<Observed, Skip> {
-    let id =
-        ObjectId(u32::try_from(world.objects.len() + shared.objects.len()).unwrap_or(u32::MAX));
+    let id = ObjectId::from_index(world.objects.len() + shared.objects.len())
+        .ok_or_else(|| Skip("the model numbers no more objects".to_owned()))?;
     let place = objects::Place::new(&shared.dir, name, object_type)?;
     clear();
     let h = place.create(access.0);
     let ok = i32::from(!h.is_null() && h != INVALID_HANDLE_VALUE);
-    let mut o = opened(shared, ok, h);
+    let mut o = opened(shared, ok, h)?;
     if o.ok {
         shared
             .objects
@@ -1050,7 +1065,7 @@ fn open_thread(
     // SAFETY: a thread id of this process.
     let h = unsafe { OpenThread(access.0, 0, id) };
     let ok = i32::from(!h.is_null());
-    Ok(opened(shared, ok, h))
+    opened(shared, ok, h)
 }
 
 /// `SECURITY_QUALITY_OF_SERVICE`.
@@ -1093,7 +1108,7 @@ fn nt_impersonate_thread(
         )
     };
     let qos = SecurityQos {
-        length: u32::try_from(std::mem::size_of::<SecurityQos>()).unwrap_or(0),
+        length: super::dword::size_of::<SecurityQos>(),
         level: level(qos.level),
         dynamic_tracking: u8::from(qos.dynamic),
         effective_only: u8::from(qos.effective_only),
@@ -1153,6 +1168,11 @@ fn create_named_pipe(
     security: &PipeSecurity,
 ) -> Result<Observed, Skip> {
     let path = pipe_path(name)?;
+    let max_instances = u32::try_from(max_instances).map_err(|_| {
+        Skip(format!(
+            "nMaxInstances {max_instances} does not fit the call's DWORD"
+        ))
+    })?;
     let open_mode = match access {
         PipeAccess::Inbound => 0x1,
         PipeAccess::Outbound => 0x2,
@@ -1169,7 +1189,7 @@ fn create_named_pipe(
         }
     };
     let attributes = descriptor.as_ref().map(|d| SECURITY_ATTRIBUTES {
-        nLength: u32::try_from(std::mem::size_of::<SECURITY_ATTRIBUTES>()).unwrap_or(0),
+        nLength: super::dword::size_of::<SECURITY_ATTRIBUTES>(),
         lpSecurityDescriptor: d.as_ptr(),
         bInheritHandle: 0,
     });
@@ -1180,7 +1200,7 @@ fn create_named_pipe(
             path.as_ptr(),
             open_mode,
             pipe_mode,
-            u32::try_from(max_instances).unwrap_or(u32::MAX),
+            max_instances,
             4096,
             4096,
             0,
@@ -1190,7 +1210,7 @@ fn create_named_pipe(
         )
     };
     let ok = i32::from(h != INVALID_HANDLE_VALUE);
-    Ok(opened(shared, ok, h))
+    opened(shared, ok, h)
 }
 
 fn connect_named_pipe(shared: &mut Shared, pipe: HandleRef) -> Result<Observed, Skip> {
@@ -1230,7 +1250,7 @@ fn create_file(
         )
     };
     let ok = i32::from(h != INVALID_HANDLE_VALUE);
-    Ok(opened(shared, ok, h))
+    opened(shared, ok, h)
 }
 
 fn read_file(shared: &mut Shared, h: HandleRef) -> Result<Observed, Skip> {
