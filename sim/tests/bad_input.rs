@@ -884,3 +884,27 @@ steps:
         );
     }
 }
+
+/// A .NET process numbers its threads with 16-bit ids: the 65,536th declared thread is
+/// refused where it is declared, so that every step's thread converts to an id (it fell
+/// back to id 65,535 when it did not), and 65,535 threads still load.
+#[test]
+fn a_runtime_declaring_more_threads_than_its_ids_number_is_refused_at_the_declaration() {
+    let declare = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("t{i}")).collect();
+        RUNTIME.replace(
+            "threads: [request, pool-1]",
+            &format!("threads: [request, pool-1, {}]", names.join(", ")),
+        )
+    };
+    let most = declare(usize::from(u16::MAX) - 2);
+    assert!(
+        tokenhop_sim::document::load_str(&most, Path::new("bad.yaml")).is_ok(),
+        "65,535 threads load"
+    );
+    let message = runtime_error(&declare(usize::from(u16::MAX) - 1));
+    assert!(
+        message.contains("`threads[65535]`: too many threads"),
+        "{message}"
+    );
+}

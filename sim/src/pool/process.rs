@@ -181,7 +181,12 @@ impl Pool {
         if self.tokens.handle(client).is_some() {
             return;
         }
-        let handle = HandleId(u16::try_from(self.tokens.of.len()).unwrap_or(u16::MAX));
+        // One handle per client logged on, `client` not among them: of the 2^16 clients an
+        // `Ident` numbers, at most 2^16 - 1 are, so the next handle's number fits.
+        let Ok(next) = u16::try_from(self.tokens.of.len()) else {
+            return;
+        };
+        let handle = HandleId(next);
         let open = Call::OpenToken {
             thread: THREAD,
             identity: client,

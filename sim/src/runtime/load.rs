@@ -5,7 +5,7 @@
 
 mod steps;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use tokenhop_model::managed::dotnet::{FRAMEWORKS, Family, FlowConfig, Host};
@@ -16,6 +16,11 @@ use super::{Runtime, RuntimeExpect, SetupExpect, SqlNames};
 use crate::error::Fault;
 use crate::node::{Node, Span};
 use crate::reader::{Fields, Read, boolean, index, list, string, word};
+
+/// Why a process's threads past the 65,535th are refused: the runtime numbers its threads
+/// with 16-bit ids, and a step's thread converts to one only because of this check.
+pub(crate) const TOO_MANY_THREADS: &str =
+    "too many threads: a .NET process numbers at most 65535 (its thread ids are 16-bit)";
 
 const TOP: &[&str] = &[
     "version",
@@ -73,15 +78,19 @@ pub fn build(root: &Node, path: &Path) -> Read<Runtime> {
         ));
     }
     if let Some(n) = top.get("threads") {
+        let mut declared = HashSet::new();
         for (i, t) in list(n, "threads")?.iter().enumerate() {
             let p = index("threads", i);
             let name = string(t, &p)?;
-            if b.threads.contains(&name) {
+            if !declared.insert(name.clone()) {
                 return Err(Fault::new(
                     t.span,
                     p,
                     format!("thread `{name}` is declared twice"),
                 ));
+            }
+            if b.threads.len() >= usize::from(u16::MAX) {
+                return Err(Fault::new(t.span, p, TOO_MANY_THREADS));
             }
             b.threads.push(name);
         }
@@ -114,7 +123,7 @@ pub fn build(root: &Node, path: &Path) -> Read<Runtime> {
         readings,
         identities: b.identities.clone(),
         threads: u16::try_from(b.threads.len())
-            .map_err(|_| Fault::new(root.span, "threads", "too many threads"))?,
+            .map_err(|_| Fault::new(root.span, "threads", TOO_MANY_THREADS))?,
         resources: b
             .resources
             .iter()

@@ -259,9 +259,12 @@ impl Model for Sql {
     }
 
     fn actions(&self, state: &State, out: &mut Vec<Action>) {
-        let created = state.assemblies().count();
-        if created < MAX_ASSEMBLIES {
-            let assembly = AssemblyId(u16::try_from(created).unwrap_or(u16::MAX));
+        // Below MAX_ASSEMBLIES, the next assembly's number converts.
+        if let Some(assembly) = u16::try_from(state.assemblies().count())
+            .ok()
+            .filter(|n| usize::from(*n) < MAX_ASSEMBLIES)
+            .map(AssemblyId)
+        {
             for set in [
                 PermissionSet::Safe,
                 PermissionSet::ExternalAccess,

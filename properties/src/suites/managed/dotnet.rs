@@ -331,9 +331,9 @@ pub struct Dotnet {
     pinvoke_in_run_impersonated: bool,
 }
 
-/// The model's thread `t`.
-fn thread(t: usize) -> ThreadId {
-    ThreadId(u16::try_from(t).unwrap_or(u16::MAX))
+/// The model's threads, in the order of [`Oracle::threads`].
+fn threads() -> impl Iterator<Item = ThreadId> {
+    (0..THREADS_U16).map(ThreadId)
 }
 
 impl Dotnet {
@@ -446,13 +446,14 @@ impl Dotnet {
                 .filter(|&(_, _, disposed)| !disposed)
                 .map(|(h, _, _)| h)
         };
-        for (t, w) in state.oracle.threads.iter().enumerate() {
-            let thread = thread(t);
+        for (thread, w) in threads().zip(&state.oracle.threads) {
             let Some(th) = rt.thread(thread).copied() else {
                 continue;
             };
             let next_id = id_at(thread, w.stack.len());
-            if profile.impersonate {
+            if profile.impersonate
+                && let Some(next_id) = next_id
+            {
                 out.extend(USERS.iter().map(|&identity| Action::Impersonate {
                     thread,
                     identity,
@@ -510,8 +511,12 @@ impl Dotnet {
                     });
                 }
             }
-            if rt.items().len() < MAX_ITEMS {
-                let item = ItemId(u16::try_from(rt.items().len()).unwrap_or(u16::MAX));
+            // Below MAX_ITEMS, the next item's number converts.
+            if let Some(item) = u16::try_from(rt.items().len())
+                .ok()
+                .filter(|n| usize::from(*n) < MAX_ITEMS)
+                .map(ItemId)
+            {
                 out.extend(HAND_OFFS.iter().map(|&(_, hand_off)| Action::Queue {
                     thread,
                     hand_off,
@@ -535,7 +540,9 @@ impl Dotnet {
                 }
                 _ => {}
             }
-            if profile.run_impersonated {
+            if profile.run_impersonated
+                && let Some(next_id) = next_id
+            {
                 out.extend(live().map(|handle| Action::RunImpersonated {
                     thread,
                     handle,
@@ -700,13 +707,14 @@ impl Dotnet {
             return fingerprint::of(&(SUITE_HALF, STARTING, state.config));
         };
         let rt = &state.runtime;
-        let worker = |t: usize| {
+        let worker = |t: u16| {
             let mut h = FingerprintHasher::default();
-            if let (Some(th), Some(w)) = (rt.thread(thread(t)), state.oracle.threads.get(t)) {
+            let (thread, record) = (ThreadId(t), state.oracle.threads.get(usize::from(t)));
+            if let (Some(th), Some(w)) = (rt.thread(thread), record) {
                 th.hash(&mut h);
                 h.write_usize(w.stack.len());
                 for s in &w.stack {
-                    ScopeShape::of(rt, thread(t), *s).hash(&mut h);
+                    ScopeShape::of(rt, thread, *s).hash(&mut h);
                 }
                 w.record.hash(&mut h);
             }
@@ -807,13 +815,14 @@ impl Dotnet {
         };
         let rt = &state.runtime;
         let mut s = format!("[{}]", profile.mode.name());
-        for (t, w) in state.oracle.threads.iter().enumerate() {
-            let Some(th) = rt.thread(thread(t)).copied() else {
+        for (thread, w) in threads().zip(&state.oracle.threads) {
+            let Some(th) = rt.thread(thread).copied() else {
                 continue;
             };
             let _ = write!(
                 s,
-                " t{t}: token {}, managed {}",
+                " t{}: token {}, managed {}",
+                thread.0,
                 name(th.os_token),
                 name(th.managed)
             );
@@ -950,12 +959,13 @@ struct ItemShape {
 
 /// The id a context or scope bound at position `depth` of `thread`'s stack takes: the
 /// threads' ids interleave, so that ids of live objects never clash and the runtime's
-/// tables stay as short as the stacks are deep.
-fn id_at(thread: ThreadId, depth: usize) -> u16 {
+/// tables stay as short as the stacks are deep. `None` past the 16-bit ids: no scope is
+/// then offered to bind, so a stack never grows deeper than its ids number.
+fn id_at(thread: ThreadId, depth: usize) -> Option<u16> {
     u16::try_from(depth)
-        .unwrap_or(u16::MAX)
-        .saturating_mul(THREADS_U16)
-        .saturating_add(thread.0)
+        .ok()?
+        .checked_mul(THREADS_U16)?
+        .checked_add(thread.0)
 }
 
 /// The flow controls `thread` binds: for ExecutionContext.SuppressFlow, and for an

@@ -278,9 +278,12 @@ pub fn slot(thread: ClrThread) -> usize {
     }
 }
 
-/// The impersonation context a thread of the routine binds.
+/// The impersonation context a thread of the routine binds: numbered as its [`slot`].
 fn context(thread: ClrThread) -> SqlContextId {
-    SqlContextId(u16::try_from(slot(thread)).unwrap_or(u16::MAX))
+    match thread {
+        ClrThread::Entry => SqlContextId(0),
+        ClrThread::Started(_) => SqlContextId(1),
+    }
 }
 
 /// The SQL Server half's model.

@@ -14,7 +14,7 @@ use tokenhop_model::managed::{
     ScopeId, SessionId, SqlConnectionId, SqlContextId, ThreadId, WindowsIdentitySource,
 };
 
-use super::{Builder, named};
+use super::{Builder, TOO_MANY_THREADS, named};
 use crate::error::Fault;
 use crate::node::{Node, Span};
 use crate::reader::{Fields, Read, boolean, index, string, word};
@@ -86,11 +86,18 @@ impl<'n> Ctx<'n, '_> {
         self.args.path(key)
     }
 
-    /// The .NET thread the step runs on.
-    fn thread(&self) -> ThreadId {
+    /// The .NET thread the step runs on: [`Decoder::place`] gives each step of a .NET
+    /// process a declared thread, and the declarations number at most `u16::MAX` threads.
+    fn thread(&self) -> Read<ThreadId> {
         match self.place {
-            Place::Thread(t) => ThreadId(u16::try_from(t).unwrap_or(u16::MAX)),
-            _ => ThreadId(u16::MAX),
+            Place::Thread(t) => u16::try_from(t)
+                .map(ThreadId)
+                .map_err(|_| Fault::new(self.call_node.span, &self.call_path, TOO_MANY_THREADS)),
+            Place::Entry | Place::Started(_) | Place::Statement => Err(Fault::new(
+                self.call_node.span,
+                &self.call_path,
+                "a step of a .NET process needs `thread`",
+            )),
         }
     }
 }
@@ -237,7 +244,7 @@ impl<'b> Decoder<'b> {
     /// A call of a .NET process.
     fn dotnet_call(&mut self, c: &Ctx<'_, '_>) -> Read<Call> {
         let framework = self.decl.framework.unwrap_or(FRAMEWORKS[0].1);
-        let thread = c.thread();
+        let thread = c.thread()?;
         if framework.family == Family::Framework1
             && matches!(
                 c.call_name,
