@@ -21,7 +21,8 @@ use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::{self, ChainState, Step};
 use tokenhop_model::net::directory::{
     AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, Trustee,
+    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, TooMany,
+    Trustee,
 };
 use tokenhop_model::net::hop::{self, CallRequest, Holder, Package};
 use tokenhop_model::rules::RuleId;
@@ -111,6 +112,9 @@ pub enum ChainsError {
     /// More starts and steps than an action's index can name.
     #[error("{0} starts and steps: a suite tries at most 65,536")]
     TooManySteps(usize),
+    /// A configuration's directory with no id left for an entry its [`Builder`] adds.
+    #[error(transparent)]
+    Directory(#[from] TooMany),
 }
 
 impl<S: Scenario> Chains<S> {
@@ -139,14 +143,17 @@ impl<S: Scenario> Chains<S> {
     ///
     /// # Errors
     ///
-    /// As [`Chains::new`].
+    /// As [`Chains::new`], and [`ChainsError::Directory`] when `build` fails.
     pub fn built<C: Copy>(
         configs: impl IntoIterator<Item = C>,
         seed: C,
-        build: impl Fn(C) -> (Config, S),
+        build: impl Fn(C) -> Result<(Config, S), TooMany>,
     ) -> Result<Self, ChainsError> {
-        let configs = configs.into_iter().map(|c| build(c).0).collect();
-        Chains::new(build(seed).1, configs)
+        let configs = configs
+            .into_iter()
+            .map(|c| build(c).map(|(config, _)| config))
+            .collect::<Result<_, _>>()?;
+        Chains::new(build(seed)?.1, configs)
     }
 
     /// The same model under `readings` (the selected readings of the ambiguous rules).
@@ -621,72 +628,94 @@ pub struct Builder {
     pub dir: Directory,
 }
 
-/// The id the next element of a table of `len` elements gets.
-fn next_id(len: usize) -> u32 {
-    // A suite's directory holds a few dozen accounts, machines and services: far below
-    // u32::MAX, which a `Vec` of them could not reach before memory ran out.
-    u32::try_from(len).unwrap_or(u32::MAX)
-}
-
 impl Builder {
     /// A builder with one domain, `name`, at functional level 2016 with 2019 KDCs that
     /// enforce ticket signatures and the CVE-2020-16996 RBCD check.
-    #[must_use]
-    pub fn new(name: &str) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// As every method that adds an entry: [`TooMany`] when its table has no id left.
+    pub fn new(name: &str) -> Result<Self, TooMany> {
         let mut b = Builder::default();
-        b.domain(name, name);
-        b
+        b.domain(name, name)?;
+        Ok(b)
     }
 
     /// Adds a domain of `forest`.
-    pub fn domain(&mut self, name: &str, forest: &str) -> DomainId {
-        let id = DomainId(next_id(self.dir.domains.len()));
-        self.dir.domains.push(Domain {
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left.
+    pub fn domain(&mut self, name: &str, forest: &str) -> Result<DomainId, TooMany> {
+        self.dir.push_domain(Domain {
             name: Arc::from(name),
             forest: Arc::from(forest),
             functional_level: 2016,
             kdc: 2019,
             ticket_signatures: true,
             rbcd_sensitive_enforced: true,
-        });
-        id
+        })
     }
 
     /// Adds an account of the first domain.
-    pub fn account(&mut self, name: &str, kind: AccountKind) -> AccountId {
+    ///
+    /// # Errors
+    ///
+    /// As [`Builder::account_in`].
+    pub fn account(&mut self, name: &str, kind: AccountKind) -> Result<AccountId, TooMany> {
         self.account_in(name, kind, DomainId(0))
     }
 
-    /// Adds an account of `domain`.
-    pub fn account_in(&mut self, name: &str, kind: AccountKind, domain: DomainId) -> AccountId {
-        let id = next_id(self.dir.accounts.len());
-        self.dir
-            .accounts
-            .push(Account::new(name, domain, kind, 1100 + id));
-        AccountId(id)
+    /// Adds an account of `domain`, of RID 1100 plus its position.
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left, or no RID.
+    pub fn account_in(
+        &mut self,
+        name: &str,
+        kind: AccountKind,
+        domain: DomainId,
+    ) -> Result<AccountId, TooMany> {
+        let rid = AccountId::from_index(self.dir.accounts.len())
+            .and_then(|next| next.0.checked_add(1100))
+            .ok_or(TooMany("accounts"))?;
+        self.dir.push_account(Account::new(name, domain, kind, rid))
     }
 
     /// Adds a machine joined to `domain`, with its computer account `NAME$` (trusted for
     /// delegation if it is a domain controller, AD-4).
-    pub fn machine(&mut self, name: &str, domain: DomainId, dc: bool) -> (MachineId, AccountId) {
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when a table has no id left.
+    pub fn machine(
+        &mut self,
+        name: &str,
+        domain: DomainId,
+        dc: bool,
+    ) -> Result<(MachineId, AccountId), TooMany> {
         let account = self.account_in(
             &format!("{}$", name.to_ascii_uppercase()),
             AccountKind::Computer,
             domain,
-        );
+        )?;
         self.dir.account_mut(account).trusted_for_delegation = dc;
-        let id = MachineId(next_id(self.dir.machines.len()));
-        self.dir.machines.push(Machine {
+        let id = self.dir.push_machine(Machine {
             name: Arc::from(name),
             domain: Some(domain),
             account: Some(account),
             dc,
-        });
-        (id, account)
+        })?;
+        Ok((id, account))
     }
 
     /// Adds a service on `machine` running as `account`, named by `spn` (or the loader's
     /// default SPN for its protocol).
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left.
     pub fn service(
         &mut self,
         name: &str,
@@ -694,7 +723,7 @@ impl Builder {
         account: AccountId,
         spn: Option<&str>,
         protocol: Protocol,
-    ) -> ServiceId {
+    ) -> Result<ServiceId, TooMany> {
         let machine_account = self.dir.machine(machine).account == Some(account);
         let class = match protocol {
             Protocol::Smb => "cifs",
@@ -709,8 +738,7 @@ impl Builder {
         if !acc.spns.iter().any(|x| x.eq_ignore_ascii_case(&spn)) {
             acc.spns.push(Arc::clone(&spn));
         }
-        let id = ServiceId(next_id(self.dir.services.len()));
-        self.dir.services.push(Service {
+        self.dir.push_service(Service {
             name: Arc::from(name),
             machine,
             account,
@@ -726,8 +754,7 @@ impl Builder {
             } else {
                 LocalAccount::Account
             },
-        });
-        id
+        })
     }
 
     /// The service `id`, to change its settings.
@@ -736,14 +763,17 @@ impl Builder {
     }
 
     /// Adds a resource `service` guards, its DACL allowing each trustee its rights.
+    ///
+    /// # Errors
+    ///
+    /// [`TooMany`] when the table has no id left.
     pub fn resource(
         &mut self,
         name: &str,
         service: ServiceId,
         allow: &[(Trustee, &[&str])],
-    ) -> ResourceId {
-        let id = ResourceId(next_id(self.dir.resources.len()));
-        self.dir.resources.push(Resource {
+    ) -> Result<ResourceId, TooMany> {
+        self.dir.push_resource(Resource {
             name: Arc::from(name),
             service,
             dacl: allow
@@ -754,8 +784,7 @@ impl Builder {
                     rights: rights.iter().map(|r| Arc::from(*r)).collect(),
                 })
                 .collect(),
-        });
-        id
+        })
     }
 }
 

@@ -131,8 +131,8 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
             "cifs/back"
         },
     ];
-    for (i, spn) in spns.iter().enumerate() {
-        let mut a = Account::new(&format!("svc{i}"), d, AccountKind::User, 1200 + i as u32);
+    for ((i, spn), rid) in spns.iter().enumerate().zip(1200..) {
+        let mut a = Account::new(&format!("svc{i}"), d, AccountKind::User, rid);
         a.trusted_for_delegation = bit(config, TD[i]);
         a.trusted_to_auth_for_delegation = bit(config, TA[i]);
         if let (Some(b), Some(next)) = (A2D2_NEXT[i], spns.get(i + 1))
@@ -168,10 +168,10 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
         Protocol::Smb
     };
     let protocols = [front, middle, back];
-    for i in 0..3 {
+    for (i, machine) in (0..3).zip(1..) {
         dir.services.push(Service {
             name: Arc::from(["front", "middle", "back"][i]),
-            machine: MachineId(1 + i as u32),
+            machine: MachineId(machine),
             account: SVC[i],
             spn: Arc::from(spns[i]),
             protocol: protocols[i],
@@ -346,18 +346,19 @@ impl Delegation {
     ///
     /// # Errors
     ///
-    /// As [`Chains::new`] (never, for one configuration).
+    /// As [`Chains::new`] (never, for one configuration), and [`ChainsError::Directory`]
+    /// when the directory has no machine id left for the workstation.
     pub fn from_topology(
         dir: &Directory,
         readings: Readings,
     ) -> Result<Chains<Delegation>, ChainsError> {
         let mut dir = dir.clone();
-        let users: Vec<AccountId> = (0..dir.accounts.len())
-            .filter_map(|i| u32::try_from(i).ok().map(AccountId))
+        let users: Vec<AccountId> = dir
+            .account_ids()
             .filter(|a| dir.account(*a).kind == AccountKind::User)
             .collect();
-        let mut machines: Vec<MachineId> = (0..dir.machines.len())
-            .filter_map(|i| u32::try_from(i).ok().map(MachineId))
+        let mut machines: Vec<MachineId> = dir
+            .machine_ids()
             .filter(|m| {
                 !dir.machine(*m).dc
                     && dir
@@ -369,15 +370,14 @@ impl Delegation {
         if !machines
             .iter()
             .any(|m| dir.services.iter().all(|s| s.machine != *m))
-            && let Ok(id) = u32::try_from(dir.machines.len())
         {
-            dir.machines.push(Machine {
+            let workstation = dir.push_machine(Machine {
                 name: Arc::from("workstation"),
                 domain: dir.domains.first().map(|_| DomainId(0)),
                 account: None,
                 dc: false,
-            });
-            machines.push(MachineId(id));
+            })?;
+            machines.push(workstation);
         }
         let starts = users
             .iter()
@@ -388,9 +388,7 @@ impl Delegation {
                 })
             })
             .collect();
-        let services: Vec<ServiceId> = (0..dir.services.len())
-            .filter_map(|i| u32::try_from(i).ok().map(ServiceId))
-            .collect();
+        let services: Vec<ServiceId> = dir.service_ids().collect();
         let scenario = Self::sweep(&users, starts, &services, services.iter().copied());
         let config = Config {
             dir,

@@ -26,7 +26,7 @@ use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
-    AccountId, AccountKind, Protocol, ServiceId, ServiceLogon, Trustee,
+    AccountId, AccountKind, Protocol, ServiceId, ServiceLogon, TooMany, Trustee,
 };
 use tokenhop_model::net::hop::{CallRequest, Credentials, Hold, Holder, Package};
 use tokenhop_model::rules::RuleId;
@@ -95,12 +95,12 @@ pub struct DoubleHop {
 
 const FILES_SPN: &str = "cifs/files01";
 
-fn build(config: u16, enabling: Enabling) -> (Config, DoubleHop) {
-    let mut b = Builder::new("corp.example");
-    let alice = b.account("alice", AccountKind::User);
-    let (ws01, _) = b.machine("ws01", CORP, false);
-    let (web01, web_account) = b.machine("web01", CORP, false);
-    let (files01, files_account) = b.machine("files01", CORP, false);
+fn build(config: u16, enabling: Enabling) -> Result<(Config, DoubleHop), TooMany> {
+    let mut b = Builder::new("corp.example")?;
+    let alice = b.account("alice", AccountKind::User)?;
+    let (ws01, _) = b.machine("ws01", CORP, false)?;
+    let (web01, web_account) = b.machine("web01", CORP, false)?;
+    let (files01, files_account) = b.machine("files01", CORP, false)?;
     let mut words = vec![enabling.words()];
     {
         let a = b.dir.account_mut(alice);
@@ -136,7 +136,7 @@ fn build(config: u16, enabling: Enabling) -> (Config, DoubleHop) {
             .push(web_account),
         Enabling::None | Enabling::Cleartext | Enabling::Credssp => {}
     }
-    let winrm = b.service("winrm", web01, web_account, None, protocol);
+    let winrm = b.service("winrm", web01, web_account, None, protocol)?;
     let logon = match enabling {
         Enabling::Cleartext => ServiceLogon::Cleartext,
         Enabling::Credssp => ServiceLogon::Credssp,
@@ -151,8 +151,8 @@ fn build(config: u16, enabling: Enabling) -> (Config, DoubleHop) {
         files_account,
         Some(FILES_SPN),
         Protocol::Smb,
-    );
-    let reports = b.resource("reports", files, &[(Trustee::Account(alice), &["read"])]);
+    )?;
+    let reports = b.resource("reports", files, &[(Trustee::Account(alice), &["read"])])?;
     let packages = [Package::Negotiate, Package::Kerberos, Package::Ntlm];
     let mut steps = requests(
         winrm,
@@ -193,13 +193,13 @@ fn build(config: u16, enabling: Enabling) -> (Config, DoubleHop) {
         }],
         steps,
     };
-    (
+    Ok((
         Config {
             dir: b.dir,
             words: words.join(", "),
         },
         suite,
-    )
+    ))
 }
 
 /// The suite: the default configurations (`enabled` false), or every enabling one.
@@ -221,15 +221,15 @@ pub fn model(enabled: bool) -> Result<Chains<DoubleHop>, ChainsError> {
 ///
 /// # Errors
 ///
-/// As [`Chains::new`].
+/// As [`Chains::new`], and [`ChainsError::Directory`] when a directory cannot be built.
 pub fn with_settings(settings: &[Enabling]) -> Result<Chains<DoubleHop>, ChainsError> {
     let mut configs = Vec::new();
     for &e in settings {
         for c in 0..(1u16 << CONFIG_BITS) {
-            configs.push(build(c, e).0);
+            configs.push(build(c, e)?.0);
         }
     }
-    Chains::new(build(0, Enabling::None).1, configs)
+    Chains::new(build(0, Enabling::None)?.1, configs)
 }
 
 scenario_with_steps!(DoubleHop);

@@ -14,7 +14,9 @@
 
 use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::net::chain::Step;
-use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
+use tokenhop_model::net::directory::{
+    AccountId, AccountKind, Protocol, ServiceId, TooMany, Trustee,
+};
 use tokenhop_model::net::hop;
 use tokenhop_model::rules::RuleId;
 
@@ -38,13 +40,13 @@ pub struct Potato {
     steps: Vec<Step>,
 }
 
-fn build(config: usize, privilege: bool) -> (Config, Potato) {
-    let mut b = Builder::new("corp.example");
-    let svc = b.account("svc-iis", AccountKind::User);
-    let (web01, machine_account) = b.machine("web01", CORP, false);
+fn build(config: usize, privilege: bool) -> Result<(Config, Potato), TooMany> {
+    let mut b = Builder::new("corp.example")?;
+    let svc = b.account("svc-iis", AccountKind::User)?;
+    let (web01, machine_account) = b.machine("web01", CORP, false)?;
     let (protocol, word) = PROTOCOLS.get(config).copied().unwrap_or(PROTOCOLS[0]);
-    let spooler = b.service("spooler", web01, machine_account, None, Protocol::Rpc);
-    let pool = b.service("pool", web01, svc, Some("HTTP/pool.web01"), protocol);
+    let spooler = b.service("spooler", web01, machine_account, None, Protocol::Rpc)?;
+    let pool = b.service("pool", web01, svc, Some("HTTP/pool.web01"), protocol)?;
     if let Some(p) = b.service_mut(pool) {
         p.impersonate_privilege = privilege;
     }
@@ -52,7 +54,7 @@ fn build(config: usize, privilege: bool) -> (Config, Potato) {
         "sam-hive",
         pool,
         &[(Trustee::Account(machine_account), &["read", "write"])],
-    );
+    )?;
     let words = format!(
         "{word}, {}",
         if privilege {
@@ -77,7 +79,7 @@ fn build(config: usize, privilege: bool) -> (Config, Potato) {
             access(hive, &["read"]),
         ],
     };
-    (Config { dir: b.dir, words }, suite)
+    Ok((Config { dir: b.dir, words }, suite))
 }
 
 /// The suite: every endpoint protocol, with the pool holding SeImpersonatePrivilege or not.

@@ -21,7 +21,7 @@ use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
-    AccountId, Protocol, ResourceId, ServiceId, Trust, TrustKind, Trustee,
+    AccountId, Protocol, ResourceId, ServiceId, TooMany, Trust, TrustKind, Trustee,
 };
 use tokenhop_model::net::hop::{Credentials, Package};
 use tokenhop_model::rules::RuleId;
@@ -46,9 +46,9 @@ pub struct PrinterBug {
     steps: Vec<Step>,
 }
 
-fn build(config: u16, trusted: bool) -> (Config, PrinterBug) {
-    let mut b = Builder::new("corp.example");
-    let partner = b.domain("partner.example", "partner.example");
+fn build(config: u16, trusted: bool) -> Result<(Config, PrinterBug), TooMany> {
+    let mut b = Builder::new("corp.example")?;
+    let partner = b.domain("partner.example", "partner.example")?;
     b.dir.trusts.push(Trust {
         a: CORP,
         b: partner,
@@ -57,14 +57,14 @@ fn build(config: u16, trusted: bool) -> (Config, PrinterBug) {
         quarantined: false,
     });
     let mut words = Vec::new();
-    let (dc01, dc_account) = b.machine("dc01", CORP, true);
+    let (dc01, dc_account) = b.machine("dc01", CORP, true)?;
     let web_domain = if bit(config, PARTNER_FOREST) {
         words.push("web02 in partner.example (forest trust, no TGT delegation)");
         partner
     } else {
         CORP
     };
-    let (web02, web_account) = b.machine("web02", web_domain, false);
+    let (web02, web_account) = b.machine("web02", web_domain, false)?;
     b.dir.account_mut(web_account).trusted_for_delegation = trusted;
     words.push(if trusted {
         "WEB02$ TRUSTED_FOR_DELEGATION"
@@ -82,14 +82,14 @@ fn build(config: u16, trusted: bool) -> (Config, PrinterBug) {
         words.push("listener over SMB");
         Protocol::Smb
     };
-    let spooler = b.service("spooler", dc01, dc_account, None, Protocol::Smb);
-    let drsuapi = b.service("drsuapi", dc01, dc_account, None, Protocol::Rpc);
-    let listener = b.service("listener", web02, web_account, None, listener_protocol);
+    let spooler = b.service("spooler", dc01, dc_account, None, Protocol::Smb)?;
+    let drsuapi = b.service("drsuapi", dc01, dc_account, None, Protocol::Rpc)?;
+    let listener = b.service("listener", web02, web_account, None, listener_protocol)?;
     let secrets = b.resource(
         "replicate-secrets",
         drsuapi,
         &[(Trustee::Account(dc_account), &["read"])],
-    );
+    )?;
     let mut steps = requests(
         drsuapi,
         &[Package::Negotiate, Package::Kerberos, Package::Ntlm],
@@ -110,13 +110,13 @@ fn build(config: u16, trusted: bool) -> (Config, PrinterBug) {
         ],
         steps,
     };
-    (
+    Ok((
         Config {
             dir: b.dir,
             words: words.join(", "),
         },
         suite,
-    )
+    ))
 }
 
 /// The suite: every configuration, with WEB02$ trusted for delegation or not.

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
-use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, Trustee};
+use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, TooMany, Trustee};
 use tokenhop_model::net::hop::Package;
 use tokenhop_model::net::kerberos::Origin;
 use tokenhop_model::rules::RuleId;
@@ -46,14 +46,14 @@ pub struct ProtocolTransition {
 const FILES_SPN: &str = "cifs/files01";
 const SQL_SPN: &str = "MSSQLSvc/sql01.corp.example";
 
-fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition) {
-    let mut b = Builder::new("corp.example");
-    let adm = b.account("adm", AccountKind::User);
-    let svc = b.account("svc-web", AccountKind::User);
-    let (ws01, _) = b.machine("ws01", CORP, false);
-    let (web01, _) = b.machine("web01", CORP, false);
-    let (files01, files_account) = b.machine("files01", CORP, false);
-    let (sql01, sql_account) = b.machine("sql01", CORP, false);
+fn build(config: u16, protocol_transition: bool) -> Result<(Config, ProtocolTransition), TooMany> {
+    let mut b = Builder::new("corp.example")?;
+    let adm = b.account("adm", AccountKind::User)?;
+    let svc = b.account("svc-web", AccountKind::User)?;
+    let (ws01, _) = b.machine("ws01", CORP, false)?;
+    let (web01, _) = b.machine("web01", CORP, false)?;
+    let (files01, files_account) = b.machine("files01", CORP, false)?;
+    let (sql01, sql_account) = b.machine("sql01", CORP, false)?;
     let mut words = Vec::new();
     {
         let a = b.dir.account_mut(adm);
@@ -92,7 +92,7 @@ fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition)
         svc,
         Some("HTTP/app.corp.example"),
         Protocol::Http,
-    );
+    )?;
     if let Some(a) = b.service_mut(app) {
         a.tcb = true;
     }
@@ -102,9 +102,9 @@ fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition)
         files_account,
         Some(FILES_SPN),
         Protocol::Smb,
-    );
-    let sql = b.service("sql", sql01, sql_account, Some(SQL_SPN), Protocol::Rpc);
-    let share = b.resource("admin-share", files, &[(Trustee::Account(adm), &["full"])]);
+    )?;
+    let sql = b.service("sql", sql01, sql_account, Some(SQL_SPN), Protocol::Rpc)?;
+    let share = b.resource("admin-share", files, &[(Trustee::Account(adm), &["full"])])?;
     let packages = [Package::Negotiate, Package::Kerberos, Package::Ntlm];
     let levels = [None, Some(ImpersonationLevel::Delegation)];
     let mut steps = vec![Step::S4u2self { user: adm }, Step::TamperForwardable];
@@ -123,13 +123,13 @@ fn build(config: u16, protocol_transition: bool) -> (Config, ProtocolTransition)
         ],
         steps,
     };
-    (
+    Ok((
         Config {
             dir: b.dir,
             words: words.join(", "),
         },
         suite,
-    )
+    ))
 }
 
 /// The suite: every configuration, with protocol transition on svc-web or not.

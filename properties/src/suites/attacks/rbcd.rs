@@ -21,7 +21,9 @@
 use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
-use tokenhop_model::net::directory::{AccountId, AccountKind, Protocol, ServiceId, Trustee};
+use tokenhop_model::net::directory::{
+    AccountId, AccountKind, Protocol, ServiceId, TooMany, Trustee,
+};
 use tokenhop_model::net::hop::Package;
 use tokenhop_model::rules::RuleId;
 
@@ -50,19 +52,19 @@ pub struct Rbcd {
     steps: Vec<Step>,
 }
 
-fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
-    let mut b = Builder::new("corp.example");
-    let mallory = b.account("mallory", AccountKind::User);
-    let adm = b.account("adm", AccountKind::User);
-    let administrator = b.account("Administrator", AccountKind::User);
+fn build(config: u16, write_access: bool) -> Result<(Config, Rbcd), TooMany> {
+    let mut b = Builder::new("corp.example")?;
+    let mallory = b.account("mallory", AccountKind::User)?;
+    let adm = b.account("adm", AccountKind::User)?;
+    let administrator = b.account("Administrator", AccountKind::User)?;
     {
         let a = b.dir.account_mut(administrator);
         a.rid = 500;
         a.protected_users = true;
     }
-    let (ws01, _) = b.machine("ws01", CORP, false);
-    let (attack01, attack_account) = b.machine("attack01", CORP, false);
-    let (files01, files_account) = b.machine("files01", CORP, false);
+    let (ws01, _) = b.machine("ws01", CORP, false)?;
+    let (attack01, attack_account) = b.machine("attack01", CORP, false)?;
+    let (files01, files_account) = b.machine("files01", CORP, false)?;
     let mut words = Vec::new();
     {
         let a = b.dir.account_mut(adm);
@@ -88,8 +90,8 @@ fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
             .push(attack_account);
         words.push("FILES01$'s owner admits ATTACK01$");
     }
-    let evil = b.service("evil", attack01, attack_account, None, Protocol::Http);
-    let files = b.service("files", files01, files_account, None, Protocol::Smb);
+    let evil = b.service("evil", attack01, attack_account, None, Protocol::Http)?;
+    let files = b.service("files", files01, files_account, None, Protocol::Smb)?;
     let share = b.resource(
         "admin-share",
         files,
@@ -97,7 +99,7 @@ fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
             (Trustee::Account(adm), &["full"]),
             (Trustee::Account(administrator), &["full"]),
         ],
-    );
+    )?;
     let packages = [Package::Negotiate, Package::Kerberos, Package::Ntlm];
     let levels = [None, Some(ImpersonationLevel::Delegation)];
     let mut steps = vec![
@@ -128,13 +130,13 @@ fn build(config: u16, write_access: bool) -> (Config, Rbcd) {
         ],
         steps,
     };
-    (
+    Ok((
         Config {
             dir: b.dir,
             words: words.join(", "),
         },
         ids,
-    )
+    ))
 }
 
 /// The suite: every configuration, with mallory's write access to FILES01$ as given.

@@ -17,7 +17,7 @@ use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
-    AccountId, AccountKind, Protocol, ResourceId, ServiceId, Trustee, WellKnown,
+    AccountId, AccountKind, Protocol, ResourceId, ServiceId, TooMany, Trustee, WellKnown,
 };
 use tokenhop_model::net::hop::{self, Hold, Package};
 use tokenhop_model::rules::RuleId;
@@ -45,12 +45,12 @@ pub struct Unchecked {
 
 /// Configuration `config`: bits 0-1 pick the protocol, bit 2 a domain service account
 /// instead of LocalSystem.
-fn build(config: u16, checks: bool) -> (Config, Unchecked) {
-    let mut b = Builder::new("corp.example");
-    let mallory = b.account("mallory", AccountKind::User);
-    let svc = b.account("svc-agent", AccountKind::User);
-    let (ws01, _) = b.machine("ws01", CORP, false);
-    let (srv01, machine_account) = b.machine("srv01", CORP, false);
+fn build(config: u16, checks: bool) -> Result<(Config, Unchecked), TooMany> {
+    let mut b = Builder::new("corp.example")?;
+    let mallory = b.account("mallory", AccountKind::User)?;
+    let svc = b.account("svc-agent", AccountKind::User)?;
+    let (ws01, _) = b.machine("ws01", CORP, false)?;
+    let (srv01, machine_account) = b.machine("srv01", CORP, false)?;
     let (protocol, word) = PROTOCOLS
         .get(usize::from(config & 3))
         .copied()
@@ -58,7 +58,7 @@ fn build(config: u16, checks: bool) -> (Config, Unchecked) {
     let domain_account = config & 4 != 0;
     let account = if domain_account { svc } else { machine_account };
     let spn = domain_account.then_some("HOST/agent.srv01");
-    let agent = b.service("agent", srv01, account, spn, protocol);
+    let agent = b.service("agent", srv01, account, spn, protocol)?;
     if let Some(a) = b.service_mut(agent) {
         a.checks_impersonation = checks;
     }
@@ -69,7 +69,7 @@ fn build(config: u16, checks: bool) -> (Config, Unchecked) {
             (Trustee::Account(account), &["read", "write"]),
             (Trustee::WellKnown(WellKnown::AuthenticatedUsers), &["read"]),
         ],
-    );
+    )?;
     let mut steps = requests(
         agent,
         &[
@@ -110,7 +110,7 @@ fn build(config: u16, checks: bool) -> (Config, Unchecked) {
         }],
         steps,
     };
-    (Config { dir: b.dir, words }, suite)
+    Ok((Config { dir: b.dir, words }, suite))
 }
 
 /// How many configurations there are.
