@@ -160,7 +160,11 @@ fn handle(world: &World, caller: ThreadId, pick: u8) -> Option<HandleId> {
 }
 
 fn thread(world: &World, pick: u8) -> ThreadId {
-    ThreadId(u32::from(pick) % world.threads.len().max(1) as u32)
+    // Thread 0 when there is none, as `pick` modulo 1 gave.
+    world
+        .thread_ids()
+        .nth(usize::from(pick) % world.threads.len().max(1))
+        .unwrap_or(ThreadId(0))
 }
 
 /// The action `op` stands for in `world`.

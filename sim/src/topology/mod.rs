@@ -95,19 +95,17 @@ pub(crate) fn in_domain(dir: &Directory, id: AccountId, domain: Option<&str>) ->
     })
 }
 
-/// The id (made by `id` of its position) of the element of `names` equal to `name`: the
-/// loader keeps machine, service and resource names unique and exact.
+/// The id, of `ids` in the same order as `names`, of the element of `names` equal to
+/// `name`: the loader keeps machine, service and resource names unique and exact.
 fn named<I>(
+    ids: impl Iterator<Item = I>,
     names: impl Iterator<Item = impl AsRef<str>>,
     name: &str,
     what: &'static str,
-    id: fn(u32) -> I,
 ) -> Result<I, NameError> {
-    names
-        .enumerate()
+    ids.zip(names)
         .find(|(_, n)| n.as_ref() == name)
-        .and_then(|(i, _)| u32::try_from(i).ok())
-        .map(id)
+        .map(|(id, _)| id)
         .ok_or_else(|| NameError::Unknown {
             what,
             name: name.to_owned(),
@@ -123,12 +121,9 @@ impl Topology {
     /// When no account has the name, or accounts of several domains do.
     pub fn account(&self, name: &str) -> Result<AccountId, NameError> {
         let (bare, domain) = split_account_name(name);
-        let mut found = (0..self.dir.accounts.len())
-            .filter_map(|i| u32::try_from(i).ok().map(AccountId))
-            .filter(|a| {
-                self.dir.account(*a).name.eq_ignore_ascii_case(bare)
-                    && in_domain(&self.dir, *a, domain)
-            });
+        let mut found = self.dir.account_ids().filter(|a| {
+            self.dir.account(*a).name.eq_ignore_ascii_case(bare) && in_domain(&self.dir, *a, domain)
+        });
         match (found.next(), found.next()) {
             (Some(one), None) => Ok(one),
             (None, _) => Err(NameError::Unknown {
@@ -148,10 +143,10 @@ impl Topology {
     /// When no machine has the name.
     pub fn machine(&self, name: &str) -> Result<MachineId, NameError> {
         named(
+            self.dir.machine_ids(),
             self.dir.machines.iter().map(|m| &m.name),
             name,
             "a machine",
-            MachineId,
         )
     }
 
@@ -162,10 +157,10 @@ impl Topology {
     /// When no service has the name.
     pub fn service(&self, name: &str) -> Result<ServiceId, NameError> {
         named(
+            self.dir.service_ids(),
             self.dir.services.iter().map(|s| &s.name),
             name,
             "a service",
-            ServiceId,
         )
     }
 
@@ -176,10 +171,10 @@ impl Topology {
     /// When no resource has the name.
     pub fn resource(&self, name: &str) -> Result<ResourceId, NameError> {
         named(
+            self.dir.resource_ids(),
             self.dir.resources.iter().map(|r| &r.name),
             name,
             "a resource",
-            ResourceId,
         )
     }
 }
