@@ -18,9 +18,9 @@ use proptest::prelude::*;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
-    AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, Trustee,
-    WellKnown,
+    AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
+    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId,
+    ServiceLogon, Trustee, WellKnown,
 };
 use tokenhop_model::net::hop::{CallRequest, Package};
 use tokenhop_model::rules::RuleId;
@@ -474,6 +474,8 @@ pub fn build(spec: &DirectorySpec) -> Built {
         },
         ticket_signatures: true,
         rbcd_sensitive_enforced: !spec.domain.before_rbcd_fix,
+        sid: None,
+        machine_account_quota: DEFAULT_MACHINE_ACCOUNT_QUOTA,
     });
     let d = DomainId(0);
     let mut skipped = Vec::new();
@@ -522,6 +524,7 @@ pub fn build(spec: &DirectorySpec) -> Built {
             domain: Some(d),
             account: Some(account),
             dc,
+            credential_guard: false,
         });
         account
     };

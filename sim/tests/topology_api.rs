@@ -119,3 +119,64 @@ fn load_file_reports_a_missing_file_without_panicking() {
         "{message}"
     );
 }
+
+/// The directory fields an imported collection fills: trusts' direction and transitivity
+/// (transitive as the kind implies unless said), SIDs, ms-DS-MachineAccountQuota, disabled
+/// accounts, SPN writers and Credential Guard are read, and what the writer writes reads back
+/// as the same directory.
+#[test]
+fn trust_direction_sids_quota_and_credential_guard_read_and_write_back() {
+    use tokenhop_model::net::directory::{TrustDirection, TrustKind};
+    let source = "version: 1
+kind: topology
+name: fields
+domains:
+  - name: corp.example
+    sid: S-1-5-21-1-2-3
+    machine_account_quota: 0
+    accounts:
+      - { name: alice, rid: 1104, sid: S-1-5-21-1-2-3-1104, enabled: false }
+      - { name: helpdesk, rid: 1105 }
+      - { name: svc-web, rid: 1106, spns: [HTTP/web01], spn_writers: [helpdesk] }
+  - name: partner.example
+    accounts: [{ name: dave }]
+  - name: vendor.example
+    accounts: [{ name: erin }]
+trusts:
+  - { between: [corp.example, partner.example], kind: forest, direction: outbound }
+  - { between: [corp.example, vendor.example], kind: external }
+machines:
+  - { name: web01, domain: corp.example, credential_guard: true }
+chains: []
+";
+    let t = topology::load_str(source, Path::new("fields.yaml")).unwrap();
+    let corp = &t.dir.domains[0];
+    assert_eq!(corp.sid.as_deref(), Some("S-1-5-21-1-2-3"));
+    assert_eq!(corp.machine_account_quota, 0);
+    assert_eq!(
+        t.dir.domains[1].machine_account_quota, 10,
+        "ms-DS-MachineAccountQuota defaults to 10"
+    );
+    let alice = t.dir.account(t.account("alice").unwrap());
+    assert_eq!(alice.sid.as_deref(), Some("S-1-5-21-1-2-3-1104"));
+    assert!(!alice.enabled, "a disabled account stays in the directory");
+    assert!(t.dir.account(t.account("helpdesk").unwrap()).enabled);
+    let svc = t.dir.account(t.account("svc-web").unwrap());
+    assert_eq!(svc.spn_writers, vec![t.account("helpdesk").unwrap()]);
+    let forest = &t.dir.trusts[0];
+    assert_eq!(
+        (forest.kind, forest.direction, forest.transitive),
+        (TrustKind::Forest, TrustDirection::Outbound, true)
+    );
+    let external = &t.dir.trusts[1];
+    assert_eq!(
+        (external.direction, external.transitive),
+        (TrustDirection::Bidirectional, false),
+        "both directions by default; an external trust is not transitive unless said"
+    );
+    assert!(t.dir.machine(t.machine("web01").unwrap()).credential_guard);
+
+    let written = topology::write::without_chains(&t.dir, "fields", "written back");
+    let again = topology::load_str(&written, Path::new("written.yaml")).unwrap();
+    assert_eq!(again.dir, t.dir, "{written}");
+}

@@ -71,7 +71,15 @@ pub struct Domain {
     pub ticket_signatures: bool,
     /// Whether the KDCs enforce the RBCD rule for sensitive users (CVE-2020-16996, S4U-8).
     pub rbcd_sensitive_enforced: bool,
+    /// Its security identifier (`S-1-5-21-...`), when known (an imported collection).
+    pub sid: Option<Arc<str>>,
+    /// ms-DS-MachineAccountQuota: how many computer accounts an ordinary user may create
+    /// (10 unless changed). The net step does not read it yet.
+    pub machine_account_quota: u32,
 }
+
+/// ms-DS-MachineAccountQuota's default value.
+pub const DEFAULT_MACHINE_ACCOUNT_QUOTA: u32 = 10;
 
 /// How two domains trust each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -84,7 +92,32 @@ pub enum TrustKind {
     External,
 }
 
-/// A trust between two domains (both directions).
+/// Which side of a trust trusts which, as [MS-ADTS] 6.1.6.7.12 (trustDirection) says it from
+/// the trust's first domain `a`. The trusting domain accepts the trusted domain's
+/// authentication: principals of the trusted domain reach the trusting domain's resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TrustDirection {
+    /// Each domain trusts the other (TRUST_DIRECTION_BIDIRECTIONAL).
+    Bidirectional,
+    /// `a` trusts `b` (TRUST_DIRECTION_OUTBOUND from `a`): `b`'s principals reach `a`'s
+    /// services, not the other way.
+    Outbound,
+    /// `b` trusts `a` (TRUST_DIRECTION_INBOUND at `a`): `a`'s principals reach `b`'s services,
+    /// not the other way.
+    Inbound,
+}
+
+impl TrustKind {
+    /// Whether a trust of this kind is transitive unless said otherwise: trusts within a forest
+    /// and forest trusts are, external trusts are not ([MS-ADTS] 6.1.6.7.9,
+    /// TRUST_ATTRIBUTE_NON_TRANSITIVE).
+    #[must_use]
+    pub fn transitive_by_default(self) -> bool {
+        !matches!(self, TrustKind::External)
+    }
+}
+
+/// A trust between two domains.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Trust {
     /// One side.
@@ -93,10 +126,18 @@ pub struct Trust {
     pub b: DomainId,
     /// Its kind.
     pub kind: TrustKind,
+    /// Which side trusts which. The net step does not read it yet: a Kerberos path is found
+    /// over a trust in either direction.
+    pub direction: TrustDirection,
+    /// Whether it extends to the domains the other side trusts (not
+    /// TRUST_ATTRIBUTE_NON_TRANSITIVE). The net step does not read it yet: it follows no
+    /// path through a third domain.
+    pub transitive: bool,
     /// TRUST_ATTRIBUTE_CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800): TGT delegation allowed
     /// across it (KRB-8).
     pub enable_tgt_delegation: bool,
-    /// TRUST_ATTRIBUTE_QUARANTINED_DOMAIN (0x4).
+    /// TRUST_ATTRIBUTE_QUARANTINED_DOMAIN (0x4): SID filtering in quarantine mode, which also
+    /// stops TGT delegation across it (KRB-8).
     pub quarantined: bool,
 }
 
@@ -122,6 +163,11 @@ pub struct Account {
     pub kind: AccountKind,
     /// Its relative id (500 is the built-in Administrator, AD-7).
     pub rid: u32,
+    /// Its security identifier (`S-1-5-21-...-1104`), when known (an imported collection).
+    pub sid: Option<Arc<str>>,
+    /// Whether it is enabled (not ACCOUNTDISABLE, 0x2). A disabled account stays in the
+    /// directory; the net step does not read this yet.
+    pub enabled: bool,
     /// TRUSTED_FOR_DELEGATION (0x80000, AD-3).
     pub trusted_for_delegation: bool,
     /// NOT_DELEGATED (0x100000, "Account is sensitive and cannot be delegated", AD-5).
@@ -139,6 +185,10 @@ pub struct Account {
     pub allowed_to_act: Vec<AccountId>,
     /// The accounts that may write its RBCD attribute, besides itself (AD-11).
     pub rbcd_writers: Vec<AccountId>,
+    /// The accounts that may write its servicePrincipalName (GenericAll, GenericWrite,
+    /// WriteSPN, owning it or writing its DACL or owner), besides itself. The net step does
+    /// not read it yet.
+    pub spn_writers: Vec<AccountId>,
     /// A group's members.
     pub members: Vec<AccountId>,
 }
@@ -152,6 +202,8 @@ impl Account {
             domain,
             kind,
             rid,
+            sid: None,
+            enabled: true,
             trusted_for_delegation: false,
             not_delegated: false,
             trusted_to_auth_for_delegation: false,
@@ -160,6 +212,7 @@ impl Account {
             allowed_to_delegate_to: Vec::new(),
             allowed_to_act: Vec::new(),
             rbcd_writers: Vec::new(),
+            spn_writers: Vec::new(),
             members: Vec::new(),
         }
     }
@@ -176,6 +229,9 @@ pub struct Machine {
     pub account: Option<AccountId>,
     /// Whether it is a domain controller of its domain (AD-4).
     pub dc: bool,
+    /// Whether Credential Guard runs on it (its users' TGTs are never released to
+    /// unconstrained delegation). The net step does not read it yet.
+    pub credential_guard: bool,
 }
 
 /// How a client reaches a service.

@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use super::directory::{
-    AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, Service, ServiceLogon, Trustee, WellKnown,
+    AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
+    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, Service, ServiceLogon, Trustee,
+    WellKnown,
 };
 
 /// A small, fast, deterministic generator (SplitMix64).
@@ -66,6 +67,8 @@ pub fn domain(accounts: usize, seed: u64) -> Directory {
         kdc: 2019,
         ticket_signatures: true,
         rbcd_sensitive_enforced: true,
+        sid: None,
+        machine_account_quota: DEFAULT_MACHINE_ACCOUNT_QUOTA,
     });
     let machines = accounts / 10;
     let service_accounts = accounts / 50;
@@ -99,6 +102,7 @@ pub fn domain(accounts: usize, seed: u64) -> Directory {
             domain: Some(DomainId(0)),
             account: Some(AccountId(id32(first_machine_account + i))),
             dc: i == 0,
+            credential_guard: false,
         });
     }
     if let Some(dc) = dir.accounts.get_mut(first_machine_account) {

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
-    AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, Trust,
-    TrustKind, Trustee, WellKnown, version_name,
+    AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
+    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId,
+    ServiceLogon, Trust, TrustDirection, TrustKind, Trustee, WellKnown, version_name,
 };
 use tokenhop_model::net::hop::{CallRequest, Package};
 
@@ -104,6 +104,8 @@ const DOMAIN_FIELDS: &[&str] = &[
     "kdc",
     "ticket_signatures",
     "rbcd_sensitive_enforced",
+    "sid",
+    "machine_account_quota",
     "accounts",
 ];
 
@@ -120,7 +122,10 @@ const ACCOUNT_FIELDS: &[&str] = &[
     "allowed_to_delegate_to",
     "allowed_to_act",
     "rbcd_writers",
+    "spn_writers",
     "members",
+    "sid",
+    "enabled",
 ];
 
 fn version(n: &Node, path: &str) -> Read<u16> {
@@ -152,6 +157,39 @@ fn strings(f: &Fields<'_>, key: &str) -> Read<Vec<(Arc<str>, Span, String)>> {
             Ok((Arc::from(string(item, &p)?.as_str()), item.span, p))
         })
         .collect()
+}
+
+/// A domain's ms-DS-MachineAccountQuota (`machine_account_quota`, 10 unless said).
+fn machine_account_quota(f: &Fields<'_>) -> Read<u32> {
+    let Some(n) = f.get("machine_account_quota") else {
+        return Ok(DEFAULT_MACHINE_ACCOUNT_QUOTA);
+    };
+    let path = f.path("machine_account_quota");
+    u32::try_from(integer(n, &path)?).map_err(|_| {
+        Fault::new(
+            n.span,
+            path,
+            "ms-DS-MachineAccountQuota is a count of computer accounts, from 0",
+        )
+    })
+}
+
+/// Which side of a trust trusts which (`direction`, as the first domain of `between` says
+/// it; both unless said).
+fn trust_direction(f: &Fields<'_>) -> Read<TrustDirection> {
+    match f.get("direction") {
+        Some(n) => word(
+            n,
+            &f.path("direction"),
+            "a trust direction, as the first domain of `between` says it",
+            &[
+                ("bidirectional", TrustDirection::Bidirectional),
+                ("outbound", TrustDirection::Outbound),
+                ("inbound", TrustDirection::Inbound),
+            ],
+        ),
+        None => Ok(TrustDirection::Bidirectional),
+    }
 }
 
 /// The three delegation bits of userAccountControl (AD-1): from the named flags, from the
@@ -302,6 +340,8 @@ impl Builder {
                 kdc,
                 ticket_signatures: bool_or(&f, "ticket_signatures", true)?,
                 rbcd_sensitive_enforced: bool_or(&f, "rbcd_sensitive_enforced", true)?,
+                sid: f.optional_string("sid")?.map(|s| Arc::from(s.as_str())),
+                machine_account_quota: machine_account_quota(&f)?,
             });
             self.domain_names.insert(name.clone(), id);
             // Accounts, their links resolved in a second pass.
@@ -424,17 +464,26 @@ impl Builder {
                         "only a group (`kind: group`) has members",
                     ));
                 }
-                for (key, which) in [("allowed_to_act", 0), ("rbcd_writers", 1), ("members", 2)] {
+                for (key, which) in [
+                    ("allowed_to_act", 0),
+                    ("rbcd_writers", 1),
+                    ("spn_writers", 2),
+                    ("members", 3),
+                ] {
                     for (name, span, path) in strings(&af, key)? {
                         let other = self.account_named(&name, span, &path)?;
                         let acc = self.dir.account_mut(me);
                         match which {
                             0 => acc.allowed_to_act.push(other),
                             1 => acc.rbcd_writers.push(other),
+                            2 => acc.spn_writers.push(other),
                             _ => acc.members.push(other),
                         }
                     }
                 }
+                let acc = self.dir.account_mut(me);
+                acc.sid = af.optional_string("sid")?.map(|s| Arc::from(s.as_str()));
+                acc.enabled = bool_or(&af, "enabled", true)?;
             }
         }
         Ok(())
@@ -521,7 +570,14 @@ impl Builder {
                 t,
                 &p,
                 "a trust",
-                &["between", "kind", "enable_tgt_delegation", "quarantined"],
+                &[
+                    "between",
+                    "kind",
+                    "direction",
+                    "transitive",
+                    "enable_tgt_delegation",
+                    "quarantined",
+                ],
             )?;
             let between = f.require("between", "a trust")?;
             let pair = list(between, &f.path("between"))?;
@@ -570,6 +626,8 @@ impl Builder {
                 kind,
                 enable_tgt_delegation: bool_or(&f, "enable_tgt_delegation", false)?,
                 quarantined: bool_or(&f, "quarantined", false)?,
+                direction: trust_direction(&f)?,
+                transitive: bool_or(&f, "transitive", kind.transitive_by_default())?,
             });
         }
         Ok(())
@@ -578,7 +636,12 @@ impl Builder {
     fn machines(&mut self, n: &Node) -> Read<()> {
         for (i, m) in list(n, "machines")?.iter().enumerate() {
             let p = index("machines", i);
-            let f = Fields::new(m, &p, "a machine", &["name", "domain", "account", "dc"])?;
+            let f = Fields::new(
+                m,
+                &p,
+                "a machine",
+                &["name", "domain", "account", "dc", "credential_guard"],
+            )?;
             let name = string(f.require("name", "a machine")?, &f.path("name"))?;
             if self.machine_names.contains_key(&name) {
                 return Err(Fault::new(
@@ -655,6 +718,7 @@ impl Builder {
                 domain,
                 account,
                 dc,
+                credential_guard: bool_or(&f, "credential_guard", false)?,
             });
             self.machine_names.insert(name, id);
         }

@@ -219,6 +219,7 @@ impl DelegationGraph {
                     domain: Some(d),
                     account: None,
                     dc: false,
+                    credential_guard: false,
                 });
                 workstations.insert(d, MachineId(id));
             }
