@@ -628,6 +628,16 @@ fn topology_cases() -> Vec<Case> {
             TOPOLOGY.replace("  - name: corp.example\n", "  - name: corp.example\n    machine_account_quota: -1\n"),
             "bad.yaml:6:28: `domains[0].machine_account_quota`: ms-DS-MachineAccountQuota is a count of computer accounts, from 0",
         ),
+        (
+            "a delegation target written stale that an account holds",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: svc, allowed_to_delegate_to: [{ spn: HTTP/web01, stale: true }] }\n"),
+            "bad.yaml:8:47: `domains[0].accounts[1].allowed_to_delegate_to[0]`: `HTTP/web01` is written `stale: true`, but an account of the topology holds it",
+        ),
+        (
+            "a delegation target with a field it does not have",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: svc, allowed_to_delegate_to: [{ spn: cifs/old01, gone: true }] }\n"),
+            "bad.yaml:8:66: `domains[0].accounts[1].allowed_to_delegate_to[0].gone`: `gone` is not a field of a delegation target; expected one of: spn, stale",
+        ),
     ]
 }
 

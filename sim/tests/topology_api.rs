@@ -138,6 +138,7 @@ domains:
       - { name: alice, rid: 1104, sid: S-1-5-21-1-2-3-1104, enabled: false }
       - { name: helpdesk, rid: 1105 }
       - { name: svc-web, rid: 1106, spns: [HTTP/web01], spn_writers: [helpdesk] }
+      - { name: WEB01$, rid: 1107 }
   - name: partner.example
     accounts: [{ name: dave }]
   - name: vendor.example
@@ -179,4 +180,44 @@ chains: []
     let written = topology::write::without_chains(&t.dir, "fields", "written back");
     let again = topology::load_str(&written, Path::new("written.yaml")).unwrap();
     assert_eq!(again.dir, t.dir, "{written}");
+}
+
+/// AD-9 and AD-14: a delegation target no account holds is kept when written `stale: true`
+/// (a collection's leftover), one a `host` SPN stands for is no stale target, and the writer
+/// writes the stale ones back as such.
+#[test]
+fn stale_delegation_targets_load_and_write_back() {
+    let source = "version: 1
+kind: topology
+name: stale
+domains:
+  - name: corp.example
+    accounts:
+      - name: svc-web
+        allowed_to_delegate_to: [cifs/files01, { spn: cifs/old01, stale: true }, { spn: HTTP/files01 }]
+      - { name: FILES01$, spns: [HOST/files01] }
+chains: []
+";
+    let t = topology::load_str(source, Path::new("stale.yaml")).unwrap();
+    let svc = t.dir.account(t.account("svc-web").unwrap());
+    let listed: Vec<&str> = svc.allowed_to_delegate_to.iter().map(|s| &**s).collect();
+    assert_eq!(listed, ["cifs/files01", "cifs/old01", "HTTP/files01"]);
+    let written = topology::write::without_chains(&t.dir, "stale", "written back");
+    assert!(
+        written.contains(
+            r#"allowed_to_delegate_to: ["cifs/files01", { spn: "cifs/old01", stale: true }, "HTTP/files01"]"#
+        ),
+        "{written}"
+    );
+    let again = topology::load_str(&written, Path::new("written.yaml")).unwrap();
+    assert_eq!(again.dir, t.dir);
+
+    let unmarked = source.replace("{ spn: cifs/old01, stale: true }", "cifs/old01");
+    let message = topology::load_str(&unmarked, Path::new("stale.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("`cifs/old01` is not the SPN of any account or service of the topology"),
+        "{message}"
+    );
 }

@@ -1,7 +1,8 @@
 //! The directory a topology declares: domains and their trusts, accounts with their
 //! userAccountControl delegation flags, Protected Users membership, SPNs and delegation
 //! targets, machines, the services they run and the resources those services guard
-//! (AD-1..13).
+//! (AD-1..14). An SPN is resolved to its account as the KDC does: exactly, then through the
+//! default `host` aliases of sPNMappings (AD-14).
 
 use std::sync::Arc;
 
@@ -377,6 +378,89 @@ impl std::hash::Hash for SpnIndex {
     fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
+/// The service classes a forest's sPNMappings maps to `host` when it is created
+/// (`host=alerter,appmgmt,...,msdtc` on CN=Directory Service,CN=Windows NT,CN=Services in the
+/// configuration partition, [MS-ADTS] 6.1.1.2.4.1.1): the KDC resolves `<class>/x` to the
+/// account holding `HOST/x` when no account holds `<class>/x` itself (AD-14). The list is the
+/// attribute's value as forests are created and as KB5008382 describes it ("CIFS, HTTP, and
+/// RPC" among many); a forest whose administrators changed it differs.
+pub const HOST_ALIASES: &[&str] = &[
+    "alerter",
+    "appmgmt",
+    "cisvc",
+    "clipsrv",
+    "browser",
+    "dhcp",
+    "dnscache",
+    "replicator",
+    "eventlog",
+    "eventsystem",
+    "policyagent",
+    "oakley",
+    "dmserver",
+    "dns",
+    "mcsvc",
+    "fax",
+    "msiserver",
+    "ias",
+    "messenger",
+    "netlogon",
+    "netman",
+    "netdde",
+    "netddedsm",
+    "nmagent",
+    "plugplay",
+    "protectedstorage",
+    "rasman",
+    "rpclocator",
+    "rpc",
+    "rpcss",
+    "remoteaccess",
+    "rsvp",
+    "samss",
+    "scardsvr",
+    "scesrv",
+    "seclogon",
+    "scm",
+    "dcom",
+    "cifs",
+    "spooler",
+    "snmp",
+    "schedule",
+    "tapisrv",
+    "trksvr",
+    "trkwks",
+    "ups",
+    "time",
+    "wins",
+    "www",
+    "http",
+    "w3svc",
+    "iisadmin",
+    "msdtc",
+];
+
+/// How the KDC found an SPN's account (AD-14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpnMatch {
+    /// The account holds the SPN asked for.
+    Exact,
+    /// No account holds it; the account holds `HOST/` with the same host part, which the
+    /// SPN's service class is an alias of.
+    HostAlias,
+}
+
+/// `HOST/<rest>` for an SPN `<class>/<rest>` whose class is one of [`HOST_ALIASES`]
+/// (compared without regard to case), as [MS-DRSR] 4.1.4.2.19 MapSPN maps it.
+#[must_use]
+pub fn host_alias(spn: &str) -> Option<String> {
+    let (class, rest) = spn.split_once('/')?;
+    HOST_ALIASES
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(class))
+        .then(|| format!("HOST/{rest}"))
+}
+
 /// Directories with no more accounts than this are scanned for an SPN, not indexed.
 const SCAN_BELOW: usize = 64;
 
@@ -454,9 +538,30 @@ impl Directory {
         Qualified { dir: self, id }
     }
 
-    /// The account an SPN is registered on, if any (the first, if several are).
+    /// The account the KDC finds for an SPN (the first, if several hold it): the one it is
+    /// registered on, or else the one holding the `host` SPN it is an alias of (AD-14).
     #[must_use]
     pub fn account_by_spn(&self, spn: &str) -> Option<AccountId> {
+        self.resolve_spn(spn).map(|(account, _)| account)
+    }
+
+    /// The account the KDC finds for an SPN, and how: [`SpnMatch::Exact`] when an account
+    /// holds it, else [`SpnMatch::HostAlias`] when its service class is one of the default
+    /// `host` aliases ([`HOST_ALIASES`]) and an account holds `HOST/` with the same rest
+    /// ([MS-DRSR] 4.1.4.2.14 LookupSPN, AD-14).
+    #[must_use]
+    pub fn resolve_spn(&self, spn: &str) -> Option<(AccountId, SpnMatch)> {
+        if let Some(account) = self.account_holding_spn(spn) {
+            return Some((account, SpnMatch::Exact));
+        }
+        let host = host_alias(spn)?;
+        self.account_holding_spn(&host)
+            .map(|account| (account, SpnMatch::HostAlias))
+    }
+
+    /// The account an SPN is registered on, exactly (case-insensitively), if any.
+    #[must_use]
+    pub fn account_holding_spn(&self, spn: &str) -> Option<AccountId> {
         // A few dozen accounts are scanned faster than a key is hashed.
         if self.accounts.len() <= SCAN_BELOW {
             return self.scan_spn(spn);

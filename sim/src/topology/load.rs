@@ -10,7 +10,7 @@ use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
     AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
     DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId,
-    ServiceLogon, Trust, TrustDirection, TrustKind, Trustee, WellKnown, version_name,
+    ServiceLogon, Trust, TrustDirection, TrustKind, Trustee, WellKnown, host_alias, version_name,
 };
 use tokenhop_model::net::hop::{CallRequest, Package};
 
@@ -85,6 +85,9 @@ struct Builder {
     rids: std::collections::HashSet<(DomainId, u32)>,
     /// SPNs by lower-case spelling, with the account that holds each.
     spn_owner: HashMap<String, AccountId>,
+    /// The SPNs (lower-case) registered on their accounts by services, not declared in
+    /// `spns`.
+    service_spns: std::collections::HashSet<String>,
 }
 
 /// A name table's names in order, for the "expected one of" of an error.
@@ -157,6 +160,42 @@ fn strings(f: &Fields<'_>, key: &str) -> Read<Vec<(Arc<str>, Span, String)>> {
             Ok((Arc::from(string(item, &p)?.as_str()), item.span, p))
         })
         .collect()
+}
+
+/// One entry of an account's `allowed_to_delegate_to`: an SPN, or `{ spn, stale }`.
+struct DelegationTarget {
+    spn: Arc<str>,
+    span: Span,
+    path: String,
+    /// Written `stale: true`: kept though no account holds it (a collection's leftover).
+    stale: bool,
+}
+
+/// An account's `allowed_to_delegate_to` (msDS-AllowedToDelegateTo, AD-9): SPNs, each
+/// written as a string or as `{ spn: SPN, stale: true }`.
+fn delegation_list(af: &Fields<'_>) -> Read<Vec<DelegationTarget>> {
+    let Some(n) = af.get("allowed_to_delegate_to") else {
+        return Ok(Vec::new());
+    };
+    let base = af.path("allowed_to_delegate_to");
+    let mut targets = Vec::new();
+    for (i, item) in list(n, &base)?.iter().enumerate() {
+        let path = index(&base, i);
+        let (spn, stale) = if matches!(item.kind, crate::node::NodeKind::Map(_)) {
+            let g = Fields::new(item, &path, "a delegation target", &["spn", "stale"])?;
+            let spn = string(g.require("spn", "a delegation target")?, &g.path("spn"))?;
+            (spn, bool_or(&g, "stale", false)?)
+        } else {
+            (string(item, &path)?, false)
+        };
+        targets.push(DelegationTarget {
+            spn: Arc::from(spn.as_str()),
+            span: item.span,
+            path,
+            stale,
+        });
+    }
+    Ok(targets)
 }
 
 /// A domain's ms-DS-MachineAccountQuota (`machine_account_quota`, 10 unless said).
@@ -407,9 +446,9 @@ impl Builder {
                             .into_iter()
                             .map(|(s, _, _)| s)
                             .collect(),
-                        allowed_to_delegate_to: strings(&af, "allowed_to_delegate_to")?
+                        allowed_to_delegate_to: delegation_list(&af)?
                             .into_iter()
-                            .map(|(s, _, _)| s)
+                            .map(|t| t.spn)
                             .collect(),
                         ..Account::new(&aname, id, kind, rid)
                     };
@@ -489,7 +528,9 @@ impl Builder {
         Ok(())
     }
 
-    /// Every SPN in an msDS-AllowedToDelegateTo list names a declared service or account SPN.
+    /// Every SPN in an msDS-AllowedToDelegateTo list names a declared service or account SPN
+    /// (or one a `host` SPN stands for, AD-14), unless it is written `stale: true`, which then
+    /// no account may hold.
     fn delegation_targets(&self, domains: &Node) -> Read<()> {
         for (i, d) in list(domains, "domains")?.iter().enumerate() {
             let f = Fields::new(d, &index("domains", i), "a domain", DOMAIN_FIELDS)?;
@@ -499,8 +540,24 @@ impl Builder {
             let base = f.path("accounts");
             for (j, a) in list(accounts, &base)?.iter().enumerate() {
                 let af = Fields::new(a, &index(&base, j), "an account", ACCOUNT_FIELDS)?;
-                for (spn, span, path) in strings(&af, "allowed_to_delegate_to")? {
-                    if !self.spn_owner.contains_key(&spn.to_ascii_lowercase()) {
+                for DelegationTarget {
+                    spn,
+                    span,
+                    path,
+                    stale,
+                } in delegation_list(&af)?
+                {
+                    let held = self.kdc_finds(&spn);
+                    if stale && held {
+                        return Err(Fault::new(
+                            span,
+                            path,
+                            format!(
+                                "`{spn}` is written `stale: true`, but an account of the topology holds it"
+                            ),
+                        ));
+                    }
+                    if !stale && !held {
                         let known: Vec<String> = self
                             .dir
                             .accounts
@@ -511,7 +568,7 @@ impl Builder {
                             span,
                             path,
                             format!(
-                                "`{spn}` is not the SPN of any account or service of the topology"
+                                "`{spn}` is not the SPN of any account or service of the topology (a target whose account is gone is written `{{ spn: {spn}, stale: true }}`)"
                             ),
                         )
                         .allowing(known));
@@ -520,6 +577,26 @@ impl Builder {
             }
         }
         Ok(())
+    }
+
+    /// The account that declares (in `spns`, not through a service) the `host` SPN `spn` is
+    /// an alias of, when `spn` is not registered itself (AD-14).
+    fn declared_host_alias(&self, spn: &str) -> Option<AccountId> {
+        if self.spn_owner.contains_key(&spn.to_ascii_lowercase()) {
+            return None;
+        }
+        let host = host_alias(spn)?.to_ascii_lowercase();
+        if self.service_spns.contains(&host) {
+            return None;
+        }
+        self.spn_owner.get(&host).copied()
+    }
+
+    /// Whether the KDC would find an account for `spn`: one holds it, or holds the `host` SPN
+    /// it is an alias of (AD-14).
+    fn kdc_finds(&self, spn: &str) -> bool {
+        self.spn_owner.contains_key(&spn.to_ascii_lowercase())
+            || host_alias(spn).is_some_and(|h| self.spn_owner.contains_key(&h.to_ascii_lowercase()))
     }
 
     fn account_named(&self, name: &str, span: Span, path: &str) -> Read<AccountId> {
@@ -924,7 +1001,18 @@ impl Builder {
                 ),
             ));
         }
-        self.spn_owner.insert(spn.to_ascii_lowercase(), account);
+        if self.declared_host_alias(&spn) == Some(account) {
+            // The account declares the `host` SPN this one is an alias of: the KDC finds it
+            // so (AD-14), and the SPN stays unregistered, as on a real computer account.
+            return Ok(spn);
+        }
+        if self
+            .spn_owner
+            .insert(spn.to_ascii_lowercase(), account)
+            .is_none()
+        {
+            self.service_spns.insert(spn.to_ascii_lowercase());
+        }
         let acc = self.dir.account_mut(account);
         if !acc.spns.iter().any(|x| x.eq_ignore_ascii_case(&spn)) {
             acc.spns.push(Arc::clone(&spn));

@@ -1,7 +1,8 @@
 //! Writing a directory back as a topology file (format v1), so that a generated domain can
 //! be read by `tokenhop graph` like any other (`tokenhop bench --write FILE`), and an
 //! imported collection by every command (`tokenhop import`). Reading what is written gives
-//! back the same directory.
+//! back the same directory when its accounts come domain by domain, as the loader and the
+//! importer make them (the writer lists each domain's accounts under it).
 
 use std::fmt::Write as _;
 
@@ -115,7 +116,15 @@ fn account_fields(dir: &Directory, a: &Account) -> Vec<String> {
             .join(", ")
     };
     if !a.allowed_to_delegate_to.is_empty() {
-        let spns: Vec<String> = a.allowed_to_delegate_to.iter().map(|s| quoted(s)).collect();
+        // An SPN the KDC finds no account for is a stale entry, kept as the directory has it.
+        let spns: Vec<String> = a
+            .allowed_to_delegate_to
+            .iter()
+            .map(|s| match dir.account_by_spn(s) {
+                Some(_) => quoted(s),
+                None => format!("{{ spn: {}, stale: true }}", quoted(s)),
+            })
+            .collect();
         fields.push(format!("allowed_to_delegate_to: [{}]", spns.join(", ")));
     }
     if !a.allowed_to_act.is_empty() {
@@ -170,6 +179,10 @@ fn trusts(out: &mut String, dir: &Directory) {
 
 /// The `machines` section.
 fn machines(out: &mut String, dir: &Directory) {
+    if dir.machines.is_empty() {
+        out.push_str("machines: []\n");
+        return;
+    }
     out.push_str("machines:\n");
     for m in &dir.machines {
         let mut fields = vec![format!("name: {}", quoted(&m.name))];
@@ -191,6 +204,10 @@ fn machines(out: &mut String, dir: &Directory) {
 
 /// The `services` section.
 fn services(out: &mut String, dir: &Directory) {
+    if dir.services.is_empty() {
+        out.push_str("services: []\n");
+        return;
+    }
     out.push_str("services:\n");
     for s in &dir.services {
         let _ = writeln!(out, "  - {{ {} }}", service_fields(dir, s).join(", "));
