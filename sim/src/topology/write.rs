@@ -69,8 +69,17 @@ fn domains(out: &mut String, dir: &Directory) {
         if let Some(sid) = &d.sid {
             let _ = writeln!(out, "    sid: {}", quoted(sid));
         }
-        out.push_str("    accounts:\n");
-        for a in dir.accounts.iter().filter(|a| a.domain.index() == di) {
+        let mut accounts = dir
+            .accounts
+            .iter()
+            .filter(|a| a.domain.index() == di)
+            .peekable();
+        if accounts.peek().is_none() {
+            out.push_str("    accounts: []\n");
+        } else {
+            out.push_str("    accounts:\n");
+        }
+        for a in accounts {
             let _ = writeln!(out, "      - {{ {} }}", account_fields(dir, a).join(", "));
         }
     }
