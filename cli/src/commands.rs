@@ -149,6 +149,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Import a directory another tool collected, as a topology.
+    Import {
+        #[command(subcommand)]
+        source: crate::import::Source,
+    },
     /// List the rule registry: ids, statements, status and citations.
     Rules {
         /// Only rules whose id starts with this prefix (`IMP`, `TOK-1`, ...).
@@ -237,6 +242,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             known,
             json,
         }),
+        Command::Import { source } => crate::import::import(&source),
         Command::Graph {
             file,
             format,

@@ -4,7 +4,8 @@
 //! an `expect` is not met), `tokenhop explain FILE` narrates it rule by rule with the
 //! documents behind each rule, and `tokenhop rules [PREFIX] [--json]` lists the rule
 //! registry, `tokenhop check --suite NAME` explores a built-in suite exhaustively, and
-//! `tokenhop conform` compares the model with traces recorded on Windows or under Wine.
+//! `tokenhop conform` compares the model with traces recorded on Windows or under Wine, and
+//! `tokenhop import sharphound` turns a BloodHound collection into a topology.
 //! Bad input is reported with its file, line, column and field, and exits 2.
 //!
 //! The binary is glue: scenarios are read and run by `tokenhop-sim`, the suites and their
@@ -14,6 +15,7 @@ mod check;
 mod commands;
 mod conform;
 mod coverage;
+mod import;
 
 use std::process::ExitCode;
 

@@ -18,9 +18,9 @@ use proptest::prelude::*;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
-    AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, TooMany,
-    Trustee, WellKnown,
+    AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
+    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId,
+    ServiceLogon, TooMany, Trustee, WellKnown,
 };
 use tokenhop_model::net::hop::{CallRequest, Package};
 use tokenhop_model::rules::RuleId;
@@ -549,6 +549,8 @@ impl<'s> Building<'s> {
             },
             ticket_signatures: true,
             rbcd_sensitive_enforced: !spec.before_rbcd_fix,
+            sid: None,
+            machine_account_quota: DEFAULT_MACHINE_ACCOUNT_QUOTA,
         })?;
         Ok(Building {
             dir,
@@ -627,6 +629,7 @@ impl<'s> Building<'s> {
             domain: Some(self.domain),
             account: Some(account),
             dc,
+            credential_guard: false,
         })?;
         Ok((machine, account))
     }

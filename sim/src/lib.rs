@@ -13,6 +13,8 @@
 //!   accounts and services, and chains of hops across them.
 //! - [`runtime`] does the same for runtimes (`kind: runtime`): a .NET process or SQL Server
 //!   hosting CLR code, its threads and asynchronous hand-offs; [`document`] reads any kind.
+//! - [`import`] reads directories other tools collected (BloodHound's SharpHound and
+//!   bloodhound.py JSON) into a topology's directory, with a report of what it assumed.
 //! - [`pool`] is a process with a pool of impersonating worker threads: real concurrent code
 //!   that loom model-checks, and seed 001's middle tier (connection pooling per identity).
 //!
@@ -27,6 +29,7 @@ pub mod document;
 pub mod error;
 pub mod expect;
 pub mod host;
+pub mod import;
 pub mod interpret;
 pub mod node;
 pub mod pool;

@@ -622,6 +622,27 @@ fn topology_cases() -> Vec<Case> {
             TOPOLOGY.replace("name: t\n", "name: t\nreadings: { OQD-1: maybe }\n"),
             "bad.yaml:4:20: `readings.OQD-1`: `maybe` is not a reading of OQD-1; expected one of: not-forwardable, forwardable",
         ),
+        (
+            "a trust direction the format does not know",
+            TOPOLOGY.replace("machines:\n", "trusts:\n  - { between: [corp.example, partner.example], direction: both }\nmachines:\n")
+                .replace("domains:\n", "domains:\n  - { name: partner.example }\n"),
+            "bad.yaml:11:60: `trusts[0].direction`: `both` is not a trust direction, as the first domain of `between` says it; expected one of: bidirectional, outbound, inbound",
+        ),
+        (
+            "a negative machine account quota",
+            TOPOLOGY.replace("  - name: corp.example\n", "  - name: corp.example\n    machine_account_quota: -1\n"),
+            "bad.yaml:6:28: `domains[0].machine_account_quota`: ms-DS-MachineAccountQuota is a count of computer accounts, from 0",
+        ),
+        (
+            "a delegation target written stale that an account holds",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: svc, allowed_to_delegate_to: [{ spn: HTTP/web01, stale: true }] }\n"),
+            "bad.yaml:8:47: `domains[0].accounts[1].allowed_to_delegate_to[0]`: `HTTP/web01` is written `stale: true`, but an account of the topology holds it",
+        ),
+        (
+            "a delegation target with a field it does not have",
+            TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: svc, allowed_to_delegate_to: [{ spn: cifs/old01, gone: true }] }\n"),
+            "bad.yaml:8:66: `domains[0].accounts[1].allowed_to_delegate_to[0].gone`: `gone` is not a field of a delegation target; expected one of: spn, stale",
+        ),
     ]
 }
 

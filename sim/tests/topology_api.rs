@@ -119,3 +119,105 @@ fn load_file_reports_a_missing_file_without_panicking() {
         "{message}"
     );
 }
+
+/// The directory fields an imported collection fills: trusts' direction and transitivity
+/// (transitive as the kind implies unless said), SIDs, ms-DS-MachineAccountQuota, disabled
+/// accounts, SPN writers and Credential Guard are read, and what the writer writes reads back
+/// as the same directory.
+#[test]
+fn trust_direction_sids_quota_and_credential_guard_read_and_write_back() {
+    use tokenhop_model::net::directory::{TrustDirection, TrustKind};
+    let source = "version: 1
+kind: topology
+name: fields
+domains:
+  - name: corp.example
+    sid: S-1-5-21-1-2-3
+    machine_account_quota: 0
+    accounts:
+      - { name: alice, rid: 1104, sid: S-1-5-21-1-2-3-1104, enabled: false }
+      - { name: helpdesk, rid: 1105 }
+      - { name: svc-web, rid: 1106, spns: [HTTP/web01], spn_writers: [helpdesk] }
+      - { name: WEB01$, rid: 1107 }
+  - name: partner.example
+    accounts: [{ name: dave }]
+  - name: vendor.example
+    accounts: [{ name: erin }]
+trusts:
+  - { between: [corp.example, partner.example], kind: forest, direction: outbound }
+  - { between: [corp.example, vendor.example], kind: external }
+machines:
+  - { name: web01, domain: corp.example, credential_guard: true }
+chains: []
+";
+    let t = topology::load_str(source, Path::new("fields.yaml")).unwrap();
+    let corp = &t.dir.domains[0];
+    assert_eq!(corp.sid.as_deref(), Some("S-1-5-21-1-2-3"));
+    assert_eq!(corp.machine_account_quota, 0);
+    assert_eq!(
+        t.dir.domains[1].machine_account_quota, 10,
+        "ms-DS-MachineAccountQuota defaults to 10"
+    );
+    let alice = t.dir.account(t.account("alice").unwrap());
+    assert_eq!(alice.sid.as_deref(), Some("S-1-5-21-1-2-3-1104"));
+    assert!(!alice.enabled, "a disabled account stays in the directory");
+    assert!(t.dir.account(t.account("helpdesk").unwrap()).enabled);
+    let svc = t.dir.account(t.account("svc-web").unwrap());
+    assert_eq!(svc.spn_writers, vec![t.account("helpdesk").unwrap()]);
+    let forest = &t.dir.trusts[0];
+    assert_eq!(
+        (forest.kind, forest.direction, forest.transitive),
+        (TrustKind::Forest, TrustDirection::Outbound, true)
+    );
+    let external = &t.dir.trusts[1];
+    assert_eq!(
+        (external.direction, external.transitive),
+        (TrustDirection::Bidirectional, false),
+        "both directions by default; an external trust is not transitive unless said"
+    );
+    assert!(t.dir.machine(t.machine("web01").unwrap()).credential_guard);
+
+    let written = topology::write::without_chains(&t.dir, "fields", "written back");
+    let again = topology::load_str(&written, Path::new("written.yaml")).unwrap();
+    assert_eq!(again.dir, t.dir, "{written}");
+}
+
+/// AD-9 and AD-14: a delegation target no account holds is kept when written `stale: true`
+/// (a collection's leftover), one a `host` SPN stands for is no stale target, and the writer
+/// writes the stale ones back as such.
+#[test]
+fn stale_delegation_targets_load_and_write_back() {
+    let source = "version: 1
+kind: topology
+name: stale
+domains:
+  - name: corp.example
+    accounts:
+      - name: svc-web
+        allowed_to_delegate_to: [cifs/files01, { spn: cifs/old01, stale: true }, { spn: HTTP/files01 }]
+      - { name: FILES01$, spns: [HOST/files01] }
+chains: []
+";
+    let t = topology::load_str(source, Path::new("stale.yaml")).unwrap();
+    let svc = t.dir.account(t.account("svc-web").unwrap());
+    let listed: Vec<&str> = svc.allowed_to_delegate_to.iter().map(|s| &**s).collect();
+    assert_eq!(listed, ["cifs/files01", "cifs/old01", "HTTP/files01"]);
+    let written = topology::write::without_chains(&t.dir, "stale", "written back");
+    assert!(
+        written.contains(
+            r#"allowed_to_delegate_to: ["cifs/files01", { spn: "cifs/old01", stale: true }, "HTTP/files01"]"#
+        ),
+        "{written}"
+    );
+    let again = topology::load_str(&written, Path::new("written.yaml")).unwrap();
+    assert_eq!(again.dir, t.dir);
+
+    let unmarked = source.replace("{ spn: cifs/old01, stale: true }", "cifs/old01");
+    let message = topology::load_str(&unmarked, Path::new("stale.yaml"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("`cifs/old01` is not the SPN of any account or service of the topology"),
+        "{message}"
+    );
+}

@@ -1,7 +1,8 @@
 //! The directory a topology declares: domains and their trusts, accounts with their
 //! userAccountControl delegation flags, Protected Users membership, SPNs and delegation
 //! targets, machines, the services they run and the resources those services guard
-//! (AD-1..13).
+//! (AD-1..14). An SPN is resolved to its account as the KDC does: exactly, then through the
+//! default `host` aliases of sPNMappings (AD-14).
 
 use std::sync::Arc;
 
@@ -71,7 +72,15 @@ pub struct Domain {
     pub ticket_signatures: bool,
     /// Whether the KDCs enforce the RBCD rule for sensitive users (CVE-2020-16996, S4U-8).
     pub rbcd_sensitive_enforced: bool,
+    /// Its security identifier (`S-1-5-21-...`), when known (an imported collection).
+    pub sid: Option<Arc<str>>,
+    /// ms-DS-MachineAccountQuota: how many computer accounts an ordinary user may create
+    /// (10 unless changed). The net step does not read it yet.
+    pub machine_account_quota: u32,
 }
+
+/// ms-DS-MachineAccountQuota's default value.
+pub const DEFAULT_MACHINE_ACCOUNT_QUOTA: u32 = 10;
 
 /// How two domains trust each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -84,7 +93,32 @@ pub enum TrustKind {
     External,
 }
 
-/// A trust between two domains (both directions).
+/// Which side of a trust trusts which, as [MS-ADTS] 6.1.6.7.12 (trustDirection) says it from
+/// the trust's first domain `a`. The trusting domain accepts the trusted domain's
+/// authentication: principals of the trusted domain reach the trusting domain's resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TrustDirection {
+    /// Each domain trusts the other (TRUST_DIRECTION_BIDIRECTIONAL).
+    Bidirectional,
+    /// `a` trusts `b` (TRUST_DIRECTION_OUTBOUND from `a`): `b`'s principals reach `a`'s
+    /// services, not the other way.
+    Outbound,
+    /// `b` trusts `a` (TRUST_DIRECTION_INBOUND at `a`): `a`'s principals reach `b`'s services,
+    /// not the other way.
+    Inbound,
+}
+
+impl TrustKind {
+    /// Whether a trust of this kind is transitive unless said otherwise: trusts within a forest
+    /// and forest trusts are, external trusts are not ([MS-ADTS] 6.1.6.7.9,
+    /// TRUST_ATTRIBUTE_NON_TRANSITIVE).
+    #[must_use]
+    pub fn transitive_by_default(self) -> bool {
+        !matches!(self, TrustKind::External)
+    }
+}
+
+/// A trust between two domains.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Trust {
     /// One side.
@@ -93,10 +127,18 @@ pub struct Trust {
     pub b: DomainId,
     /// Its kind.
     pub kind: TrustKind,
+    /// Which side trusts which. The net step does not read it yet: a Kerberos path is found
+    /// over a trust in either direction.
+    pub direction: TrustDirection,
+    /// Whether it extends to the domains the other side trusts (not
+    /// TRUST_ATTRIBUTE_NON_TRANSITIVE). The net step does not read it yet: it follows no
+    /// path through a third domain.
+    pub transitive: bool,
     /// TRUST_ATTRIBUTE_CROSS_ORGANIZATION_ENABLE_TGT_DELEGATION (0x800): TGT delegation allowed
     /// across it (KRB-8).
     pub enable_tgt_delegation: bool,
-    /// TRUST_ATTRIBUTE_QUARANTINED_DOMAIN (0x4).
+    /// TRUST_ATTRIBUTE_QUARANTINED_DOMAIN (0x4): SID filtering in quarantine mode, which also
+    /// stops TGT delegation across it (KRB-8).
     pub quarantined: bool,
 }
 
@@ -122,6 +164,11 @@ pub struct Account {
     pub kind: AccountKind,
     /// Its relative id (500 is the built-in Administrator, AD-7).
     pub rid: u32,
+    /// Its security identifier (`S-1-5-21-...-1104`), when known (an imported collection).
+    pub sid: Option<Arc<str>>,
+    /// Whether it is enabled (not ACCOUNTDISABLE, 0x2). A disabled account stays in the
+    /// directory; the net step does not read this yet.
+    pub enabled: bool,
     /// TRUSTED_FOR_DELEGATION (0x80000, AD-3).
     pub trusted_for_delegation: bool,
     /// NOT_DELEGATED (0x100000, "Account is sensitive and cannot be delegated", AD-5).
@@ -139,6 +186,10 @@ pub struct Account {
     pub allowed_to_act: Vec<AccountId>,
     /// The accounts that may write its RBCD attribute, besides itself (AD-11).
     pub rbcd_writers: Vec<AccountId>,
+    /// The accounts that may write its servicePrincipalName (GenericAll, GenericWrite,
+    /// WriteSPN, owning it or writing its DACL or owner), besides itself. The net step does
+    /// not read it yet.
+    pub spn_writers: Vec<AccountId>,
     /// A group's members.
     pub members: Vec<AccountId>,
 }
@@ -152,6 +203,8 @@ impl Account {
             domain,
             kind,
             rid,
+            sid: None,
+            enabled: true,
             trusted_for_delegation: false,
             not_delegated: false,
             trusted_to_auth_for_delegation: false,
@@ -160,6 +213,7 @@ impl Account {
             allowed_to_delegate_to: Vec::new(),
             allowed_to_act: Vec::new(),
             rbcd_writers: Vec::new(),
+            spn_writers: Vec::new(),
             members: Vec::new(),
         }
     }
@@ -176,6 +230,9 @@ pub struct Machine {
     pub account: Option<AccountId>,
     /// Whether it is a domain controller of its domain (AD-4).
     pub dc: bool,
+    /// Whether Credential Guard runs on it (its users' TGTs are never released to
+    /// unconstrained delegation). The net step does not read it yet.
+    pub credential_guard: bool,
 }
 
 /// How a client reaches a service.
@@ -319,6 +376,89 @@ impl Eq for SpnIndex {}
 
 impl std::hash::Hash for SpnIndex {
     fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+/// The service classes a forest's sPNMappings maps to `host` when it is created
+/// (`host=alerter,appmgmt,...,msdtc` on CN=Directory Service,CN=Windows NT,CN=Services in the
+/// configuration partition, [MS-ADTS] 6.1.1.2.4.1.1): the KDC resolves `<class>/x` to the
+/// account holding `HOST/x` when no account holds `<class>/x` itself (AD-14). The list is the
+/// attribute's value as forests are created and as KB5008382 describes it ("CIFS, HTTP, and
+/// RPC" among many); a forest whose administrators changed it differs.
+pub const HOST_ALIASES: &[&str] = &[
+    "alerter",
+    "appmgmt",
+    "cisvc",
+    "clipsrv",
+    "browser",
+    "dhcp",
+    "dnscache",
+    "replicator",
+    "eventlog",
+    "eventsystem",
+    "policyagent",
+    "oakley",
+    "dmserver",
+    "dns",
+    "mcsvc",
+    "fax",
+    "msiserver",
+    "ias",
+    "messenger",
+    "netlogon",
+    "netman",
+    "netdde",
+    "netddedsm",
+    "nmagent",
+    "plugplay",
+    "protectedstorage",
+    "rasman",
+    "rpclocator",
+    "rpc",
+    "rpcss",
+    "remoteaccess",
+    "rsvp",
+    "samss",
+    "scardsvr",
+    "scesrv",
+    "seclogon",
+    "scm",
+    "dcom",
+    "cifs",
+    "spooler",
+    "snmp",
+    "schedule",
+    "tapisrv",
+    "trksvr",
+    "trkwks",
+    "ups",
+    "time",
+    "wins",
+    "www",
+    "http",
+    "w3svc",
+    "iisadmin",
+    "msdtc",
+];
+
+/// How the KDC found an SPN's account (AD-14).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SpnMatch {
+    /// The account holds the SPN asked for.
+    Exact,
+    /// No account holds it; the account holds `HOST/` with the same host part, which the
+    /// SPN's service class is an alias of.
+    HostAlias,
+}
+
+/// `HOST/<rest>` for an SPN `<class>/<rest>` whose class is one of [`HOST_ALIASES`]
+/// (compared without regard to case), as [MS-DRSR] 4.1.4.2.19 MapSPN maps it.
+#[must_use]
+pub fn host_alias(spn: &str) -> Option<String> {
+    let (class, rest) = spn.split_once('/')?;
+    HOST_ALIASES
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(class))
+        .then(|| format!("HOST/{rest}"))
 }
 
 /// Directories with no more accounts than this are scanned for an SPN, not indexed.
@@ -515,9 +655,30 @@ impl Directory {
         Qualified { dir: self, id }
     }
 
-    /// The account an SPN is registered on, if any (the first, if several are).
+    /// The account the KDC finds for an SPN (the first, if several hold it): the one it is
+    /// registered on, or else the one holding the `host` SPN it is an alias of (AD-14).
     #[must_use]
     pub fn account_by_spn(&self, spn: &str) -> Option<AccountId> {
+        self.resolve_spn(spn).map(|(account, _)| account)
+    }
+
+    /// The account the KDC finds for an SPN, and how: [`SpnMatch::Exact`] when an account
+    /// holds it, else [`SpnMatch::HostAlias`] when its service class is one of the default
+    /// `host` aliases ([`HOST_ALIASES`]) and an account holds `HOST/` with the same rest
+    /// ([MS-DRSR] 4.1.4.2.14 LookupSPN, AD-14).
+    #[must_use]
+    pub fn resolve_spn(&self, spn: &str) -> Option<(AccountId, SpnMatch)> {
+        if let Some(account) = self.account_holding_spn(spn) {
+            return Some((account, SpnMatch::Exact));
+        }
+        let host = host_alias(spn)?;
+        self.account_holding_spn(&host)
+            .map(|account| (account, SpnMatch::HostAlias))
+    }
+
+    /// The account an SPN is registered on, exactly (case-insensitively), if any.
+    #[must_use]
+    pub fn account_holding_spn(&self, spn: &str) -> Option<AccountId> {
         // A few dozen accounts are scanned faster than a key is hashed.
         if self.accounts.len() <= SCAN_BELOW {
             return self.scan_spn(spn);

@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use super::directory::{
-    AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, Service, ServiceLogon, TooMany, Trustee, WellKnown,
+    AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
+    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, Service, ServiceLogon, TooMany,
+    Trustee, WellKnown,
 };
 
 /// A small, fast, deterministic generator (SplitMix64).
@@ -89,6 +90,8 @@ pub fn domain(accounts: usize, seed: u64) -> Result<Directory, TooLarge> {
         kdc: 2019,
         ticket_signatures: true,
         rbcd_sensitive_enforced: true,
+        sid: None,
+        machine_account_quota: DEFAULT_MACHINE_ACCOUNT_QUOTA,
     })?;
     let machines = accounts / 10;
     let service_accounts = accounts / 50;
@@ -119,6 +122,7 @@ pub fn domain(accounts: usize, seed: u64) -> Result<Directory, TooLarge> {
             domain: Some(DomainId(0)),
             account: Some(account),
             dc: i == 0,
+            credential_guard: false,
         })?;
         machine_ids.push((machine, account));
     }

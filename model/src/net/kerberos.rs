@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
 
-use super::directory::{AccountId, Directory, SERVER_2012_R2};
+use super::directory::{AccountId, Directory, SERVER_2012_R2, SpnMatch};
 use crate::core::decision::Trail;
 use crate::rules::RuleId;
 use crate::rules::readings::Readings;
@@ -170,6 +170,21 @@ pub fn forwarded(tgt: &Ticket) -> Option<Ticket> {
     })
 }
 
+/// The account the KDC finds for `spn`: the one holding it, or the one holding the `host`
+/// SPN it is an alias of, which the trail notes (AD-14).
+fn server_account(dir: &Directory, spn: &str, trail: &mut Trail) -> Option<AccountId> {
+    let (account, how) = dir.resolve_spn(spn)?;
+    if how == SpnMatch::HostAlias {
+        trail.note(RuleId::AD_14, || {
+            format!(
+                "no account holds {spn}; its service class is an alias of host (sPNMappings), so the KDC finds {} by its HOST SPN",
+                dir.qualified(account)
+            )
+        });
+    }
+    Some(account)
+}
+
 /// The service ticket `tgt`'s client gets for `spn` (TGS exchange): forwardable as the TGT
 /// is, FORWARDED if the TGT was, OK-AS-DELEGATE for a trusted server's account, across a
 /// trust only as KRB-8 allows (AD-3, KRB-1, KRB-8).
@@ -179,7 +194,7 @@ pub fn service_ticket(
     spn: &str,
     trail: &mut Trail,
 ) -> Result<Ticket, KdcError> {
-    let Some(server) = dir.account_by_spn(spn) else {
+    let Some(server) = server_account(dir, spn, trail) else {
         trail.note(RuleId::AD_3, || {
             format!("no account has SPN {spn}: KDC_ERR_S_PRINCIPAL_UNKNOWN")
         });
@@ -363,7 +378,7 @@ pub fn s4u2proxy(
     };
     request.client_sends(trail)?;
     request.signatures_hold(trail)?;
-    let Some(target) = dir.account_by_spn(spn) else {
+    let Some(target) = server_account(dir, spn, trail) else {
         trail.note(RuleId::S4U_4, || {
             format!("no account has SPN {spn}: KDC_ERR_S_PRINCIPAL_UNKNOWN")
         });

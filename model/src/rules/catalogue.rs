@@ -563,6 +563,9 @@ define_rules! {
     AD_13 "AD-13" Documented
         "A sensitive user overrides every service's delegation settings: no forwardable TGT, no forwardable service ticket, no forwardable S4U2self ticket."
         [MS_KILE "3.3.5.1", MS_SFU "3.2.5.1.2, 3.2.5.2.3", L_SECOND_HOP ""]
+    AD_14 "AD-14" Documented
+        "The KDC finds a service's account by the SPN asked for and, when no account holds it, by the SPN with the service class sPNMappings maps it to: by default `host` stands for cifs, http, rpcss, www and some fifty other classes, so an account holding HOST/x gets the tickets for CIFS/x, HTTP/x and RPCSS/x."
+        [MS_KILE "3.3.5.1.1", MS_DRSR "4.1.4.2.14 LookupSPN, 4.1.4.2.19 MapSPN", MS_ADTS "6.1.1.2.4.1.1 sPNMappings", KB_5008382 "SPN alias uniqueness"]
 
     // ---------------------------------------------------------------- KRB: Kerberos delegation mechanics
     KRB_1 "KRB-1" Documented

@@ -227,6 +227,7 @@ sources! {
     MS_SFU = "MS-SFU", "[MS-SFU]: Kerberos Protocol Extensions: Service for User and Constrained Delegation Protocol", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-sfu/3bff5864-8135-400e-bdd9-33b552051d94";
     MS_KILE = "MS-KILE", "[MS-KILE]: Kerberos Protocol Extensions", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-kile/2a32282e-dd48-4ad9-a542-609804b02cc9";
     MS_ADTS = "MS-ADTS", "[MS-ADTS]: Active Directory Technical Specification", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-adts/d2435927-0999-4c62-8c6d-13ba31a52e1a";
+    MS_DRSR = "MS-DRSR", "[MS-DRSR]: Directory Replication Service (DRS) Remote Protocol", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-drsr/f977faaa-673e-4f66-b9bf-48c640241d47";
     MS_PAC = "MS-PAC", "[MS-PAC]: Privilege Attribute Certificate Data Structure", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-pac/166d8064-c863-41e1-9c23-edaaa5f36962";
     MS_SAMR = "MS-SAMR", "[MS-SAMR]: Security Account Manager (SAM) Remote Protocol", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-samr/4df07fab-1bbc-452f-8e92-7853a3c7e380";
     MS_DTYP = "MS-DTYP", "[MS-DTYP]: Windows Data Types", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-dtyp/cca27429-5689-4a16-b2b4-9325d93e4ba2";
@@ -236,6 +237,7 @@ sources! {
     KB_4490425 = "KB4490425", "KB4490425: Updates to TGT delegation across incoming trusts in Windows Server", "https://support.microsoft.com/help/4490425";
     KB_4598347 = "KB4598347", "KB4598347: Managing deployment of Kerberos S4U changes for CVE-2020-17049", "https://support.microsoft.com/help/4598347";
     KB_2443455 = "KB2443455", "You may experience connectivity issues if SQL Server service account delegation settings are misconfigured (KB2443455)", "https://support.microsoft.com/help/2443455";
+    KB_5008382 = "KB5008382", "KB5008382: Verification of uniqueness for user principal name, service principal name, and the service principal name alias (CVE-2021-42282)", "https://support.microsoft.com/help/5008382";
     KB_4577252 = "KB4577252", "KB4577252: Managing deployment of RBCD/Protected User changes for CVE-2020-16996", "https://support.microsoft.com/help/4577252";
     NETSPI_BRONZE = "NetSPI-BronzeBit", "NetSPI, CVE-2020-17049: Kerberos Bronze Bit Attack, Theory", "https://www.netspi.com/blog/technical/network-penetration-testing/cve-2020-17049-kerberos-bronze-bit-theory/";
     SHAMIR_WAGGING = "Shamir-Wagging", "Elad Shamir, Wagging the Dog: Abusing Resource-Based Constrained Delegation", "https://shenaniganslabs.io/2019/01/28/Wagging-the-Dog.html";

@@ -20,9 +20,9 @@ use tokenhop_model::core::decision::{RuleSet, Trail};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::{self, ChainState, Step};
 use tokenhop_model::net::directory::{
-    AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, TooMany,
-    Trustee,
+    AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
+    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId,
+    ServiceLogon, TooMany, Trustee,
 };
 use tokenhop_model::net::hop::{self, CallRequest, Holder, Package};
 use tokenhop_model::rules::RuleId;
@@ -654,6 +654,8 @@ impl Builder {
             kdc: 2019,
             ticket_signatures: true,
             rbcd_sensitive_enforced: true,
+            sid: None,
+            machine_account_quota: DEFAULT_MACHINE_ACCOUNT_QUOTA,
         })
     }
 
@@ -706,6 +708,7 @@ impl Builder {
             domain: Some(domain),
             account: Some(account),
             dc,
+            credential_guard: false,
         })?;
         Ok((id, account))
     }

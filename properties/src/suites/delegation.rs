@@ -26,8 +26,8 @@ use tokenhop_check::Property;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::{ChainState, Step};
 use tokenhop_model::net::directory::{
-    Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount, Machine, MachineId,
-    Protocol, Service, ServiceId, ServiceLogon,
+    Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain, DomainId,
+    LocalAccount, Machine, MachineId, Protocol, Service, ServiceId, ServiceLogon,
 };
 use tokenhop_model::net::hop::{CallRequest, Package};
 use tokenhop_model::rules::readings::Readings;
@@ -111,6 +111,8 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
         kdc: 2019,
         ticket_signatures: m.ticket_signatures,
         rbcd_sensitive_enforced: m.rbcd_sensitive_enforced,
+        sid: None,
+        machine_account_quota: DEFAULT_MACHINE_ACCOUNT_QUOTA,
     });
     let d = DomainId(0);
     let mut user = Account::new("alice", d, AccountKind::User, 1104);
@@ -155,6 +157,7 @@ pub fn directory(config: u16, m: Mitigations) -> Directory {
             domain: Some(d),
             account: None,
             dc: name == "dc",
+            credential_guard: false,
         });
     }
     let middle = if bit(config, MIDDLE_DCOM) {
@@ -376,6 +379,7 @@ impl Delegation {
                 domain: dir.domains.first().map(|_| DomainId(0)),
                 account: None,
                 dc: false,
+                credential_guard: false,
             })?;
             machines.push(workstation);
         }

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
-    AccessRule, Account, AccountId, AccountKind, Directory, Domain, DomainId, LocalAccount,
-    Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId, ServiceLogon, Trust,
-    TrustKind, Trustee, WellKnown, version_name,
+    AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
+    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId,
+    ServiceLogon, Trust, TrustDirection, TrustKind, Trustee, WellKnown, host_alias, version_name,
 };
 use tokenhop_model::net::hop::{CallRequest, Package};
 
@@ -85,6 +85,9 @@ struct Builder {
     rids: std::collections::HashSet<(DomainId, u32)>,
     /// SPNs by lower-case spelling, with the account that holds each.
     spn_owner: HashMap<String, AccountId>,
+    /// The SPNs (lower-case) registered on their accounts by services, not declared in
+    /// `spns`.
+    service_spns: std::collections::HashSet<String>,
 }
 
 /// A name table's names in order, for the "expected one of" of an error.
@@ -107,6 +110,8 @@ const DOMAIN_FIELDS: &[&str] = &[
     "kdc",
     "ticket_signatures",
     "rbcd_sensitive_enforced",
+    "sid",
+    "machine_account_quota",
     "accounts",
 ];
 
@@ -123,7 +128,10 @@ const ACCOUNT_FIELDS: &[&str] = &[
     "allowed_to_delegate_to",
     "allowed_to_act",
     "rbcd_writers",
+    "spn_writers",
     "members",
+    "sid",
+    "enabled",
 ];
 
 fn version(n: &Node, path: &str) -> Read<u16> {
@@ -155,6 +163,75 @@ fn strings(f: &Fields<'_>, key: &str) -> Read<Vec<(Arc<str>, Span, String)>> {
             Ok((Arc::from(string(item, &p)?.as_str()), item.span, p))
         })
         .collect()
+}
+
+/// One entry of an account's `allowed_to_delegate_to`: an SPN, or `{ spn, stale }`.
+struct DelegationTarget {
+    spn: Arc<str>,
+    span: Span,
+    path: String,
+    /// Written `stale: true`: kept though no account holds it (a collection's leftover).
+    stale: bool,
+}
+
+/// An account's `allowed_to_delegate_to` (msDS-AllowedToDelegateTo, AD-9): SPNs, each
+/// written as a string or as `{ spn: SPN, stale: true }`.
+fn delegation_list(af: &Fields<'_>) -> Read<Vec<DelegationTarget>> {
+    let Some(n) = af.get("allowed_to_delegate_to") else {
+        return Ok(Vec::new());
+    };
+    let base = af.path("allowed_to_delegate_to");
+    let mut targets = Vec::new();
+    for (i, item) in list(n, &base)?.iter().enumerate() {
+        let path = index(&base, i);
+        let (spn, stale) = if matches!(item.kind, crate::node::NodeKind::Map(_)) {
+            let g = Fields::new(item, &path, "a delegation target", &["spn", "stale"])?;
+            let spn = string(g.require("spn", "a delegation target")?, &g.path("spn"))?;
+            (spn, bool_or(&g, "stale", false)?)
+        } else {
+            (string(item, &path)?, false)
+        };
+        targets.push(DelegationTarget {
+            spn: Arc::from(spn.as_str()),
+            span: item.span,
+            path,
+            stale,
+        });
+    }
+    Ok(targets)
+}
+
+/// A domain's ms-DS-MachineAccountQuota (`machine_account_quota`, 10 unless said).
+fn machine_account_quota(f: &Fields<'_>) -> Read<u32> {
+    let Some(n) = f.get("machine_account_quota") else {
+        return Ok(DEFAULT_MACHINE_ACCOUNT_QUOTA);
+    };
+    let path = f.path("machine_account_quota");
+    u32::try_from(integer(n, &path)?).map_err(|_| {
+        Fault::new(
+            n.span,
+            path,
+            "ms-DS-MachineAccountQuota is a count of computer accounts, from 0",
+        )
+    })
+}
+
+/// Which side of a trust trusts which (`direction`, as the first domain of `between` says
+/// it; both unless said).
+fn trust_direction(f: &Fields<'_>) -> Read<TrustDirection> {
+    match f.get("direction") {
+        Some(n) => word(
+            n,
+            &f.path("direction"),
+            "a trust direction, as the first domain of `between` says it",
+            &[
+                ("bidirectional", TrustDirection::Bidirectional),
+                ("outbound", TrustDirection::Outbound),
+                ("inbound", TrustDirection::Inbound),
+            ],
+        ),
+        None => Ok(TrustDirection::Bidirectional),
+    }
 }
 
 /// The three delegation bits of userAccountControl (AD-1): from the named flags, from the
@@ -306,6 +383,8 @@ impl Builder {
                     kdc,
                     ticket_signatures: bool_or(&f, "ticket_signatures", true)?,
                     rbcd_sensitive_enforced: bool_or(&f, "rbcd_sensitive_enforced", true)?,
+                    sid: f.optional_string("sid")?.map(|s| Arc::from(s.as_str())),
+                    machine_account_quota: machine_account_quota(&f)?,
                 })
                 .map_err(|e| Fault::new(d.span, &p, e.to_string()))?;
             self.domain_names.insert(name.clone(), id);
@@ -375,10 +454,7 @@ impl Builder {
                 .into_iter()
                 .map(|(s, _, _)| s)
                 .collect(),
-            allowed_to_delegate_to: strings(&af, "allowed_to_delegate_to")?
-                .into_iter()
-                .map(|(s, _, _)| s)
-                .collect(),
+            allowed_to_delegate_to: delegation_list(&af)?.into_iter().map(|t| t.spn).collect(),
             ..Account::new(&aname, domain, kind, rid)
         };
         if kind == AccountKind::Group {
@@ -443,23 +519,34 @@ impl Builder {
                         "only a group (`kind: group`) has members",
                     ));
                 }
-                for (key, which) in [("allowed_to_act", 0), ("rbcd_writers", 1), ("members", 2)] {
+                for (key, which) in [
+                    ("allowed_to_act", 0),
+                    ("rbcd_writers", 1),
+                    ("spn_writers", 2),
+                    ("members", 3),
+                ] {
                     for (name, span, path) in strings(&af, key)? {
                         let other = self.account_named(&name, span, &path)?;
                         let acc = self.dir.account_mut(me);
                         match which {
                             0 => acc.allowed_to_act.push(other),
                             1 => acc.rbcd_writers.push(other),
+                            2 => acc.spn_writers.push(other),
                             _ => acc.members.push(other),
                         }
                     }
                 }
+                let acc = self.dir.account_mut(me);
+                acc.sid = af.optional_string("sid")?.map(|s| Arc::from(s.as_str()));
+                acc.enabled = bool_or(&af, "enabled", true)?;
             }
         }
         Ok(())
     }
 
-    /// Every SPN in an msDS-AllowedToDelegateTo list names a declared service or account SPN.
+    /// Every SPN in an msDS-AllowedToDelegateTo list names a declared service or account SPN
+    /// (or one a `host` SPN stands for, AD-14), unless it is written `stale: true`, which then
+    /// no account may hold.
     fn delegation_targets(&self, domains: &Node) -> Read<()> {
         for (i, d) in list(domains, "domains")?.iter().enumerate() {
             let f = Fields::new(d, &index("domains", i), "a domain", DOMAIN_FIELDS)?;
@@ -469,8 +556,24 @@ impl Builder {
             let base = f.path("accounts");
             for (j, a) in list(accounts, &base)?.iter().enumerate() {
                 let af = Fields::new(a, &index(&base, j), "an account", ACCOUNT_FIELDS)?;
-                for (spn, span, path) in strings(&af, "allowed_to_delegate_to")? {
-                    if !self.spn_owner.contains_key(&spn.to_ascii_lowercase()) {
+                for DelegationTarget {
+                    spn,
+                    span,
+                    path,
+                    stale,
+                } in delegation_list(&af)?
+                {
+                    let held = self.kdc_finds(&spn);
+                    if stale && held {
+                        return Err(Fault::new(
+                            span,
+                            path,
+                            format!(
+                                "`{spn}` is written `stale: true`, but an account of the topology holds it"
+                            ),
+                        ));
+                    }
+                    if !stale && !held {
                         let known: Vec<String> = self
                             .dir
                             .accounts
@@ -481,7 +584,7 @@ impl Builder {
                             span,
                             path,
                             format!(
-                                "`{spn}` is not the SPN of any account or service of the topology"
+                                "`{spn}` is not the SPN of any account or service of the topology (a target whose account is gone is written `{{ spn: {spn}, stale: true }}`)"
                             ),
                         )
                         .allowing(known));
@@ -490,6 +593,26 @@ impl Builder {
             }
         }
         Ok(())
+    }
+
+    /// The account that declares (in `spns`, not through a service) the `host` SPN `spn` is
+    /// an alias of, when `spn` is not registered itself (AD-14).
+    fn declared_host_alias(&self, spn: &str) -> Option<AccountId> {
+        if self.spn_owner.contains_key(&spn.to_ascii_lowercase()) {
+            return None;
+        }
+        let host = host_alias(spn)?.to_ascii_lowercase();
+        if self.service_spns.contains(&host) {
+            return None;
+        }
+        self.spn_owner.get(&host).copied()
+    }
+
+    /// Whether the KDC would find an account for `spn`: one holds it, or holds the `host` SPN
+    /// it is an alias of (AD-14).
+    fn kdc_finds(&self, spn: &str) -> bool {
+        self.spn_owner.contains_key(&spn.to_ascii_lowercase())
+            || host_alias(spn).is_some_and(|h| self.spn_owner.contains_key(&h.to_ascii_lowercase()))
     }
 
     fn account_named(&self, name: &str, span: Span, path: &str) -> Read<AccountId> {
@@ -537,7 +660,14 @@ impl Builder {
                 t,
                 &p,
                 "a trust",
-                &["between", "kind", "enable_tgt_delegation", "quarantined"],
+                &[
+                    "between",
+                    "kind",
+                    "direction",
+                    "transitive",
+                    "enable_tgt_delegation",
+                    "quarantined",
+                ],
             )?;
             let between = f.require("between", "a trust")?;
             let pair = list(between, &f.path("between"))?;
@@ -586,6 +716,8 @@ impl Builder {
                 kind,
                 enable_tgt_delegation: bool_or(&f, "enable_tgt_delegation", false)?,
                 quarantined: bool_or(&f, "quarantined", false)?,
+                direction: trust_direction(&f)?,
+                transitive: bool_or(&f, "transitive", kind.transitive_by_default())?,
             });
         }
         Ok(())
@@ -594,7 +726,12 @@ impl Builder {
     fn machines(&mut self, n: &Node) -> Read<()> {
         for (i, m) in list(n, "machines")?.iter().enumerate() {
             let p = index("machines", i);
-            let f = Fields::new(m, &p, "a machine", &["name", "domain", "account", "dc"])?;
+            let f = Fields::new(
+                m,
+                &p,
+                "a machine",
+                &["name", "domain", "account", "dc", "credential_guard"],
+            )?;
             let name = string(f.require("name", "a machine")?, &f.path("name"))?;
             if self.machine_names.contains_key(&name) {
                 return Err(Fault::new(
@@ -668,6 +805,7 @@ impl Builder {
                     domain,
                     account,
                     dc,
+                    credential_guard: bool_or(&f, "credential_guard", false)?,
                 })
                 .map_err(|e| Fault::new(m.span, &p, e.to_string()))?;
             self.machine_names.insert(name, id);
@@ -897,7 +1035,18 @@ impl Builder {
                 ),
             ));
         }
-        self.spn_owner.insert(spn.to_ascii_lowercase(), account);
+        if self.declared_host_alias(&spn) == Some(account) {
+            // The account declares the `host` SPN this one is an alias of: the KDC finds it
+            // so (AD-14), and the SPN stays unregistered, as on a real computer account.
+            return Ok(spn);
+        }
+        if self
+            .spn_owner
+            .insert(spn.to_ascii_lowercase(), account)
+            .is_none()
+        {
+            self.service_spns.insert(spn.to_ascii_lowercase());
+        }
         let acc = self.dir.account_mut(account);
         if !acc.spns.iter().any(|x| x.eq_ignore_ascii_case(&spn)) {
             acc.spns.push(Arc::clone(&spn));

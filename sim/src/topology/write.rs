@@ -1,11 +1,14 @@
 //! Writing a directory back as a topology file (format v1), so that a generated domain can
-//! be read by `tokenhop graph` like any other: `tokenhop bench --write FILE`.
+//! be read by `tokenhop graph` like any other (`tokenhop bench --write FILE`), and an
+//! imported collection by every command (`tokenhop import`). Reading what is written gives
+//! back the same directory when its accounts come domain by domain, as the loader and the
+//! importer make them (the writer lists each domain's accounts under it).
 
 use std::fmt::Write as _;
 
 use tokenhop_model::net::directory::{
     AccessRule, Account, AccountId, AccountKind, Directory, LocalAccount, Protocol, Service,
-    ServiceLogon, Trustee, WellKnown, version_name,
+    ServiceLogon, TrustDirection, TrustKind, Trustee, WellKnown, version_name,
 };
 
 fn quoted(text: &str) -> String {
@@ -18,13 +21,34 @@ fn quoted(text: &str) -> String {
 pub fn topology(dir: &Directory, name: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "version: 1\nkind: topology\nname: {}", quoted(name));
-    domains(&mut out, dir);
-    trusts(&mut out, dir);
-    machines(&mut out, dir);
-    services(&mut out, dir);
-    resources(&mut out, dir);
+    sections(&mut out, dir);
     chain(&mut out, dir);
     out
+}
+
+/// `dir` as a topology named `name` that says `description` and has no chain yet
+/// (`chains: []`): an imported directory, whose chains its user writes.
+#[must_use]
+pub fn without_chains(dir: &Directory, name: &str, description: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "version: 1\nkind: topology\nname: {}\ndescription: {}",
+        quoted(name),
+        quoted(description)
+    );
+    sections(&mut out, dir);
+    out.push_str("chains: []\n");
+    out
+}
+
+/// Every section but the chains.
+fn sections(out: &mut String, dir: &Directory) {
+    domains(out, dir);
+    trusts(out, dir);
+    machines(out, dir);
+    services(out, dir);
+    resources(out, dir);
 }
 
 /// The `domains` section, each domain with its accounts.
@@ -33,15 +57,29 @@ fn domains(out: &mut String, dir: &Directory) {
     for (di, d) in dir.domains.iter().enumerate() {
         let _ = writeln!(
             out,
-            "  - name: {}\n    forest: {}\n    functional_level: {}\n    kdc: {}\n    ticket_signatures: {}\n    rbcd_sensitive_enforced: {}\n    accounts:",
+            "  - name: {}\n    forest: {}\n    functional_level: {}\n    kdc: {}\n    ticket_signatures: {}\n    rbcd_sensitive_enforced: {}\n    machine_account_quota: {}",
             quoted(&d.name),
             quoted(&d.forest),
             version_name(d.functional_level),
             version_name(d.kdc),
             d.ticket_signatures,
-            d.rbcd_sensitive_enforced
+            d.rbcd_sensitive_enforced,
+            d.machine_account_quota
         );
-        for a in dir.accounts.iter().filter(|a| a.domain.index() == di) {
+        if let Some(sid) = &d.sid {
+            let _ = writeln!(out, "    sid: {}", quoted(sid));
+        }
+        let mut accounts = dir
+            .accounts
+            .iter()
+            .filter(|a| a.domain.index() == di)
+            .peekable();
+        if accounts.peek().is_none() {
+            out.push_str("    accounts: []\n");
+        } else {
+            out.push_str("    accounts:\n");
+        }
+        for a in accounts {
             let _ = writeln!(out, "      - {{ {} }}", account_fields(dir, a).join(", "));
         }
     }
@@ -53,6 +91,9 @@ fn account_fields(dir: &Directory, a: &Account) -> Vec<String> {
         format!("name: {}", quoted(&a.name)),
         format!("rid: {}", a.rid),
     ];
+    if let Some(sid) = &a.sid {
+        fields.push(format!("sid: {}", quoted(sid)));
+    }
     fields.push(
         match a.kind {
             AccountKind::User => "kind: user",
@@ -74,6 +115,9 @@ fn account_fields(dir: &Directory, a: &Account) -> Vec<String> {
             fields.push(format!("{key}: true"));
         }
     }
+    if !a.enabled {
+        fields.push("enabled: false".to_owned());
+    }
     let others = |ids: &[AccountId]| {
         ids.iter()
             .map(|x| quoted(&dir.qualified(*x)))
@@ -81,7 +125,15 @@ fn account_fields(dir: &Directory, a: &Account) -> Vec<String> {
             .join(", ")
     };
     if !a.allowed_to_delegate_to.is_empty() {
-        let spns: Vec<String> = a.allowed_to_delegate_to.iter().map(|s| quoted(s)).collect();
+        // An SPN the KDC finds no account for is a stale entry, kept as the directory has it.
+        let spns: Vec<String> = a
+            .allowed_to_delegate_to
+            .iter()
+            .map(|s| match dir.account_by_spn(s) {
+                Some(_) => quoted(s),
+                None => format!("{{ spn: {}, stale: true }}", quoted(s)),
+            })
+            .collect();
         fields.push(format!("allowed_to_delegate_to: [{}]", spns.join(", ")));
     }
     if !a.allowed_to_act.is_empty() {
@@ -90,17 +142,17 @@ fn account_fields(dir: &Directory, a: &Account) -> Vec<String> {
     if !a.rbcd_writers.is_empty() {
         fields.push(format!("rbcd_writers: [{}]", others(&a.rbcd_writers)));
     }
+    if !a.spn_writers.is_empty() {
+        fields.push(format!("spn_writers: [{}]", others(&a.spn_writers)));
+    }
     if !a.members.is_empty() {
         fields.push(format!("members: [{}]", others(&a.members)));
     }
-    let own_spns: Vec<String> = a
-        .spns
-        .iter()
-        .filter(|s| !dir.services.iter().any(|svc| svc.spn == **s))
-        .map(|s| quoted(s))
-        .collect();
-    if !own_spns.is_empty() {
-        fields.push(format!("spns: [{}]", own_spns.join(", ")));
+    // Every SPN, the services' too, in order: a service's SPN already on its account is
+    // not registered again when the file is read.
+    if !a.spns.is_empty() {
+        let spns: Vec<String> = a.spns.iter().map(|s| quoted(s)).collect();
+        fields.push(format!("spns: [{}]", spns.join(", ")));
     }
     fields
 }
@@ -112,11 +164,22 @@ fn trusts(out: &mut String, dir: &Directory) {
     }
     out.push_str("trusts:\n");
     for t in &dir.trusts {
+        let kind = match t.kind {
+            TrustKind::WithinForest => "within_forest",
+            TrustKind::Forest => "forest",
+            TrustKind::External => "external",
+        };
+        let direction = match t.direction {
+            TrustDirection::Bidirectional => "bidirectional",
+            TrustDirection::Outbound => "outbound",
+            TrustDirection::Inbound => "inbound",
+        };
         let _ = writeln!(
             out,
-            "  - {{ between: [{}, {}], enable_tgt_delegation: {}, quarantined: {} }}",
+            "  - {{ between: [{}, {}], kind: {kind}, direction: {direction}, transitive: {}, enable_tgt_delegation: {}, quarantined: {} }}",
             quoted(&dir.domain(t.a).name),
             quoted(&dir.domain(t.b).name),
+            t.transitive,
             t.enable_tgt_delegation,
             t.quarantined
         );
@@ -125,6 +188,10 @@ fn trusts(out: &mut String, dir: &Directory) {
 
 /// The `machines` section.
 fn machines(out: &mut String, dir: &Directory) {
+    if dir.machines.is_empty() {
+        out.push_str("machines: []\n");
+        return;
+    }
     out.push_str("machines:\n");
     for m in &dir.machines {
         let mut fields = vec![format!("name: {}", quoted(&m.name))];
@@ -137,12 +204,19 @@ fn machines(out: &mut String, dir: &Directory) {
         if m.dc {
             fields.push("dc: true".to_owned());
         }
+        if m.credential_guard {
+            fields.push("credential_guard: true".to_owned());
+        }
         let _ = writeln!(out, "  - {{ {} }}", fields.join(", "));
     }
 }
 
 /// The `services` section.
 fn services(out: &mut String, dir: &Directory) {
+    if dir.services.is_empty() {
+        out.push_str("services: []\n");
+        return;
+    }
     out.push_str("services:\n");
     for s in &dir.services {
         let _ = writeln!(out, "  - {{ {} }}", service_fields(dir, s).join(", "));

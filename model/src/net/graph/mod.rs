@@ -218,6 +218,7 @@ impl DelegationGraph {
                 domain: Some(d),
                 account: None,
                 dc: false,
+                credential_guard: false,
             })?;
             workstations.insert(d, workstation);
         }

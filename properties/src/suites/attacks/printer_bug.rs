@@ -21,7 +21,7 @@ use tokenhop_check::{Claim, Property, Violation};
 use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
-    AccountId, Protocol, ResourceId, ServiceId, TooMany, Trust, TrustKind, Trustee,
+    AccountId, Protocol, ResourceId, ServiceId, TooMany, Trust, TrustDirection, TrustKind, Trustee,
 };
 use tokenhop_model::net::hop::{Credentials, Package};
 use tokenhop_model::rules::RuleId;
@@ -55,6 +55,8 @@ fn build(config: u16, trusted: bool) -> Result<(Config, PrinterBug), TooMany> {
         kind: TrustKind::Forest,
         enable_tgt_delegation: false,
         quarantined: false,
+        direction: TrustDirection::Bidirectional,
+        transitive: true,
     });
     let mut words = Vec::new();
     let (dc01, dc_account) = b.machine("dc01", CORP, true)?;
