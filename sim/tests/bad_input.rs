@@ -492,8 +492,16 @@ fn topology_with_steps(steps: &str) -> String {
     format!("{TOPOLOGY}{steps}")
 }
 
-/// Each case: a name, the topology, and the start of the message.
+/// Every malformed topology, by theme. Each case: a name, the topology, and the start of
+/// the message.
 fn topology_cases() -> Vec<Case> {
+    let mut cases = topology_reference_cases();
+    cases.extend(topology_declaration_cases());
+    cases
+}
+
+/// Topologies that name something they do not declare.
+fn topology_reference_cases() -> Vec<Case> {
     vec![
         (
             "unknown account",
@@ -530,6 +538,12 @@ fn topology_cases() -> Vec<Case> {
             TOPOLOGY.replace("machines:\n", "trusts:\n  - { between: [corp.example, other.example] }\nmachines:\n"),
             "bad.yaml:10:31: `trusts[0].between[1]`: `other.example` is not a domain of the topology",
         ),
+    ]
+}
+
+/// Topologies that declare something a directory cannot hold, or settings it does not know.
+fn topology_declaration_cases() -> Vec<Case> {
+    vec![
         (
             "duplicate account",
             TOPOLOGY.replace("      - { name: alice }\n", "      - { name: alice }\n      - { name: alice }\n"),
