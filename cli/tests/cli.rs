@@ -359,6 +359,17 @@ fn bench_refuses_counts_it_cannot_honour() {
     }
 }
 
+/// `bench --collection` generates a BloodHound collection, imports it, and prints the
+/// import's time, throughput and memory per object.
+#[test]
+fn bench_imports_a_generated_collection() {
+    let out = tokenhop(&["bench", "--collection", "2000"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("| 2000 (1500, 400, 100) |"), "{text}");
+    assert!(text.contains("MB/s"), "{text}");
+}
+
 #[test]
 fn bench_prints_the_cost_table() {
     let out = tokenhop(&["bench", "--accounts", "2000", "--queries", "3"]);

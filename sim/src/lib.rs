@@ -22,6 +22,7 @@
 //! running of scenarios, not what the calls do.
 
 pub mod bench;
+pub mod bench_import;
 pub mod calls;
 pub mod com_calls;
 pub mod com_setup;

@@ -8,7 +8,8 @@
 //! over the format's [`objects`], into compact [`records`]; [`domains`] makes the domains,
 //! trusts and forests, [`accounts`] the accounts and their links, [`services`] the machines
 //! and the services their SPNs name; [`report`] says what happened, [`settings`] holds what
-//! the collector does not see, [`error`] why an import failed.
+//! the collector does not see, [`error`] why an import failed. [`generate`] writes collections
+//! of any size for the import benchmark.
 //!
 //! The format, as read here, from its writers and its reader:
 //!
@@ -39,6 +40,7 @@
 pub mod accounts;
 pub mod domains;
 pub mod error;
+pub mod generate;
 pub mod json;
 pub mod objects;
 pub mod read;
