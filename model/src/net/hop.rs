@@ -1084,8 +1084,9 @@ fn kerberos_logon(
 }
 
 /// A tool presents `ticket` to `service` (ATK-13): the server's Kerberos network logon of
-/// the ticket's client (`kerberos_logon`, as a Kerberos call arrives), then what its privileges make of it (LVL-8,
-/// `arrive`). The tool asks for no delegation: it holds no TGT of the client to forward.
+/// the ticket's client (`kerberos_logon`, as a Kerberos call arrives), then what its
+/// privileges make of it (LVL-8, `arrive`). The tool asks for no delegation: it holds no TGT
+/// of the client to forward.
 /// The caller checks that `service`'s account is the ticket's.
 #[must_use]
 pub fn present_ticket(

@@ -411,12 +411,12 @@ impl ProxyRequest<'_> {
         let windows_refuses = evidence.origin != Origin::S4u2self || evidence.pac_not_delegated;
         trail.note(RuleId::ATK_12, || {
             format!(
-                "the evidence for {} is not forwardable{}; the tool sends it anyway and the KDC decides",
+                "the evidence for {} is not forwardable; {}, and the KDC decides",
                 dir.qualified(evidence.client),
                 if windows_refuses {
-                    ": a Windows S4U client would refuse to send it (S4U-3)"
+                    "a Windows S4U client would refuse to send it (S4U-3), the tool sends it anyway"
                 } else {
-                    ""
+                    "the tool sends it, as a Windows S4U client would for an S4U2self ticket its PAC leaves delegable"
                 }
             )
         });
