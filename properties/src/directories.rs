@@ -933,6 +933,7 @@ pub fn step_text(dir: &Directory, step: &Step) -> String {
         Step::KeyS4u2self { user } => format!("key_s4u2self: {{ user: {} }}", account(*user)),
         Step::KeyS4u2proxy { spn } => format!("key_s4u2proxy: {{ spn: {} }}", quoted(spn)),
         Step::Present { service: s } => format!("present: {{ service: {} }}", service(*s)),
+        Step::AltService { spn } => format!("altservice: {{ spn: {} }}", quoted(spn)),
     }
 }
 

@@ -1,10 +1,15 @@
 //! What an attacker's tool does with an account's long-term key, from a machine of its own,
 //! as Rubeus and impacket do: hold the key (ATK-10), ask the KDC for S4U2self (ATK-11) and
-//! S4U2proxy (ATK-12) as the account, and present the ticket it got to a service (ATK-13).
+//! S4U2proxy (ATK-12) as the account, write another service name in the ticket it holds
+//! (ATK-14), and present the ticket to a service (ATK-13).
 //! The KDC's decisions are [`super::kerberos`]'s, the server's are [`super::hop`]'s: this
 //! module owns only what the tool itself does and refuses.
 
-use super::directory::{AccountId, Directory, MachineId, Protocol, ServiceId, ServiceLogon};
+use std::sync::Arc;
+
+use super::directory::{
+    AccountId, Directory, MachineId, Protocol, ServiceId, ServiceLogon, SpnMatch,
+};
 use super::hop::{self, Credentials, Hold, Holder, HopError};
 use super::kerberos::{self, KdcError};
 use crate::core::decision::Trail;
@@ -20,6 +25,8 @@ pub enum KeyError {
     NoTicket,
     /// The ticket is for another account than the service's: the service cannot decrypt it.
     WrongAccount,
+    /// The ticket names another service than the one the tool presents it to.
+    OtherService,
     /// The KDC refused.
     Kdc(KdcError),
     /// The server refused the presented ticket.
@@ -31,7 +38,7 @@ impl KeyError {
     #[must_use]
     pub fn symbol(self) -> &'static str {
         match self {
-            KeyError::NoKey | KeyError::NoTicket => "SEC_E_NO_CREDENTIALS",
+            KeyError::NoKey | KeyError::NoTicket | KeyError::OtherService => "SEC_E_NO_CREDENTIALS",
             KeyError::WrongAccount => "KRB_AP_ERR_MODIFIED",
             KeyError::Kdc(e) => e.symbol(),
             KeyError::Hop(e) => e.symbol(),
@@ -65,7 +72,7 @@ pub fn own_key(
         service: None,
         presents: Some(account),
         hold: Hold::Own,
-        credentials: Credentials::Key,
+        credentials: Credentials::Key { sname: None },
         evidence: None,
         hops: 0,
         ntlm: false,
@@ -80,7 +87,7 @@ fn key_holder(holder: &Holder, trail: &mut Trail) -> Result<AccountId, KeyError>
         &holder.credentials,
         holder.presents,
     ) {
-        (None, Hold::Own, Credentials::Key, Some(account)) => Ok(account),
+        (None, Hold::Own, Credentials::Key { .. }, Some(account)) => Ok(account),
         _ => {
             trail.note(RuleId::ATK_10, || {
                 "the chain holds no account's key in a tool: it must own one first".to_owned()
@@ -109,6 +116,7 @@ pub fn s4u2self(
     });
     let ticket = kerberos::s4u2self(dir, readings, account, user, trail).map_err(KeyError::Kdc)?;
     Ok(Holder {
+        credentials: Credentials::Key { sname: None },
         evidence: Some(ticket),
         ..holder.clone()
     })
@@ -133,6 +141,9 @@ pub fn s4u2proxy(
     let ticket = kerberos::s4u2proxy_from_tool(dir, readings, account, evidence, spn, trail)
         .map_err(KeyError::Kdc)?;
     Ok(Holder {
+        credentials: Credentials::Key {
+            sname: Some(Arc::from(spn)),
+        },
         evidence: Some(ticket),
         ..holder.clone()
     })
@@ -186,6 +197,21 @@ pub fn present(
         });
         return Err(KeyError::WrongAccount);
     }
+    let sname = match &holder.credentials {
+        Credentials::Key { sname } => sname.as_deref(),
+        _ => None,
+    };
+    if !sname.is_some_and(|n| n.eq_ignore_ascii_case(&s.spn)) {
+        trail.note(RuleId::ATK_14, || {
+            format!(
+                "the ticket names {}, not {}'s SPN {}: the tool must write that name in it first (altservice)",
+                sname.map_or_else(|| "no SPN (it is S4U2self's)".to_owned(), str::to_owned),
+                s.name,
+                s.spn
+            )
+        });
+        return Err(KeyError::OtherService);
+    }
     trail.note(RuleId::ATK_13, || {
         format!(
             "the tool presents the ticket for {} to {}, which decrypts it with {}'s key",
@@ -197,4 +223,56 @@ pub fn present(
     Ok(hop::present_ticket(
         dir, readings, holder, service, ticket, trail,
     ))
+}
+
+/// The tool writes `spn` as the service name of the ticket it holds (ATK-14): allowed when
+/// `spn` is another SPN of the ticket's account (or a host alias of one, AD-14), whose
+/// services decrypt it with the same key; refused for another account's.
+pub fn altservice(
+    dir: &Directory,
+    holder: &Holder,
+    spn: &str,
+    trail: &mut Trail,
+) -> Result<Holder, KeyError> {
+    key_holder(holder, trail)?;
+    let Some(server) = holder.evidence.as_ref().and_then(|t| t.server) else {
+        trail.note(RuleId::ATK_14, || {
+            "the tool holds no service ticket to rename".to_owned()
+        });
+        return Err(KeyError::NoTicket);
+    };
+    let found = dir.resolve_spn(spn);
+    if let Some((account, SpnMatch::HostAlias)) = found {
+        trail.note(RuleId::AD_14, || {
+            format!(
+                "no account holds {spn}; its service class is an alias of host (sPNMappings), so it names {}'s HOST SPN",
+                dir.qualified(account)
+            )
+        });
+    }
+    if found.map(|(a, _)| a) != Some(server) {
+        trail.note(RuleId::ATK_14, || {
+            format!(
+                "the ticket is encrypted with {}'s key, and {spn} {}: a service there could not decrypt it",
+                dir.qualified(server),
+                found.map_or_else(
+                    || "is no account's SPN".to_owned(),
+                    |(a, _)| format!("belongs to {}", dir.qualified(a))
+                )
+            )
+        });
+        return Err(KeyError::WrongAccount);
+    }
+    trail.note(RuleId::ATK_14, || {
+        format!(
+            "the service name is outside the ticket's encrypted part: the tool writes {spn}, another service of {}, which decrypts it with the same key; constrained delegation lists do not separate one account's services",
+            dir.qualified(server)
+        )
+    });
+    Ok(Holder {
+        credentials: Credentials::Key {
+            sname: Some(Arc::from(spn)),
+        },
+        ..holder.clone()
+    })
 }

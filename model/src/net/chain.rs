@@ -101,6 +101,11 @@ pub enum Step {
         /// The service.
         service: ServiceId,
     },
+    /// The tool writes another service name in the ticket it holds (ATK-14).
+    AltService {
+        /// The SPN written.
+        spn: Arc<str>,
+    },
 }
 
 /// The RBCD entries a chain wrote, each `(target, allowed)`, in the order written. Most
@@ -383,6 +388,11 @@ fn apply(
             let holder = started(before)?;
             let next =
                 attacker::s4u2proxy(dir, readings, holder, spn, trail).map_err(ChainError::Key)?;
+            Ok(before.holding(next))
+        }
+        Step::AltService { spn } => {
+            let holder = started(before)?;
+            let next = attacker::altservice(dir, holder, spn, trail).map_err(ChainError::Key)?;
             Ok(before.holding(next))
         }
         Step::Present { service } => {

@@ -4,6 +4,7 @@
 //! session, the ncalrpc exception (NET-*, LVL-*, KRB-*, S4U-12).
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +30,13 @@ pub enum Credentials {
     /// outside any Windows logon, which speaks to the KDC itself (ATK-10): the AS exchange
     /// gives it the account's TGT from any machine that reaches a KDC, and the NT hash
     /// answers NTLM; a cleartext logon (Basic, CredSSP) still needs the password itself.
-    Key,
+    Key {
+        /// The service name written in the ticket the tool holds ([`Holder::evidence`]),
+        /// which its encryption does not protect (ATK-14): the SPN the KDC issued it for, or
+        /// the one the tool wrote in its place; `None` for none (an S4U2self ticket names
+        /// the account itself).
+        sname: Option<Arc<str>>,
+    },
 }
 
 impl Credentials {
@@ -40,7 +47,7 @@ impl Credentials {
             Credentials::None => "none",
             Credentials::Password => "password",
             Credentials::Tgt(_) => "tgt",
-            Credentials::Key => "key",
+            Credentials::Key { .. } => "key",
         }
     }
 }
@@ -860,7 +867,7 @@ fn kerberos_usable(
     let reason = if !req.by_spn {
         Some("the service is named by address, not by SPN")
     } else if server_domain.is_none()
-        || (client_domain.is_none() && *credentials != Credentials::Key)
+        || (client_domain.is_none() && !matches!(credentials, Credentials::Key { .. }))
     {
         // A tool holding a key reaches the KDC itself, joined or not (ATK-10).
         Some("a machine is not in a domain")
@@ -924,7 +931,7 @@ fn kerberos_call(
     let spn = service.spn.clone();
     let tgt = match credentials {
         Credentials::Password => Some(kerberos::tgt(dir, readings, user, trail)),
-        Credentials::Key => {
+        Credentials::Key { .. } => {
             trail.note(RuleId::ATK_10, || {
                 format!(
                     "the tool sends the AS exchange with {}'s key and gets its TGT",
@@ -1248,7 +1255,7 @@ fn ntlm_call(
     trail: &mut Trail,
 ) -> Result<Holder, HopError> {
     let service = dir.service(req.service);
-    if *credentials == Credentials::Key {
+    if matches!(credentials, Credentials::Key { .. }) {
         trail.note(RuleId::ATK_10, || {
             format!(
                 "the tool answers NTLM's challenge with {}'s NT hash",

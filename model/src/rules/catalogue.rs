@@ -735,6 +735,9 @@ define_rules! {
     ATK_13 "ATK-13" Documented
         "A service accepts a service ticket its account's key decrypts, whoever presents it: a tool presenting a ticket reaches the service as the ticket's client, through the server's ordinary Kerberos network logon."
         [RFC_4120 "3.2.3", SHAMIR_WAGGING "", RUBEUS "ptt"]
+    ATK_14 "ATK-14" Observed
+        "Altservice: the service name of a ticket is outside its encrypted part, so whoever holds a ticket for one service of an account writes another SPN of that account (or a host alias of one) in its place and the other service accepts it; a ticket for another account's service is refused, as that service cannot decrypt it. Constrained delegation lists are therefore no boundary between the services of one account."
+        [SOLINO_SPNS "", RUBEUS "/altservice", RFC_4120 "5.3 (sname outside enc-part)"]
 
     // ---------------------------------------------------------------- HOP: how the model plays a hop
     HOP_1 "HOP-1" Documented

@@ -586,6 +586,7 @@ pub fn describe_step(dir: &Directory, step: &Step) -> String {
             format!("S4U2self with the key for {}", dir.qualified(*user))
         }
         Step::KeyS4u2proxy { spn } => format!("S4U2proxy with the key to {spn}"),
+        Step::AltService { spn } => format!("write {spn} as the ticket's service name"),
         Step::Present { service } => {
             let s = dir.service(*service);
             format!(

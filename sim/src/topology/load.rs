@@ -1184,6 +1184,7 @@ impl Builder {
             "key_s4u2self",
             "key_s4u2proxy",
             "present",
+            "altservice",
         ];
         let mut allowed: Vec<&str> = KINDS.to_vec();
         allowed.extend(["expect", "note"]);
@@ -1284,6 +1285,11 @@ impl Builder {
                 let g = Fields::new(body, bp, "`key_s4u2proxy`", &["spn"])?;
                 let spn = string(g.require("spn", "`key_s4u2proxy`")?, &g.path("spn"))?;
                 Step::KeyS4u2proxy { spn: spn.into() }
+            }
+            "altservice" => {
+                let g = Fields::new(body, bp, "`altservice`", &["spn"])?;
+                let spn = string(g.require("spn", "`altservice`")?, &g.path("spn"))?;
+                Step::AltService { spn: spn.into() }
             }
             "present" => {
                 let g = Fields::new(body, bp, "`present`", &["service"])?;

@@ -332,7 +332,7 @@ fn kind_of_call(dir: &Directory, from: &Holder, to: ServiceId) -> EdgeKind {
         }
         Credentials::Password => EdgeKind::Cleartext,
         // A tool's key is held outside any service process (ATK-10): a plain call.
-        Credentials::None | Credentials::Key => EdgeKind::Call,
+        Credentials::None | Credentials::Key { .. } => EdgeKind::Call,
     }
 }
 
