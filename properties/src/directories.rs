@@ -922,6 +922,18 @@ pub fn step_text(dir: &Directory, step: &Step) -> String {
             if *with_token { "token" } else { "primary" }
         ),
         Step::Wait { minutes } => format!("wait: {{ minutes: {minutes} }}"),
+        Step::OwnKey {
+            machine,
+            account: a,
+        } => format!(
+            "own_key: {{ account: {}, machine: {} }}",
+            account(*a),
+            quoted(&dir.machine(*machine).name)
+        ),
+        Step::KeyS4u2self { user } => format!("key_s4u2self: {{ user: {} }}", account(*user)),
+        Step::KeyS4u2proxy { spn } => format!("key_s4u2proxy: {{ spn: {} }}", quoted(spn)),
+        Step::Present { service: s } => format!("present: {{ service: {} }}", service(*s)),
+        Step::AltService { spn } => format!("altservice: {{ spn: {} }}", quoted(spn)),
     }
 }
 

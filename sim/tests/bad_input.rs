@@ -601,6 +601,16 @@ fn topology_declaration_cases() -> Vec<Case> {
             "bad.yaml:23:24: `chains[1].steps[0].start.user`: admins@corp.example is a group, which does not log on",
         ),
         (
+            "a group whose key a tool holds",
+            topology_with_steps("  - name: d\n    steps:\n      - own_key: { account: admins, machine: ws01 }\n"),
+            "bad.yaml:23:29: `chains[1].steps[0].own_key.account`: admins@corp.example is a group, which has no key",
+        ),
+        (
+            "an S4U2proxy with a key and no SPN",
+            topology_with_steps("      - key_s4u2proxy: {}\n"),
+            "bad.yaml:21:24: `chains[0].steps[1].key_s4u2proxy.spn`: `key_s4u2proxy` needs `spn`",
+        ),
+        (
             "an RPC binding setting on an HTTP service",
             topology_with_steps("      - call: { service: web, tracking: dynamic }\n"),
             "bad.yaml:21:41: `chains[0].steps[1].call.tracking`: `tracking` is an RPC binding's setting, and this service is not reached over RPC",
@@ -624,7 +634,7 @@ fn topology_declaration_cases() -> Vec<Case> {
         (
             "a chain that does not start anywhere",
             TOPOLOGY.replace("      - start: { user: alice, machine: ws01 }\n", "      - call: { service: web }\n"),
-            "bad.yaml:20:7: `chains[0].steps`: a chain starts with `start`, `start_service` or `coerce`",
+            "bad.yaml:20:7: `chains[0].steps`: a chain starts with `start`, `start_service`, `coerce` or `own_key`",
         ),
         (
             "two step kinds at once",

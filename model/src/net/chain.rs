@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::actions::{self, ActionError};
+use super::attacker::{self, KeyError};
 use super::directory::{AccountId, Directory, MachineId, Protocol, ResourceId, ServiceId};
 use super::hop::{self, CallRequest, Credentials, Hold, Holder, HopError, Package, own_process};
 use crate::core::decision::{Decision, Trail};
@@ -76,6 +77,34 @@ pub enum Step {
     Wait {
         /// How long.
         minutes: u32,
+    },
+    /// An attacker's tool on `machine` holds `account`'s long-term key (ATK-10); the chain
+    /// starts there, presenting the account.
+    OwnKey {
+        /// The machine the tool runs on (often one in no domain).
+        machine: MachineId,
+        /// The account whose key it holds.
+        account: AccountId,
+    },
+    /// The tool asks for S4U2self with its key, in `user`'s name (ATK-11).
+    KeyS4u2self {
+        /// The user.
+        user: AccountId,
+    },
+    /// The tool asks for S4U2proxy with its key and the ticket it holds, for `spn` (ATK-12).
+    KeyS4u2proxy {
+        /// The SPN asked for.
+        spn: Arc<str>,
+    },
+    /// The tool presents the ticket it holds to a service (ATK-13).
+    Present {
+        /// The service.
+        service: ServiceId,
+    },
+    /// The tool writes another service name in the ticket it holds (ATK-14).
+    AltService {
+        /// The SPN written.
+        spn: Arc<str>,
     },
 }
 
@@ -160,6 +189,8 @@ pub enum ChainError {
     BadImpersonationLevel,
     /// CreateProcessWithTokenW without SeImpersonatePrivilege (TOK-19).
     PrivilegeNotHeld,
+    /// A step of an attacker's tool failed.
+    Key(KeyError),
 }
 
 impl ChainError {
@@ -172,6 +203,7 @@ impl ChainError {
             ChainError::Action(e) => e.symbol(),
             ChainError::BadImpersonationLevel => "ERROR_BAD_IMPERSONATION_LEVEL",
             ChainError::PrivilegeNotHeld => "ERROR_PRIVILEGE_NOT_HELD",
+            ChainError::Key(e) => e.symbol(),
         }
     }
 }
@@ -342,6 +374,32 @@ fn apply(
         Step::Wait { minutes } => {
             let holder = started(before)?.clone();
             Ok(before.holding(wait(dir, readings, holder, *minutes, trail)))
+        }
+        Step::OwnKey { machine, account } => {
+            Ok(before.holding(attacker::own_key(dir, *machine, *account, trail)))
+        }
+        Step::KeyS4u2self { user } => {
+            let holder = started(before)?;
+            let next =
+                attacker::s4u2self(dir, readings, holder, *user, trail).map_err(ChainError::Key)?;
+            Ok(before.holding(next))
+        }
+        Step::KeyS4u2proxy { spn } => {
+            let holder = started(before)?;
+            let next =
+                attacker::s4u2proxy(dir, readings, holder, spn, trail).map_err(ChainError::Key)?;
+            Ok(before.holding(next))
+        }
+        Step::AltService { spn } => {
+            let holder = started(before)?;
+            let next = attacker::altservice(dir, holder, spn, trail).map_err(ChainError::Key)?;
+            Ok(before.holding(next))
+        }
+        Step::Present { service } => {
+            let holder = started(before)?;
+            let next = attacker::present(dir, readings, holder, *service, trail)
+                .map_err(ChainError::Key)?;
+            Ok(before.holding(next))
         }
     }
 }

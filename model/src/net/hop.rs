@@ -4,6 +4,7 @@
 //! session, the ncalrpc exception (NET-*, LVL-*, KRB-*, S4U-12).
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,17 @@ pub enum Credentials {
     Password,
     /// A forwarded TGT (KRB-3).
     Tgt(Ticket),
+    /// The identity's long-term key (its password, NT hash or AES key), held by a tool
+    /// outside any Windows logon, which speaks to the KDC itself (ATK-10): the AS exchange
+    /// gives it the account's TGT from any machine that reaches a KDC, and the NT hash
+    /// answers NTLM; a cleartext logon (Basic, CredSSP) still needs the password itself.
+    Key {
+        /// The service name written in the ticket the tool holds ([`Holder::evidence`]),
+        /// which its encryption does not protect (ATK-14): the SPN the KDC issued it for, or
+        /// the one the tool wrote in its place; `None` for none (an S4U2self ticket names
+        /// the account itself).
+        sname: Option<Arc<str>>,
+    },
 }
 
 impl Credentials {
@@ -35,6 +47,7 @@ impl Credentials {
             Credentials::None => "none",
             Credentials::Password => "password",
             Credentials::Tgt(_) => "tgt",
+            Credentials::Key { .. } => "key",
         }
     }
 }
@@ -853,7 +866,10 @@ fn kerberos_usable(
     let user_domain = dir.account(user).domain;
     let reason = if !req.by_spn {
         Some("the service is named by address, not by SPN")
-    } else if server_domain.is_none() || client_domain.is_none() {
+    } else if server_domain.is_none()
+        || (client_domain.is_none() && !matches!(credentials, Credentials::Key { .. }))
+    {
+        // A tool holding a key reaches the KDC itself, joined or not (ATK-10).
         Some("a machine is not in a domain")
     } else if !dir.kerberos_path(user_domain, dir.account(service.account).domain) {
         Some("no trust joins the client's domain and the service's")
@@ -872,6 +888,16 @@ fn kerberos_usable(
     };
     match reason {
         None => {
+            if client_domain.is_none() {
+                trail.note(RuleId::ATK_10, || {
+                    format!(
+                        "{} is in no domain, but the tool holding {}'s key speaks Kerberos itself: it reaches a KDC of {} for the AS exchange",
+                        dir.machine(holder.machine).name,
+                        dir.qualified(user),
+                        dir.domain(user_domain).name
+                    )
+                });
+            }
             if req.package == Package::Negotiate {
                 trail.note(RuleId::NET_3, || "Negotiate picks Kerberos".to_owned());
             }
@@ -905,6 +931,15 @@ fn kerberos_call(
     let spn = service.spn.clone();
     let tgt = match credentials {
         Credentials::Password => Some(kerberos::tgt(dir, readings, user, trail)),
+        Credentials::Key { .. } => {
+            trail.note(RuleId::ATK_10, || {
+                format!(
+                    "the tool sends the AS exchange with {}'s key and gets its TGT",
+                    dir.qualified(user)
+                )
+            });
+            Some(kerberos::tgt(dir, readings, user, trail))
+        }
         Credentials::Tgt(t) => {
             trail.note(RuleId::S4U_12, || {
                 "the thread's logon holds the client's forwarded TGT, which the Kerberos package uses first".to_owned()
@@ -977,6 +1012,26 @@ fn kerberos_call(
     } else {
         delegate(dir, readings, req, tgt.as_ref(), &ticket, trail)
     };
+    Ok(kerberos_logon(
+        dir, readings, req, user, ticket, forwarded, trail,
+    ))
+}
+
+/// The server side of a Kerberos call: the network logon `ticket` gives `req.service` of
+/// `user`, with the TGT the client forwarded, if any, and the level the server holds it at
+/// (NET-1, NET-5, NET-6, KRB-3, KRB-5, LVL-4). Every arrival by ticket goes through it: a
+/// Windows client's call, and a tool's presented ticket ([`present_ticket`]).
+fn kerberos_logon(
+    dir: &Directory,
+    readings: &Readings,
+    req: &CallRequest,
+    user: AccountId,
+    ticket: Ticket,
+    forwarded: Option<Ticket>,
+    trail: &mut Trail,
+) -> Holder {
+    let service = dir.service(req.service);
+    let smb = service.protocol == Protocol::Smb;
     if smb && forwarded.is_some() {
         trail.note(RuleId::NET_6, || {
             format!(
@@ -1029,10 +1084,41 @@ fn kerberos_call(
             }
         });
     }
-    Ok(Holder {
+    Holder {
         evidence: Some(ticket),
         ..arrived_at(dir, req.service, user, level, credentials)
-    })
+    }
+}
+
+/// A tool presents `ticket` to `service` (ATK-13): the server's Kerberos network logon of
+/// the ticket's client (`kerberos_logon`, as a Kerberos call arrives), then what its
+/// privileges make of it (LVL-8, `arrive`). The tool asks for no delegation: it holds no TGT
+/// of the client to forward.
+/// The caller checks that `service`'s account is the ticket's.
+#[must_use]
+pub fn present_ticket(
+    dir: &Directory,
+    readings: &Readings,
+    from: &Holder,
+    service: ServiceId,
+    ticket: Ticket,
+    trail: &mut Trail,
+) -> Holder {
+    let req = CallRequest {
+        service,
+        level: Some(ImpersonationLevel::Impersonation),
+        mutual_auth: true,
+        package: Package::Kerberos,
+        by_spn: true,
+        as_self: false,
+        honours_ok_as_delegate: true,
+        binding_at_startup: false,
+        dynamic_tracking: false,
+        ignore_delegate_failure: false,
+    };
+    let user = ticket.client;
+    let arrived = kerberos_logon(dir, readings, &req, user, ticket, None, trail);
+    arrive(dir, from, &req, Hold::Own, arrived, trail)
 }
 
 /// The level a remote pipe or share open gives the server (OQL-5, NET-6): the level SMB
@@ -1169,7 +1255,14 @@ fn ntlm_call(
     trail: &mut Trail,
 ) -> Result<Holder, HopError> {
     let service = dir.service(req.service);
-    if *credentials != Credentials::Password {
+    if matches!(credentials, Credentials::Key { .. }) {
+        trail.note(RuleId::ATK_10, || {
+            format!(
+                "the tool answers NTLM's challenge with {}'s NT hash",
+                dir.qualified(user)
+            )
+        });
+    } else if *credentials != Credentials::Password {
         trail.note(RuleId::NET_2, || {
             format!(
                 "NTLM needs {}'s password, which the thread does not hold",

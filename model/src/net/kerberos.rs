@@ -377,16 +377,65 @@ pub fn s4u2proxy(
         evidence,
     };
     request.client_sends(trail)?;
-    request.signatures_hold(trail)?;
-    let Some(target) = server_account(dir, spn, trail) else {
-        trail.note(RuleId::S4U_4, || {
-            format!("no account has SPN {spn}: KDC_ERR_S_PRINCIPAL_UNKNOWN")
-        });
-        return Err(KdcError::PrincipalUnknown);
+    request.kdc_decides(spn, trail)
+}
+
+/// S4U2proxy sent by a tool holding `service`'s key (ATK-12): the same KDC decision as
+/// [`s4u2proxy`], without the Windows S4U client's refusal (S4U-3), which the tool does not
+/// make.
+pub fn s4u2proxy_from_tool(
+    dir: &Directory,
+    readings: &Readings,
+    service: AccountId,
+    evidence: &Ticket,
+    spn: &str,
+    trail: &mut Trail,
+) -> Result<Ticket, KdcError> {
+    let request = ProxyRequest {
+        dir,
+        readings,
+        service,
+        evidence,
     };
-    match request.classic(target, spn, trail) {
-        ControlFlow::Break(result) => result,
-        ControlFlow::Continue(refusal) => request.resource_based(target, refusal, trail),
+    request.tool_sends(trail);
+    request.kdc_decides(spn, trail)
+}
+
+impl ProxyRequest<'_> {
+    /// ATK-12: a tool sends the evidence it holds, whatever a Windows client would refuse.
+    fn tool_sends(&self, trail: &mut Trail) {
+        let (dir, evidence) = (self.dir, self.evidence);
+        if evidence.forwardable {
+            return;
+        }
+        let windows_refuses = evidence.origin != Origin::S4u2self || evidence.pac_not_delegated;
+        trail.note(RuleId::ATK_12, || {
+            format!(
+                "the evidence for {} is not forwardable; {}, and the KDC decides",
+                dir.qualified(evidence.client),
+                if windows_refuses {
+                    "a Windows S4U client would refuse to send it (S4U-3), the tool sends it anyway"
+                } else {
+                    "the tool sends it, as a Windows S4U client would for an S4U2self ticket its PAC leaves delegable"
+                }
+            )
+        });
+    }
+
+    /// What the KDC answers an S4U2proxy request for `spn` that reached it (S4U-4..10,
+    /// KRB-7, AD-9, AD-10, OQD-2, ATK-1).
+    fn kdc_decides(&self, spn: &str, trail: &mut Trail) -> Result<Ticket, KdcError> {
+        self.signatures_hold(trail)?;
+        let Some(target) = server_account(self.dir, spn, trail) else {
+            trail.note(RuleId::S4U_4, || {
+                format!("no account has SPN {spn}: KDC_ERR_S_PRINCIPAL_UNKNOWN")
+            });
+            return Err(KdcError::PrincipalUnknown);
+        };
+        match self.classic(target, spn, trail) {
+            ControlFlow::Break(result) => result,
+            ControlFlow::Continue(refusal) => self.resource_based(target, refusal, trail),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! through a topology of services (AD-*, KRB-*, S4U-*, NET-*, LVL-*, ATK-*).
 
 pub mod actions;
+pub mod attacker;
 pub mod chain;
 pub mod directory;
 pub mod generate;

@@ -723,6 +723,21 @@ define_rules! {
     ATK_8 "ATK-8" Documented
         "A server that does not check a failed impersonation carries out the client's request with its own (often SYSTEM) rights."
         [L_ILOU "Remarks", L_INPC "Important"]
+    ATK_10 "ATK-10" Documented
+        "An account's long-term key (its password, NT hash or AES key) is all the AS exchange asks of a client: a tool holding it (Rubeus asktgt, impacket getTGT) gets the account's TGT from any machine that reaches a KDC of the realm, joined to a domain or not, and calls services as the account with Kerberos (or NTLM, with the NT hash), without a Windows logon."
+        [RFC_4120 "3.1", RUBEUS "asktgt", IMPACKET "getTGT.py"]
+    ATK_11 "ATK-11" Observed
+        "S4U2self with an account's key: a tool sends the KDC the account's S4U2self request itself, with the account's TGT, and gets a service ticket to the account in any user's name; no SeTcbPrivilege, LSA logon or service process is involved, and the KDC decides as for a service (S4U-1, S4U-2)."
+        [MS_SFU "3.2.5.1.2", RUBEUS "s4u", IMPACKET "getST.py", SHAMIR_WAGGING ""]
+    ATK_12 "ATK-12" Observed
+        "A tool sends the KDC whatever evidence it holds: the Windows S4U client's refusal of non-forwardable evidence (S4U-3) is the client's, so a tool's S4U2proxy with a non-forwardable S4U2self ticket reaches the KDC, where RBCD accepts it and classic constrained delegation refuses it."
+        [SHAMIR_WAGGING "", RUBEUS "s4u", IMPACKET "getST.py"]
+    ATK_13 "ATK-13" Documented
+        "A service accepts a service ticket its account's key decrypts, whoever presents it: a tool presenting a ticket reaches the service as the ticket's client, through the server's ordinary Kerberos network logon."
+        [RFC_4120 "3.2.3", SHAMIR_WAGGING "", RUBEUS "ptt"]
+    ATK_14 "ATK-14" Observed
+        "Altservice: the service name of a ticket is outside its encrypted part, so whoever holds a ticket for one service of an account writes another SPN of that account (or a host alias of one) in its place and the other service accepts it; a ticket for another account's service is refused, as that service cannot decrypt it. Constrained delegation lists are therefore no boundary between the services of one account."
+        [SOLINO_SPNS "", RUBEUS "/altservice", RFC_4120 "5.3 (sname outside enc-part)"]
 
     // ---------------------------------------------------------------- HOP: how the model plays a hop
     HOP_1 "HOP-1" Documented

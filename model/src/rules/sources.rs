@@ -241,6 +241,9 @@ sources! {
     KB_4577252 = "KB4577252", "KB4577252: Managing deployment of RBCD/Protected User changes for CVE-2020-16996", "https://support.microsoft.com/help/4577252";
     NETSPI_BRONZE = "NetSPI-BronzeBit", "NetSPI, CVE-2020-17049: Kerberos Bronze Bit Attack, Theory", "https://www.netspi.com/blog/technical/network-penetration-testing/cve-2020-17049-kerberos-bronze-bit-theory/";
     SHAMIR_WAGGING = "Shamir-Wagging", "Elad Shamir, Wagging the Dog: Abusing Resource-Based Constrained Delegation", "https://shenaniganslabs.io/2019/01/28/Wagging-the-Dog.html";
+    SOLINO_SPNS = "Solino-SPNs", "Alberto Solino, Kerberos Delegation, SPNs and More... (SecureAuth, 2017)", "https://www.secureauth.com/blog/kerberos-delegation-spns-and-more/";
+    RUBEUS = "Rubeus", "GhostPack Rubeus: asktgt, s4u and /altservice (README)", "https://github.com/GhostPack/Rubeus";
+    IMPACKET = "impacket", "Fortra impacket examples: getTGT.py and getST.py", "https://github.com/fortra/impacket";
     HACKER_RECIPES = "HackerRecipes", "The Hacker Recipes: Kerberos delegations (unconstrained, constrained, RBCD)", "https://www.thehacker.recipes/ad/movement/kerberos/delegations";
     ITM4N_PRINTSPOOFER = "itm4n-PrintSpoofer", "itm4n, PrintSpoofer: Abusing Impersonation Privileges on Windows 10 and Server 2019", "https://itm4n.github.io/printspoofer-abusing-impersonate-privileges/";
     SENSEPOST_PU = "SensePost-PU", "SensePost, Protected Users: you thought you were safe uh?", "https://sensepost.com/blog/2023/protected-users-you-thought-you-were-safe-uh/";

@@ -577,6 +577,24 @@ pub fn describe_step(dir: &Directory, step: &Step) -> String {
             "start a program with CreateProcess (the process's own token)".to_owned()
         }
         Step::Wait { minutes } => format!("wait {minutes} minutes"),
+        Step::OwnKey { machine, account } => format!(
+            "hold {}'s key in a tool on {}",
+            dir.qualified(*account),
+            dir.machine(*machine).name
+        ),
+        Step::KeyS4u2self { user } => {
+            format!("S4U2self with the key for {}", dir.qualified(*user))
+        }
+        Step::KeyS4u2proxy { spn } => format!("S4U2proxy with the key to {spn}"),
+        Step::AltService { spn } => format!("write {spn} as the ticket's service name"),
+        Step::Present { service } => {
+            let s = dir.service(*service);
+            format!(
+                "present the ticket to {}@{}",
+                s.name,
+                dir.machine(s.machine).name
+            )
+        }
     }
 }
 

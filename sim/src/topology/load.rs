@@ -1148,12 +1148,17 @@ impl Builder {
         }
         if !matches!(
             steps.first().map(|s| &s.step),
-            Some(Step::Start { .. } | Step::StartService { .. } | Step::Coerce { .. })
+            Some(
+                Step::Start { .. }
+                    | Step::StartService { .. }
+                    | Step::Coerce { .. }
+                    | Step::OwnKey { .. }
+            )
         ) {
             return Err(Fault::new(
                 steps_node.span,
                 f.path("steps"),
-                "a chain starts with `start`, `start_service` or `coerce`",
+                "a chain starts with `start`, `start_service`, `coerce` or `own_key`",
             ));
         }
         Ok(Chain {
@@ -1175,6 +1180,11 @@ impl Builder {
             "coerce",
             "create_process",
             "wait",
+            "own_key",
+            "key_s4u2self",
+            "key_s4u2proxy",
+            "present",
+            "altservice",
         ];
         let mut allowed: Vec<&str> = KINDS.to_vec();
         allowed.extend(["expect", "note"]);
@@ -1264,6 +1274,30 @@ impl Builder {
                 })?;
                 Step::Wait { minutes }
             }
+            "own_key" => self.own_key(body, bp)?,
+            "key_s4u2self" => {
+                let g = Fields::new(body, bp, "`key_s4u2self`", &["user"])?;
+                Step::KeyS4u2self {
+                    user: self.account_at(&g, "user", "`key_s4u2self`")?,
+                }
+            }
+            "key_s4u2proxy" => {
+                let g = Fields::new(body, bp, "`key_s4u2proxy`", &["spn"])?;
+                let spn = string(g.require("spn", "`key_s4u2proxy`")?, &g.path("spn"))?;
+                Step::KeyS4u2proxy { spn: spn.into() }
+            }
+            "altservice" => {
+                let g = Fields::new(body, bp, "`altservice`", &["spn"])?;
+                let spn = string(g.require("spn", "`altservice`")?, &g.path("spn"))?;
+                Step::AltService { spn: spn.into() }
+            }
+            "present" => {
+                let g = Fields::new(body, bp, "`present`", &["service"])?;
+                Step::Present {
+                    service: self
+                        .service_named(g.require("service", "`present`")?, &g.path("service"))?,
+                }
+            }
             _ => {
                 let g = Fields::new(body, bp, "`coerce`", &["victim", "to"])?;
                 Step::Coerce {
@@ -1302,6 +1336,25 @@ impl Builder {
         }
         let machine = self.machine_named(g.require("machine", "`start`")?, &g.path("machine"))?;
         Ok(Step::Start { machine, user })
+    }
+
+    /// `own_key`: a tool on a machine holds an account's key; a group has none.
+    fn own_key(&self, body: &Node, bp: &str) -> Read<Step> {
+        let g = Fields::new(body, bp, "`own_key`", &["account", "machine"])?;
+        let node = g.require("account", "`own_key`")?;
+        let account = self.account_at_node(&g, node, "account")?;
+        if self.dir.account(account).kind == AccountKind::Group {
+            return Err(Fault::new(
+                node.span,
+                g.path("account"),
+                format!(
+                    "{} is a group, which has no key",
+                    self.dir.qualified(account)
+                ),
+            ));
+        }
+        let machine = self.machine_named(g.require("machine", "`own_key`")?, &g.path("machine"))?;
+        Ok(Step::OwnKey { machine, account })
     }
 
     /// `access`: rights on a resource of the topology.
@@ -1506,7 +1559,12 @@ impl Builder {
                 x,
                 &f.path("credentials"),
                 "credentials held",
-                &[("none", "none"), ("password", "password"), ("tgt", "tgt")],
+                &[
+                    ("none", "none"),
+                    ("password", "password"),
+                    ("tgt", "tgt"),
+                    ("key", "key"),
+                ],
             )?),
             None => None,
         };

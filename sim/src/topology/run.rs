@@ -283,6 +283,15 @@ pub fn describe(dir: &Directory, step: &Step) -> String {
             }
         ),
         Step::Wait { minutes } => format!("wait {minutes} minutes"),
+        Step::OwnKey { machine, account } => format!(
+            "own_key of {} at {}",
+            dir.qualified(*account),
+            dir.machine(*machine).name
+        ),
+        Step::KeyS4u2self { user } => format!("key_s4u2self {}", dir.qualified(*user)),
+        Step::KeyS4u2proxy { spn } => format!("key_s4u2proxy {spn}"),
+        Step::Present { service } => format!("present to {}", dir.service(*service).name),
+        Step::AltService { spn } => format!("altservice {spn}"),
     }
 }
 

@@ -164,7 +164,8 @@ impl Holding {
         }
         match (&holder.credentials, &holder.evidence) {
             (Credentials::Tgt(_), _) => Holding::Tgt,
-            (Credentials::Password, _) => Holding::Password,
+            // A key answers the AS exchange as the password does (ATK-10).
+            (Credentials::Password | Credentials::Key { .. }, _) => Holding::Password,
             (Credentials::None, Some(t)) if t.forwardable => Holding::Forwardable,
             (Credentials::None, Some(t)) if t.origin == Origin::S4u2self => Holding::S4uEvidence,
             (Credentials::None, _) => Holding::Nothing,

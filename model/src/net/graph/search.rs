@@ -331,7 +331,8 @@ fn kind_of_call(dir: &Directory, from: &Holder, to: ServiceId) -> EdgeKind {
             EdgeKind::NcalrpcOneHop
         }
         Credentials::Password => EdgeKind::Cleartext,
-        Credentials::None => EdgeKind::Call,
+        // A tool's key is held outside any service process (ATK-10): a plain call.
+        Credentials::None | Credentials::Key { .. } => EdgeKind::Call,
     }
 }
 
