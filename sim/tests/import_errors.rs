@@ -154,10 +154,13 @@ fn cases() -> Vec<Case> {
     all
 }
 
-/// Runs a case in a folder of its own; the message with the folder written `<dir>`.
-fn message(case: &Case, i: usize) -> String {
-    let dir =
-        std::env::temp_dir().join(format!("tokenhop-import-errors-{}-{i}", std::process::id()));
+/// Runs a case in a folder of its own (named by the test, `test`, and the case's index, as
+/// tests run side by side); the message with the folder written `<dir>`.
+fn message(case: &Case, test: &str, i: usize) -> String {
+    let dir = std::env::temp_dir().join(format!(
+        "tokenhop-import-errors-{}-{test}-{i}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let paths: Vec<PathBuf> = case
@@ -181,7 +184,7 @@ fn message(case: &Case, i: usize) -> String {
 fn bad_collections_name_file_object_and_field() {
     let mut wrong = Vec::new();
     for (i, c) in cases().iter().enumerate() {
-        let got = message(c, i);
+        let got = message(c, "located", i);
         let expected = if c.expected.starts_with('-') || c.expected.starts_with("no ") {
             c.expected.to_owned()
         } else {
@@ -222,7 +225,7 @@ fn the_import_error_messages_read_as_reviewed() {
     let all: Vec<String> = cases()
         .iter()
         .enumerate()
-        .map(|(i, c)| format!("{}\n  {}", c.name, message(c, i)))
+        .map(|(i, c)| format!("{}\n  {}", c.name, message(c, "reviewed", i)))
         .collect();
     insta::with_settings!({
         snapshot_path => "../../fixtures/snapshots",
