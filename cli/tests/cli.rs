@@ -9,28 +9,11 @@
     reason = "a test reports failure by panicking"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn tokenhop(args: &[&str]) -> Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    match Command::new(env!("CARGO_BIN_EXE_tokenhop"))
-        .args(args)
-        .current_dir(root)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) => panic!("cannot run tokenhop: {e}"),
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{stderr, stdout, tokenhop};
 
 fn temp_script(name: &str, text: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("tokenhop-cli-{}", std::process::id()));

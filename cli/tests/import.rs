@@ -10,28 +10,9 @@
     reason = "a test reports failure by panicking"
 )]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn tokenhop(args: &[&str]) -> Output {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    match Command::new(env!("CARGO_BIN_EXE_tokenhop"))
-        .args(args)
-        .current_dir(root)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) => panic!("cannot run tokenhop: {e}"),
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{stderr, stdout, tokenhop};
 
 #[test]
 fn import_writes_the_topology_to_stdout_and_the_report_to_stderr() {
