@@ -159,20 +159,14 @@ pub struct ChainState {
 
 impl ChainState {
     /// The directory as the chain's steps left it: `base` with the RBCD entries the chain
-    /// wrote. Borrowed when the chain wrote none.
+    /// wrote on top of its tables ([`Directory::with_rbcd_written`]). Borrowed when the
+    /// chain wrote none.
     #[must_use]
     pub fn directory<'a>(&self, base: &'a Directory) -> Cow<'a, Directory> {
         if self.rbcd_added.is_empty() {
             return Cow::Borrowed(base);
         }
-        let mut dir = base.clone();
-        for (target, allow) in self.rbcd_added.iter() {
-            let list = &mut dir.account_mut(*target).allowed_to_act;
-            if !list.contains(allow) {
-                list.push(*allow);
-            }
-        }
-        Cow::Owned(dir)
+        Cow::Owned(base.with_rbcd_written(self.rbcd_added.iter().copied()))
     }
 }
 
@@ -357,7 +351,7 @@ fn apply(
             let holder = started(before)?;
             actions::set_rbcd(dir, holder, *target, *allow, trail).map_err(ChainError::Action)?;
             let mut next = before.clone();
-            if !dir.account(*target).allowed_to_act.contains(allow) {
+            if !dir.allowed_to_act(*target).any(|a| a == *allow) {
                 next.rbcd_added = next.rbcd_added.with((*target, *allow));
             }
             Ok(next)

@@ -360,11 +360,11 @@ pub struct Resource {
 
 /// The accounts by SPN, built on the first lookup: a directory of many accounts answers
 /// [`Directory::account_by_spn`] without scanning them all. It is a cache, not part of the
-/// directory's value: it compares equal and hashes to nothing, is not serialised, and every
-/// hit is checked against the account it names, so an account changed after the first
-/// lookup is found by a scan instead.
+/// directory's value: it compares equal and hashes to nothing, and is not serialised. Clones
+/// of a directory share it; any change to the directory's tables drops it
+/// ([`Directory`]'s `DerefMut`), so it always describes the tables it is beside.
 #[derive(Clone, Debug, Default)]
-pub struct SpnIndex(std::sync::OnceLock<std::collections::HashMap<String, AccountId>>);
+pub struct SpnIndex(Arc<std::sync::OnceLock<std::collections::HashMap<String, AccountId>>>);
 
 impl PartialEq for SpnIndex {
     fn eq(&self, _: &Self) -> bool {
@@ -464,9 +464,9 @@ pub fn host_alias(spn: &str) -> Option<String> {
 /// Directories with no more accounts than this are scanned for an SPN, not indexed.
 const SCAN_BELOW: usize = 64;
 
-/// The whole directory of a topology.
+/// The tables of a directory: what a topology file or a collection describes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct Directory {
+pub struct Tables {
     /// Domains.
     pub domains: Vec<Domain>,
     /// Trusts.
@@ -479,9 +479,79 @@ pub struct Directory {
     pub services: Vec<Service>,
     /// Resources.
     pub resources: Vec<Resource>,
+}
+
+/// The whole directory of a topology: its [`Tables`] (read and changed through `Deref`),
+/// shared between clones until one of them changes them, and the RBCD entries a chain's
+/// steps wrote on top of them ([`Directory::with_rbcd_written`]). A chain state that wrote
+/// an RBCD entry sees the directory as the entry left it without copying a directory of a
+/// million accounts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Directory {
+    /// The tables.
+    #[serde(flatten)]
+    tables: Arc<Tables>,
+    /// RBCD entries written on top of the tables, each `(target, allowed)`.
+    #[serde(skip)]
+    rbcd_written: Vec<(AccountId, AccountId)>,
     /// The accounts by SPN (a cache; see [`SpnIndex`]).
     #[serde(skip)]
-    pub spn_index: SpnIndex,
+    spn_index: SpnIndex,
+}
+
+impl std::ops::Deref for Directory {
+    type Target = Tables;
+
+    fn deref(&self) -> &Tables {
+        &self.tables
+    }
+}
+
+impl std::ops::DerefMut for Directory {
+    /// The tables, to change: copied first if another directory shares them, and the SPN
+    /// index dropped, since the change may move an SPN.
+    fn deref_mut(&mut self) -> &mut Tables {
+        if self.spn_index.0.get().is_some() {
+            self.spn_index = SpnIndex::default();
+        }
+        Arc::make_mut(&mut self.tables)
+    }
+}
+
+impl From<Tables> for Directory {
+    fn from(tables: Tables) -> Self {
+        Directory {
+            tables: Arc::new(tables),
+            ..Directory::default()
+        }
+    }
+}
+
+impl Directory {
+    /// This directory with `written` RBCD entries, each `(target, allowed)`, on top of its
+    /// tables: `allowed` is then admitted by `target`'s msDS-AllowedToActOnBehalfOfOtherIdentity
+    /// ([`Directory::allowed_to_act`]). The tables are shared, not copied.
+    #[must_use]
+    pub fn with_rbcd_written(&self, written: impl Iterator<Item = (AccountId, AccountId)>) -> Self {
+        let mut dir = self.clone();
+        for entry in written {
+            if !dir.rbcd_written.contains(&entry) {
+                dir.rbcd_written.push(entry);
+            }
+        }
+        dir
+    }
+
+    /// The principals `target`'s msDS-AllowedToActOnBehalfOfOtherIdentity admits: its
+    /// stored list and the entries written on top of it.
+    pub fn allowed_to_act(&self, target: AccountId) -> impl Iterator<Item = AccountId> + '_ {
+        self.account(target).allowed_to_act.iter().copied().chain(
+            self.rbcd_written
+                .iter()
+                .filter(move |(t, _)| *t == target)
+                .map(|(_, allowed)| *allowed),
+        )
+    }
 }
 
 /// A table of a directory with no id left for another entry: ids are 32-bit, so a table
@@ -692,12 +762,7 @@ impl Directory {
             }
             index
         });
-        let hit = index.get(&spn.to_ascii_lowercase()).copied().filter(|id| {
-            self.accounts
-                .get(id.index())
-                .is_some_and(|a| a.spns.iter().any(|s| s.eq_ignore_ascii_case(spn)))
-        });
-        hit.or_else(|| self.scan_spn(spn))
+        index.get(&spn.to_ascii_lowercase()).copied()
     }
 
     fn scan_spn(&self, spn: &str) -> Option<AccountId> {

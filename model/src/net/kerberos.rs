@@ -604,8 +604,8 @@ impl ProxyRequest<'_> {
     ) -> Result<(), KdcError> {
         let (dir, service) = (self.dir, self.service);
         let target_account = dir.account(target);
-        if !target_account.allowed_to_act.is_empty() && dir.domain(target_account.domain).kdc < 2012
-        {
+        let has_list = dir.allowed_to_act(target).next().is_some();
+        if has_list && dir.domain(target_account.domain).kdc < 2012 {
             trail.note(RuleId::AD_10, || {
                 format!(
                     "{} has msDS-AllowedToActOnBehalfOfOtherIdentity, but its domain's KDCs ({}) predate resource-based delegation: {}",
@@ -619,7 +619,7 @@ impl ProxyRequest<'_> {
             });
             return Err(refusal);
         }
-        if target_account.allowed_to_act.is_empty() {
+        if !has_list {
             trail.note(RuleId::S4U_5, || {
                 format!(
                     "{} has no msDS-AllowedToActOnBehalfOfOtherIdentity: {}",
@@ -629,10 +629,9 @@ impl ProxyRequest<'_> {
             });
             return Err(refusal);
         }
-        let allowed = target_account
-            .allowed_to_act
-            .iter()
-            .any(|p| dir.is_member(service, *p));
+        let allowed = dir
+            .allowed_to_act(target)
+            .any(|p| dir.is_member(service, p));
         if !allowed {
             trail.note(RuleId::AD_10, || {
                 format!(

@@ -90,11 +90,7 @@ pub fn class(
             .rbcd_added
             .iter()
             .any(|(target, allowed)| *target == t.account && dir.is_member(c, *allowed))
-            || dir
-                .account(t.account)
-                .allowed_to_act
-                .iter()
-                .any(|a| dir.is_member(c, *a))
+            || dir.allowed_to_act(t.account).any(|a| dir.is_member(c, a))
     });
     TargetClass {
         protocol: t.protocol,

@@ -52,7 +52,7 @@ pub mod source;
 
 use std::path::PathBuf;
 
-use tokenhop_model::net::directory::{Directory, version_name};
+use tokenhop_model::net::directory::{Directory, Tables, version_name};
 
 pub use error::ImportError;
 pub use report::Report;
@@ -100,11 +100,11 @@ pub fn import(paths: &[PathBuf], settings: &Settings) -> Result<Imported, Import
         ..Report::default()
     };
     let (table, trusts) = domains::build(&col, settings, &mut report)?;
-    let mut dir = Directory {
+    let mut dir = Directory::from(Tables {
         domains: table.domains.clone(),
         trusts,
-        ..Directory::default()
-    };
+        ..Tables::default()
+    });
     let placed = accounts::build(&col, &table, &mut dir, &mut report)?;
     services::build(&col, &placed, &mut dir, settings, &mut report)?;
     let name = dir

@@ -94,9 +94,10 @@ fn machines(
         let short = fqdn.split('.').next().unwrap_or(fqdn).to_owned();
         hosts.short.entry(short).or_default().push(id);
         let account = AccountId(account);
+        let domain = dir.account(account).domain;
         dir.machines.push(Machine {
             name: Arc::from(fqdn),
-            domain: Some(dir.account(account).domain),
+            domain: Some(domain),
             account: Some(account),
             dc: p.dc,
             credential_guard: false,
