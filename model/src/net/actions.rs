@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use super::directory::{AccountId, Directory, ResourceId, Trustee, WellKnown};
+use super::directory::{AccountId, AccountKind, Directory, ResourceId, Trustee, WellKnown};
 use super::hop::{Credentials, Hold, Holder, presented_name, process_account};
 use super::kerberos::{self, KdcError};
 use crate::core::decision::Trail;
@@ -252,8 +252,10 @@ pub fn set_rbcd(
         });
         return Err(ActionError::AccessDenied);
     }
+    // A computer account writes its own list (AD-11); any other writer needs an ACE.
+    let own = |w: AccountId| w == target && dir.account(target).kind == AccountKind::Computer;
     let may = writer.is_some_and(|w| {
-        w == target
+        own(w)
             || dir
                 .account(target)
                 .rbcd_writers
