@@ -13,29 +13,15 @@
     reason = "a test reports failure by panicking"
 )]
 
+mod common;
+
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use tokenhop_sim::topology::Topology;
 
 use tokenhop_model::net::chain::{self, ChainState, Step};
 use tokenhop_model::net::directory::{AccountId, AccountKind, Directory, ServiceId};
 use tokenhop_model::net::graph::{self, DelegationGraph, EdgeKind, Holding, Node, Reach};
 use tokenhop_model::rules::readings::Readings;
-use tokenhop_sim::topology::Topology;
-
-fn topologies() -> Vec<(PathBuf, Topology)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/topologies");
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|e| e.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| match tokenhop_sim::document::load(&p) {
-            Ok(tokenhop_sim::Document::Topology(t)) => (p, *t),
-            _ => panic!("{}: not a topology", p.display()),
-        })
-        .collect()
-}
 
 fn users(dir: &Directory) -> Vec<AccountId> {
     dir.accounts
@@ -86,7 +72,7 @@ fn grouped_against_every_call(
 fn the_query_reaches_what_calling_every_service_reaches() {
     let mut disagreements = Vec::new();
     let mut pairs = 0;
-    for (path, t) in topologies() {
+    for (path, t) in common::topologies() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let (n, mut d) = grouped_against_every_call(&name, &t.dir, &t.readings, 1);
         pairs += n;
@@ -168,7 +154,7 @@ fn replay(
 #[test]
 fn every_reported_path_replays_as_a_chain() {
     let mut failures = Vec::new();
-    for (path, t) in topologies() {
+    for (path, t) in common::topologies() {
         let g = DelegationGraph::build(&t.dir, &t.readings).unwrap();
         for user in users(&t.dir) {
             for entry in t.dir.service_ids() {
@@ -222,7 +208,7 @@ fn edges(g: &DelegationGraph) -> BTreeSet<(Node, Node, EdgeKind)> {
 }
 
 fn fixture(name: &str) -> Topology {
-    let (_, t) = topologies()
+    let (_, t) = common::topologies()
         .into_iter()
         .find(|(p, _)| p.file_stem().is_some_and(|s| s == name))
         .unwrap_or_else(|| panic!("no fixture {name}"));

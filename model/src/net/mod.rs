@@ -10,3 +10,4 @@ pub mod generate;
 pub mod graph;
 pub mod hop;
 pub mod kerberos;
+pub mod reach;
