@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use tokenhop_model::net::chain::{self, ChainState};
 use tokenhop_model::net::directory::{AccountId, AccountKind, Directory, Machine};
 use tokenhop_model::net::hop::Credentials;
+use tokenhop_model::net::reach::reverse::{self, Target};
 use tokenhop_model::net::reach::{
     self, Answer, Attacker, Enumeration, Finding, Gain, Index, Limits,
 };
@@ -203,4 +204,100 @@ fn reach_equals_the_exhaustive_search_on_generated_domains() {
         findings > 0,
         "generated domains give the query something to find"
     );
+}
+
+/// The reverse question's answer as the comparison sees it: each owner's class, with each
+/// finding's key.
+fn reverse_keys(
+    index: &Index,
+    owners: impl Iterator<Item = (AccountId, Vec<Finding>)>,
+) -> BTreeSet<String> {
+    owners
+        .flat_map(|(owner, findings)| {
+            findings
+                .into_iter()
+                .map(move |f| format!("{:?} {:?}", index.class(owner), key(index, &f)))
+        })
+        .collect()
+}
+
+/// Who reaches `target`, asked once in reverse, equals owning every principal in turn.
+fn reverse_agrees(dir: &Directory, readings: &Readings, target: &Target, what: &str) {
+    let index = Index::of(dir);
+    let machine = dir.machine_ids().last().unwrap();
+    let limits = Limits::default();
+    let answer = reverse::reverse(dir, readings, &index, machine, target, limits);
+    let asked = reverse_keys(
+        &index,
+        answer.owners.into_iter().map(|o| (o.owned, o.findings)),
+    );
+    let every = principals(dir).into_iter().map(|p| {
+        let attacker = Attacker {
+            owned: vec![p],
+            machine,
+        };
+        let a = reach::reach(
+            dir,
+            readings,
+            &index,
+            &attacker,
+            Enumeration::Pruned,
+            limits,
+        );
+        (p, reverse::at_target(dir, &index, target, a.findings))
+    });
+    let brute = reverse_keys(&index, every);
+    let missing: Vec<_> = brute.difference(&asked).collect();
+    assert!(
+        missing.is_empty(),
+        "{what}: the reverse query misses {missing:#?}"
+    );
+    assert!(
+        asked.is_subset(&brute),
+        "{what}: the reverse query finds what no owner reaches"
+    );
+}
+
+/// The targets asked about: each machine's services.
+fn machine_targets(dir: &Directory) -> Vec<(String, Target)> {
+    dir.machine_ids()
+        .map(|m| {
+            let services: Vec<_> = dir
+                .service_ids()
+                .filter(|s| dir.service(*s).machine == m)
+                .collect();
+            let name = dir.machine(m).name.to_string();
+            (
+                name,
+                Target {
+                    services,
+                    resources: Vec::new(),
+                },
+            )
+        })
+        .filter(|(_, t)| !t.services.is_empty())
+        .collect()
+}
+
+#[test]
+fn reach_to_a_server_equals_owning_every_principal_on_every_topology_fixture() {
+    for (path, t) in common::topologies() {
+        let (dir, _) = with_attacker_machine(&t.dir);
+        for (name, target) in machine_targets(&dir) {
+            let what = format!("{} to {name}", path.display());
+            reverse_agrees(&dir, &t.readings, &target, &what);
+        }
+    }
+}
+
+#[test]
+fn reach_to_a_server_equals_owning_every_principal_on_generated_domains() {
+    for seed in 1..=3 {
+        let generated = tokenhop_model::net::generate::domain(40, seed).unwrap();
+        let (dir, _) = with_attacker_machine(&generated);
+        for (name, target) in machine_targets(&dir).into_iter().take(6) {
+            let what = format!("generated domain (seed {seed}) to {name}");
+            reverse_agrees(&dir, &Readings::default(), &target, &what);
+        }
+    }
 }

@@ -196,6 +196,15 @@ impl Index {
             .unwrap_or(1)
     }
 
+    /// Whether `account` is privileged in the answer's sense: the built-in Administrator
+    /// (RID 500), a member of Domain Admins, Enterprise Admins or Administrators, or a
+    /// domain controller's machine account.
+    #[must_use]
+    pub fn privileged(&self, account: AccountId) -> bool {
+        self.class(account)
+            .is_some_and(|c| c.rid_500 || c.privileged || c.domain_controller)
+    }
+
     /// The class of `account`.
     #[must_use]
     pub fn class(&self, account: AccountId) -> Option<PrincipalClass> {

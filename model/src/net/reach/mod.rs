@@ -16,6 +16,7 @@
 //! against.
 
 pub mod index;
+pub mod reverse;
 mod search;
 
 use std::sync::Arc;
