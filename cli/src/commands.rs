@@ -411,6 +411,12 @@ fn collection_bench(sizes: &[u32]) -> ExitCode {
         "Importing generated BloodHound CE collections (data format 6; about 75% users, 20% computers, 5% groups, with SPNs, delegation settings and a directory's default ACEs), read from disk:\n\n{}",
         tokenhop_sim::bench_import::table(&rows)
     ));
+    for row in &rows {
+        print(&tokenhop_sim::bench_reach::table(
+            row.proportions.total(),
+            &row.reach,
+        ));
+    }
     ExitCode::SUCCESS
 }
 

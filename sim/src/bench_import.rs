@@ -2,8 +2,8 @@
 //! ([`crate::import::sharphound::generate`]) is written to a temporary folder and imported,
 //! reporting the JSON read, the time, the throughput, what the directory holds, and the
 //! memory the import took at its peak (on Linux, from `/proc/self/status`, with the peak
-//! reset before each import through `/proc/self/clear_refs`). Used by `tokenhop bench
-//! --collection`.
+//! reset before each import through `/proc/self/clear_refs`), then the reach query on the
+//! directory imported ([`crate::bench_reach`]). Used by `tokenhop bench --collection`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -30,6 +30,9 @@ pub enum ImportBenchError {
     /// The generated collection does not import (a bug in the generator or the importer).
     #[error("the generated collection does not import: {0}")]
     Import(#[from] ImportError),
+    /// The imported directory has no room for the attacker's machine.
+    #[error("the imported directory: {0}")]
+    Directory(#[from] tokenhop_model::net::directory::TooMany),
 }
 
 /// One size's measurements.
@@ -48,6 +51,8 @@ pub struct ImportRow {
     /// The import's peak resident memory above what the process held before it, if the
     /// system reports it.
     pub peak: Option<u64>,
+    /// The reach query measured on the imported directory.
+    pub reach: crate::bench_reach::ReachRow,
 }
 
 impl ImportRow {
@@ -95,13 +100,16 @@ fn measure_in(folder: &std::path::Path, objects: u32) -> Result<ImportRow, Impor
     let imported = sharphound::import(&[folder.to_path_buf()], &Settings::default())?;
     let import = started.elapsed();
     let peak = before.and_then(|b| memory::peak().map(|p| p.saturating_sub(b)));
+    let (accounts, services) = (imported.dir.accounts.len(), imported.dir.services.len());
+    let reach = crate::bench_reach::measure(imported.dir)?;
     Ok(ImportRow {
         proportions: generated.proportions,
         bytes: generated.bytes,
         import,
-        accounts: imported.dir.accounts.len(),
-        services: imported.dir.services.len(),
+        accounts,
+        services,
         peak,
+        reach,
     })
 }
 

@@ -23,6 +23,7 @@
 
 pub mod bench;
 pub mod bench_import;
+pub mod bench_reach;
 pub mod calls;
 pub mod com_calls;
 pub mod com_setup;

@@ -16,8 +16,8 @@ use super::super::directory::{
 };
 
 /// The well-known groups whose members the answer calls privileged: Domain Admins (512),
-/// Enterprise Admins (519) and Administrators (544). The hop does not read them; they
-/// only keep their members apart from other users, so that the answer names one of them.
+/// Enterprise Admins (519) and Administrators (544). No rule reads them: a class of users
+/// is named by one of their members when it has one.
 const PRIVILEGED_GROUP_RIDS: [u32; 3] = [512, 519, 544];
 
 /// What a principal is, as far as the hop and the answer tell principals apart: two
@@ -29,11 +29,11 @@ pub struct PrincipalClass {
     rid_500: bool,
     not_delegated: bool,
     protected_users: bool,
-    enabled: bool,
-    privileged: bool,
     domain_controller: bool,
-    /// The principal is named by a resource's DACL (directly or through a group), or by
-    /// an account's delegation settings: then it is a class of its own.
+    /// The principal is named by a resource's DACL (directly or through a group): then it
+    /// is a class of its own. (Being named by an RBCD list or as its writer matters to
+    /// the principal acting with its own key or credentials, which the attacker holds only
+    /// for the accounts it owns, not to the users it obtains tickets for.)
     singled_out: Option<AccountId>,
 }
 
@@ -49,6 +49,7 @@ pub struct Index {
     victims: Vec<ServiceId>,
     victim_representatives: Vec<Vec<ServiceId>>,
     classes: Vec<PrincipalClass>,
+    privileged: std::collections::HashSet<AccountId>,
     representatives: Vec<Vec<AccountId>>,
     class_sizes: HashMap<PrincipalClass, usize>,
 }
@@ -80,9 +81,9 @@ impl Index {
         let mut victims: Vec<ServiceId> = victims.into_values().collect();
         victims.sort_unstable();
         let (writable_by, admitted_by) = delegation_relations(dir);
-        let classes = classes(dir);
+        let (classes, privileged) = classes(dir);
         let victim_representatives = victim_representatives(dir, &victims, &classes);
-        let representatives = representatives(dir, &classes);
+        let representatives = representatives(dir, &classes, &privileged);
         let mut class_sizes: HashMap<PrincipalClass, usize> = HashMap::new();
         for class in &classes {
             *class_sizes.entry(*class).or_default() += 1;
@@ -97,6 +98,7 @@ impl Index {
             victims,
             victim_representatives,
             classes,
+            privileged,
             representatives,
             class_sizes,
         }
@@ -201,8 +203,10 @@ impl Index {
     /// domain controller's machine account.
     #[must_use]
     pub fn privileged(&self, account: AccountId) -> bool {
-        self.class(account)
-            .is_some_and(|c| c.rid_500 || c.privileged || c.domain_controller)
+        self.privileged.contains(&account)
+            || self
+                .class(account)
+                .is_some_and(|c| c.rid_500 || c.domain_controller)
     }
 
     /// The class of `account`.
@@ -267,8 +271,8 @@ fn expanded(
     out
 }
 
-/// Every account's class.
-fn classes(dir: &Directory) -> Vec<PrincipalClass> {
+/// Every account's class, and the members of the privileged groups.
+fn classes(dir: &Directory) -> (Vec<PrincipalClass>, std::collections::HashSet<AccountId>) {
     let mut memo = HashMap::new();
     let mut privileged = std::collections::HashSet::new();
     let mut singled = std::collections::HashSet::new();
@@ -276,9 +280,6 @@ fn classes(dir: &Directory) -> Vec<PrincipalClass> {
         let a = dir.account(g);
         if a.kind == AccountKind::Group && PRIVILEGED_GROUP_RIDS.contains(&a.rid) {
             privileged.extend(expanded(dir, g, &mut memo));
-        }
-        for named in a.allowed_to_act.iter().chain(&a.rbcd_writers) {
-            singled.extend(expanded(dir, *named, &mut memo));
         }
     }
     let controllers: std::collections::HashSet<AccountId> = dir
@@ -294,7 +295,8 @@ fn classes(dir: &Directory) -> Vec<PrincipalClass> {
             }
         }
     }
-    dir.account_ids()
+    let classes = dir
+        .account_ids()
         .map(|id| {
             let a = dir.account(id);
             PrincipalClass {
@@ -303,18 +305,23 @@ fn classes(dir: &Directory) -> Vec<PrincipalClass> {
                 rid_500: a.rid == 500,
                 not_delegated: a.not_delegated,
                 protected_users: a.protected_users,
-                enabled: a.enabled,
-                privileged: privileged.contains(&id),
                 domain_controller: controllers.contains(&id),
                 singled_out: singled.contains(&id).then_some(id),
             }
         })
-        .collect()
+        .collect();
+    (classes, privileged)
 }
 
 /// The users of each class (the built-in Administrator, RID 500, is a class of its own),
-/// classes in the order their first user comes in the directory.
-fn representatives(dir: &Directory, classes: &[PrincipalClass]) -> Vec<Vec<AccountId>> {
+/// classes in the order their first user comes in the directory, and in each class the
+/// members of privileged groups first, then enabled accounts: the answer names the most
+/// telling member of a class.
+fn representatives(
+    dir: &Directory,
+    classes: &[PrincipalClass],
+    privileged: &std::collections::HashSet<AccountId>,
+) -> Vec<Vec<AccountId>> {
     let mut slot_of: HashMap<PrincipalClass, usize> = HashMap::new();
     let mut out: Vec<Vec<AccountId>> = Vec::new();
     for (id, class) in dir.account_ids().zip(classes) {
@@ -328,6 +335,9 @@ fn representatives(dir: &Directory, classes: &[PrincipalClass]) -> Vec<Vec<Accou
         if let Some(members) = out.get_mut(slot) {
             members.push(id);
         }
+    }
+    for members in &mut out {
+        members.sort_by_key(|m| (!privileged.contains(m), !dir.account(*m).enabled));
     }
     out
 }

@@ -18,7 +18,8 @@ use super::super::directory::{
     AccountId, AccountKind, Directory, ResourceId, ServiceId, ServiceLogon,
 };
 use super::index::Index;
-use super::{Attacker, Enumeration, Finding, Gain, Limits, reach};
+use super::search::Search;
+use super::{Attacker, Enumeration, Finding, Gain, Limits};
 use crate::rules::readings::Readings;
 
 /// What the reverse question asks about: services (a server's, or one) and the resources
@@ -67,7 +68,7 @@ pub fn reverse(
     target: &Target,
     limits: Limits,
 ) -> Reverse {
-    let (owned, stand_ins) = candidates(dir, index, target);
+    let (owned, stand_ins, accounts) = candidates(dir, index, target);
     let mut out = Reverse {
         owners: Vec::new(),
         queries: 0,
@@ -79,7 +80,10 @@ pub fn reverse(
             owned: vec![principal],
             machine,
         };
-        let answer = reach(dir, readings, index, &attacker, Enumeration::Pruned, limits);
+        let mut search = Search::new(dir, readings, index, &attacker, Enumeration::Pruned, limits)
+            .writing_only_to(accounts.clone());
+        search.run();
+        let answer = search.answer();
         out.queries += 1;
         out.states += answer.states;
         out.stopped |= answer.stopped;
@@ -130,12 +134,13 @@ pub fn at_target(
 }
 
 /// The principals to own: every one whose ownership the index could lead to the target,
-/// and one of each class of the rest (the stand-ins, also returned).
+/// and one of each class of the rest (the stand-ins, also returned); and the target's
+/// accounts (its services' and machines').
 fn candidates(
     dir: &Directory,
     index: &Index,
     target: &Target,
-) -> (BTreeSet<AccountId>, BTreeSet<AccountId>) {
+) -> (BTreeSet<AccountId>, BTreeSet<AccountId>, Vec<AccountId>) {
     let mut owned: BTreeSet<AccountId> = BTreeSet::new();
     let mut spns: Vec<String> = Vec::new();
     let mut accounts: Vec<AccountId> = Vec::new();
@@ -191,5 +196,5 @@ fn candidates(
             stand_ins.insert(id);
         }
     }
-    (owned, stand_ins)
+    (owned, stand_ins, accounts)
 }

@@ -50,6 +50,9 @@ pub(super) struct Search<'a> {
     stopped: bool,
     found: HashMap<(Gain, AccountId, Hold), usize>,
     findings: Vec<Finding>,
+    /// The only accounts whose RBCD lists the attacker writes, when the question is about
+    /// them alone ([`super::reverse`]); every one it may write when `None`.
+    write_targets: Option<Vec<AccountId>>,
 }
 
 impl<'a> Search<'a> {
@@ -75,6 +78,17 @@ impl<'a> Search<'a> {
             stopped: false,
             found: HashMap::new(),
             findings: Vec::new(),
+            write_targets: None,
+        }
+    }
+
+    /// The same search writing only `accounts`' RBCD lists: a write to another account
+    /// admits the attacker to that account's services only, so a question about these
+    /// accounts' services loses nothing by it.
+    pub(super) fn writing_only_to(self, accounts: Vec<AccountId>) -> Self {
+        Search {
+            write_targets: Some(accounts),
+            ..self
         }
     }
 
@@ -306,12 +320,12 @@ impl<'a> Search<'a> {
         let (alt, present): (Vec<Arc<str>>, Vec<ServiceId>) = if everything {
             (self.every_spn(), self.dir.service_ids().collect())
         } else {
+            // A name no service of the account answers to is presented nowhere.
             let services = self.index.services_of(server).to_vec();
-            let mut names: Vec<Arc<str>> = services
+            let names: Vec<Arc<str>> = services
                 .iter()
                 .map(|s| self.dir.service(*s).spn.clone())
                 .collect();
-            names.extend(self.dir.account(server).spns.iter().cloned());
             (names, services)
         };
         for spn in alt {
@@ -392,7 +406,8 @@ impl<'a> Search<'a> {
             Enumeration::Pruned => self.index.writable_by(self.dir, writer),
             Enumeration::Everything => self.dir.account_ids().collect(),
         };
-        for target in targets {
+        let focused = |t: &AccountId| self.write_targets.as_ref().is_none_or(|w| w.contains(t));
+        for target in targets.into_iter().filter(focused) {
             for allow in &self.attacker.owned {
                 // A write leaves the holder where it was.
                 out.push((
@@ -437,12 +452,13 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The SPNs `account` may ask S4U2proxy for: its msDS-AllowedToDelegateTo, and the
-    /// services of the accounts whose RBCD list admits it.
+    /// The SPNs `account` may ask S4U2proxy for: its msDS-AllowedToDelegateTo, and one
+    /// service of each account whose RBCD list admits it (the tickets for an account's
+    /// services differ in the service name only, which altservice rewrites).
     fn proxy_spns(&self, chain: &ChainState, account: AccountId) -> Vec<Arc<str>> {
         let mut spns: Vec<Arc<str>> = self.dir.account(account).allowed_to_delegate_to.clone();
         for target in self.admitting(chain, account) {
-            for s in self.index.services_of(target) {
+            if let Some(s) = self.index.services_of(target).first() {
                 spns.push(self.dir.service(*s).spn.clone());
             }
         }
