@@ -23,6 +23,7 @@ use tokenhop_model::machine::ids::{
     BindingId, ContextId, CredentialsId, HandleId, ObjectId, ProcessId, ProxyId, ThreadId,
 };
 use tokenhop_model::machine::outcome::Created;
+use tokenhop_model::machine::settings::HANDLE_LIMIT;
 use tokenhop_sim::calls::spec_of;
 use tokenhop_sim::host::{Performed, Refusal, Unmade};
 use tokenhop_sim::scenario::{CURRENT_USER, Scenario};
@@ -138,7 +139,10 @@ impl tokenhop_sim::host::Host for OnMachine<'_> {
     }
 
     fn unmet(&self) -> Option<String> {
-        self.host.unmet().map(|Skip(why)| why)
+        settable(self.world)
+            .err()
+            .or_else(|| self.host.unmet())
+            .map(|Skip(why)| why)
     }
 
     fn hosts(&self, thread: ThreadId) -> Result<(), String> {
@@ -217,11 +221,26 @@ pub fn in_own_process(world: &World, thread: ThreadId) -> Result<(), Skip> {
     Ok(())
 }
 
-/// Whether a host that runs scripts in its own process can run `scenario`: every process
-/// of the script runs as `current` and there is only one. A script that fails this is not
-/// portable; running it would skip most of its steps.
+/// Whether a real machine can be given the script's machine settings: none can be given a
+/// lower limit on a process's open handles than Windows' own (RES-1), so a script that
+/// lowers it runs on the model only.
+pub fn settable(world: &World) -> Result<(), Skip> {
+    let limit = world.settings.handle_limit;
+    if limit < HANDLE_LIMIT {
+        return Err(Skip(format!(
+            "the script lowers a process's handle limit to {limit}, and a real machine's is {HANDLE_LIMIT} (RES-1)"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a host that runs scripts in its own process can run `scenario`: its machine
+/// settings can be given to a real machine, every process of the script runs as `current`
+/// and there is only one. A script that fails this is not portable; running it would skip
+/// most or all of its steps.
 pub fn portable(scenario: &Scenario) -> Result<(), Skip> {
     let world = &scenario.world;
+    settable(world)?;
     if world.processes.len() > 1 {
         return Err(Skip(format!(
             "it has {} processes, and the adapter runs a script in one",

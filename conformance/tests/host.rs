@@ -206,6 +206,29 @@ fn scripts_of_several_processes_or_other_users_are_not_portable() {
     assert!(host.performed.is_empty());
 }
 
+/// RES-1: no real machine can be given a lower handle limit than Windows' own, so a script
+/// that lowers it is not portable, and a host that is handed it anyway performs none of
+/// its steps, each skipped with the reason.
+#[test]
+fn res_1_a_lowered_handle_limit_is_not_portable_and_every_step_is_skipped() {
+    let scenario = load("handle-table-full.yaml");
+    let Err(Skip(why)) = host::portable(&scenario) else {
+        panic!("a script that lowers the handle limit is portable");
+    };
+    assert!(why.contains("handle limit to 2"), "{why}");
+    let mut host = Recording::default();
+    let trace = host::run(&scenario, &mut host);
+    assert!(host.performed.is_empty());
+    assert!(
+        trace
+            .steps
+            .iter()
+            .all(|s| s.skipped.as_deref() == Some(why.as_str())),
+        "{:?}",
+        trace.steps
+    );
+}
+
 /// RPCA-5, RPCA-8: an RPC binding a step made reaches the host's later calls as the host's
 /// own binding number, as handles do; a server function's `binding: <thread>` names the
 /// call that thread serves.

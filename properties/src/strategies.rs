@@ -14,7 +14,7 @@ use tokenhop_model::machine::logon_session::LogonType;
 use tokenhop_model::machine::principal::wk;
 use tokenhop_model::machine::privilege::Privilege;
 use tokenhop_model::machine::rights::{AccessMask, ObjectType};
-use tokenhop_model::machine::setup::{ObjectSpec, ProcessSpec, Setup, UserSpec};
+use tokenhop_model::machine::setup::{ObjectSpec, ProcessSpec, Setup, SetupError, UserSpec};
 use tokenhop_model::{Settings, World};
 
 /// The machine the generated calls run on.
@@ -36,25 +36,29 @@ pub struct Universe {
     reason = "the universe is fixed; a setup error is a bug in this crate, not an input"
 )]
 pub fn universe(settings: Settings) -> Universe {
+    match build_universe(settings) {
+        Ok(universe) => universe,
+        Err(e) => panic!("the universe's setup is valid: {e}"),
+    }
+}
+
+fn build_universe(settings: Settings) -> Result<Universe, SetupError> {
     let mut setup = Setup::new(settings);
     let current = setup.add_user(UserSpec {
         name: "current".to_owned(),
         ..UserSpec::default()
-    });
+    })?;
     let alice = setup.add_user(UserSpec {
         name: "alice".to_owned(),
         password: Some("pw".to_owned()),
         ..UserSpec::default()
-    });
+    })?;
     let mut threads = Vec::new();
     for spec in [
         ProcessSpec::new("app", current, &["app1", "app2"]),
         ProcessSpec::new("svc", wk::LOCAL_SERVICE, &["svc1"]),
     ] {
-        match setup.add_process(spec) {
-            Ok((_, ts)) => threads.extend(ts),
-            Err(e) => panic!("the universe's processes are valid: {e}"),
-        }
+        threads.extend(setup.add_process(spec)?.1);
     }
     let objects = vec![
         setup.add_object(ObjectSpec {
@@ -63,21 +67,21 @@ pub fn universe(settings: Settings) -> Universe {
             owner: alice,
             dacl: Some(vec![allow(alice, AccessMask::GENERIC_READ)]),
             label: None,
-        }),
+        })?,
         setup.add_object(ObjectSpec {
             name: "shared".to_owned(),
             object_type: ObjectType::File,
             owner: current,
             dacl: Some(vec![allow(wk::EVERYONE, AccessMask::GENERIC_ALL)]),
             label: None,
-        }),
+        })?,
     ];
     let (world, _) = setup.finish();
-    Universe {
+    Ok(Universe {
         world,
         threads,
         objects,
-    }
+    })
 }
 
 /// A call with its arguments as small numbers, resolved against the live world.

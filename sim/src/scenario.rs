@@ -16,7 +16,7 @@ use tokenhop_model::machine::ids::{ObjectId, PrincipalId, ProcessId, ThreadId};
 use tokenhop_model::machine::principal::wk;
 use tokenhop_model::machine::privilege::Privilege;
 use tokenhop_model::machine::rights::ObjectType;
-use tokenhop_model::machine::settings::{Settings, WindowsVersion};
+use tokenhop_model::machine::settings::{HANDLE_LIMIT, Settings, WindowsVersion};
 use tokenhop_model::machine::setup::{ObjectSpec, PrivilegeSetting, ProcessSpec, Setup, UserSpec};
 use tokenhop_model::rules::RuleId;
 
@@ -109,30 +109,22 @@ const TOP: &[&str] = &[
     "steps",
 ];
 
-fn build(root: &Node, path: &Path) -> Read<Scenario> {
-    let top = Fields::new(root, "", "a scenario", TOP)?;
-    let (name, description) = crate::reader::header(&top, "a scenario", "script")?;
+const MACHINE: &[&str] = &[
+    "windows",
+    "everyone_includes_anonymous",
+    "current",
+    "users",
+    "groups",
+    "certificates",
+    "com_applications",
+    "com_classes",
+    "handle_limit",
+];
 
+/// The machine's settings: its `machine` fields that are settings, and the `readings`.
+fn settings(top: &Fields<'_>, machine: Option<&Fields<'_>>) -> Read<Settings> {
     let mut settings = Settings::default();
-    let machine = match top.get("machine") {
-        Some(n) => Some(Fields::new(
-            n,
-            "machine",
-            "the machine",
-            &[
-                "windows",
-                "everyone_includes_anonymous",
-                "current",
-                "users",
-                "groups",
-                "certificates",
-                "com_applications",
-                "com_classes",
-            ],
-        )?),
-        None => None,
-    };
-    if let Some(m) = &machine {
+    if let Some(m) = machine {
         if let Some(n) = m.get("windows") {
             let vocabulary: Vec<(&str, WindowsVersion)> = WindowsVersion::NAMES
                 .iter()
@@ -144,14 +136,35 @@ fn build(root: &Node, path: &Path) -> Read<Scenario> {
             settings.everyone_includes_anonymous =
                 boolean(n, &m.path("everyone_includes_anonymous"))?;
         }
+        if let Some(n) = m.get("handle_limit") {
+            settings.handle_limit = handle_limit(n, &m.path("handle_limit"))?;
+        }
     }
     if let Some(n) = top.get("readings") {
         settings.readings = readings(n)?;
     }
+    Ok(settings)
+}
+
+fn build(root: &Node, path: &Path) -> Read<Scenario> {
+    let top = Fields::new(root, "", "a scenario", TOP)?;
+    let (name, description) = crate::reader::header(&top, "a scenario", "script")?;
+
+    let machine = match top.get("machine") {
+        Some(n) => Some(Fields::new(n, "machine", "the machine", MACHINE)?),
+        None => None,
+    };
+    let settings = settings(&top, machine.as_ref())?;
 
     let mut setup = Setup::new(settings);
     let mut summary = Vec::new();
-    machine_accounts(machine.as_ref(), &mut setup)?;
+    if settings.handle_limit < HANDLE_LIMIT {
+        summary.push(format!(
+            "each process's handle table holds at most {} open handles, where Windows holds {HANDLE_LIMIT} (RES-1)",
+            settings.handle_limit
+        ));
+    }
+    machine_accounts(machine.as_ref(), root, &mut setup)?;
 
     // Processes and threads.
     let mut threads: HashMap<String, ThreadId> = HashMap::new();
@@ -225,7 +238,9 @@ fn build(root: &Node, path: &Path) -> Read<Scenario> {
                 ));
             }
             let (name, ty) = (spec.name.clone(), spec.object_type);
-            let id = setup.add_object(spec);
+            let id = setup
+                .add_object(spec)
+                .map_err(|e| Fault::new(onode.span, &opath, e.to_string()))?;
             objects.insert(name, (id, ty));
         }
     }
@@ -258,7 +273,25 @@ const BUILTIN_GROUPS: &[PrincipalId] = &[
     wk::REMOTE_DESKTOP_USERS,
 ];
 
-fn machine_accounts(machine: Option<&Fields<'_>>, setup: &mut Setup) -> Read<()> {
+/// `handle_limit`: how many open handles a process's handle table holds (RES-1); a script
+/// may lower the real limit, not raise it.
+fn handle_limit(node: &Node, path: &str) -> Read<u32> {
+    let value = crate::reader::integer(node, path)?;
+    u32::try_from(value)
+        .ok()
+        .filter(|limit| *limit <= HANDLE_LIMIT)
+        .ok_or_else(|| {
+            Fault::new(
+                node.span,
+                path,
+                format!(
+                    "{value} is not a handle limit: a process's handle table holds from 0 to {HANDLE_LIMIT} open handles (RES-1)"
+                ),
+            )
+        })
+}
+
+fn machine_accounts(machine: Option<&Fields<'_>>, root: &Node, setup: &mut Setup) -> Read<()> {
     // Local groups first, so users may name them.
     if let Some(n) = machine.and_then(|m| m.get("groups")) {
         for (i, g) in list(n, "machine.groups")?.iter().enumerate() {
@@ -271,10 +304,15 @@ fn machine_accounts(machine: Option<&Fields<'_>>, setup: &mut Setup) -> Read<()>
                     format!("`{name}` is already a principal of the machine"),
                 ));
             }
-            setup.add_group(&name);
+            setup
+                .add_group(&name)
+                .map_err(|e| Fault::new(g.span, &p, e.to_string()))?;
         }
     }
     let current = machine.and_then(|m| m.get("current"));
+    let current_span = current
+        .or_else(|| machine.map(Fields::node))
+        .map_or(root.span, |n| n.span);
     let mut current_spec = UserSpec {
         name: CURRENT_USER.to_owned(),
         ..UserSpec::default()
@@ -288,7 +326,9 @@ fn machine_accounts(machine: Option<&Fields<'_>>, setup: &mut Setup) -> Read<()>
         )?;
         fill_user(&f, &mut current_spec, setup)?;
     }
-    setup.add_user(current_spec);
+    setup
+        .add_user(current_spec)
+        .map_err(|e| Fault::new(current_span, "machine.current", e.to_string()))?;
     if let Some(n) = machine.and_then(|m| m.get("users")) {
         for (i, u) in list(n, "machine.users")?.iter().enumerate() {
             let p = index("machine.users", i);
@@ -314,7 +354,9 @@ fn machine_accounts(machine: Option<&Fields<'_>>, setup: &mut Setup) -> Read<()>
             if let Some(d) = f.get("disabled") {
                 spec.disabled = boolean(d, &f.path("disabled"))?;
             }
-            setup.add_user(spec);
+            setup
+                .add_user(spec)
+                .map_err(|e| Fault::new(u.span, &p, e.to_string()))?;
         }
     }
     if let Some(n) = machine.and_then(|m| m.get("certificates")) {

@@ -244,6 +244,18 @@ fn declaration_cases() -> Vec<Case> {
             ) + "  - call: RevertToSelf\n",
             "bad.yaml:11:5: `objects[0].dacl`: an object (write `dacl: null` for a NULL DACL) needs `dacl`",
         ),
+        (
+            "handle limit above Windows' (RES-1)",
+            BASE.replace("machine:\n", "machine:\n  handle_limit: 16711681\n")
+                + "  - call: RevertToSelf\n",
+            "bad.yaml:5:17: `machine.handle_limit`: 16711681 is not a handle limit: a process's handle table holds from 0 to 16711680 open handles (RES-1)",
+        ),
+        (
+            "negative handle limit (RES-1)",
+            BASE.replace("machine:\n", "machine:\n  handle_limit: -1\n")
+                + "  - call: RevertToSelf\n",
+            "bad.yaml:5:17: `machine.handle_limit`: -1 is not a handle limit",
+        ),
     ]
 }
 

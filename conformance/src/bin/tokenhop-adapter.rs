@@ -8,8 +8,8 @@
 //!
 //! Without `--out` a single script's trace goes to standard output. `--idle` is the mode a
 //! script's CreateProcess steps start the adapter in: it does nothing until ended. Scripts found in a
-//! directory are run only if they are portable (one process, running as `current`); the
-//! others are listed with the reason. When several scripts run, each runs in a process of
+//! directory are run only if they are portable (one process, running as `current`, with
+//! Windows' own handle limit); the others are listed with the reason. When several scripts run, each runs in a process of
 //! its own (the adapter starts itself for each), so that what one leaves behind (RPC
 //! endpoints that cannot be released, a listening server, COM's initialization) cannot
 //! change another's answers. Exit status: 0 when

@@ -12,6 +12,8 @@ use crate::core::level::{ImpersonationLevel, TokenType};
 use crate::machine::action::Qos;
 use crate::machine::ids::{ThreadId, TokenId};
 use crate::machine::impersonation::{AssignRequest, Assigned, assign};
+use crate::machine::room::Room;
+use crate::machine::table::TableFull;
 use crate::machine::token_copy::{DuplicateSpec, duplicate};
 use crate::machine::world::World;
 use crate::rules::RuleId;
@@ -161,7 +163,8 @@ pub fn capture_from(
                 level: qos.level,
                 effective_only: qos.effective_only,
             },
-        );
+        )
+        .or_full(trail)?;
         if qos.effective_only {
             trail.note(RuleId::TOK_20, || {
                 "the capture is effective-only, so the client's disabled groups and privileges are dropped".to_owned()
@@ -178,12 +181,16 @@ pub fn capture_from(
 
 /// Impersonates a captured client on `server` (SeImpersonateClientEx): the QoS level,
 /// installed copy-on-open, through the kernel check (IMP-16, IMP-1).
+///
+/// # Errors
+///
+/// [`TableFull`] when the check's downgrade copy finds no room (RES-1).
 pub fn impersonate(
     world: &mut World,
     server: ThreadId,
     context: ClientContext,
     trail: &mut Trail,
-) -> Assigned {
+) -> Result<Assigned, TableFull> {
     trail.note(RuleId::IMP_16, || {
         format!(
             "the server is granted the client's QoS level ({}), subject to the kernel check",

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::machine::capture::{ClientContext, ClientSource};
 use crate::machine::ids::{PrincipalId, ProcessId, ProxyId, ThreadId, TokenId};
+use crate::machine::table::{self, Table, TableFull};
 use crate::machine::world::Impersonation;
 
 /// `EOAC_*` capability flags.
@@ -248,6 +249,20 @@ impl ComState {
     /// The proxy `id`, to change.
     pub fn proxy_mut(&mut self, id: ProxyId) -> &mut Proxy {
         &mut self.proxies[id.index()]
+    }
+
+    /// Adds a proxy.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_proxy(&mut self, proxy: Proxy) -> Result<ProxyId, TableFull> {
+        table::push(
+            &mut self.proxies,
+            proxy,
+            Table::ComProxies,
+            ProxyId::from_index,
+        )
     }
 
     /// The call at `index`.

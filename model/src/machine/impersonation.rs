@@ -12,6 +12,7 @@ use crate::core::level::{ImpersonationLevel, TokenType};
 use crate::machine::ids::{Luid, ThreadId, TokenId};
 use crate::machine::privilege::Privilege;
 use crate::machine::settings::WindowsVersion;
+use crate::machine::table::TableFull;
 use crate::machine::token::{Token, TokenSource};
 use crate::machine::token_copy;
 use crate::machine::world::{Impersonation, World};
@@ -408,7 +409,15 @@ pub struct Assigned {
 
 /// PsImpersonateClient: runs the kernel check against the primary token of the thread's
 /// own process (THR-6) and assigns the token, or an Identification-level copy (IMP-2).
-pub fn assign(world: &mut World, request: AssignRequest, trail: &mut Trail) -> Assigned {
+///
+/// # Errors
+///
+/// [`TableFull`] when the token table has no room for the copy (RES-1).
+pub fn assign(
+    world: &mut World,
+    request: AssignRequest,
+    trail: &mut Trail,
+) -> Result<Assigned, TableFull> {
     let thread_name = world.thread(request.thread).name.clone();
     let process_token = world.process_token_of(request.thread);
     trail.note(RuleId::IMP_1, || {
@@ -432,7 +441,7 @@ pub fn assign(world: &mut World, request: AssignRequest, trail: &mut Trail) -> A
                     level: ImpersonationLevel::Identification,
                     effective_only: request.effective_only,
                 },
-            );
+            )?;
             trail.note(RuleId::IMP_2, || {
                 format!(
                     "the check failed, so thread `{thread_name}` silently gets an Identification-level copy of the token and the call still reports success"
@@ -450,9 +459,9 @@ pub fn assign(world: &mut World, request: AssignRequest, trail: &mut Trail) -> A
     trail.note(RuleId::THR_11, || {
         format!("thread `{thread_name}` now impersonates at {level}, replacing any earlier impersonation")
     });
-    Assigned {
+    Ok(Assigned {
         token,
         level,
         downgraded,
-    }
+    })
 }

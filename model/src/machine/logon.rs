@@ -13,6 +13,7 @@ use crate::machine::principal::{PrincipalKind, wk};
 use crate::machine::privilege::{Privilege, PrivilegeSet};
 use crate::machine::rights::AccessMask;
 use crate::machine::settings::WindowsVersion;
+use crate::machine::table::TableFull;
 use crate::machine::token::{ELEVATING_RIDS, ElevationType, Group, GroupAttrs, Token, TokenSource};
 use crate::machine::world::World;
 use crate::rules::RuleId;
@@ -86,16 +87,24 @@ const SYSTEM_PRIVILEGES: &[(Privilege, bool)] = &[
 ];
 
 /// Logs `request.user` on: creates the logon session(s) and token(s).
-pub fn logon(world: &mut World, request: LogonRequest, trail: &mut Trail) -> LogonResult {
+///
+/// # Errors
+///
+/// [`TableFull`] when a table the logon adds to has no room (RES-1).
+pub fn logon(
+    world: &mut World,
+    request: LogonRequest,
+    trail: &mut Trail,
+) -> Result<LogonResult, TableFull> {
     let user = request.user;
     if user == wk::SYSTEM || user == wk::LOCAL_SERVICE || user == wk::NETWORK_SERVICE {
-        return LogonResult {
-            token: system_account_token(world, request, trail),
+        return Ok(LogonResult {
+            token: system_account_token(world, request, trail)?,
             full: None,
-        };
+        });
     }
     let name = world.name_of(user);
-    let (luid, logon_sid) = open_user_session(world, request, &name, trail);
+    let (luid, logon_sid) = open_user_session(world, request, &name, trail)?;
     let groups = user_groups(world, request, logon_sid, &name, trail);
     let privileges = user_privileges(world, user, &groups, &name, trail);
     let is_admin = is_administrator(world, &groups);
@@ -129,11 +138,11 @@ pub fn logon(world: &mut World, request: LogonRequest, trail: &mut Trail) -> Log
     if is_admin && world.settings.windows >= WindowsVersion::Vista {
         return administrator_tokens(world, request, base, &name, trail);
     }
-    let token = build_token(world, base, IntegrityLevel::Medium, user);
+    let token = build_token(world, base, IntegrityLevel::Medium, user)?;
     trail.note(RuleId::ACCT_7, || {
         format!("{name} is a standard user: the token has Medium integrity and no linked token")
     });
-    LogonResult { token, full: None }
+    Ok(LogonResult { token, full: None })
 }
 
 /// LOGON-4, LOGON-5: a user's logon gets a new logon session with its own logon SID, which
@@ -144,10 +153,10 @@ fn open_user_session(
     request: LogonRequest,
     name: &str,
     trail: &mut Trail,
-) -> (Luid, PrincipalId) {
-    let logon_sid = Arc::make_mut(&mut world.principals).add_logon_sid();
+) -> Result<(Luid, PrincipalId), TableFull> {
+    let logon_sid = Arc::make_mut(&mut world.principals).add_logon_sid()?;
     let luid = world.new_luid();
-    new_session(world, request, luid, Some(logon_sid));
+    new_session(world, request, luid, Some(logon_sid))?;
     trail.note(RuleId::LOGON_4, || {
         format!(
             "{name} gets a new {} logon session ({luid}) with its own logon SID",
@@ -167,7 +176,7 @@ fn open_user_session(
             )
         }
     });
-    (luid, logon_sid)
+    Ok((luid, logon_sid))
 }
 
 /// ACCT-1, ACCT-5, ACCT-7, LOGON-4: a user's groups: Everyone, Users, Authenticated Users,
@@ -304,7 +313,7 @@ fn administrator_tokens(
     base: TokenParts,
     name: &str,
     trail: &mut Trail,
-) -> LogonResult {
+) -> Result<LogonResult, TableFull> {
     let network = matches!(
         request.logon_type,
         LogonType::Network | LogonType::NetworkCleartext
@@ -313,14 +322,14 @@ fn administrator_tokens(
         return split_token(world, request, base, name, trail);
     }
     if network && world.settings.readings.alternative(RuleId::OQM_3) {
-        let limited = build_filtered(world, base, trail);
+        let limited = build_filtered(world, base, trail)?;
         trail.note(RuleId::OQM_3, || {
             format!("under the selected reading (remote-restricted) {name}'s network logon gets a filtered token with no linked token")
         });
-        return LogonResult {
+        return Ok(LogonResult {
             token: limited,
             full: None,
-        };
+        });
     }
     trail.note(RuleId::OQM_3, || {
         format!(
@@ -328,8 +337,8 @@ fn administrator_tokens(
             request.logon_type.word()
         )
     });
-    let token = build_full_admin(world, base, trail);
-    LogonResult { token, full: None }
+    let token = build_full_admin(world, base, trail)?;
+    Ok(LogonResult { token, full: None })
 }
 
 /// TOK-15: the split token of an administrator's interactive logon: a filtered Medium half
@@ -340,14 +349,14 @@ fn split_token(
     base: TokenParts,
     name: &str,
     trail: &mut Trail,
-) -> LogonResult {
+) -> Result<LogonResult, TableFull> {
     let luid = base.auth_id;
     let full_luid = world.new_luid();
     let mut full_parts = base.clone();
     full_parts.auth_id = full_luid;
-    new_session(world, request, full_luid, base.logon_sid);
-    let full = build_full_admin(world, full_parts, trail);
-    let limited = build_filtered(world, base, trail);
+    new_session(world, request, full_luid, base.logon_sid)?;
+    let full = build_full_admin(world, full_parts, trail)?;
+    let limited = build_filtered(world, base, trail)?;
     world.token_mut(full).linked = Some(limited);
     world.token_mut(limited).linked = Some(full);
     world.token_mut(full).elevation_type = ElevationType::Full;
@@ -360,14 +369,18 @@ fn split_token(
     trail.note(RuleId::OQM_3, || {
         "the documents do not say which logon types are split; the selected reading splits interactive logons".to_owned()
     });
-    LogonResult {
+    Ok(LogonResult {
         token: limited,
         full: Some(full),
-    }
+    })
 }
 
 /// The token of the anonymous logon (ACCT-9, TOK-16).
-pub fn anonymous_token(world: &mut World, trail: &mut Trail) -> TokenId {
+///
+/// # Errors
+///
+/// [`TableFull`] when the token table has no room (RES-1).
+pub fn anonymous_token(world: &mut World, trail: &mut Trail) -> Result<TokenId, TableFull> {
     let everyone = world.settings.everyone_includes_anonymous;
     let groups = if everyone {
         vec![standard(wk::EVERYONE)]
@@ -392,9 +405,9 @@ pub fn anonymous_token(world: &mut World, trail: &mut Trail) -> TokenId {
         session_id: 0,
         token_type: TokenType::Impersonation,
     };
-    let id = build_token(world, parts, IntegrityLevel::Untrusted, wk::ANONYMOUS_LOGON);
+    let id = build_token(world, parts, IntegrityLevel::Untrusted, wk::ANONYMOUS_LOGON)?;
     world.token_mut(id).level = ImpersonationLevel::Impersonation;
-    id
+    Ok(id)
 }
 
 #[derive(Clone)]
@@ -435,7 +448,7 @@ fn new_session(
     request: LogonRequest,
     luid: Luid,
     logon_sid: Option<PrincipalId>,
-) {
+) -> Result<(), TableFull> {
     world.add_session(LogonSession {
         luid,
         user: request.user,
@@ -446,7 +459,8 @@ fn new_session(
             outbound_as: None,
         },
         logon_sid,
-    });
+    })?;
+    Ok(())
 }
 
 fn privileges_for(world: &World, holders: &[PrincipalId]) -> PrivilegeSet {
@@ -499,7 +513,7 @@ fn build_token(
     parts: TokenParts,
     integrity: IntegrityLevel,
     owner: PrincipalId,
-) -> TokenId {
+) -> Result<TokenId, TableFull> {
     let dacl = default_dacl(world, owner, parts.logon_sid);
     let token = Token {
         token_id: world.new_luid(),
@@ -529,7 +543,11 @@ fn build_token(
     world.add_token(token)
 }
 
-fn build_full_admin(world: &mut World, mut parts: TokenParts, trail: &mut Trail) -> TokenId {
+fn build_full_admin(
+    world: &mut World,
+    mut parts: TokenParts,
+    trail: &mut Trail,
+) -> Result<TokenId, TableFull> {
     for g in &mut parts.groups {
         if g.sid == wk::ADMINISTRATORS {
             g.attrs = GroupAttrs(g.attrs.0 | GroupAttrs::OWNER);
@@ -542,7 +560,11 @@ fn build_full_admin(world: &mut World, mut parts: TokenParts, trail: &mut Trail)
     build_token(world, parts, IntegrityLevel::High, wk::ADMINISTRATORS)
 }
 
-fn build_filtered(world: &mut World, mut parts: TokenParts, trail: &mut Trail) -> TokenId {
+fn build_filtered(
+    world: &mut World,
+    mut parts: TokenParts,
+    trail: &mut Trail,
+) -> Result<TokenId, TableFull> {
     let mut kept = PrivilegeSet::new();
     for (p, state) in parts.privileges.iter() {
         if FILTERED_PRIVILEGES.contains(&p) {
@@ -568,12 +590,16 @@ fn build_filtered(world: &mut World, mut parts: TokenParts, trail: &mut Trail) -
     trail.note(RuleId::TOK_15, || {
         format!("{name}'s filtered token keeps five privileges, leaves administrative groups such as Administrators as deny-only (attributes SE_GROUP_USE_FOR_DENY_ONLY alone, as the token dumps show) and has Medium integrity")
     });
-    let id = build_token(world, parts, IntegrityLevel::Medium, user);
+    let id = build_token(world, parts, IntegrityLevel::Medium, user)?;
     world.token_mut(id).has_restrictions = true;
-    id
+    Ok(id)
 }
 
-fn system_account_token(world: &mut World, request: LogonRequest, trail: &mut Trail) -> TokenId {
+fn system_account_token(
+    world: &mut World,
+    request: LogonRequest,
+    trail: &mut Trail,
+) -> Result<TokenId, TableFull> {
     let user = request.user;
     let (luid, logon_type) = if user == wk::SYSTEM {
         (Luid::SYSTEM, LogonType::System)
@@ -594,7 +620,7 @@ fn system_account_token(world: &mut World, request: LogonRequest, trail: &mut Tr
                 outbound_as: None,
             },
             logon_sid: None,
-        });
+        })?;
     }
     trail.note(RuleId::TOK_16, || {
         format!("{name} runs in its fixed logon session {luid}")

@@ -11,6 +11,8 @@ use crate::machine::ids::{Luid, PrincipalId};
 use crate::machine::logon::{LogonRequest, logon};
 use crate::machine::logon_session::LogonType;
 use crate::machine::principal::wk;
+use crate::machine::room::Room;
+use crate::machine::table::TableFull;
 use crate::machine::token::{Group, GroupAttrs, TokenSource};
 use crate::machine::token_copy::{DuplicateSpec, duplicate};
 use crate::machine::world::World;
@@ -53,18 +55,22 @@ pub fn ntlm(
             world.name_of(user)
         )
     });
-    Ok(network_logon(world, user, level, trail))
+    network_logon(world, user, level, trail).or_full(trail)
 }
 
 /// A network logon of `user` through NTLM, as a server receives it at `level`: the
 /// NETWORK and NTLM Authentication groups, origin zero (ACCT-7, LOGON-7, SSPA-3).
+///
+/// # Errors
+///
+/// [`TableFull`] when a table the logon adds to has no room (RES-1).
 pub fn network_logon(
     world: &mut World,
     user: PrincipalId,
     level: ImpersonationLevel,
     trail: &mut Trail,
-) -> ClientContext {
-    let context = logon_at(world, user, level, trail);
+) -> Result<ClientContext, TableFull> {
+    let context = logon_at(world, user, level, trail)?;
     world.token_mut(context.token).groups.push(Group {
         sid: wk::NTLM_AUTHENTICATION,
         attrs: GroupAttrs::standard(),
@@ -72,12 +78,20 @@ pub fn network_logon(
     trail.note(RuleId::SSPA_3, || {
         "an NTLM network logon also carries NTLM Authentication".to_owned()
     });
-    context
+    Ok(context)
 }
 
 /// The logon Schannel's certificate mapping makes for `user`: a network logon, at
 /// Impersonation (SSPI-5).
-pub fn mapped_logon(world: &mut World, user: PrincipalId, trail: &mut Trail) -> ClientContext {
+///
+/// # Errors
+///
+/// [`TableFull`] when a table the logon adds to has no room (RES-1).
+pub fn mapped_logon(
+    world: &mut World,
+    user: PrincipalId,
+    trail: &mut Trail,
+) -> Result<ClientContext, TableFull> {
     logon_at(world, user, ImpersonationLevel::Impersonation, trail)
 }
 
@@ -87,7 +101,7 @@ fn logon_at(
     user: PrincipalId,
     level: ImpersonationLevel,
     trail: &mut Trail,
-) -> ClientContext {
+) -> Result<ClientContext, TableFull> {
     let logged_on = logon(
         world,
         LogonRequest {
@@ -98,7 +112,7 @@ fn logon_at(
             session_id: 0,
         },
         trail,
-    );
+    )?;
     let token = duplicate(
         world,
         logged_on.token,
@@ -107,10 +121,10 @@ fn logon_at(
             level,
             effective_only: false,
         },
-    );
-    ClientContext {
+    )?;
+    Ok(ClientContext {
         token,
         level,
         effective_only: false,
-    }
+    })
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::machine::ids::PrincipalId;
+use crate::machine::table::{self, Table, TableFull};
 
 /// A security identifier (`S-1-<authority>-<sub>-...`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -156,43 +157,68 @@ impl PrincipalTable {
     }
 
     /// Adds a user or group of the machine's account domain.
-    pub fn add_local(&mut self, name: &str, kind: PrincipalKind) -> PrincipalId {
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id, or the domain no RID, left (RES-1).
+    pub fn add_local(&mut self, name: &str, kind: PrincipalKind) -> Result<PrincipalId, TableFull> {
+        let rid = self.next_local_rid;
+        let next = rid
+            .checked_add(1)
+            .ok_or(TableFull::of_ids(Table::Principals))?;
         let mut subs = MACHINE_DOMAIN.to_vec();
-        subs.push(self.next_local_rid);
-        self.next_local_rid += 1;
-        self.push(Principal {
+        subs.push(rid);
+        let id = self.push(Principal {
             name: Arc::from(name),
             sid: Sid::new(5, &subs),
             kind,
-        })
+        })?;
+        self.next_local_rid = next;
+        Ok(id)
     }
 
     /// Adds a fresh logon SID (`S-1-5-5-0-n`).
-    pub fn add_logon_sid(&mut self) -> PrincipalId {
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id, or the logon SIDs no number, left (RES-1).
+    pub fn add_logon_sid(&mut self) -> Result<PrincipalId, TableFull> {
         let n = self.next_logon_sid;
-        self.next_logon_sid += 1;
-        let sid = Sid::new(5, &[5, 0, n]);
-        self.push(Principal {
+        let next = n
+            .checked_add(1)
+            .ok_or(TableFull::of_ids(Table::Principals))?;
+        let id = self.push(Principal {
             name: Arc::from(format!("LogonSessionId_0_{n}")),
-            sid,
+            sid: Sid::new(5, &[5, 0, n]),
             kind: PrincipalKind::LogonSid,
-        })
+        })?;
+        self.next_logon_sid = next;
+        Ok(id)
     }
 
-    /// Adds an AppContainer package SID for `name`.
-    pub fn add_package(&mut self, name: &str) -> PrincipalId {
-        let n = self.principals.len() as u32;
+    /// Adds an AppContainer package SID for `name`, numbered by its place in the table.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id, or the package SIDs no number, left (RES-1).
+    pub fn add_package(&mut self, name: &str) -> Result<PrincipalId, TableFull> {
+        let full = TableFull::of_ids(Table::Principals);
+        let n = table::number(self.principals.len()).ok_or(full)?;
+        let rid = n.checked_add(1_000).ok_or(full)?;
         self.push(Principal {
             name: Arc::from(name),
-            sid: Sid::new(15, &[2, 1_000 + n, 2, 3, 4, 5, 6, 7]),
+            sid: Sid::new(15, &[2, rid, 2, 3, 4, 5, 6, 7]),
             kind: PrincipalKind::Package,
         })
     }
 
-    fn push(&mut self, p: Principal) -> PrincipalId {
-        let id = PrincipalId(self.principals.len() as u32);
-        self.principals.push(p);
-        id
+    fn push(&mut self, p: Principal) -> Result<PrincipalId, TableFull> {
+        table::push(
+            &mut self.principals,
+            p,
+            Table::Principals,
+            PrincipalId::from_index,
+        )
     }
 
     /// The principal with `id`.
@@ -214,14 +240,14 @@ impl PrincipalTable {
         self.principals
             .iter()
             .position(|p| &*p.name == name)
-            .map(|i| PrincipalId(i as u32))
+            .and_then(PrincipalId::from_index)
     }
 
-    /// Every principal with its id.
+    /// Every principal with its id (each has one: the table grows only through
+    /// [`table::push`]).
     pub fn iter(&self) -> impl Iterator<Item = (PrincipalId, &Principal)> {
-        self.principals
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (PrincipalId(i as u32), p))
+        (0..self.principals.len())
+            .map_while(PrincipalId::from_index)
+            .zip(&self.principals)
     }
 }

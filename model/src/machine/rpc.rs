@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::machine::action::Qos;
 use crate::machine::capture::{ClientContext, ClientSource};
 use crate::machine::ids::{BindingId, CallId, ProcessId, ThreadId};
+use crate::machine::table::{self, Table, TableFull};
 
 /// The protocol sequences the model knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -335,13 +336,36 @@ impl RpcState {
         &mut self.calls[id.index()]
     }
 
+    /// Adds a client binding handle.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_binding(&mut self, binding: RpcBinding) -> Result<BindingId, TableFull> {
+        table::push(
+            &mut self.bindings,
+            binding,
+            Table::RpcBindings,
+            BindingId::from_index,
+        )
+    }
+
+    /// Adds a call; every call has an id, so the lookups below find each one.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_call(&mut self, call: RpcCall) -> Result<CallId, TableFull> {
+        table::push(&mut self.calls, call, Table::RpcCalls, CallId::from_index)
+    }
+
     /// The call `thread` is serving, if any.
     #[must_use]
     pub fn served_by(&self, thread: ThreadId) -> Option<CallId> {
         self.calls
             .iter()
             .position(|c| c.active && c.server == thread)
-            .map(|i| CallId(i as u32))
+            .and_then(CallId::from_index)
     }
 
     /// The call `thread` is waiting on, if any.
@@ -350,7 +374,7 @@ impl RpcState {
         self.calls
             .iter()
             .position(|c| c.active && c.client == thread)
-            .map(|i| CallId(i as u32))
+            .and_then(CallId::from_index)
     }
 
     /// The endpoint `name` of `protseq`, if a server uses it.

@@ -80,7 +80,15 @@ pub struct Settings {
     pub everyone_includes_anonymous: bool,
     /// The readings of ambiguous rules.
     pub readings: Readings,
+    /// How many open handles a process's handle table holds (RES-1): at most
+    /// [`HANDLE_LIMIT`], which a script may lower to reach the limit in a few steps.
+    pub handle_limit: u32,
 }
+
+/// The open handles a process's handle table holds on 64-bit Windows (RES-1): the
+/// Executive's hard-coded 2^24, less the first entry of each page of 256, which it keeps
+/// for its own tracking (Russinovich, "Pushing the Limits of Windows: Handles").
+pub const HANDLE_LIMIT: u32 = (1 << 24) - (1 << 24) / 256;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -88,6 +96,7 @@ impl Default for Settings {
             windows: WindowsVersion::Win10,
             everyone_includes_anonymous: false,
             readings: Readings::default(),
+            handle_limit: HANDLE_LIMIT,
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::machine::principal::{PrincipalKind, wk};
 use crate::machine::privilege::Privilege;
 use crate::machine::rights::ObjectType;
 use crate::machine::settings::{Settings, WindowsVersion};
+use crate::machine::table::{self, Table, TableFull};
 use crate::machine::token::TokenSource;
 use crate::machine::token_copy::{DuplicateSpec, default_security, duplicate};
 use crate::machine::world::{Process, SecurableObject, Thread, World};
@@ -130,17 +131,9 @@ pub enum SetupError {
         /// The version.
         windows: WindowsVersion,
     },
-    /// A table numbered by a 32-bit index with no index left for another entry.
-    #[error("more {0} than the machine numbers: their indexes are 32-bit")]
-    TooMany(&'static str),
-}
-
-/// Appends `entry` to `table` and returns its index, or [`SetupError::TooMany`] when the
-/// index would not fit in 32 bits: so every position of a table grown only this way fits.
-fn push_numbered<T>(table: &mut Vec<T>, entry: T, what: &'static str) -> Result<u32, SetupError> {
-    let index = u32::try_from(table.len()).map_err(|_| SetupError::TooMany(what))?;
-    table.push(entry);
-    Ok(index)
+    /// A table with no room for what the scenario declares (RES-1).
+    #[error(transparent)]
+    Full(#[from] TableFull),
 }
 
 /// Builds a world, recording the setup's decisions.
@@ -169,14 +162,22 @@ impl Setup {
     }
 
     /// Adds a local group.
-    pub fn add_group(&mut self, name: &str) -> PrincipalId {
-        Arc::make_mut(&mut self.world.principals).add_local(name, PrincipalKind::Group)
+    ///
+    /// # Errors
+    ///
+    /// [`SetupError::Full`] when the principals' table has no room.
+    pub fn add_group(&mut self, name: &str) -> Result<PrincipalId, SetupError> {
+        Ok(Arc::make_mut(&mut self.world.principals).add_local(name, PrincipalKind::Group)?)
     }
 
     /// Adds a user account.
-    pub fn add_user(&mut self, spec: UserSpec) -> PrincipalId {
+    ///
+    /// # Errors
+    ///
+    /// [`SetupError::Full`] when the principals' table has no room.
+    pub fn add_user(&mut self, spec: UserSpec) -> Result<PrincipalId, SetupError> {
         let id =
-            Arc::make_mut(&mut self.world.principals).add_local(&spec.name, PrincipalKind::User);
+            Arc::make_mut(&mut self.world.principals).add_local(&spec.name, PrincipalKind::User)?;
         let accounts = Arc::make_mut(&mut self.world.accounts);
         accounts.users.push(UserAccount {
             principal: id,
@@ -187,7 +188,7 @@ impl Setup {
         for right in spec.rights {
             accounts.grant(right, id);
         }
-        id
+        Ok(id)
     }
 
     /// Whether `user` is a member of Administrators.
@@ -206,7 +207,7 @@ impl Setup {
     ///
     /// # Errors
     ///
-    /// [`SetupError::TooMany`] past the 2^32 certificates a 32-bit index numbers.
+    /// [`SetupError::Full`] past the 2^32 certificates a 32-bit index numbers.
     pub fn add_certificate(
         &mut self,
         name: &str,
@@ -216,34 +217,36 @@ impl Setup {
             name: Arc::from(name),
             maps_to,
         };
-        push_numbered(
+        Ok(table::push(
             &mut self.world.sspi.certificates,
             certificate,
-            "certificates",
-        )
+            Table::Certificates,
+            table::number,
+        )?)
     }
 
     /// Declares a COM+ server application; returns its index.
     ///
     /// # Errors
     ///
-    /// [`SetupError::TooMany`] past the 2^32 applications a 32-bit index numbers.
+    /// [`SetupError::Full`] past the 2^32 applications a 32-bit index numbers.
     pub fn add_com_application(
         &mut self,
         application: crate::machine::com::Application,
     ) -> Result<u32, SetupError> {
-        push_numbered(
+        Ok(table::push(
             &mut self.world.com.applications,
             application,
-            "COM+ applications",
-        )
+            Table::ComApplications,
+            table::number,
+        )?)
     }
 
     /// Declares a class served by `server`, in `application` if given; returns its index.
     ///
     /// # Errors
     ///
-    /// [`SetupError::TooMany`] past the 2^32 classes a 32-bit index numbers.
+    /// [`SetupError::Full`] past the 2^32 classes a 32-bit index numbers.
     pub fn add_com_class(
         &mut self,
         name: &str,
@@ -255,10 +258,20 @@ impl Setup {
             server,
             application,
         };
-        push_numbered(&mut self.world.com.classes, class, "COM classes")
+        Ok(table::push(
+            &mut self.world.com.classes,
+            class,
+            Table::ComClasses,
+            table::number,
+        )?)
     }
 
     /// Adds a process with its threads.
+    ///
+    /// # Errors
+    ///
+    /// [`SetupError`] when the documents do not allow the process, or a table has no room
+    /// for it.
     pub fn add_process(
         &mut self,
         spec: ProcessSpec,
@@ -317,7 +330,7 @@ impl Setup {
                     session_id,
                 },
                 &mut self.trail,
-            );
+            )?;
             self.logons.insert(key, r);
             r
         };
@@ -342,8 +355,8 @@ impl Setup {
                 level,
                 effective_only: false,
             },
-        );
-        self.customise(token, &spec);
+        )?;
+        self.customise(token, &spec)?;
         let sd = default_security(&self.world, token);
         let process = self.world.add_process(Process {
             name: Arc::from(spec.name.as_str()),
@@ -351,7 +364,7 @@ impl Setup {
             threads: Vec::new(),
             sd: sd.clone(),
             kernel_mode: spec.kernel_mode,
-        });
+        })?;
         let mut threads = Vec::new();
         for t in &spec.threads {
             threads.push(self.world.add_thread(Thread {
@@ -359,12 +372,12 @@ impl Setup {
                 process,
                 impersonation: None,
                 sd: sd.clone(),
-            }));
+            })?);
         }
         Ok((process, threads))
     }
 
-    fn customise(&mut self, token: TokenId, spec: &ProcessSpec) {
+    fn customise(&mut self, token: TokenId, spec: &ProcessSpec) -> Result<(), TableFull> {
         let process = spec.name.clone();
         if let Some(session) = spec.session {
             self.world.token_mut(token).session_id = session;
@@ -428,7 +441,7 @@ impl Setup {
         if let Some(package) = &spec.app_container {
             let id = match self.world.principals.find(package) {
                 Some(id) => id,
-                None => Arc::make_mut(&mut self.world.principals).add_package(package),
+                None => Arc::make_mut(&mut self.world.principals).add_package(package)?,
             };
             let t = self.world.token_mut(token);
             t.app_container = Some(id);
@@ -437,11 +450,16 @@ impl Setup {
                 format!("process `{process}` runs in AppContainer `{package}`, and a lowbox token is always Low integrity")
             });
         }
+        Ok(())
     }
 
     /// Adds a securable object.
-    pub fn add_object(&mut self, spec: ObjectSpec) -> ObjectId {
-        self.world.add_object(SecurableObject {
+    ///
+    /// # Errors
+    ///
+    /// [`SetupError::Full`] when the objects' table has no room.
+    pub fn add_object(&mut self, spec: ObjectSpec) -> Result<ObjectId, SetupError> {
+        Ok(self.world.add_object(SecurableObject {
             name: Arc::from(spec.name.as_str()),
             object_type: spec.object_type,
             sd: SecurityDescriptor {
@@ -449,7 +467,7 @@ impl Setup {
                 dacl: spec.dacl,
                 label: spec.label,
             },
-        })
+        })?)
     }
 
     /// The finished world and the setup's decisions.

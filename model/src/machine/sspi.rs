@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::machine::capture::{ClientContext, ClientSource};
 use crate::machine::ids::{ContextId, CredentialsId, PrincipalId, ProcessId, ThreadId};
+use crate::machine::table::{self, Table, TableFull};
 
 /// The security packages the model knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -413,6 +414,10 @@ impl SspiState {
     }
 
     /// Adds a new, unfinished context of `process` on `side` of handshake `handshake`.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
     pub fn new_context(
         &mut self,
         process: ProcessId,
@@ -420,9 +425,8 @@ impl SspiState {
         package: Package,
         credentials: CredentialsId,
         handshake: u32,
-    ) -> ContextId {
-        let id = ContextId(u32::try_from(self.contexts.len()).unwrap_or(u32::MAX));
-        self.contexts.push(Context {
+    ) -> Result<ContextId, TableFull> {
+        let context = Context {
             process,
             side,
             package,
@@ -433,8 +437,53 @@ impl SspiState {
             client: None,
             deleted: false,
             impersonating: Vec::new(),
-        });
-        id
+        };
+        table::push(
+            &mut self.contexts,
+            context,
+            Table::SspiContexts,
+            ContextId::from_index,
+        )
+    }
+
+    /// Adds `credentials`.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_credentials(
+        &mut self,
+        credentials: Credentials,
+    ) -> Result<CredentialsId, TableFull> {
+        table::push(
+            &mut self.credentials,
+            credentials,
+            Table::SspiCredentials,
+            CredentialsId::from_index,
+        )
+    }
+
+    /// Adds `handshake` and returns its index.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no number left (RES-1).
+    pub fn add_handshake(&mut self, handshake: Handshake) -> Result<u32, TableFull> {
+        table::push(
+            &mut self.handshakes,
+            handshake,
+            Table::SspiHandshakes,
+            table::number,
+        )
+    }
+
+    /// The index the next handshake will have.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no number left (RES-1).
+    pub fn next_handshake(&self) -> Result<u32, TableFull> {
+        table::number(self.handshakes.len()).ok_or(TableFull::of_ids(Table::SspiHandshakes))
     }
 
     /// The handshake `index`.

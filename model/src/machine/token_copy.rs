@@ -6,6 +6,7 @@ use crate::core::level::{ImpersonationLevel, TokenType};
 use crate::machine::acl::SecurityDescriptor;
 use crate::machine::ids::TokenId;
 use crate::machine::privilege::Privilege;
+use crate::machine::table::TableFull;
 use crate::machine::token::Token;
 use crate::machine::world::World;
 use crate::rules::RuleId;
@@ -23,7 +24,15 @@ pub struct DuplicateSpec {
 
 /// Duplicates `source` as the kernel does for its own copies: a new token object with a
 /// new TokenId, the same logon session, parent and security descriptor.
-pub fn duplicate(world: &mut World, source: TokenId, spec: DuplicateSpec) -> TokenId {
+///
+/// # Errors
+///
+/// [`TableFull`] when the token table has no room (RES-1).
+pub fn duplicate(
+    world: &mut World,
+    source: TokenId,
+    spec: DuplicateSpec,
+) -> Result<TokenId, TableFull> {
     let mut token = world.token(source).clone();
     token.token_id = world.new_luid();
     token.modified_id = world.new_luid();
@@ -41,16 +50,20 @@ pub fn duplicate(world: &mut World, source: TokenId, spec: DuplicateSpec) -> Tok
 /// Duplicates `source` on behalf of a caller whose effective token is `creator`: as
 /// [`duplicate`], but the new token object's security comes from the creator's default
 /// owner and default DACL (DEF-2).
+///
+/// # Errors
+///
+/// [`TableFull`] when the token table has no room (RES-1).
 pub fn duplicate_for(
     world: &mut World,
     source: TokenId,
     spec: DuplicateSpec,
     creator: TokenId,
-) -> TokenId {
+) -> Result<TokenId, TableFull> {
     let sd = default_security(world, creator);
-    let id = duplicate(world, source, spec);
+    let id = duplicate(world, source, spec)?;
     world.token_mut(id).sd = sd;
-    id
+    Ok(id)
 }
 
 /// Whether `token` is elevated (TOK-14), noting OQL-16 when its answer depends on that

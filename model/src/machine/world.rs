@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::core::level::ImpersonationLevel;
+use crate::core::widen::usize_of;
 use crate::machine::accounts::AccountDb;
 use crate::machine::acl::SecurityDescriptor;
 use crate::machine::com::ComState;
@@ -22,6 +23,7 @@ use crate::machine::rights::{AccessMask, ObjectType};
 use crate::machine::rpc::RpcState;
 use crate::machine::settings::Settings;
 use crate::machine::sspi::SspiState;
+use crate::machine::table::{self, Bound, Table, TableFull};
 use crate::machine::token::Token;
 
 /// A thread's impersonation: the token, and the level and flags the thread holds it at.
@@ -259,10 +261,12 @@ impl World {
     }
 
     /// Adds a pipe instance.
-    pub fn add_pipe(&mut self, pipe: Pipe) -> PipeId {
-        let id = PipeId(self.pipes.len() as u32);
-        self.pipes.push(pipe);
-        id
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_pipe(&mut self, pipe: Pipe) -> Result<PipeId, TableFull> {
+        table::push(&mut self.pipes, pipe, Table::Pipes, PipeId::from_index)
     }
 
     /// The logon session `id`.
@@ -299,77 +303,139 @@ impl World {
     }
 
     /// Adds a token and returns its id.
-    pub fn add_token(&mut self, token: Token) -> TokenId {
-        let id = TokenId(self.tokens.len() as u32);
-        self.tokens.push(token);
-        id
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_token(&mut self, token: Token) -> Result<TokenId, TableFull> {
+        table::push(&mut self.tokens, token, Table::Tokens, TokenId::from_index)
+    }
+
+    /// The handles open in `process`'s table.
+    #[must_use]
+    pub fn open_handles(&self, process: ProcessId) -> usize {
+        self.handles
+            .iter()
+            .filter(|h| h.open && h.process == process)
+            .count()
     }
 
     /// Adds a handle in `process`'s table.
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when `process` already holds as many open handles as the machine's
+    /// handle limit allows, or the table has no id left (RES-1).
     pub fn add_handle(
         &mut self,
         process: ProcessId,
         target: HandleTarget,
         access: AccessMask,
-    ) -> HandleId {
-        let id = HandleId(self.handles.len() as u32);
-        self.handles.push(Handle {
+    ) -> Result<HandleId, TableFull> {
+        let limit = self.settings.handle_limit;
+        if self.open_handles(process) >= usize_of(limit) {
+            return Err(TableFull {
+                table: Table::Handles,
+                bound: Bound::HandleLimit(limit),
+            });
+        }
+        let handle = Handle {
             process,
             target,
             access,
             open: true,
-        });
-        id
+        };
+        table::push(
+            &mut self.handles,
+            handle,
+            Table::Handles,
+            HandleId::from_index,
+        )
     }
 
     /// Adds a logon session.
-    pub fn add_session(&mut self, session: LogonSession) -> LogonId {
-        let id = LogonId(self.sessions.len() as u32);
-        self.sessions.push(session);
-        id
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_session(&mut self, session: LogonSession) -> Result<LogonId, TableFull> {
+        table::push(
+            &mut self.sessions,
+            session,
+            Table::LogonSessions,
+            LogonId::from_index,
+        )
     }
 
     /// Adds a securable object.
-    pub fn add_object(&mut self, object: SecurableObject) -> ObjectId {
-        let id = ObjectId(self.objects.len() as u32);
-        self.objects.push(object);
-        id
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_object(&mut self, object: SecurableObject) -> Result<ObjectId, TableFull> {
+        table::push(
+            &mut self.objects,
+            object,
+            Table::Objects,
+            ObjectId::from_index,
+        )
     }
 
     /// Adds a process (without threads).
-    pub fn add_process(&mut self, process: Process) -> ProcessId {
-        let id = ProcessId(self.processes.len() as u32);
-        self.processes.push(process);
-        id
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_process(&mut self, process: Process) -> Result<ProcessId, TableFull> {
+        table::push(
+            &mut self.processes,
+            process,
+            Table::Processes,
+            ProcessId::from_index,
+        )
     }
 
     /// Adds a thread to `process`.
-    pub fn add_thread(&mut self, thread: Thread) -> ThreadId {
-        let id = ThreadId(self.threads.len() as u32);
+    ///
+    /// # Errors
+    ///
+    /// [`TableFull`] when the table has no id left (RES-1).
+    pub fn add_thread(&mut self, thread: Thread) -> Result<ThreadId, TableFull> {
         let process = thread.process;
-        self.threads.push(thread);
+        let id = table::push(
+            &mut self.threads,
+            thread,
+            Table::Threads,
+            ThreadId::from_index,
+        )?;
         self.processes[process.index()].threads.push(id);
-        id
+        Ok(id)
     }
 
-    /// The ids of the threads, in order (as far as 32-bit ids number them).
+    /// The ids of the threads, in order (each entry has one: see [`table::push`]).
     pub fn thread_ids(&self) -> impl Iterator<Item = ThreadId> + use<> {
         (0..self.threads.len()).map_while(ThreadId::from_index)
     }
 
-    /// The ids of the processes, in order (as far as 32-bit ids number them).
+    /// The ids of the processes, in order (each entry has one: see [`table::push`]).
     pub fn process_ids(&self) -> impl Iterator<Item = ProcessId> + use<> {
         (0..self.processes.len()).map_while(ProcessId::from_index)
     }
 
-    /// The ids of the securable objects, in order (as far as 32-bit ids number them).
+    /// The ids of the securable objects, in order (each entry has one: see [`table::push`]).
     pub fn object_ids(&self) -> impl Iterator<Item = ObjectId> + use<> {
         (0..self.objects.len()).map_while(ObjectId::from_index)
     }
 
-    /// The ids of the handles, in order (as far as 32-bit ids number them).
+    /// The ids of the handles, in order (each entry has one: see [`table::push`]).
     pub fn handle_ids(&self) -> impl Iterator<Item = HandleId> + use<> {
         (0..self.handles.len()).map_while(HandleId::from_index)
+    }
+
+    /// The ids of the named-pipe instances, in order (each entry has one: see
+    /// [`table::push`]).
+    pub fn pipe_ids(&self) -> impl Iterator<Item = PipeId> + use<> {
+        (0..self.pipes.len()).map_while(PipeId::from_index)
     }
 
     /// Finds a thread by name.

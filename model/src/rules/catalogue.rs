@@ -2,7 +2,7 @@
 //!
 //! Catalogue rules keep the ids of the project's rule catalogues (TOK, IMP, THR, ... and
 //! the open questions OQL-n). Rules the model needed beyond the catalogues use their own
-//! prefixes (ACC, MIC, HND, ACCT, LOGON, INFO, PRIV, RTOK, MEMB, PROC) and cite the
+//! prefixes (ACC, MIC, HND, ACCT, LOGON, INFO, PRIV, RTOK, MEMB, PROC, RES) and cite the
 //! documents that state them just the same.
 //!
 //! A statement is the rule's documentation too: it is written as rustdoc reads it, a
@@ -1129,6 +1129,11 @@ define_rules! {
     PROC_6 "PROC-6" Documented
         "A new thread's descriptor comes from its creator's primary token."
         [L_CREATE_THREAD "Remarks"]
+
+    // ---------------------------------------------------------------- RES: resources
+    RES_1 "RES-1" Observed
+        "A process's handle table holds at most 16,711,680 open handles (2^24 less the first entry of each page, on 64-bit Windows): a call that would open one more fails, changing nothing, with ERROR_NO_SYSTEM_RESOURCES (the kernel's STATUS_INSUFFICIENT_RESOURCES), or SEC_E_INSUFFICIENT_MEMORY for an SSPI call, whose pages list it for lack of memory. For the model's other tables (tokens, logon sessions, processes, threads, objects, pipe instances, principals, RPC bindings and calls, SSPI credentials and contexts, COM proxies) no document gives a count, memory alone bounds them and the RPC and COM pages name no status: the model fails a call the same way only past the 2^32 entries its 32-bit ids number."
+        [RUSSINOVICH_HANDLES "Handle table entries: 16,777,216 less one entry a page; Testlimit's 16,711,680", ROS_EX_HANDLE "no table past HIGH_LEVEL_ENTRIES", ROS_OB "ObpCreateHandle: STATUS_INSUFFICIENT_RESOURCES when ExCreateHandle fails", WINE_ERROR_TEST "STATUS_INSUFFICIENT_RESOURCES, ERROR_NO_SYSTEM_RESOURCES", L_HANDLE_LIMITS "limited only by the amount of memory available", L_SSPI_ACH "Return value", L_SSPI_ISC_NTLM "Return value", L_SSPI_ASC "Fatal error codes"]
 
     // ---------------------------------------------------------------- open questions found while modelling
     OQL_20 "OQL-20" Ambiguous

@@ -221,6 +221,9 @@ sources! {
     ROS_TOKENCLS = "ROS-tokencls", "ReactOS ntoskrnl/se/tokencls.c NtQueryInformationToken / NtSetInformationToken", "https://github.com/reactos/reactos/blob/master/ntoskrnl/se/tokencls.c";
     ROS_LOGON = "ROS-logon", "ReactOS dll/win32/advapi32/misc/logon.c CreateProcessAsUserCommon", "https://github.com/reactos/reactos/blob/master/dll/win32/advapi32/misc/logon.c";
     ROS_OB = "ROS-ob", "ReactOS ntoskrnl/ob/obhandle.c ObInsertObjectEx / ObpCreateUnnamedHandle", "https://github.com/reactos/reactos/blob/master/ntoskrnl/ob/obhandle.c";
+    ROS_EX_HANDLE = "ROS-exhandle", "ReactOS ntoskrnl/ex/handle.c ExpAllocateHandleTableEntrySlow", "https://github.com/reactos/reactos/blob/master/ntoskrnl/ex/handle.c";
+    RUSSINOVICH_HANDLES = "Russinovich-Handles", "M. Russinovich, Pushing the Limits of Windows: Handles (Windows blog archive, 2009)", "https://techcommunity.microsoft.com/t5/windows-blog-archive/pushing-the-limits-of-windows-handles/ba-p/723848";
+    L_HANDLE_LIMITS = "L-HandleLimits", "Handle Limitations", "https://learn.microsoft.com/en-us/windows/win32/sysinfo/handle-limitations";
     ROS_NPFS = "ROS-npfs", "ReactOS drivers/filesystems/npfs (secursup.c, fsctrl.c, create.c, read.c, write.c, statesup.c)", "https://github.com/reactos/reactos/tree/master/drivers/filesystems/npfs";
     MS_SMB2 = "MS-SMB2", "[MS-SMB2]: Server Message Block (SMB) Protocol Versions 2 and 3, 2.2.13 SMB2 CREATE Request", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-smb2/e8fb45c1-a03d-44ca-b7ae-47385cfd7997";
     MS_SMB = "MS-SMB", "[MS-SMB]: Server Message Block (SMB) Protocol, 3.3.5.5", "https://learn.microsoft.com/en-us/openspecs/windows_protocols/ms-smb/f210069c-7086-4dc2-885e-861d837df688";

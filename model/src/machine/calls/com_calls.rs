@@ -13,6 +13,7 @@ use crate::machine::capture::{self, ClientSource};
 use crate::machine::com::{Caller, Cloaking, ComCall, QueuedMessage};
 use crate::machine::ids::{ThreadId, TokenId};
 use crate::machine::outcome::{CallResult, Field, Success, Value};
+use crate::machine::room::Room;
 use crate::machine::rpc::{authn_level, imp_level};
 use crate::machine::world::World;
 use crate::rules::RuleId;
@@ -228,7 +229,8 @@ pub(super) fn com_call(
                 trail.note(RuleId::COM_7, || {
                     format!("the client's certificate `{name}` maps to {}: the server can impersonate that account", world.name_of(user))
                 });
-                let context = crate::machine::loopback::mapped_logon(world, user, trail);
+                let context =
+                    crate::machine::loopback::mapped_logon(world, user, trail).or_full(trail)?;
                 let who = caller_of(world, context.token);
                 (Some(context), Some(who))
             }
@@ -427,7 +429,7 @@ pub(super) fn co_impersonate_client(
                 effective_only: false,
             };
             let context = capture::capture_from(world, &source, qos, trail)?;
-            capture::impersonate(world, caller, context, trail);
+            capture::impersonate(world, caller, context, trail).or_full(trail)?;
             return Ok(Success::empty());
         }
         trail.note(RuleId::OQM_23, || {
@@ -464,7 +466,7 @@ pub(super) fn co_impersonate_client(
             "the client set IDENTIFY: the server may check access as the client but not open objects as it".to_owned()
         });
     }
-    capture::impersonate(world, caller, context, trail);
+    capture::impersonate(world, caller, context, trail).or_full(trail)?;
     Ok(Success::empty())
 }
 

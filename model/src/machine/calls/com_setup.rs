@@ -13,6 +13,7 @@ use crate::machine::com::{Apartment, Cloaking, ProcessSecurity, Proxy, eoac};
 use crate::machine::ids::{ProcessId, ProxyId, ThreadId};
 use crate::machine::loopback;
 use crate::machine::outcome::{CallResult, Created, Field, Success, Value};
+use crate::machine::room::Room;
 use crate::machine::rpc::{authn_level, authn_service, imp_level};
 use crate::machine::sspi::flag_names;
 use crate::machine::world::World;
@@ -274,8 +275,7 @@ fn new_proxy(
             imp_level::name(client_security.imp_level)
         )
     });
-    let id = ProxyId(world.com.proxies.len() as u32);
-    world.com.proxies.push(Proxy {
+    let proxy = Proxy {
         process: client,
         class,
         queued,
@@ -287,7 +287,8 @@ fn new_proxy(
         auth_info: None,
         blanket_set: false,
         certificate: None,
-    });
+    };
+    let id = world.com.add_proxy(proxy).or_full(trail)?;
     Ok(Success::created(Created::Proxy(id)))
 }
 
@@ -645,6 +646,7 @@ fn log_on(
             });
             Ok(Some(
                 loopback::network_logon(world, user, ImpersonationLevel::Impersonation, trail)
+                    .or_full(trail)?
                     .token,
             ))
         }

@@ -8,6 +8,7 @@ use crate::machine::action::HandleRef;
 use crate::machine::ids::ThreadId;
 use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::rights::{AccessMask, ObjectType};
+use crate::machine::room::Room;
 use crate::machine::token_copy::{DuplicateSpec, default_security, duplicate_for};
 use crate::machine::world::{HandleTarget, World};
 use crate::rules::RuleId;
@@ -158,8 +159,11 @@ fn duplicate_common(
             effective_only: false,
         },
         creator,
-    );
+    )
+    .or_full(trail)?;
     let process = world.thread(caller).process;
-    let handle = world.add_handle(process, HandleTarget::Token(new), granted);
+    let handle = world
+        .add_handle(process, HandleTarget::Token(new), granted)
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }

@@ -12,6 +12,7 @@ use crate::machine::impersonation::{AssignRequest, assign};
 use crate::machine::logon::anonymous_token;
 use crate::machine::outcome::{CallResult, Success};
 use crate::machine::rights::{AccessMask, ObjectType};
+use crate::machine::room::Room;
 use crate::machine::token_copy::{DuplicateSpec, duplicate_for};
 use crate::machine::world::{HandleTarget, World};
 use crate::rules::RuleId;
@@ -40,7 +41,8 @@ pub(super) fn impersonate_self(
             effective_only: false,
         },
         subject,
-    );
+    )
+    .or_full(trail)?;
     assign(
         world,
         AssignRequest {
@@ -51,7 +53,8 @@ pub(super) fn impersonate_self(
             copy_on_open: false,
         },
         trail,
-    );
+    )
+    .or_full(trail)?;
     Ok(Success::empty())
 }
 
@@ -116,7 +119,8 @@ pub(super) fn set_thread_token(
             copy_on_open: false,
         },
         trail,
-    );
+    )
+    .or_full(trail)?;
     Ok(Success::empty())
 }
 
@@ -157,7 +161,8 @@ pub(super) fn impersonate_logged_on_user(
                     effective_only: false,
                 },
                 subject,
-            );
+            )
+            .or_full(trail)?;
             trail.note(RuleId::TOK_12, || {
                 "the handle is to a primary token, so it is duplicated to an Impersonation-level impersonation token first".to_owned()
             });
@@ -192,7 +197,8 @@ pub(super) fn impersonate_logged_on_user(
             copy_on_open: false,
         },
         trail,
-    );
+    )
+    .or_full(trail)?;
     Ok(Success::empty())
 }
 
@@ -217,7 +223,7 @@ pub(super) fn impersonate_anonymous_token(
         });
         return Err(ErrorCode::ERROR_ACCESS_DENIED);
     }
-    let anonymous = anonymous_token(world, trail);
+    let anonymous = anonymous_token(world, trail).or_full(trail)?;
     trail.note(RuleId::THR_14, || {
         format!(
             "thread `{}` is given the anonymous logon token at Impersonation level, installed copy-on-open",
@@ -234,7 +240,8 @@ pub(super) fn impersonate_anonymous_token(
             copy_on_open: true,
         },
         trail,
-    );
+    )
+    .or_full(trail)?;
     Ok(Success::empty())
 }
 
@@ -297,6 +304,6 @@ pub(super) fn nt_impersonate_thread(
         )
     });
     let context = capture::capture(world, client, qos, trail)?;
-    capture::impersonate(world, server, context, trail);
+    capture::impersonate(world, server, context, trail).or_full(trail)?;
     Ok(Success::empty())
 }

@@ -10,6 +10,7 @@ use crate::machine::logon_session::{AuthPackage, Credentials, LogonSession, Logo
 use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::principal::wk;
 use crate::machine::rights::AccessMask;
+use crate::machine::room::Room;
 use crate::machine::token::TokenSource;
 use crate::machine::token_copy::default_security;
 use crate::machine::world::{HandleTarget, World};
@@ -131,14 +132,17 @@ pub(super) fn logon_user(
             session_id,
         },
         trail,
-    );
+    )
+    .or_full(trail)?;
     give_caller_security(world, caller, result.token, trail);
     let process = world.thread(caller).process;
-    let handle = world.add_handle(
-        process,
-        HandleTarget::Token(result.token),
-        AccessMask::TOKEN_ALL_ACCESS,
-    );
+    let handle = world
+        .add_handle(
+            process,
+            HandleTarget::Token(result.token),
+            AccessMask::TOKEN_ALL_ACCESS,
+        )
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }
 
@@ -164,17 +168,19 @@ fn new_credentials(
     let source = world.effective_token(caller);
     let luid = world.new_luid();
     let local = world.token(source).user;
-    world.add_session(LogonSession {
-        luid,
-        user: local,
-        logon_type: LogonType::NewCredentials,
-        package: AuthPackage::Negotiate,
-        credentials: Credentials {
-            reusable: true,
-            outbound_as: Some(user),
-        },
-        logon_sid: None,
-    });
+    world
+        .add_session(LogonSession {
+            luid,
+            user: local,
+            logon_type: LogonType::NewCredentials,
+            package: AuthPackage::Negotiate,
+            credentials: Credentials {
+                reusable: true,
+                outbound_as: Some(user),
+            },
+            logon_sid: None,
+        })
+        .or_full(trail)?;
     let mut token = world.token(source).clone();
     token.token_id = world.new_luid();
     token.modified_id = world.new_luid();
@@ -182,7 +188,7 @@ fn new_credentials(
     token.auth_id = luid;
     token.origin = caller_session;
     token.linked = None;
-    let id = world.add_token(token);
+    let id = world.add_token(token).or_full(trail)?;
     give_caller_security(world, caller, id, trail);
     let (local_name, outbound) = (world.name_of(local), world.name_of(user));
     trail.note(RuleId::LOGON_6, || {
@@ -194,10 +200,12 @@ fn new_credentials(
         format!("the token's origin is the caller's logon session ({caller_session})")
     });
     let process = world.thread(caller).process;
-    let handle = world.add_handle(
-        process,
-        HandleTarget::Token(id),
-        AccessMask::TOKEN_ALL_ACCESS,
-    );
+    let handle = world
+        .add_handle(
+            process,
+            HandleTarget::Token(id),
+            AccessMask::TOKEN_ALL_ACCESS,
+        )
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }

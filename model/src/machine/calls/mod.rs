@@ -27,6 +27,7 @@ use crate::core::error_code::ErrorCode;
 use crate::machine::action::{Action, Call};
 use crate::machine::ids::ThreadId;
 use crate::machine::outcome::CallResult;
+use crate::machine::room;
 use crate::machine::world::World;
 
 /// Applies `action` to `world` in place. On failure the world may be partly changed; use
@@ -90,7 +91,9 @@ pub fn apply(world: &mut World, action: &Action, trail: &mut Trail) -> CallResul
         | Call::ImpersonateSecurityContext { .. }
         | Call::RevertSecurityContext { .. }
         | Call::QuerySecurityContextToken { .. }
-        | Call::DeleteSecurityContext { .. } => sspi_call(world, caller, call, trail),
+        | Call::DeleteSecurityContext { .. } => {
+            sspi_call(world, caller, call, trail).map_err(|status| room::sspi_status(status, trail))
+        }
         Call::CoInitializeEx { .. }
         | Call::CoInitializeSecurity { .. }
         | Call::CoCreateInstance { .. }

@@ -10,6 +10,7 @@ use crate::machine::acl::{LabelPolicy, MandatoryLabel};
 use crate::machine::ids::{ObjectId, ThreadId};
 use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::rights::{AccessMask, ObjectType};
+use crate::machine::room::Room;
 use crate::machine::token_copy::default_security;
 use crate::machine::world::{HandleTarget, SecurableObject, World};
 use crate::rules::RuleId;
@@ -35,7 +36,9 @@ pub(super) fn open_object(
         format!("`{name}` is opened with {}", names(object_type, granted))
     });
     let process = world.thread(caller).process;
-    let handle = world.add_handle(process, HandleTarget::Object(object), granted);
+    let handle = world
+        .add_handle(process, HandleTarget::Object(object), granted)
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }
 
@@ -100,13 +103,17 @@ pub(super) fn create_object(
     }
     let granted =
         access_check(world, creator, &sd, object_type, access, trail).map_err(|r| r.error)?;
-    let object = world.add_object(SecurableObject {
-        name: Arc::clone(name),
-        object_type,
-        sd,
-    });
+    let object = world
+        .add_object(SecurableObject {
+            name: Arc::clone(name),
+            object_type,
+            sd,
+        })
+        .or_full(trail)?;
     let process = world.thread(caller).process;
-    let handle = world.add_handle(process, HandleTarget::Object(object), granted);
+    let handle = world
+        .add_handle(process, HandleTarget::Object(object), granted)
+        .or_full(trail)?;
     trail.note(RuleId::HND_3, || {
         format!(
             "the new `{name}` is opened with {}",

@@ -11,6 +11,7 @@ use crate::machine::ids::{ThreadId, TokenId};
 use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::principal::wk;
 use crate::machine::rights::{AccessMask, ObjectType};
+use crate::machine::room::Room;
 use crate::machine::token_copy::{DuplicateSpec, duplicate};
 use crate::machine::world::{HandleTarget, World};
 use crate::rules::RuleId;
@@ -196,7 +197,9 @@ pub(super) fn open_process_token(
     let subject = opener_token(world, caller, trail)?;
     let granted = check_token_object(world, subject, token, access, trail)?;
     let process_of_caller = world.thread(caller).process;
-    let handle = world.add_handle(process_of_caller, HandleTarget::Token(token), granted);
+    let handle = world
+        .add_handle(process_of_caller, HandleTarget::Token(token), granted)
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }
 
@@ -289,7 +292,8 @@ pub(super) fn open_thread_token(
                 level: imp.level,
                 effective_only: imp.effective_only,
             },
-        );
+        )
+        .or_full(trail)?;
         world.token_mut(copy).sd = sd;
         if let Some(i) = world.thread_mut(target).impersonation.as_mut() {
             i.token = copy;
@@ -309,6 +313,8 @@ pub(super) fn open_thread_token(
         )
     };
     let process_of_caller = world.thread(caller).process;
-    let handle = world.add_handle(process_of_caller, HandleTarget::Token(opened), granted);
+    let handle = world
+        .add_handle(process_of_caller, HandleTarget::Token(opened), granted)
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }

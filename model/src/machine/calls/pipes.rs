@@ -16,6 +16,7 @@ use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::pipe::{Pipe, PipeAccess, PipeSecurity, PipeState};
 use crate::machine::principal::wk;
 use crate::machine::rights::{AccessMask, ObjectType};
+use crate::machine::room::Room;
 use crate::machine::world::{HandleTarget, World};
 use crate::rules::RuleId;
 
@@ -156,35 +157,38 @@ pub(super) fn create_named_pipe(
             names(ObjectType::File, access.server_access())
         )
     });
-    let id = world.add_pipe(Pipe {
-        name: Arc::clone(name),
-        server_process: process,
-        sd,
-        access,
-        max_instances: limit,
-        state: PipeState::Listening,
-        client_qos: None,
-        static_context: None,
-        to_server: Vec::new(),
-        to_client: 0,
-        read_from_client: false,
-        last_read: None,
-    });
-    let handle = world.add_handle(
-        process,
-        HandleTarget::PipeServer(id),
-        access.server_access(),
-    );
+    let id = world
+        .add_pipe(Pipe {
+            name: Arc::clone(name),
+            server_process: process,
+            sd,
+            access,
+            max_instances: limit,
+            state: PipeState::Listening,
+            client_qos: None,
+            static_context: None,
+            to_server: Vec::new(),
+            to_client: 0,
+            read_from_client: false,
+            last_read: None,
+        })
+        .or_full(trail)?;
+    let handle = world
+        .add_handle(
+            process,
+            HandleTarget::PipeServer(id),
+            access.server_access(),
+        )
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }
 
 fn live_instances(world: &World, name: &str) -> Vec<PipeId> {
     world
-        .pipes
-        .iter()
-        .enumerate()
+        .pipe_ids()
+        .zip(&world.pipes)
         .filter(|(_, p)| &*p.name == name && p.state != PipeState::Closed)
-        .map(|(i, _)| PipeId(i as u32))
+        .map(|(id, _)| id)
         .collect()
 }
 
@@ -443,7 +447,9 @@ pub(super) fn create_file(
         )
     });
     let process = world.thread(caller).process;
-    let handle = world.add_handle(process, HandleTarget::PipeClient(id), granted);
+    let handle = world
+        .add_handle(process, HandleTarget::PipeClient(id), granted)
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }
 
@@ -774,7 +780,7 @@ pub(super) fn impersonate_named_pipe_client(
             "the client did not ask for effective-only, so the server may enable the client's disabled privileges".to_owned()
         });
     }
-    capture::impersonate(world, caller, context, trail);
+    capture::impersonate(world, caller, context, trail).or_full(trail)?;
     Ok(Success::empty())
 }
 

@@ -11,6 +11,7 @@ use crate::machine::ids::{ThreadId, TokenId};
 use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::privilege::Privilege;
 use crate::machine::rights::AccessMask;
+use crate::machine::room::Room;
 use crate::machine::token_copy::{DuplicateSpec, default_security, duplicate};
 use crate::machine::world::{Process, Thread, World};
 use crate::rules::RuleId;
@@ -48,8 +49,9 @@ pub(super) fn create_process(
             level,
             effective_only: false,
         },
-    );
-    Ok(Success::created(spawn(world, name, copy)))
+    )
+    .or_full(trail)?;
+    Ok(Success::created(spawn(world, name, copy, trail)?))
 }
 
 /// `CreateProcessAsUser`.
@@ -130,7 +132,7 @@ pub(super) fn create_process_as_user(
             )
         });
     }
-    Ok(Success::created(spawn(world, name, id)))
+    Ok(Success::created(spawn(world, name, id, trail)?))
 }
 
 /// `CreateProcessWithTokenW`.
@@ -202,25 +204,35 @@ pub(super) fn create_process_with_token(
             level,
             effective_only: false,
         },
-    );
-    Ok(Success::created(spawn(world, name, copy)))
+    )
+    .or_full(trail)?;
+    Ok(Success::created(spawn(world, name, copy, trail)?))
 }
 
 /// Adds a process running with `token` and its first thread, both named `name`.
-fn spawn(world: &mut World, name: &Arc<str>, token: TokenId) -> Created {
+fn spawn(
+    world: &mut World,
+    name: &Arc<str>,
+    token: TokenId,
+    trail: &mut Trail,
+) -> Result<Created, ErrorCode> {
     let sd = default_security(world, token);
-    let process = world.add_process(Process {
-        name: Arc::clone(name),
-        primary: token,
-        threads: Vec::new(),
-        sd: sd.clone(),
-        kernel_mode: false,
-    });
-    let thread = world.add_thread(Thread {
-        name: Arc::clone(name),
-        process,
-        impersonation: None,
-        sd,
-    });
-    Created::Process(process, thread)
+    let process = world
+        .add_process(Process {
+            name: Arc::clone(name),
+            primary: token,
+            threads: Vec::new(),
+            sd: sd.clone(),
+            kernel_mode: false,
+        })
+        .or_full(trail)?;
+    let thread = world
+        .add_thread(Thread {
+            name: Arc::clone(name),
+            process,
+            impersonation: None,
+            sd,
+        })
+        .or_full(trail)?;
+    Ok(Created::Process(process, thread))
 }

@@ -9,6 +9,7 @@ use crate::machine::ids::{ThreadId, TokenId};
 use crate::machine::outcome::{CallResult, Created, Success, TokenInfo, TokenStatistics, Value};
 use crate::machine::privilege::Privilege;
 use crate::machine::rights::AccessMask;
+use crate::machine::room::Room;
 use crate::machine::settings::WindowsVersion;
 use crate::machine::token::{GroupAttrs, Token};
 use crate::machine::token_copy::{DuplicateSpec, duplicate};
@@ -232,13 +233,15 @@ fn linked_token(world: &mut World, caller: ThreadId, id: TokenId, trail: &mut Tr
             effective_only: false,
         }
     };
-    let copy = duplicate(world, linked, spec);
+    let copy = duplicate(world, linked, spec).or_full(trail)?;
     let process = world.thread(caller).process;
-    let handle = world.add_handle(
-        process,
-        HandleTarget::Token(copy),
-        AccessMask::TOKEN_ALL_ACCESS,
-    );
+    let handle = world
+        .add_handle(
+            process,
+            HandleTarget::Token(copy),
+            AccessMask::TOKEN_ALL_ACCESS,
+        )
+        .or_full(trail)?;
     Ok(Success {
         value: Value::TokenInfo(TokenInfo::LinkedToken),
         created: Some(Created::Handle(handle)),

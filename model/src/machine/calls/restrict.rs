@@ -6,6 +6,7 @@ use crate::machine::ids::{PrincipalId, ThreadId};
 use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::privilege::Privilege;
 use crate::machine::rights::AccessMask;
+use crate::machine::room::Room;
 use crate::machine::token_copy::{DuplicateSpec, duplicate_for};
 use crate::machine::world::{HandleTarget, World};
 use crate::rules::RuleId;
@@ -54,7 +55,8 @@ pub(super) fn create_restricted_token(
             effective_only: false,
         },
         creator,
-    );
+    )
+    .or_full(trail)?;
     trail.note(RuleId::RTOK_1, || {
         format!("the new {token_type} token (level {level}) is a child of the source, and its handle has the source handle's access")
     });
@@ -141,6 +143,8 @@ pub(super) fn create_restricted_token(
         });
     }
     let process = world.thread(caller).process;
-    let new_handle = world.add_handle(process, HandleTarget::Token(id), access);
+    let new_handle = world
+        .add_handle(process, HandleTarget::Token(id), access)
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(new_handle)))
 }

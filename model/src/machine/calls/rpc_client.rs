@@ -12,6 +12,7 @@ use crate::machine::capture::{self, ClientContext};
 use crate::machine::ids::{BindingId, ThreadId};
 use crate::machine::loopback;
 use crate::machine::outcome::{CallResult, Created, Success};
+use crate::machine::room::Room;
 use crate::machine::rpc::{
     AuthInfo, CallAuth, Protseq, RpcBinding, RpcCall, RpcQos, authn_level, authn_service,
     capabilities, imp_level,
@@ -46,8 +47,7 @@ pub(super) fn from_string_binding(
         }
     }
     let process = world.thread(caller).process;
-    let id = BindingId(world.rpc.bindings.len() as u32);
-    world.rpc.bindings.push(RpcBinding {
+    let binding = RpcBinding {
         process,
         protseq,
         endpoint: Arc::clone(endpoint),
@@ -55,7 +55,8 @@ pub(super) fn from_string_binding(
         auth: None,
         connection: None,
         freed: false,
-    });
+    };
+    let id = world.rpc.add_binding(binding).or_full(trail)?;
     Ok(Success::created(Created::Binding(id)))
 }
 
@@ -386,7 +387,7 @@ pub(super) fn rpc_call(
         )
     });
     let seq = world.next_seq();
-    world.rpc.calls.push(RpcCall {
+    let call = RpcCall {
         seq,
         binding: id,
         protseq: b.protseq,
@@ -396,7 +397,8 @@ pub(super) fn rpc_call(
         identity,
         auth,
         impersonating: Vec::new(),
-    });
+    };
+    world.rpc.add_call(call).or_full(trail)?;
     Ok(Success::empty())
 }
 

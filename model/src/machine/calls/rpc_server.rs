@@ -12,6 +12,7 @@ use crate::machine::capture;
 use crate::machine::ids::{CallId, ThreadId};
 use crate::machine::outcome::{CallResult, Field, Success, Value};
 use crate::machine::pipe::PipeState;
+use crate::machine::room::Room;
 use crate::machine::rpc::{Protseq, RpcEndpoint, authn_level, authn_service};
 use crate::machine::world::World;
 use crate::rules::RuleId;
@@ -222,7 +223,7 @@ pub(super) fn impersonate_client(
     trail.note(RuleId::RPC_2, || {
         "RPC impersonation passes through the kernel check".to_owned()
     });
-    let assigned = capture::impersonate(world, caller, context, trail);
+    let assigned = capture::impersonate(world, caller, context, trail).or_full(trail)?;
     if rpc_call.protseq == Protseq::Ncalrpc && assigned.level == ImpersonationLevel::Impersonation {
         trail.note(RuleId::RPC_11, || {
             "the call came over ncalrpc at Impersonation: this server may make one remote call as the client, and that server may act as the client only on its own machine".to_owned()

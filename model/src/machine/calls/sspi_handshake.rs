@@ -12,6 +12,7 @@ use crate::machine::capture::{ClientContext, ClientSource, may_pass_on};
 use crate::machine::ids::{ContextId, CredentialsId, ThreadId};
 use crate::machine::loopback;
 use crate::machine::outcome::{CallResult, Created, Field, Success, Value};
+use crate::machine::room::Room;
 use crate::machine::sspi::{
     CredentialUse, Credentials, Handshake, Identity, Package, Side, asc, flag_names, isc,
     secpkg_flag,
@@ -136,14 +137,14 @@ pub(super) fn acquire_credentials(
         }
     };
     let process = world.thread(caller).process;
-    let id = CredentialsId(world.sspi.credentials.len() as u32);
-    world.sspi.credentials.push(Credentials {
+    let credentials = Credentials {
         process,
         package: found,
         use_,
         identity,
         freed: false,
-    });
+    };
+    let id = world.sspi.add_credentials(credentials).or_full(trail)?;
     Ok(Success::created(Created::Credentials(id)))
 }
 
@@ -382,12 +383,13 @@ fn start(
         });
     }
     let legs = legs(world, named, running, trail);
-    let index = world.sspi.handshakes.len() as u32;
+    let index = world.sspi.next_handshake().or_full(trail)?;
     let process = world.thread(caller).process;
     let ctx = world
         .sspi
-        .new_context(process, Side::Client, named, cred, index);
-    world.sspi.handshakes.push(Handshake {
+        .new_context(process, Side::Client, named, cred, index)
+        .or_full(trail)?;
+    let handshake = Handshake {
         package: running,
         legs,
         next: 0,
@@ -396,7 +398,8 @@ fn start(
         client_req: flags,
         server_req: 0,
         failed: false,
-    });
+    };
+    world.sspi.add_handshake(handshake).or_full(trail)?;
     let mut success = advance(world, index, ctx, Side::Client, trail)?;
     success.created = Some(Created::Context(ctx));
     Ok(success)
@@ -452,7 +455,8 @@ pub(super) fn accept(
             let process = world.thread(caller).process;
             let ctx = world
                 .sspi
-                .new_context(process, Side::Server, named, cred, index);
+                .new_context(process, Side::Server, named, cred, index)
+                .or_full(trail)?;
             let hs = world.sspi.handshake_mut(index);
             hs.server = Some(ctx);
             hs.server_req = flags;
@@ -609,7 +613,7 @@ fn server_identity(
         .identity
         .clone();
     if h.package == Package::Schannel {
-        return Ok(schannel_identity(world, h, &identity, trail));
+        return schannel_identity(world, h, &identity, trail);
     }
     let level = if h.client_req & isc::IDENTIFY != 0 {
         ImpersonationLevel::Identification
@@ -664,7 +668,8 @@ fn credential_identity(
                             level: ImpersonationLevel::Identification,
                             effective_only: false,
                         },
-                    );
+                    )
+                    .or_full(trail)?;
                     return Ok(Some(ClientContext {
                         token,
                         level: ImpersonationLevel::Identification,
@@ -697,7 +702,9 @@ fn credential_identity(
                     trail.note(RuleId::SSPA_8, || {
                         format!("`{name}`'s password is right: the server gets a network logon of {name}")
                     });
-                    Ok(Some(loopback::network_logon(world, user, level, trail)))
+                    Ok(Some(
+                        loopback::network_logon(world, user, level, trail).or_full(trail)?,
+                    ))
                 }
                 _ => {
                     trail.note(RuleId::SSPA_8, || {
@@ -717,12 +724,12 @@ fn schannel_identity(
     h: &Handshake,
     identity: &Identity,
     trail: &mut Trail,
-) -> Option<ClientContext> {
+) -> Result<Option<ClientContext>, ErrorCode> {
     if h.server_req & asc::MUTUAL_AUTH == 0 {
         trail.note(RuleId::SSPI_5, || {
             "the server did not pass ASC_REQ_MUTUAL_AUTH, so no client certificate was asked for and there is no client token".to_owned()
         });
-        return None;
+        return Ok(None);
     }
     let certificate = match identity {
         Identity::Certificate(Some(i)) => world.sspi.certificates.get(*i as usize).cloned(),
@@ -732,7 +739,7 @@ fn schannel_identity(
         trail.note(RuleId::SSPI_5, || {
             "the client presented no certificate, so there is no client token".to_owned()
         });
-        return None;
+        return Ok(None);
     };
     let Some(user) = certificate.maps_to else {
         trail.note(RuleId::SSPI_5, || {
@@ -741,7 +748,7 @@ fn schannel_identity(
                 certificate.name
             )
         });
-        return None;
+        return Ok(None);
     };
     trail.note(RuleId::SSPI_5, || {
         format!(
@@ -751,8 +758,8 @@ fn schannel_identity(
             world.name_of(user)
         )
     });
-    let context = loopback::mapped_logon(world, user, trail);
-    Some(context)
+    let context = loopback::mapped_logon(world, user, trail).or_full(trail)?;
+    Ok(Some(context))
 }
 
 /// `DeleteSecurityContext` (SSPA-9).

@@ -9,6 +9,7 @@ use crate::machine::capture::{self, ClientContext};
 use crate::machine::ids::{ContextId, ThreadId};
 use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::rights::AccessMask;
+use crate::machine::room::Room;
 use crate::machine::sspi::{Package, Side, secpkg_flag};
 use crate::machine::token_copy::{DuplicateSpec, duplicate};
 use crate::machine::world::{HandleTarget, World};
@@ -118,7 +119,7 @@ pub(super) fn impersonate(
     trail.note(RuleId::SSPI_2, || {
         "SSPI impersonation passes through the kernel check".to_owned()
     });
-    capture::impersonate(world, caller, client, trail);
+    capture::impersonate(world, caller, client, trail).or_full(trail)?;
     trail.note(RuleId::SSPI_1, || {
         "SEC_E_OK: the thread impersonates the client".to_owned()
     });
@@ -175,6 +176,7 @@ pub(super) fn query_token(
                 effective_only: false,
             },
         )
+        .or_full(trail)?
     } else {
         client.token
     };
@@ -192,10 +194,12 @@ pub(super) fn query_token(
         )
     });
     let process = world.thread(caller).process;
-    let handle = world.add_handle(
-        process,
-        HandleTarget::Token(token),
-        AccessMask::TOKEN_ALL_ACCESS,
-    );
+    let handle = world
+        .add_handle(
+            process,
+            HandleTarget::Token(token),
+            AccessMask::TOKEN_ALL_ACCESS,
+        )
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }

@@ -8,6 +8,7 @@ use crate::machine::ids::ThreadId;
 use crate::machine::outcome::{CallResult, Created, Success};
 use crate::machine::privilege::Privilege;
 use crate::machine::rights::{AccessMask, ObjectType};
+use crate::machine::room::Room;
 use crate::machine::token_copy::default_security;
 use crate::machine::world::{HandleTarget, Thread, World};
 use crate::rules::RuleId;
@@ -70,12 +71,14 @@ pub(super) fn create_thread(
             });
         }
     }
-    let id = world.add_thread(Thread {
-        name: Arc::clone(name),
-        process: creator.process,
-        impersonation,
-        sd,
-    });
+    let id = world
+        .add_thread(Thread {
+            name: Arc::clone(name),
+            process: creator.process,
+            impersonation,
+            sd,
+        })
+        .or_full(trail)?;
     Ok(Success::created(Created::Thread(id)))
 }
 
@@ -122,6 +125,8 @@ pub(super) fn open_thread(
         granted
     };
     let process = world.thread(caller).process;
-    let handle = world.add_handle(process, HandleTarget::Thread(thread), granted);
+    let handle = world
+        .add_handle(process, HandleTarget::Thread(thread), granted)
+        .or_full(trail)?;
     Ok(Success::created(Created::Handle(handle)))
 }
