@@ -18,30 +18,13 @@ mod common;
 use std::collections::BTreeSet;
 
 use tokenhop_model::net::chain::{self, ChainState};
-use tokenhop_model::net::directory::{AccountId, AccountKind, Directory, Machine};
+use tokenhop_model::net::directory::{AccountId, AccountKind, Directory};
 use tokenhop_model::net::hop::Credentials;
 use tokenhop_model::net::reach::reverse::{self, Target};
 use tokenhop_model::net::reach::{
     self, Answer, Attacker, Enumeration, Finding, Gain, Index, Limits,
 };
 use tokenhop_model::rules::readings::Readings;
-
-/// `dir` with a machine in no domain for the attacker's tools.
-fn with_attacker_machine(
-    dir: &Directory,
-) -> (Directory, tokenhop_model::net::directory::MachineId) {
-    let mut dir = dir.clone();
-    let machine = dir
-        .push_machine(Machine {
-            name: "attacker".into(),
-            domain: None,
-            account: None,
-            dc: false,
-            credential_guard: false,
-        })
-        .unwrap();
-    (dir, machine)
-}
 
 /// A finding as the comparison sees it: what, as which class of principal, held how.
 type Key = (Gain, Option<reach::index::PrincipalClass>, String);
@@ -163,7 +146,7 @@ fn principals(dir: &Directory) -> Vec<AccountId> {
 fn reach_equals_the_exhaustive_search_on_every_topology_fixture() {
     let mut findings = 0;
     for (path, t) in common::topologies() {
-        let (dir, machine) = with_attacker_machine(&t.dir);
+        let (dir, machine) = common::with_attacker_machine(&t.dir);
         for owned in principals(&dir) {
             let attacker = Attacker {
                 owned: vec![owned],
@@ -184,7 +167,7 @@ fn reach_equals_the_exhaustive_search_on_generated_domains() {
     let mut findings = 0;
     for seed in 1..=6 {
         let generated = tokenhop_model::net::generate::domain(40, seed).unwrap();
-        let (dir, machine) = with_attacker_machine(&generated);
+        let (dir, machine) = common::with_attacker_machine(&generated);
         let all = principals(&dir);
         for (i, owned) in all.iter().enumerate() {
             let mut owned = vec![*owned];

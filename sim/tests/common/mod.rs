@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use tokenhop_model::net::directory::{Directory, Machine, MachineId};
 use tokenhop_sim::topology::Topology;
 
 /// Every topology fixture, with its path, in the order of their names.
@@ -24,4 +25,19 @@ pub fn topologies() -> Vec<(PathBuf, Topology)> {
             _ => panic!("{}: not a topology", p.display()),
         })
         .collect()
+}
+
+/// `dir` with a machine in no domain for an attacker's tools, and that machine.
+pub fn with_attacker_machine(dir: &Directory) -> (Directory, MachineId) {
+    let mut dir = dir.clone();
+    let machine = dir
+        .push_machine(Machine {
+            name: "attacker".into(),
+            domain: None,
+            account: None,
+            dc: false,
+            credential_guard: false,
+        })
+        .unwrap_or_else(|e| panic!("a machine for the attacker: {e:?}"));
+    (dir, machine)
 }

@@ -1,0 +1,3 @@
+//! What the reach query found, written for other tools.
+
+pub mod opengraph;
