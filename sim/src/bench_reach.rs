@@ -1,9 +1,12 @@
 //! Measuring the reach query on an imported directory: the index built once, then one
-//! `reach --owned` for an owned principal of each kind a directory has (a plain user, a
-//! member of a group with write access to computers, service accounts with constrained
-//! delegation with and without protocol transition, a computer trusted for unconstrained
-//! delegation, a computer admitted by RBCD, a workstation), and one `reach --to` a domain
-//! controller. Used by `tokenhop bench --collection`, after the import it measures.
+//! `reach --owned` for an owned principal of each kind a directory has (a plain user,
+//! service accounts with constrained delegation with and without protocol transition, a
+//! computer trusted for unconstrained delegation, a computer admitted by RBCD, a
+//! workstation, then a member of a helpdesk group with write access to some computers, and
+//! last, since its search is by far the largest and the memory it frees slows the
+//! allocations of any query after it, a member of Domain Admins, who may write every
+//! account's RBCD list), then one `reach --to` a domain controller. Used by `tokenhop bench
+//! --collection`, after the import it measures.
 
 use std::time::{Duration, Instant};
 
@@ -110,16 +113,27 @@ fn samples(dir: &Directory) -> Vec<(&'static str, AccountId)> {
         .iter()
         .flat_map(|a| a.allowed_to_act.iter().copied())
         .collect();
-    let kinds: [(&'static str, &dyn Fn(AccountId) -> bool); 7] = [
+    // The groups every default ACE names (Domain Admins, Enterprise Admins, Account
+    // Operators, Administrators), and the others that write RBCD lists.
+    let admins: Vec<AccountId> = dir
+        .account_ids()
+        .filter(|g| {
+            let a = dir.account(*g);
+            a.kind == AccountKind::Group && [512, 519, 544, 548].contains(&a.rid)
+        })
+        .collect();
+    let helpdesks: Vec<AccountId> = writers
+        .iter()
+        .copied()
+        .filter(|w| dir.account(*w).kind == AccountKind::Group && !admins.contains(w))
+        .collect();
+    let kinds: [(&'static str, &dyn Fn(AccountId) -> bool); 8] = [
         ("user", &|id| {
             let a = dir.account(id);
             a.kind == AccountKind::User
                 && a.spns.is_empty()
                 && !writers.iter().any(|w| dir.is_member(id, *w))
-        }),
-        ("member of a group that writes computers", &|id| {
-            dir.account(id).kind == AccountKind::User
-                && writers.iter().any(|w| *w != id && dir.is_member(id, *w))
+                && !admins.iter().any(|g| dir.is_member(id, *g))
         }),
         (
             "service account, constrained with protocol transition",
@@ -154,6 +168,17 @@ fn samples(dir: &Directory) -> Vec<(&'static str, AccountId)> {
                 && !a.trusted_for_delegation
                 && a.allowed_to_delegate_to.is_empty()
                 && !admitted.contains(&id)
+        }),
+        ("member of a helpdesk group that writes computers", &|id| {
+            dir.account(id).kind == AccountKind::User
+                && !admins.iter().any(|g| dir.is_member(id, *g))
+                && helpdesks.iter().any(|w| dir.is_member(id, *w))
+        }),
+        ("member of Domain Admins", &|id| {
+            dir.account(id).kind == AccountKind::User
+                && admins
+                    .iter()
+                    .any(|g| dir.account(*g).rid == 512 && dir.is_member(id, *g))
         }),
     ];
     kinds

@@ -265,7 +265,7 @@ fn machine_targets(dir: &Directory) -> Vec<(String, Target)> {
 #[test]
 fn reach_to_a_server_equals_owning_every_principal_on_every_topology_fixture() {
     for (path, t) in common::topologies() {
-        let (dir, _) = with_attacker_machine(&t.dir);
+        let (dir, _) = common::with_attacker_machine(&t.dir);
         for (name, target) in machine_targets(&dir) {
             let what = format!("{} to {name}", path.display());
             reverse_agrees(&dir, &t.readings, &target, &what);
@@ -277,7 +277,7 @@ fn reach_to_a_server_equals_owning_every_principal_on_every_topology_fixture() {
 fn reach_to_a_server_equals_owning_every_principal_on_generated_domains() {
     for seed in 1..=3 {
         let generated = tokenhop_model::net::generate::domain(40, seed).unwrap();
-        let (dir, _) = with_attacker_machine(&generated);
+        let (dir, _) = common::with_attacker_machine(&generated);
         for (name, target) in machine_targets(&dir).into_iter().take(6) {
             let what = format!("generated domain (seed {seed}) to {name}");
             reverse_agrees(&dir, &Readings::default(), &target, &what);

@@ -58,6 +58,9 @@ impl Index {
     /// The index of `dir`.
     #[must_use]
     pub fn of(dir: &Directory) -> Self {
+        // The directory's SPN index is built on its first lookup: build it here, once,
+        // rather than in whichever query looks an SPN up first.
+        let _ = dir.account_holding_spn("");
         let mut services_of: HashMap<AccountId, Vec<ServiceId>> = HashMap::new();
         let mut services_on: HashMap<MachineId, Vec<ServiceId>> = HashMap::new();
         let mut victims: HashMap<MachineId, ServiceId> = HashMap::new();
@@ -123,17 +126,11 @@ impl Index {
     }
 
     /// The accounts whose RBCD list `writer`'s ACEs (or a group's it is in) let it write,
-    /// and `writer` itself for a computer account (which writes its own, AD-11).
+    /// and `writer` itself for a computer account (which writes its own, AD-11), in the
+    /// order of their ids.
     #[must_use]
-    pub fn writable_by(&self, dir: &Directory, writer: AccountId) -> Vec<AccountId> {
-        let mut out = Vec::new();
-        if dir.account(writer).kind == AccountKind::Computer {
-            out.push(writer);
-        }
-        out.extend(self.writable_by.get(&writer).into_iter().flatten().copied());
-        out.sort_unstable();
-        out.dedup();
-        out
+    pub fn writable_by(&self, writer: AccountId) -> &[AccountId] {
+        self.writable_by.get(&writer).map_or(&[], Vec::as_slice)
     }
 
     /// The accounts whose stored RBCD list admits `account` (directly or through a group).
@@ -239,6 +236,15 @@ fn delegation_relations(dir: &Directory) -> Relations {
                 admitted_by.entry(p).or_default().push(target);
             }
         }
+    }
+    for (id, a) in dir.account_ids().zip(&dir.accounts) {
+        if a.kind == AccountKind::Computer {
+            writable_by.entry(id).or_default().push(id);
+        }
+    }
+    for targets in writable_by.values_mut() {
+        targets.sort_unstable();
+        targets.dedup();
     }
     (writable_by, admitted_by)
 }

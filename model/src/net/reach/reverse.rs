@@ -176,10 +176,7 @@ fn candidates(
             .filter_map(|spn| dir.account_by_spn(spn))
             .any(|t| accounts.contains(&t));
         let admitted = accounts.iter().any(|t| index.admitted_by(id).contains(t));
-        let writes = index
-            .writable_by(dir, id)
-            .iter()
-            .any(|t| accounts.contains(t));
+        let writes = index.writable_by(id).iter().any(|t| accounts.contains(t));
         // A coercion into a listener trusted for delegation, or logging its clients on
         // with their password, hands it any machine's reusable credentials, a domain
         // controller's included; into one on a domain controller, that controller's.

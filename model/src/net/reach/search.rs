@@ -114,9 +114,6 @@ impl<'a> Search<'a> {
                 continue;
             };
             let (chain, controlled) = (node.chain.clone(), node.controlled);
-            if self.record(i, &chain, controlled) == Expand::No {
-                continue;
-            }
             for (step, leads_to_control) in self.proposals(&chain, controlled) {
                 self.follow(&chain, Some(i), step, leads_to_control);
             }
@@ -139,23 +136,37 @@ impl<'a> Search<'a> {
         let Ok(next) = chain::try_step(self.dir, self.readings, chain, &step, &mut trail) else {
             return;
         };
+        let by = PathStep {
+            step,
+            rules: trail.rules().iter().collect(),
+        };
+        // Another's service the chain has reached is where the attacker stops: it is
+        // authenticated there and may open what the service guards, but the service's
+        // process is not the attacker's. Its findings are recorded; it is not kept.
+        let leaf = !controlled && next.holder.as_ref().is_some_and(|h| h.service.is_some());
+        if leaf {
+            self.record(parent, Some(&by), &next, controlled);
+            return;
+        }
         if !self.seen.insert((key(&next), controlled)) {
             return;
         }
-        let rules = trail.rules().iter().collect();
+        let expand = self.record(parent, Some(&by), &next, controlled);
         self.nodes.push(Node {
             chain: next,
             controlled,
             parent,
-            by: PathStep { step, rules },
+            by,
         });
-        self.queue.push_back(self.nodes.len() - 1);
+        if expand == Expand::Yes {
+            self.queue.push_back(self.nodes.len() - 1);
+        }
     }
 
-    /// The steps from node `i`'s path, from the first.
-    fn path(&self, i: usize) -> Vec<PathStep> {
-        let mut path = Vec::new();
-        let mut at = Some(i);
+    /// The steps from the first to node `at` (none: the start), then `last`.
+    fn path(&self, at: Option<usize>, last: Option<&PathStep>) -> Vec<PathStep> {
+        let mut path: Vec<PathStep> = last.into_iter().cloned().collect();
+        let mut at = at;
         while let Some(j) = at {
             let Some(node) = self.nodes.get(j) else {
                 break;
@@ -174,7 +185,13 @@ impl<'a> Search<'a> {
     /// Records what state `i` gives the attacker, and says whether to go on from it: not
     /// from another identity's reusable credentials in a process the attacker controls,
     /// which stand for whatever that identity may do (a query owning it says what).
-    fn record(&mut self, i: usize, chain: &ChainState, controlled: bool) -> Expand {
+    fn record(
+        &mut self,
+        at: Option<usize>,
+        last: Option<&PathStep>,
+        chain: &ChainState,
+        controlled: bool,
+    ) -> Expand {
         let Some(holder) = chain.holder.as_ref() else {
             return Expand::Yes;
         };
@@ -188,21 +205,28 @@ impl<'a> Search<'a> {
                 Credentials::Tgt(_) | Credentials::Password
             );
             if reusable && !self.owned(identity) {
-                self.note(i, Gain::Credentials, identity, holder);
+                self.note(at, last, Gain::Credentials, identity, holder);
                 expand = Expand::No;
             }
         } else if !self.owned(identity) {
-            self.note(i, Gain::Service(service), identity, holder);
+            self.note(at, last, Gain::Service(service), identity, holder);
         }
         if holder.hold.acts() {
             for (resource, rights) in self.granted(chain, service) {
-                self.note(i, Gain::Resource(resource, rights), identity, holder);
+                self.note(at, last, Gain::Resource(resource, rights), identity, holder);
             }
         }
         expand
     }
 
-    fn note(&mut self, i: usize, gain: Gain, identity: AccountId, holder: &Holder) {
+    fn note(
+        &mut self,
+        at: Option<usize>,
+        last: Option<&PathStep>,
+        gain: Gain,
+        identity: AccountId,
+        holder: &Holder,
+    ) {
         let key = (gain.clone(), identity, holder.hold);
         if self.found.contains_key(&key) {
             return;
@@ -214,7 +238,7 @@ impl<'a> Search<'a> {
             hold: holder.hold,
             holding: Holding::of(holder),
             stands_for: self.index.class_size(identity),
-            path: self.path(i),
+            path: self.path(at, last),
         };
         self.findings.push(finding);
     }
@@ -353,7 +377,13 @@ impl<'a> Search<'a> {
         for user in self.users() {
             out.push((Step::S4u2self { user }, true));
         }
-        if let Some(identity) = presents.filter(|_| holder.hold.acts()) {
+        // A write is an LDAP call to a domain controller: a thread impersonating a logon
+        // with no credentials makes it only on one (NET-1, AD-11), so from anywhere else
+        // the attacker's writes as that identity are not worth proposing.
+        let reaches_a_dc = holder.hold == Hold::Own
+            || holder.credentials != Credentials::None
+            || self.dir.machine(holder.machine).dc;
+        if let Some(identity) = presents.filter(|_| holder.hold.acts() && reaches_a_dc) {
             self.rbcd_writes(chain, identity, true, out);
         }
         let targets: Vec<ServiceId> = if self.enumeration == Enumeration::Everything {
@@ -402,12 +432,29 @@ impl<'a> Search<'a> {
         if chain.rbcd_added.iter().count() >= self.limits.max_rbcd_writes {
             return;
         }
-        let targets: Vec<AccountId> = match self.enumeration {
-            Enumeration::Pruned => self.index.writable_by(self.dir, writer),
-            Enumeration::Everything => self.dir.account_ids().collect(),
+        // A write admits the attacker to the target's services: to an account that runs
+        // none, it admits it nowhere.
+        let serves = |t: &AccountId| !self.index.services_of(*t).is_empty();
+        let targets: Vec<AccountId> = match (self.enumeration, &self.write_targets) {
+            (Enumeration::Pruned, None) => self
+                .index
+                .writable_by(writer)
+                .iter()
+                .copied()
+                .filter(serves)
+                .collect(),
+            (Enumeration::Pruned, Some(focus)) => {
+                let writable = self.index.writable_by(writer);
+                focus
+                    .iter()
+                    .copied()
+                    .filter(|t| writable.binary_search(t).is_ok() && serves(t))
+                    .collect()
+            }
+            (Enumeration::Everything, None) => self.dir.account_ids().collect(),
+            (Enumeration::Everything, Some(focus)) => focus.clone(),
         };
-        let focused = |t: &AccountId| self.write_targets.as_ref().is_none_or(|w| w.contains(t));
-        for target in targets.into_iter().filter(focused) {
+        for target in targets {
             for allow in &self.attacker.owned {
                 // A write leaves the holder where it was.
                 out.push((
