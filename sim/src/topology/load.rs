@@ -33,6 +33,35 @@ const TOP: &[&str] = &[
     "chains",
 ];
 
+/// A level a `call` asks for, as the format writes it (read here, written by
+/// [`super::write`], narrated by [`super::run::describe`]).
+pub(crate) fn call_level_word(level: ImpersonationLevel) -> &'static str {
+    match level {
+        ImpersonationLevel::Anonymous => "anonymous",
+        ImpersonationLevel::Identification => "identify",
+        ImpersonationLevel::Impersonation => "impersonate",
+        ImpersonationLevel::Delegation => "delegate",
+    }
+}
+
+/// A security package a `call` asks for, as the format writes it.
+pub(crate) fn package_word(package: Package) -> &'static str {
+    match package {
+        Package::Negotiate => "negotiate",
+        Package::Kerberos => "kerberos",
+        Package::Ntlm => "ntlm",
+        Package::None => "none",
+    }
+}
+
+/// Every package, for reading [`package_word`]s.
+const PACKAGES: [Package; 4] = [
+    Package::Negotiate,
+    Package::Kerberos,
+    Package::Ntlm,
+    Package::None,
+];
+
 /// Builds a topology from its parsed root node.
 pub fn build(root: &Node, path: &Path) -> Read<Topology> {
     let top = Fields::new(root, "", "a topology", TOP)?;
@@ -1408,12 +1437,7 @@ impl Builder {
                 l,
                 &f.path("level"),
                 "a level",
-                &[
-                    ("anonymous", ImpersonationLevel::Anonymous),
-                    ("identify", ImpersonationLevel::Identification),
-                    ("impersonate", ImpersonationLevel::Impersonation),
-                    ("delegate", ImpersonationLevel::Delegation),
-                ],
+                &ImpersonationLevel::ALL.map(|l| (call_level_word(l), l)),
             )?),
             None => None,
         };
@@ -1422,12 +1446,7 @@ impl Builder {
                 p,
                 &f.path("package"),
                 "a package",
-                &[
-                    ("negotiate", Package::Negotiate),
-                    ("kerberos", Package::Kerberos),
-                    ("ntlm", Package::Ntlm),
-                    ("none", Package::None),
-                ],
+                &PACKAGES.map(|p| (package_word(p), p)),
             )?,
             None => Package::Negotiate,
         };

@@ -2,7 +2,13 @@
 //! be read by `tokenhop graph` like any other (`tokenhop bench --write FILE`), and an
 //! imported collection by every command (`tokenhop import`). Reading what is written gives
 //! back the same directory when its accounts come domain by domain, as the loader and the
-//! importer make them (the writer lists each domain's accounts under it).
+//! importer make them (the writer lists each domain's accounts under it). [`chains`] writes
+//! chain steps, expectations and readings, for a topology whose chains replay what a search
+//! found.
+
+pub mod chains;
+
+pub use chains::{Expectation, Written, WrittenChain, step_text, with_chains};
 
 use std::fmt::Write as _;
 
