@@ -15,6 +15,8 @@
 //!   hosting CLR code, its threads and asynchronous hand-offs; [`document`] reads any kind.
 //! - [`import`] reads directories other tools collected (BloodHound's SharpHound and
 //!   bloodhound.py JSON) into a topology's directory, with a report of what it assumed.
+//! - [`reach`] asks the model's reach query of a topology or a collection for the accounts
+//!   an attacker owns, and writes the answer in words, JSON, DOT, or as chains that replay.
 //! - [`pool`] is a process with a pool of impersonating worker threads: real concurrent code
 //!   that loom model-checks, and seed 001's middle tier (connection pooling per identity).
 //!
@@ -34,6 +36,7 @@ pub mod import;
 pub mod interpret;
 pub mod node;
 pub mod pool;
+pub mod reach;
 pub mod reader;
 pub mod refs;
 pub mod render;

@@ -1,0 +1,141 @@
+//! `tokenhop reach SOURCE... --owned NAME...`: what an attacker owning these principals
+//! becomes in a topology or a BloodHound collection, printed in words, as JSON or as DOT,
+//! and with `--chains FILE` written as a topology whose chains replay every path. Exit 0
+//! when the search explored every state within its bounds, 3 when a bound stopped it (the
+//! answer is then some of what is reachable, not all), 2 for bad input (an unreadable
+//! source, an unknown or ambiguous name, a chains file that exists or cannot be written).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::ArgGroup;
+
+use tokenhop_model::net::reach::Limits;
+use tokenhop_sim::reach::{self, SourceKind};
+
+use crate::commands::{print, print_json};
+use crate::import::ImportSettings;
+
+/// `tokenhop reach`'s arguments.
+#[derive(Debug, clap::Args)]
+#[command(group(ArgGroup::new("question").required(true).args(["owned"])))]
+#[command(group(ArgGroup::new("format").args(["json", "dot"])))]
+pub struct Args {
+    /// A topology file, or a BloodHound collection (SharpHound's or bloodhound.py's: a zip,
+    /// a folder, or its JSON files).
+    #[arg(required = true, value_name = "SOURCE")]
+    sources: Vec<PathBuf>,
+    /// The principals the attacker owns (their keys; for a computer, SYSTEM on it too):
+    /// `USER@DOMAIN`, a computer's DNS name (`WS01.CORP.EXAMPLE`),
+    /// `samaccountname@domain` (`WS01$@corp.example`), or a bare name naming one account;
+    /// case-insensitive.
+    #[arg(long, value_name = "NAME", num_args = 1..)]
+    owned: Vec<String>,
+    /// Print the answer as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Print the answer as a Graphviz DOT graph.
+    #[arg(long)]
+    dot: bool,
+    /// Also write a topology to FILE (not overwritten if it exists): the directory as read,
+    /// with one chain per finding, for `tokenhop run` and `tokenhop explain`.
+    #[arg(long, value_name = "FILE")]
+    chains: Option<PathBuf>,
+    /// Stop after keeping this many chain states (the answer then says it is incomplete,
+    /// and the exit status is 3).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_states, value_parser = states)]
+    max_states: usize,
+    /// The most RBCD entries one path writes.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_rbcd_writes)]
+    rbcd_writes: usize,
+    #[command(flatten)]
+    settings: ImportSettings,
+}
+
+/// Runs `tokenhop reach`.
+pub fn reach(args: &Args) -> ExitCode {
+    let settings = match args.settings.settings() {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let source = match reach::source::load(&args.sources, &settings) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    if source.kind == SourceKind::Topology && args.settings.given() {
+        return fail(&format!(
+            "{}: --kdc, --unpatched, --machine-account-quota and --credential-guard say what a collection does not show; a topology states it in its own fields",
+            source.label
+        ));
+    }
+    if let Some(report) = &source.report {
+        eprint!("{report}");
+    }
+    let limits = Limits {
+        max_states: args.max_states,
+        max_rbcd_writes: args.rbcd_writes,
+    };
+    let reached = match reach::ask(source, &args.owned, limits) {
+        Ok(r) => r,
+        Err(e) => return fail(&e.to_string()),
+    };
+    if let Some(path) = &args.chains
+        && let Err(e) = write_new(path, &reach::chains::topology(&reached))
+    {
+        return fail(&e);
+    }
+    if args.json {
+        if let Err(code) = print_json(&reach::json::answer(&reached)) {
+            return code;
+        }
+    } else if args.dot {
+        print(&reach::dot::dot(&reached));
+    } else {
+        print(&reach::text::render(&reached));
+    }
+    if reached.complete() {
+        ExitCode::SUCCESS
+    } else {
+        if args.json || args.dot {
+            eprint!("incomplete: {}", reach::text::bounds(&reached));
+        }
+        ExitCode::from(3)
+    }
+}
+
+/// `--max-states`: a number of chain states, from 1.
+fn states(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("the search keeps at least 1 chain state".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Writes `text` to `path`, which must not exist yet.
+fn write_new(path: &Path, text: &str) -> Result<(), String> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                format!(
+                    "--chains {}: the file exists, and is not overwritten: name a new file",
+                    path.display()
+                )
+            } else {
+                format!("--chains {}: cannot create the file: {e}", path.display())
+            }
+        })?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("--chains {}: cannot write the file: {e}", path.display()))?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
