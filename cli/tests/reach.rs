@@ -407,3 +407,32 @@ fn an_unknown_or_ambiguous_owned_name_is_a_located_error_exit_2() {
         &["a topology states it in its own fields"],
     );
 }
+
+/// The README's reach example is what `tokenhop reach` prints, line for line.
+#[test]
+fn the_readme_reach_example_is_what_reach_prints() {
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+    )
+    .unwrap();
+    let command = "$ tokenhop reach ";
+    let start = readme
+        .find(command)
+        .expect("the README shows a reach command");
+    let line_end = start + readme[start..].find('\n').unwrap();
+    let args: Vec<String> = readme[start + command.len()..line_end]
+        .split_whitespace()
+        .map(|a| a.trim_matches('\'').to_owned())
+        .collect();
+    let shown_end = line_end + 1 + readme[line_end + 1..].find("```").unwrap();
+    let shown = &readme[line_end + 1..shown_end];
+    let mut all = vec!["reach"];
+    all.extend(args.iter().map(String::as_str));
+    let out = tokenhop(&all);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        shown,
+        "the README's reach example is out of date"
+    );
+}

@@ -29,7 +29,7 @@ pub fn render(r: &Reached) -> String {
     out.push_str(&table(r));
     let _ = writeln!(
         out,
-        "\n`stands for`: how many principals the identity stands for. Every rule treats the users of one class alike (domain, sensitive, Protected Users, privileged groups, named by a DACL or a delegation setting), so the search plays one of them.\n\nPaths (`--chains FILE` writes each as a chain that `tokenhop run` replays and `tokenhop explain` narrates)"
+        "\n`stands for`: how many principals the identity stands for. Every rule treats the principals of one class alike (domain, kind, sensitive, Protected Users, privileged groups, domain controllers, named by a DACL or a delegation setting), so the search plays one of them.\n\nPaths (`--chains FILE` writes each as a chain that `tokenhop run` replays and `tokenhop explain` narrates)"
     );
     for (n, f) in r.answer.findings.iter().enumerate() {
         out.push('\n');
