@@ -334,21 +334,9 @@ fn a_search_the_state_bound_stops_says_it_is_incomplete_and_exits_3() {
     assert!(stderr(&json).contains("INCOMPLETE"), "{}", stderr(&json));
 }
 
+/// Bad input exits 2 with a message naming the option and the name, or the file.
 #[test]
-fn an_unknown_or_ambiguous_owned_name_is_a_located_error_exit_2() {
-    let out = tokenhop(&[
-        "reach",
-        "fixtures/topologies/atk-10-rbcd-takeover-by-key.yaml",
-        "--owned",
-        "mallory@corp.example",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    has(
-        &stderr(&out),
-        &[
-            "error: --owned: `mallory@corp.example` names no account of fixtures/topologies/atk-10-rbcd-takeover-by-key.yaml",
-        ],
-    );
+fn unknown_ambiguous_and_group_names_and_bad_sources_exit_2_with_a_located_message() {
     let dir = scratch("names");
     let two = dir.join("two-domains.yaml");
     std::fs::write(
@@ -356,56 +344,60 @@ fn an_unknown_or_ambiguous_owned_name_is_a_located_error_exit_2() {
         "version: 1\nkind: topology\nname: two\ndomains:\n  - { name: corp.example, accounts: [{ name: alice }] }\n  - { name: lab.example, accounts: [{ name: alice }] }\nchains: []\n",
     )
     .unwrap();
-    let ambiguous = tokenhop(&["reach", two.to_str().unwrap(), "--owned", "ALICE"]);
-    assert_eq!(ambiguous.status.code(), Some(2));
-    has(
-        &stderr(&ambiguous),
-        &[
-            "--owned: `ALICE` names several principals",
-            "alice@corp.example, alice@lab.example",
-        ],
-    );
+    let two = two.to_str().unwrap();
+    let cases: [(&[&str], &[&str]); 6] = [
+        (
+            &[
+                "fixtures/topologies/atk-10-rbcd-takeover-by-key.yaml",
+                "--owned",
+                "mallory@corp.example",
+            ],
+            &[
+                "error: --owned: `mallory@corp.example` names no account of fixtures/topologies/atk-10-rbcd-takeover-by-key.yaml",
+            ],
+        ),
+        (
+            &[two, "--owned", "ALICE"],
+            &[
+                "--owned: `ALICE` names several principals",
+                "alice@corp.example, alice@lab.example",
+            ],
+        ),
+        (
+            &[
+                "fixtures/collections/sharphound-v6",
+                "--owned",
+                "TIER0@CORP.LOCAL",
+            ],
+            &["--owned: `TIER0@CORP.LOCAL` is the group Tier0@corp.local, which has no key"],
+        ),
+        (
+            &["fixtures/topologies/no-such-file.yaml", "--owned", "alice"],
+            &["no-such-file.yaml"],
+        ),
+        (
+            &["fixtures/scripts/access-check-api.yaml", "--owned", "alice"],
+            &["reads a topology"],
+        ),
+        (
+            &[
+                "fixtures/topologies/ad-rbcd-writers.yaml",
+                "--owned",
+                "alice",
+                "--unpatched",
+                "bronze-bit",
+            ],
+            &["a topology states it in its own fields"],
+        ),
+    ];
+    for (args, said) in cases {
+        let mut all = vec!["reach"];
+        all.extend(args);
+        let out = tokenhop(&all);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        has(&stderr(&out), said);
+    }
     let _ = std::fs::remove_dir_all(&dir);
-    let group = tokenhop(&[
-        "reach",
-        "fixtures/collections/sharphound-v6",
-        "--owned",
-        "TIER0@CORP.LOCAL",
-    ]);
-    assert_eq!(group.status.code(), Some(2));
-    has(
-        &stderr(&group),
-        &["--owned: `TIER0@CORP.LOCAL` is the group Tier0@corp.local, which has no key"],
-    );
-    let nothing = tokenhop(&[
-        "reach",
-        "fixtures/topologies/no-such-file.yaml",
-        "--owned",
-        "alice",
-    ]);
-    assert_eq!(nothing.status.code(), Some(2));
-    has(&stderr(&nothing), &["no-such-file.yaml"]);
-    let script = tokenhop(&[
-        "reach",
-        "fixtures/scripts/access-check-api.yaml",
-        "--owned",
-        "alice",
-    ]);
-    assert_eq!(script.status.code(), Some(2));
-    has(&stderr(&script), &["reads a topology"]);
-    let setting = tokenhop(&[
-        "reach",
-        "fixtures/topologies/ad-rbcd-writers.yaml",
-        "--owned",
-        "alice",
-        "--unpatched",
-        "bronze-bit",
-    ]);
-    assert_eq!(setting.status.code(), Some(2));
-    has(
-        &stderr(&setting),
-        &["a topology states it in its own fields"],
-    );
 }
 
 /// The README's reach example is what `tokenhop reach` prints, line for line.

@@ -51,24 +51,7 @@ fn every_fixture_chain_writes_and_reads_back_to_the_same_run() {
             path.display()
         );
     }
-    let every: BTreeSet<&str> = [
-        "start",
-        "start_service",
-        "call",
-        "access",
-        "s4u2self",
-        "tamper",
-        "set_rbcd",
-        "coerce",
-        "create_process",
-        "wait",
-        "own_key",
-        "key_s4u2self",
-        "key_s4u2proxy",
-        "present",
-        "altservice",
-    ]
-    .into();
+    let every: BTreeSet<&str> = topology::load::STEP_KINDS.iter().copied().collect();
     assert_eq!(
         kinds, every,
         "the fixtures use every step kind, so each is written"

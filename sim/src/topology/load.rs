@@ -62,6 +62,25 @@ const PACKAGES: [Package; 4] = [
     Package::None,
 ];
 
+/// The kinds of chain step, each the one key of a step as written.
+pub const STEP_KINDS: &[&str] = &[
+    "start",
+    "start_service",
+    "call",
+    "access",
+    "s4u2self",
+    "tamper",
+    "set_rbcd",
+    "coerce",
+    "create_process",
+    "wait",
+    "own_key",
+    "key_s4u2self",
+    "key_s4u2proxy",
+    "present",
+    "altservice",
+];
+
 /// Builds a topology from its parsed root node.
 pub fn build(root: &Node, path: &Path) -> Read<Topology> {
     let top = Fields::new(root, "", "a topology", TOP)?;
@@ -1198,27 +1217,10 @@ impl Builder {
     }
 
     fn step(&self, n: &Node, path: &str, i: usize) -> Read<ChainStep> {
-        const KINDS: &[&str] = &[
-            "start",
-            "start_service",
-            "call",
-            "access",
-            "s4u2self",
-            "tamper",
-            "set_rbcd",
-            "coerce",
-            "create_process",
-            "wait",
-            "own_key",
-            "key_s4u2self",
-            "key_s4u2proxy",
-            "present",
-            "altservice",
-        ];
-        let mut allowed: Vec<&str> = KINDS.to_vec();
+        let mut allowed: Vec<&str> = STEP_KINDS.to_vec();
         allowed.extend(["expect", "note"]);
         let f = Fields::new(n, path, "a chain step", &allowed)?;
-        let present: Vec<&str> = KINDS
+        let present: Vec<&str> = STEP_KINDS
             .iter()
             .copied()
             .filter(|k| f.get(k).is_some())
@@ -1226,7 +1228,7 @@ impl Builder {
         let [kind] = present.as_slice() else {
             return Err(
                 Fault::new(n.span, path, "a chain step has exactly one of these")
-                    .allowing(KINDS.iter().copied()),
+                    .allowing(STEP_KINDS.iter().copied()),
             );
         };
         let body = f.get(kind).unwrap_or(n);

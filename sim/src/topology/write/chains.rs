@@ -335,7 +335,7 @@ pub fn flow(value: &Written) -> String {
 
 /// A string as a YAML scalar: plain when it is a word YAML cannot read as anything but that
 /// string (letters, digits, `_` and `-`, starting with a letter, not a boolean or null),
-/// otherwise a double-quoted JSON string (which YAML reads with the same escapes).
+/// otherwise double-quoted.
 fn scalar(text: &str) -> String {
     const SPECIAL: &[&str] = &["true", "false", "null", "yes", "no", "on", "off", "y", "n"];
     let word = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -346,6 +346,6 @@ fn scalar(text: &str) -> String {
     if word {
         text.to_owned()
     } else {
-        serde_json::Value::String(text.to_owned()).to_string()
+        super::quoted(text)
     }
 }
