@@ -1,5 +1,6 @@
 //! The subcommands and their exit statuses: 0 success, 1 an expectation not met, 2 bad
-//! input (an unreadable or invalid scenario, an unknown rule prefix).
+//! input (an unreadable or invalid scenario, an unknown rule prefix), 3 an answer a bound
+//! left incomplete (`check`, `reach`).
 
 use std::io::Write as _;
 use std::num::{NonZeroU16, NonZeroU32, NonZeroUsize};
@@ -154,6 +155,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What an attacker owning some principals becomes in a topology or a BloodHound
+    /// collection: every service and resource reached, as whom, at which level, and the
+    /// credentials held, each with a path of chain steps that replays. Exit 0 when the
+    /// search finished within its bounds, 3 when a bound stopped it, 2 for bad input.
+    Reach(crate::reach::Args),
     /// Import a directory another tool collected, as a topology.
     Import {
         #[command(subcommand)]
@@ -248,6 +254,7 @@ pub fn execute(cli: Cli) -> ExitCode {
             json,
         }),
         Command::Import { source } => crate::import::import(&source),
+        Command::Reach(args) => crate::reach::reach(&args),
         Command::Graph {
             file,
             format,

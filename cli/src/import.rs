@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Subcommand, ValueEnum};
+use clap::{Args, Subcommand, ValueEnum};
 
 use tokenhop_model::net::directory::SERVER_VERSIONS;
 use tokenhop_sim::import::sharphound::{self, CredentialGuard, Settings, Unpatched};
@@ -24,22 +24,74 @@ pub enum Source {
         /// Write the topology to this file instead of stdout.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
-        /// The domain controllers' Windows Server version (2003 ... 2025; default 2019, or
-        /// a domain's functional level if higher).
-        #[arg(long, value_name = "VERSION")]
-        kdc: Option<String>,
-        /// A fix the KDCs lack (repeatable; every fix is assumed enforced otherwise).
-        #[arg(long, value_enum, value_name = "FIX")]
-        unpatched: Vec<Fix>,
-        /// ms-DS-MachineAccountQuota for domains whose collection does not carry it
-        /// (default 10).
-        #[arg(long, value_name = "N")]
-        machine_account_quota: Option<u32>,
-        /// A machine running Credential Guard, by DNS or short name, or `all` (repeatable;
-        /// default none).
-        #[arg(long, value_name = "NAME|all")]
-        credential_guard: Vec<String>,
+        #[command(flatten)]
+        settings: ImportSettings,
     },
+}
+
+/// What a collection does not show, as the command line states it (`import sharphound`,
+/// and `reach` on a collection).
+#[derive(Debug, Args)]
+pub struct ImportSettings {
+    /// The domain controllers' Windows Server version (2003 ... 2025; default 2019, or
+    /// a domain's functional level if higher).
+    #[arg(long, value_name = "VERSION")]
+    kdc: Option<String>,
+    /// A fix the KDCs lack (repeatable; every fix is assumed enforced otherwise).
+    #[arg(long, value_enum, value_name = "FIX")]
+    unpatched: Vec<Fix>,
+    /// ms-DS-MachineAccountQuota for domains whose collection does not carry it
+    /// (default 10).
+    #[arg(long, value_name = "N")]
+    machine_account_quota: Option<u32>,
+    /// A machine running Credential Guard, by DNS or short name, or `all` (repeatable;
+    /// default none).
+    #[arg(long, value_name = "NAME|all")]
+    credential_guard: Vec<String>,
+}
+
+impl ImportSettings {
+    /// Whether any setting was given.
+    pub fn given(&self) -> bool {
+        self.kdc.is_some()
+            || !self.unpatched.is_empty()
+            || self.machine_account_quota.is_some()
+            || !self.credential_guard.is_empty()
+    }
+
+    /// The importer's settings.
+    ///
+    /// # Errors
+    ///
+    /// When `--kdc` names no Windows Server version the rules distinguish.
+    pub fn settings(&self) -> Result<Settings, String> {
+        let kdc = self.kdc.as_deref().map(version).transpose()?;
+        let credential_guard = &self.credential_guard;
+        Ok(Settings {
+            kdc,
+            unpatched: self
+                .unpatched
+                .iter()
+                .map(|f| match f {
+                    Fix::BronzeBit => Unpatched::BronzeBit,
+                    Fix::RbcdSensitive => Unpatched::RbcdSensitive,
+                })
+                .collect(),
+            machine_account_quota: self
+                .machine_account_quota
+                .unwrap_or(Settings::default().machine_account_quota),
+            credential_guard: if credential_guard
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case("all"))
+            {
+                CredentialGuard::All
+            } else if credential_guard.is_empty() {
+                CredentialGuard::None
+            } else {
+                CredentialGuard::Named(credential_guard.clone())
+            },
+        })
+    }
 }
 
 /// A fix `--unpatched` names.
@@ -56,37 +108,11 @@ pub fn import(source: &Source) -> ExitCode {
     let Source::Sharphound {
         paths,
         output,
-        kdc,
-        unpatched,
-        machine_account_quota,
-        credential_guard,
+        settings,
     } = source;
-    let kdc = match kdc.as_deref().map(version) {
-        Some(Ok(v)) => Some(v),
-        Some(Err(e)) => return fail(&e),
-        None => None,
-    };
-    let settings = Settings {
-        kdc,
-        unpatched: unpatched
-            .iter()
-            .map(|f| match f {
-                Fix::BronzeBit => Unpatched::BronzeBit,
-                Fix::RbcdSensitive => Unpatched::RbcdSensitive,
-            })
-            .collect(),
-        machine_account_quota: machine_account_quota
-            .unwrap_or(Settings::default().machine_account_quota),
-        credential_guard: if credential_guard
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case("all"))
-        {
-            CredentialGuard::All
-        } else if credential_guard.is_empty() {
-            CredentialGuard::None
-        } else {
-            CredentialGuard::Named(credential_guard.clone())
-        },
+    let settings = match settings.settings() {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
     };
     let imported = match sharphound::import(paths, &settings) {
         Ok(i) => i,

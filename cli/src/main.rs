@@ -5,7 +5,9 @@
 //! documents behind each rule, and `tokenhop rules [PREFIX] [--json]` lists the rule
 //! registry, `tokenhop check --suite NAME` explores a built-in suite exhaustively, and
 //! `tokenhop conform` compares the model with traces recorded on Windows or under Wine, and
-//! `tokenhop import sharphound` turns a BloodHound collection into a topology.
+//! `tokenhop import sharphound` turns a BloodHound collection into a topology, and
+//! `tokenhop reach SOURCE --owned NAME` says what an attacker owning those principals
+//! reaches in a topology or a collection.
 //! Bad input is reported with its file, line, column and field, and exits 2.
 //!
 //! The binary is glue: scenarios are read and run by `tokenhop-sim`, the suites and their
@@ -16,6 +18,7 @@ mod commands;
 mod conform;
 mod coverage;
 mod import;
+mod reach;
 
 use std::process::ExitCode;
 

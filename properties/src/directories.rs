@@ -19,10 +19,9 @@ use tokenhop_model::core::level::ImpersonationLevel;
 use tokenhop_model::net::chain::Step;
 use tokenhop_model::net::directory::{
     AccessRule, Account, AccountId, AccountKind, DEFAULT_MACHINE_ACCOUNT_QUOTA, Directory, Domain,
-    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, ResourceId, Service, ServiceId,
-    ServiceLogon, TooMany, Trustee, WellKnown,
+    DomainId, LocalAccount, Machine, MachineId, Protocol, Resource, Service, ServiceLogon, TooMany,
+    Trustee, WellKnown,
 };
-use tokenhop_model::net::hop::{CallRequest, Package};
 use tokenhop_model::rules::RuleId;
 use tokenhop_model::rules::readings::Readings;
 
@@ -830,113 +829,6 @@ fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn level_word(level: ImpersonationLevel) -> &'static str {
-    match level {
-        ImpersonationLevel::Anonymous => "anonymous",
-        ImpersonationLevel::Identification => "identify",
-        ImpersonationLevel::Impersonation => "impersonate",
-        ImpersonationLevel::Delegation => "delegate",
-    }
-}
-
-fn call_text(dir: &Directory, req: &CallRequest) -> String {
-    let mut fields = vec![format!(
-        "service: {}",
-        quoted(&dir.service(req.service).name)
-    )];
-    if let Some(level) = req.level {
-        fields.push(format!("level: {}", level_word(level)));
-    }
-    if req.mutual_auth {
-        fields.push("mutual_auth: true".to_owned());
-    }
-    match req.package {
-        Package::Negotiate => {}
-        Package::Kerberos => fields.push("package: kerberos".to_owned()),
-        Package::Ntlm => fields.push("package: ntlm".to_owned()),
-        Package::None => fields.push("package: none".to_owned()),
-    }
-    if !req.by_spn {
-        fields.push("by: address".to_owned());
-    }
-    if req.as_self {
-        fields.push("as: self".to_owned());
-    }
-    if !req.honours_ok_as_delegate {
-        fields.push("honours_ok_as_delegate: false".to_owned());
-    }
-    if req.binding_at_startup {
-        fields.push("binding: at_startup".to_owned());
-    }
-    if req.dynamic_tracking {
-        fields.push("tracking: dynamic".to_owned());
-    }
-    if req.ignore_delegate_failure {
-        fields.push("capabilities: [RPC_C_QOS_CAPABILITIES_IGNORE_DELEGATE_FAILURE]".to_owned());
-    }
-    format!("call: {{ {} }}", fields.join(", "))
-}
-
-/// One chain step in the topology format.
-#[must_use]
-pub fn step_text(dir: &Directory, step: &Step) -> String {
-    let account = |a: AccountId| quoted(&dir.qualified(a));
-    let service = |s: ServiceId| quoted(&dir.service(s).name);
-    let resource = |r: ResourceId| quoted(&dir.resource(r).name);
-    match step {
-        Step::Start { machine, user } => format!(
-            "start: {{ user: {}, machine: {} }}",
-            account(*user),
-            quoted(&dir.machine(*machine).name)
-        ),
-        Step::StartService { service: s } => {
-            format!("start_service: {{ service: {} }}", service(*s))
-        }
-        Step::Call(req) => call_text(dir, req),
-        Step::Access {
-            resource: r,
-            rights,
-        } => format!(
-            "access: {{ resource: {}, rights: [{}] }}",
-            resource(*r),
-            rights
-                .iter()
-                .map(|x| quoted(x))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Step::S4u2self { user } => format!("s4u2self: {{ user: {} }}", account(*user)),
-        Step::TamperForwardable => "tamper: forwardable".to_owned(),
-        Step::SetRbcd { target, allow } => format!(
-            "set_rbcd: {{ target: {}, allow: {} }}",
-            account(*target),
-            account(*allow)
-        ),
-        Step::Coerce { victim, to } => format!(
-            "coerce: {{ victim: {}, to: {} }}",
-            service(*victim),
-            service(*to)
-        ),
-        Step::CreateProcess { with_token } => format!(
-            "create_process: {{ with: {} }}",
-            if *with_token { "token" } else { "primary" }
-        ),
-        Step::Wait { minutes } => format!("wait: {{ minutes: {minutes} }}"),
-        Step::OwnKey {
-            machine,
-            account: a,
-        } => format!(
-            "own_key: {{ account: {}, machine: {} }}",
-            account(*a),
-            quoted(&dir.machine(*machine).name)
-        ),
-        Step::KeyS4u2self { user } => format!("key_s4u2self: {{ user: {} }}", account(*user)),
-        Step::KeyS4u2proxy { spn } => format!("key_s4u2proxy: {{ spn: {} }}", quoted(spn)),
-        Step::Present { service: s } => format!("present: {{ service: {} }}", service(*s)),
-        Step::AltService { spn } => format!("altservice: {{ spn: {} }}", quoted(spn)),
-    }
-}
-
 fn replay_text(dir: &Directory, replay: &Replay) -> String {
     let mut out = format!(
         "  - name: {}\n    description: {}\n    steps:\n",
@@ -945,7 +837,11 @@ fn replay_text(dir: &Directory, replay: &Replay) -> String {
     );
     let last = replay.steps.len().saturating_sub(1);
     for (i, step) in replay.steps.iter().enumerate() {
-        let _ = writeln!(out, "      - {}", step_text(dir, step));
+        let _ = writeln!(
+            out,
+            "      - {}",
+            tokenhop_sim::topology::write::step_text(dir, step)
+        );
         if let (true, Some(e)) = (i == last, replay.expect) {
             let mut fields = vec![format!("ok: {}", e.ok)];
             if e.ok {

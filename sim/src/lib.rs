@@ -15,8 +15,9 @@
 //!   hosting CLR code, its threads and asynchronous hand-offs; [`document`] reads any kind.
 //! - [`import`] reads directories other tools collected (BloodHound's SharpHound and
 //!   bloodhound.py JSON) into a topology's directory, with a report of what it assumed.
-//! - [`reach`] writes what the reach query found for other tools: [`reach::opengraph`] as a
-//!   BloodHound OpenGraph payload.
+//! - [`reach`] asks the model's reach query of a topology or a collection for the accounts
+//!   an attacker owns, and writes the answer in words, JSON, DOT, BloodHound OpenGraph
+//!   ([`reach::opengraph`]), or as chains that replay.
 //! - [`pool`] is a process with a pool of impersonating worker threads: real concurrent code
 //!   that loom model-checks, and seed 001's middle tier (connection pooling per identity).
 //!

@@ -447,7 +447,7 @@ fn counterexample_topology(
     for (i, step) in steps.iter().enumerate() {
         out.push_str(&format!(
             "      - {}\n",
-            crate::directories::step_text(dir, step)
+            tokenhop_sim::topology::write::step_text(dir, step)
         ));
         if i + 1 == count
             && let Some(h) = last

@@ -33,6 +33,54 @@ const TOP: &[&str] = &[
     "chains",
 ];
 
+/// A level a `call` asks for, as the format writes it (read here, written by
+/// [`super::write`], narrated by [`super::run::describe`]).
+pub(crate) fn call_level_word(level: ImpersonationLevel) -> &'static str {
+    match level {
+        ImpersonationLevel::Anonymous => "anonymous",
+        ImpersonationLevel::Identification => "identify",
+        ImpersonationLevel::Impersonation => "impersonate",
+        ImpersonationLevel::Delegation => "delegate",
+    }
+}
+
+/// A security package a `call` asks for, as the format writes it.
+pub(crate) fn package_word(package: Package) -> &'static str {
+    match package {
+        Package::Negotiate => "negotiate",
+        Package::Kerberos => "kerberos",
+        Package::Ntlm => "ntlm",
+        Package::None => "none",
+    }
+}
+
+/// Every package, for reading [`package_word`]s.
+const PACKAGES: [Package; 4] = [
+    Package::Negotiate,
+    Package::Kerberos,
+    Package::Ntlm,
+    Package::None,
+];
+
+/// The kinds of chain step, each the one key of a step as written.
+pub const STEP_KINDS: &[&str] = &[
+    "start",
+    "start_service",
+    "call",
+    "access",
+    "s4u2self",
+    "tamper",
+    "set_rbcd",
+    "coerce",
+    "create_process",
+    "wait",
+    "own_key",
+    "key_s4u2self",
+    "key_s4u2proxy",
+    "present",
+    "altservice",
+];
+
 /// Builds a topology from its parsed root node.
 pub fn build(root: &Node, path: &Path) -> Read<Topology> {
     let top = Fields::new(root, "", "a topology", TOP)?;
@@ -1169,27 +1217,10 @@ impl Builder {
     }
 
     fn step(&self, n: &Node, path: &str, i: usize) -> Read<ChainStep> {
-        const KINDS: &[&str] = &[
-            "start",
-            "start_service",
-            "call",
-            "access",
-            "s4u2self",
-            "tamper",
-            "set_rbcd",
-            "coerce",
-            "create_process",
-            "wait",
-            "own_key",
-            "key_s4u2self",
-            "key_s4u2proxy",
-            "present",
-            "altservice",
-        ];
-        let mut allowed: Vec<&str> = KINDS.to_vec();
+        let mut allowed: Vec<&str> = STEP_KINDS.to_vec();
         allowed.extend(["expect", "note"]);
         let f = Fields::new(n, path, "a chain step", &allowed)?;
-        let present: Vec<&str> = KINDS
+        let present: Vec<&str> = STEP_KINDS
             .iter()
             .copied()
             .filter(|k| f.get(k).is_some())
@@ -1197,7 +1228,7 @@ impl Builder {
         let [kind] = present.as_slice() else {
             return Err(
                 Fault::new(n.span, path, "a chain step has exactly one of these")
-                    .allowing(KINDS.iter().copied()),
+                    .allowing(STEP_KINDS.iter().copied()),
             );
         };
         let body = f.get(kind).unwrap_or(n);
@@ -1408,12 +1439,7 @@ impl Builder {
                 l,
                 &f.path("level"),
                 "a level",
-                &[
-                    ("anonymous", ImpersonationLevel::Anonymous),
-                    ("identify", ImpersonationLevel::Identification),
-                    ("impersonate", ImpersonationLevel::Impersonation),
-                    ("delegate", ImpersonationLevel::Delegation),
-                ],
+                &ImpersonationLevel::ALL.map(|l| (call_level_word(l), l)),
             )?),
             None => None,
         };
@@ -1422,12 +1448,7 @@ impl Builder {
                 p,
                 &f.path("package"),
                 "a package",
-                &[
-                    ("negotiate", Package::Negotiate),
-                    ("kerberos", Package::Kerberos),
-                    ("ntlm", Package::Ntlm),
-                    ("none", Package::None),
-                ],
+                &PACKAGES.map(|p| (package_word(p), p)),
             )?,
             None => Package::Negotiate,
         };

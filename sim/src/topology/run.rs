@@ -217,7 +217,7 @@ pub fn describe(dir: &Directory, step: &Step) -> String {
         Step::Call(req) => {
             use tokenhop_model::net::hop::Package;
             let mut parts = vec![match req.level {
-                Some(level) => format!("level {}", level_word(level)),
+                Some(level) => format!("level {}", super::load::call_level_word(level)),
                 None => "default level".to_owned(),
             }];
             if req.mutual_auth {
@@ -292,16 +292,6 @@ pub fn describe(dir: &Directory, step: &Step) -> String {
         Step::KeyS4u2proxy { spn } => format!("key_s4u2proxy {spn}"),
         Step::Present { service } => format!("present to {}", dir.service(*service).name),
         Step::AltService { spn } => format!("altservice {spn}"),
-    }
-}
-
-fn level_word(level: tokenhop_model::core::level::ImpersonationLevel) -> &'static str {
-    use tokenhop_model::core::level::ImpersonationLevel as L;
-    match level {
-        L::Anonymous => "anonymous",
-        L::Identification => "identify",
-        L::Impersonation => "impersonate",
-        L::Delegation => "delegate",
     }
 }
 

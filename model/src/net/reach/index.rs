@@ -45,6 +45,7 @@ pub struct Index {
     guards: Vec<ServiceId>,
     resources_of: HashMap<ServiceId, Vec<ResourceId>>,
     writable_by: HashMap<AccountId, Vec<AccountId>>,
+    writers: Vec<AccountId>,
     admitted_by: HashMap<AccountId, Vec<AccountId>>,
     victims: Vec<ServiceId>,
     victim_representatives: Vec<Vec<ServiceId>>,
@@ -84,6 +85,8 @@ impl Index {
         let mut victims: Vec<ServiceId> = victims.into_values().collect();
         victims.sort_unstable();
         let (writable_by, admitted_by) = delegation_relations(dir);
+        let mut writers: Vec<AccountId> = writable_by.keys().copied().collect();
+        writers.sort_unstable();
         let (classes, privileged) = classes(dir);
         let victim_representatives = victim_representatives(dir, &victims, &classes);
         let representatives = representatives(dir, &classes, &privileged);
@@ -97,6 +100,7 @@ impl Index {
             guards,
             resources_of,
             writable_by,
+            writers,
             admitted_by,
             victims,
             victim_representatives,
@@ -131,6 +135,14 @@ impl Index {
     #[must_use]
     pub fn writable_by(&self, writer: AccountId) -> &[AccountId] {
         self.writable_by.get(&writer).map_or(&[], Vec::as_slice)
+    }
+
+    /// The accounts that may write some account's RBCD list (through an ACE, directly or
+    /// through a group; computers, which write their own, included), in the order of
+    /// their ids.
+    #[must_use]
+    pub fn writers(&self) -> &[AccountId] {
+        &self.writers
     }
 
     /// The accounts whose stored RBCD list admits `account` (directly or through a group).

@@ -373,8 +373,21 @@ impl<'a> Search<'a> {
     ) {
         let s = self.dir.service(service);
         // Without SeTcbPrivilege the token is at Identification (HOP-5), but the ticket
-        // still serves as S4U2proxy evidence.
-        for user in self.users() {
+        // still serves as S4U2proxy evidence. On a domain controller the identity obtained
+        // writes RBCD lists as itself (AD-11), so every user that may write one is tried
+        // too, not only one per class.
+        let mut users = self.users();
+        if self.enumeration == Enumeration::Pruned && self.dir.machine(s.machine).dc {
+            let writers: Vec<AccountId> = self
+                .index
+                .writers()
+                .iter()
+                .copied()
+                .filter(|u| self.dir.account(*u).kind == AccountKind::User && !users.contains(u))
+                .collect();
+            users.extend(writers);
+        }
+        for user in users {
             out.push((Step::S4u2self { user }, true));
         }
         // A write is an LDAP call to a domain controller: a thread impersonating a logon

@@ -24,7 +24,7 @@ pub struct Skipped {
 }
 
 /// The first bytes of a zip archive (a local file header).
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+pub(crate) const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 /// Calls `each` with every file of the collection at `paths`, in order: a folder's `*.json`
 /// files and a zip's JSON members sorted by name, files as given.

@@ -2,7 +2,13 @@
 //! be read by `tokenhop graph` like any other (`tokenhop bench --write FILE`), and an
 //! imported collection by every command (`tokenhop import`). Reading what is written gives
 //! back the same directory when its accounts come domain by domain, as the loader and the
-//! importer make them (the writer lists each domain's accounts under it).
+//! importer make them (the writer lists each domain's accounts under it). [`chains`] writes
+//! chain steps, expectations and readings, for a topology whose chains replay what a search
+//! found.
+
+pub mod chains;
+
+pub use chains::{Expectation, Written, WrittenChain, step_text, with_chains};
 
 use std::fmt::Write as _;
 
@@ -10,9 +16,11 @@ use tokenhop_model::net::directory::{
     AccessRule, Account, AccountId, AccountKind, Directory, LocalAccount, Protocol, Service,
     ServiceLogon, TrustDirection, TrustKind, Trustee, WellKnown, version_name,
 };
+use tokenhop_model::rules::readings::Readings;
 
+/// A string as a double-quoted YAML scalar: a JSON string, whose escapes YAML reads alike.
 fn quoted(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+    serde_json::Value::String(text.to_owned()).to_string()
 }
 
 /// `dir` as a topology named `name`, with one chain that starts `user`'s session at the
@@ -30,16 +38,7 @@ pub fn topology(dir: &Directory, name: &str) -> String {
 /// (`chains: []`): an imported directory, whose chains its user writes.
 #[must_use]
 pub fn without_chains(dir: &Directory, name: &str, description: &str) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "version: 1\nkind: topology\nname: {}\ndescription: {}",
-        quoted(name),
-        quoted(description)
-    );
-    sections(&mut out, dir);
-    out.push_str("chains: []\n");
-    out
+    with_chains(dir, name, description, &Readings::default(), &[])
 }
 
 /// Every section but the chains.
