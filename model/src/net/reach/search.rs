@@ -384,6 +384,7 @@ impl<'a> Search<'a> {
                 .iter()
                 .copied()
                 .filter(|u| self.dir.account(*u).kind == AccountKind::User && !users.contains(u))
+                .filter(|u| self.writes_within_focus(*u))
                 .collect();
             users.extend(writers);
         }
@@ -420,6 +421,15 @@ impl<'a> Search<'a> {
                 out.push((Step::Call(req), controlled));
             }
         }
+    }
+
+    /// Whether `writer` may write an RBCD list the question is about (any, when the
+    /// question is not about some accounts alone).
+    fn writes_within_focus(&self, writer: AccountId) -> bool {
+        let writable = self.index.writable_by(writer);
+        self.write_targets
+            .as_ref()
+            .is_none_or(|focus| focus.iter().any(|t| writable.binary_search(t).is_ok()))
     }
 
     /// The users S4U2self is tried for.
