@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use tokenhop_model::net::directory::{AccountId, AccountKind, Directory, Machine, TooMany};
+use tokenhop_model::net::directory::{AccountId, AccountKind, Directory, TooMany};
 use tokenhop_model::net::reach::reverse::{self, Target};
 use tokenhop_model::net::reach::{self, Attacker, Enumeration, Index, Limits};
 use tokenhop_model::rules::readings::Readings;
@@ -48,13 +48,7 @@ pub struct ReachRow {
 ///
 /// [`TooMany`] when the directory has no machine id left for the attacker's machine.
 pub fn measure(mut dir: Directory) -> Result<ReachRow, TooMany> {
-    let machine = dir.push_machine(Machine {
-        name: "attacker".into(),
-        domain: None,
-        account: None,
-        dc: false,
-        credential_guard: false,
-    })?;
+    let machine = crate::reach::attacker_machine(&mut dir)?;
     let readings = Readings::default();
     let started = Instant::now();
     let index = Index::of(&dir);

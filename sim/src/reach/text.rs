@@ -60,6 +60,12 @@ fn header(r: &Reached) -> String {
     out
 }
 
+/// The ending of a plural noun for `n` of it: `""` for one, else `"s"`.
+#[must_use]
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// The bounds that applied and whether the search explored everything within them.
 #[must_use]
 pub fn bounds(r: &Reached) -> String {
@@ -67,11 +73,7 @@ pub fn bounds(r: &Reached) -> String {
         "Bounds: at most {} chain states kept (--max-states), at most {} RBCD write{} per path (--rbcd-writes).\n",
         r.limits.max_states,
         r.limits.max_rbcd_writes,
-        if r.limits.max_rbcd_writes == 1 {
-            ""
-        } else {
-            "s"
-        }
+        plural(r.limits.max_rbcd_writes)
     );
     if r.complete() {
         let _ = writeln!(

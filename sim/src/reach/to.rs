@@ -161,11 +161,7 @@ pub fn render(a: &Asked) -> String {
         "Bounds: at most {} chain states per query, at most {} RBCD write{} per path.{}",
         a.limits.max_states,
         a.limits.max_rbcd_writes,
-        if a.limits.max_rbcd_writes == 1 {
-            ""
-        } else {
-            "s"
-        },
+        text::plural(a.limits.max_rbcd_writes),
         if a.complete() {
             " Every query finished within them."
         } else {

@@ -324,7 +324,7 @@ impl<'a> Search<'a> {
             } else {
                 self.index.guards().to_vec()
             };
-            self.calls(&targets, false, out);
+            self.calls(&targets, out);
         }
         let Some(ticket) = holder.evidence.as_ref() else {
             return;
@@ -410,15 +410,16 @@ impl<'a> Search<'a> {
             t.dedup();
             t
         };
-        self.calls(&targets, false, out);
+        self.calls(&targets, out);
     }
 
     /// Calls to each of `targets`, at the most a client may ask and, where Delegate is
     /// refused outright, at Impersonation.
-    fn calls(&self, targets: &[ServiceId], controlled: bool, out: &mut Vec<Proposal>) {
+    /// A call lands at another's service, which the attacker does not control.
+    fn calls(&self, targets: &[ServiceId], out: &mut Vec<Proposal>) {
         for t in targets {
             for req in requests(self.dir, *t) {
-                out.push((Step::Call(req), controlled));
+                out.push((Step::Call(req), false));
             }
         }
     }
